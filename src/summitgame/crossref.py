@@ -1,0 +1,316 @@
+"""Cross-reference checks that a schema cannot express: names that must exist, values that must fit.
+
+Runs after every file passed its schema; reports every problem, each with its file and key path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from .errors import Problem
+from .schema import (
+    AgendaDeck,
+    BlockTrack,
+    ChangeMeter,
+    ChangeStake,
+    ChangeTrack,
+    Condition,
+    Discard,
+    Draw,
+    Effect,
+    EndedByCondition,
+    EventDeck,
+    GainedCondition,
+    GestureDeck,
+    MeterCondition,
+    RevealAgenda,
+    RoundCondition,
+    RulesFile,
+    TrackCondition,
+    TracksCondition,
+)
+
+Where = Callable[[str], tuple[str, int | None]]
+DeckWhere = Callable[[str, str], tuple[str, int | None]]
+
+WHO_WORDS = ("self", "other", "both")
+
+
+class Checker:
+    """Collects problems while walking a validated rule set and its decks."""
+
+    def __init__(self, spec: RulesFile) -> None:
+        self.spec = spec
+        self.problems: list[Problem] = []
+        self.roles = list(spec.roles)
+        self.stages = list(spec.stages)
+
+    def add(self, where: tuple[str, int | None], path: str, message: str) -> None:
+        self.problems.append(Problem(where[0], path, message, where[1]))
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def per_role(self, value: int | dict[str, int], at: Callable[[str], tuple[str, int | None]],
+                 path: str, lo: int | None = None, hi: int | None = None) -> None:
+        if isinstance(value, dict):
+            for role in value:
+                if role not in self.roles:
+                    self.add(at(f"{path}.{role}"), f"{path}.{role}", f"unknown role {role!r}; roles are {self.roles}")
+            for role in self.roles:
+                if role not in value:
+                    self.add(at(path), path, f"no value for role {role!r}")
+            values = list(value.values())
+        else:
+            values = [value]
+        for v in values:
+            if (lo is not None and v < lo) or (hi is not None and v > hi):
+                self.add(at(path), path, f"{v} is outside {lo}..{hi}")
+
+    def who(self, who: str, at: tuple[str, int | None], path: str) -> None:
+        if who not in WHO_WORDS and who not in self.roles:
+            self.add(at, f"{path}.who", f"unknown role {who!r}; use self, other, both or one of {self.roles}")
+
+    def meter_ref(self, meter: str, at: tuple[str, int | None], path: str) -> bool:
+        if meter not in self.spec.meters:
+            self.add(at, path, f"unknown meter {meter!r}; meters are {list(self.spec.meters)}")
+            return False
+        return True
+
+    def track_ref(self, track: str, at: tuple[str, int | None], path: str) -> bool:
+        if track not in self.spec.tracks:
+            self.add(at, path, f"unknown track {track!r}; tracks are {list(self.spec.tracks)}")
+            return False
+        return True
+
+    def stage_ref(self, stage: str, at: tuple[str, int | None], path: str) -> bool:
+        if stage not in self.stages:
+            self.add(at, path, f"unknown stage {stage!r}; stages are {self.stages}")
+            return False
+        return True
+
+    # --- conditions and effects ------------------------------------------------------------------
+
+    def condition(self, c: Condition, at: Callable[[str], tuple[str, int | None]], path: str,
+                  in_tier: bool) -> bool:
+        """Check one condition; return False when it can never hold."""
+        possible = True
+        if isinstance(c, MeterCondition):
+            if self.meter_ref(c.meter, at(f"{path}.meter"), f"{path}.meter"):
+                m = self.spec.meters[c.meter]
+                if m.scope == "per_role":
+                    self.who(c.who, at(path), path)
+                    if c.who == "both":
+                        self.add(at(f"{path}.who"), f"{path}.who", "a meter condition reads one role: use self, other or a role id")
+                elif "who" in c.model_fields_set:
+                    self.add(at(f"{path}.who"), f"{path}.who", f"meter {c.meter!r} is shared: 'who' has no meaning")
+                lo = c.at_least if c.at_least is not None else m.min
+                hi = c.at_most if c.at_most is not None else m.max
+                if lo > hi or lo > m.max or hi < m.min:
+                    possible = False
+            if c.at_least is None and c.at_most is None:
+                self.add(at(path), path, "give at_least, at_most or both")
+        elif isinstance(c, TrackCondition):
+            self.track_ref(c.track, at(f"{path}.track"), f"{path}.track")
+            for key in ("at_least", "at_most"):
+                stage = getattr(c, key)
+                if stage is not None:
+                    self.stage_ref(stage, at(f"{path}.{key}"), f"{path}.{key}")
+            if c.at_least in self.stages and c.at_most in self.stages and \
+                    self.stages.index(c.at_least) > self.stages.index(c.at_most):  # type: ignore[arg-type]
+                possible = False
+        elif isinstance(c, TracksCondition):
+            self.stage_ref(c.at_least, at(f"{path}.at_least"), f"{path}.at_least")
+            if c.count > len(self.spec.tracks):
+                possible = False
+        elif isinstance(c, GainedCondition):
+            self.who(c.who, at(path), path)
+        elif isinstance(c, RoundCondition):
+            lo = c.at_least or 1
+            hi = c.at_most or self.spec.rounds.count
+            if lo > hi or lo > self.spec.rounds.count:
+                possible = False
+        elif isinstance(c, EndedByCondition):
+            if not in_tier:
+                self.add(at(path), path, "'ended_by' can only be used in outcome tiers")
+            reachable = {"last_round"}
+            if any(m.breakdown_at is not None for m in self.spec.meters.values()):
+                reachable.add("breakdown")
+            if any(m.walkout_at is not None for m in self.spec.meters.values()):
+                reachable.add("walkout")
+            if not reachable.intersection(c.reasons):
+                possible = False
+        return possible
+
+    def effects(self, effects: Sequence[Effect], at: Callable[[str], tuple[str, int | None]],
+                path: str) -> None:
+        for i, e in enumerate(effects):
+            p = f"{path}[{i}]"
+            if isinstance(e, ChangeMeter):
+                if self.meter_ref(e.meter, at(f"{p}.meter"), f"{p}.meter"):
+                    if self.spec.meters[e.meter].scope == "per_role":
+                        self.who(e.who, at(p), p)
+                    elif "who" in e.model_fields_set:
+                        self.add(at(f"{p}.who"), f"{p}.who", f"meter {e.meter!r} is shared: 'who' has no meaning")
+            elif isinstance(e, ChangeTrack | BlockTrack):
+                self.track_ref(e.track, at(f"{p}.track"), f"{p}.track")
+            elif isinstance(e, ChangeStake):
+                self.track_ref(e.track, at(f"{p}.track"), f"{p}.track")
+                self.who(e.who, at(p), p)
+            elif isinstance(e, Draw | Discard | RevealAgenda):
+                self.who(e.who, at(p), p)
+            for j, c in enumerate(e.when):
+                if not self.condition(c, at, f"{p}.when[{j}]", in_tier=False):
+                    self.add(at(f"{p}.when[{j}]"), f"{p}.when[{j}]", "this condition can never hold")
+
+    # --- the rule file -----------------------------------------------------------------------------
+
+    def rules(self, at: Where) -> None:
+        spec = self.spec
+        if len(spec.roles) != 2:
+            self.add(at("roles"), "roles", f"exactly two roles are needed, found {len(spec.roles)}")
+        shared_meters = [k for k, m in spec.meters.items() if m.scope == "shared"]
+        for mid, m in spec.meters.items():
+            p = f"meters.{mid}"
+            if m.scope == "shared":
+                if isinstance(m.start, dict):
+                    self.add(at(f"{p}.start"), f"{p}.start", "a shared meter has one start value, not one per role")
+                elif not m.min <= m.start <= m.max:
+                    self.add(at(f"{p}.start"), f"{p}.start", f"start {m.start} is outside the meter's bounds {m.min}..{m.max}")
+                if m.walkout_at is not None:
+                    self.add(at(f"{p}.walkout_at"), f"{p}.walkout_at", "walkout_at is for per-role meters; use breakdown_at")
+                if m.score_penalty:
+                    self.add(at(f"{p}.score_penalty"), f"{p}.score_penalty", "score_penalty is for per-role meters")
+                if m.breakdown_at is not None and not m.min <= m.breakdown_at < m.max:
+                    self.add(at(f"{p}.breakdown_at"), f"{p}.breakdown_at",
+                             f"{m.breakdown_at} is outside {m.min}..{m.max - 1}: the breakdown could never happen or always would")
+                elif isinstance(m.start, int) and m.breakdown_at is not None and m.start <= m.breakdown_at:
+                    self.add(at(f"{p}.start"), f"{p}.start", f"start {m.start} is already at breakdown_at ({m.breakdown_at})")
+            else:
+                self.per_role(m.start, at, f"{p}.start", m.min, m.max)
+                if m.breakdown_at is not None:
+                    self.add(at(f"{p}.breakdown_at"), f"{p}.breakdown_at", "breakdown_at is for shared meters; use walkout_at")
+                if m.walkout_at is not None:
+                    self.per_role(m.walkout_at, at, f"{p}.walkout_at", m.min + 1, m.max)
+                    for r in self.roles:
+                        s = m.start if isinstance(m.start, int) else m.start.get(r)
+                        w = m.walkout_at if isinstance(m.walkout_at, int) else m.walkout_at.get(r)
+                        if s is not None and w is not None and s >= w:
+                            self.add(at(f"{p}.start"), f"{p}.start",
+                                     f"{r} starts at {s}, already at its walkout_at ({w})")
+        for tid, t in spec.tracks.items():
+            p = f"tracks.{tid}"
+            if t.start is not None:
+                self.stage_ref(t.start, at(f"{p}.start"), f"{p}.start")
+                if t.start == spec.stages[-1]:
+                    self.add(at(f"{p}.start"), f"{p}.start", "a track cannot start at its last stage")
+            if t.gate is not None:
+                gp = f"{p}.gate.meter"
+                if self.meter_ref(t.gate.meter, at(gp), gp):
+                    gm = spec.meters[t.gate.meter]
+                    if gm.scope != "shared":
+                        self.add(at(gp), gp, f"a gate reads a shared meter; {t.gate.meter!r} is per role")
+                    elif t.gate.at_least > gm.max:
+                        self.add(at(f"{p}.gate.at_least"), f"{p}.gate.at_least",
+                                 f"{t.gate.at_least} is above the meter's max ({gm.max}): the track could never open")
+            self.per_role(t.stake, at, f"{p}.stake", 0, 20)
+            self.per_role(t.cost, at, f"{p}.cost", 0, 20)
+            self.per_role(t.relief, at, f"{p}.relief", 0, 20)
+        pr = spec.proposals
+        if self.meter_ref(pr.cap_meter, at("proposals.cap_meter"), "proposals.cap_meter"):
+            cm = spec.meters[pr.cap_meter]
+            if cm.scope != "shared":
+                self.add(at("proposals.cap_meter"), "proposals.cap_meter", f"must be a shared meter, one of {shared_meters}")
+            elif pr.cap[0].at_least > cm.min:
+                self.add(at("proposals.cap"), "proposals.cap[0].at_least",
+                         f"the first row must start at the meter's min ({cm.min}) so every value has a cap")
+        if self.meter_ref(pr.cost_meter, at("proposals.cost_meter"), "proposals.cost_meter") and \
+                spec.meters[pr.cost_meter].scope != "per_role":
+            self.add(at("proposals.cost_meter"), "proposals.cost_meter", "must be a per-role meter")
+        for key in ("on_accept", "on_reject", "on_pass"):
+            self.effects(getattr(pr, key), at, f"proposals.{key}")
+        self.effects(spec.rounds.end_effects, at, "rounds.end_effects")
+        fi = spec.rounds.first_initiative
+        if fi != "random" and fi not in self.roles:
+            self.add(at("rounds.first_initiative"), "rounds.first_initiative",
+                     f"unknown role {fi!r}; use 'random' or one of {self.roles}")
+        if spec.hands.size > spec.hands.limit:
+            self.add(at("hands.size"), "hands.size", f"{spec.hands.size} is above hands.limit ({spec.hands.limit})")
+        self.tiers(at)
+
+    def tiers(self, at: Where) -> None:
+        spec = self.spec
+        order = spec.outcome.order
+        seen: set[str] = set()
+        for i, tid in enumerate(order):
+            if tid not in spec.tiers:
+                self.add(at("outcome.order"), f"outcome.order[{i}]", f"unknown tier {tid!r}; tiers are {list(spec.tiers)}")
+            if tid in seen:
+                self.add(at("outcome.order"), f"outcome.order[{i}]", f"tier {tid!r} is listed twice")
+            seen.add(tid)
+        for tid in spec.tiers:
+            if tid not in order:
+                self.add(at(f"tiers.{tid}"), f"tiers.{tid}", "tier is not listed in outcome.order")
+        always: str | None = None
+        for tid in order:
+            tier = spec.tiers.get(tid)
+            if tier is None:
+                continue
+            p = f"tiers.{tid}"
+            any_ok = [self.condition(c, at, f"{p}.any[{j}]", True) for j, c in enumerate(tier.any)]
+            all_ok = [self.condition(c, at, f"{p}.all[{j}]", True) for j, c in enumerate(tier.all)]
+            if always is not None:
+                self.add(at(p), p, f"can never be reached: tier {always!r} before it has no conditions")
+            elif (tier.any and not any(any_ok)) or not all(all_ok):
+                self.add(at(p), p, "can never be reached: its conditions can never hold")
+            if not tier.any and not tier.all and always is None:
+                always = tid
+        if order and order[-1] in spec.tiers:
+            last = spec.tiers[order[-1]]
+            if last.any or last.all:
+                p = f"tiers.{order[-1]}"
+                self.add(at(p), p, "the last tier in outcome.order must have no conditions, so every game has an outcome")
+
+    # --- decks ---------------------------------------------------------------------------------------
+
+    def deck(self, kind: str, deck: EventDeck | GestureDeck, at: DeckWhere) -> None:
+        for i, card in enumerate(deck.cards):
+            self.effects(card.effects, lambda p, k=kind: at(k, p), f"cards[{i}].effects")
+
+    def agendas(self, deck: AgendaDeck, at: DeckWhere) -> None:
+        for i, card in enumerate(deck.cards):
+            for role in card.roles:
+                if role not in self.roles:
+                    self.add(at("agendas", f"cards[{i}].roles"), f"cards[{i}].roles",
+                             f"unknown role {role!r}; roles are {self.roles}")
+            for track in card.stakes:
+                self.track_ref(track, at("agendas", f"cards[{i}].stakes.{track}"), f"cards[{i}].stakes.{track}")
+        if len(self.roles) == 2:
+            r0, r1 = self.roles
+            ok = any(
+                a is not b and (not a.roles or r0 in a.roles) and (not b.roles or r1 in b.roles)
+                for a in deck.cards for b in deck.cards
+            )
+            if not ok:
+                self.add(at("agendas", "cards"), "cards",
+                         f"cannot deal one distinct agenda to each of {r0!r} and {r1!r}")
+
+    def gesture_supply(self, deck: GestureDeck, at: DeckWhere) -> None:
+        total = sum(c.copies for c in deck.cards)
+        need = 2 * self.spec.hands.size
+        if total < need:
+            self.add(at("gestures", "cards"), "cards", f"{total} cards cannot fill two starting hands of {self.spec.hands.size}")
+
+
+def cross_check(spec: RulesFile, events: EventDeck | None, gestures: GestureDeck | None,
+                agendas: AgendaDeck | None, at: Where, deck_at: DeckWhere) -> list[Problem]:
+    """Every cross-reference problem in a rule set and its (schema-valid) decks."""
+    checker = Checker(spec)
+    checker.rules(at)
+    if events is not None:
+        checker.deck("events", events, deck_at)
+    if gestures is not None:
+        checker.deck("gestures", gestures, deck_at)
+        checker.gesture_supply(gestures, deck_at)
+    if agendas is not None:
+        checker.agendas(agendas, deck_at)
+    return checker.problems

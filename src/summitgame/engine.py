@@ -1,0 +1,384 @@
+"""The forward model: ``new_game``, ``to_move``, ``legal_actions``, ``apply``, ``is_terminal``.
+
+Pure at its boundary: ``apply`` checks legality and returns a new state, leaving its input alone.
+Chance (deals, event draws) comes from the generator held in the state, so ``clone`` and replay
+are exact. Knows nothing of terminals, files or players.
+
+A round: the event is drawn and applied; the initiative may play gestures, then builds a package
+item by item and offers it (or passes); the responder accepts, rejects, or counters (building its
+own package, which the initiative then answers); the round ends, pressure drifts, walk-outs and
+breakdowns are checked, hands are refilled and the initiative passes.
+"""
+
+from __future__ import annotations
+
+from . import rng as _rng
+from .actions import Action, ActionKind
+from .effects import apply_effects, draw_cards
+from .errors import IllegalActionError
+from .ruleset import Ruleset
+from .state import EndReason, Phase, State
+
+PASS, OFFER, ACCEPT, REJECT, COUNTER = 0, 1, 2, 3, 4
+BUILD, RESPOND, OVER = Phase.BUILD, Phase.RESPOND, Phase.OVER
+
+__all__ = [
+    "apply",
+    "apply_unchecked",
+    "clone",
+    "current_role",
+    "is_terminal",
+    "legal_actions",
+    "new_game",
+    "to_move",
+]
+
+
+def new_game(rules: Ruleset, seed: int = 0) -> State:
+    """Set up a summit: deal agendas and hands, draw round 1's event. Same seed, same game."""
+    s = State.__new__(State)
+    s.rules = rules
+    s.seed = seed
+    rng = _rng.seed_state(seed)
+    s.round = 1
+    s.meters = rules.meter_start
+    s.tracks = rules.track_start
+    s.blocked = (0,) * rules.n_tracks
+    s.stakes = rules.stake
+    rng, i = _rng.below(rng, len(rules.agenda_allowed[0]))
+    a0 = rules.agenda_allowed[0][i]
+    choices = [a for a in rules.agenda_allowed[1] if a != a0]
+    rng, i = _rng.below(rng, len(choices))
+    s.agendas = (a0, choices[i])
+    s.revealed = (False, False)
+    if rules.first_initiative >= 0:
+        s.initiative = rules.first_initiative
+    else:
+        rng, s.initiative = _rng.below(rng, 2)
+    s.rng = rng
+    s.hands = ((), ())
+    s.gdeck = tuple(sorted(rules.gesture_pool))
+    draw_cards(s, 0, rules.hand_size)
+    draw_cards(s, 1, rules.hand_size)
+    s.edeck = tuple(sorted(rules.event_pool))
+    s.points = (0, 0)
+    s.net = (0,) * (2 * rules.n_tracks)
+    s.end = EndReason.NONE
+    s.walkouts = ()
+    s.history = None
+    s.event = -1
+    s.moves = 0
+    s._legal = None
+    _start_round(s)
+    return s
+
+
+def clone(state: State) -> State:
+    """A copy of the state (cheap: tuples are shared)."""
+    return state.clone()
+
+
+def to_move(state: State) -> int:
+    """Index of the role to act, or -1 once the game is over."""
+    return state.to_move
+
+
+def current_role(state: State) -> str | None:
+    """Id of the role to act, or None once the game is over."""
+    return None if state.to_move < 0 else state.rules.roles[state.to_move]
+
+
+def is_terminal(state: State) -> bool:
+    """Whether the summit has ended."""
+    return state.to_move < 0
+
+
+# --- legal actions ------------------------------------------------------------------------------
+
+
+def _track_open(s: State, t: int) -> bool:
+    rules = s.rules
+    if s.blocked[t] >= s.round or s.tracks[t] >= rules.top_stage:
+        return False
+    gate = rules.gates[t]
+    return gate is None or s.meters[gate[0]] >= gate[1]
+
+
+def _any_open(s: State) -> bool:
+    return any(_track_open(s, t) for t in range(s.rules.n_tracks))
+
+
+def legal_actions(state: State) -> tuple[Action, ...]:
+    """The actions the player to move may take, in code order; empty once the game is over."""
+    legal = state._legal
+    if legal is not None:
+        return legal  # type: ignore[no-any-return]
+    s = state
+    rules = s.rules
+    acts = rules.actions.all
+    phase = s.phase
+    if phase == RESPOND:
+        if s.counters < rules.max_counters and _any_open(s):
+            legal = (acts[ACCEPT], acts[REJECT], acts[COUNTER])
+        else:
+            legal = (acts[ACCEPT], acts[REJECT])
+    elif phase == BUILD:
+        out: list[Action] = []
+        b = s.to_move
+        items = s.items
+        if items:
+            out.append(acts[OFFER])
+        elif s.counters == 0:
+            out.append(acts[PASS])
+            if s.plays < rules.plays_per_turn and s.hands[b]:
+                base = rules.actions.play_base
+                last = -1
+                for g in s.hands[b]:
+                    if g != last:
+                        out.append(acts[base + g])
+                        last = g
+        gives = asks = total = 0
+        used = 0
+        for giver, t, steps in items:
+            if giver == b:
+                gives += 1
+            else:
+                asks += 1
+            total += steps
+            used |= 1 << t
+        room_cap = rules.cap_for(s.meters[rules.cap_slot]) - total
+        if room_cap > 0 and (gives < rules.max_items or asks < rules.max_items):
+            ms = rules.max_steps
+            top = rules.top_stage
+            rnd = s.round
+            meters = s.meters
+            tracks = s.tracks
+            blocked = s.blocked
+            gbase = rules.actions.give_base
+            abase = rules.actions.ask_base
+            give_ok = gives < rules.max_items
+            ask_ok = asks < rules.max_items
+            for t, gate in enumerate(rules.gates):
+                if used >> t & 1 or blocked[t] >= rnd:
+                    continue
+                if gate is not None and meters[gate[0]] < gate[1]:
+                    continue
+                k = min(ms, top - tracks[t], room_cap)
+                if k <= 0:
+                    continue
+                if give_ok:
+                    out.extend(acts[gbase + t * ms: gbase + t * ms + k])
+                if ask_ok:
+                    out.extend(acts[abase + t * ms: abase + t * ms + k])
+        legal = tuple(out)
+    else:
+        legal = ()
+    state._legal = legal
+    return legal
+
+
+# --- apply --------------------------------------------------------------------------------------
+
+
+def apply(state: State, action: Action | int) -> State:
+    """The state after ``action``; raise IllegalActionError (with the reason) if it is not legal."""
+    legal = state._legal
+    if legal is None:
+        legal = legal_actions(state)
+    if action not in legal:
+        raise IllegalActionError(_name(state, action), why_illegal(state, action))
+    return apply_unchecked(state, int(action))
+
+
+def apply_unchecked(state: State, a: int) -> State:
+    """``apply`` without the legality check, for searches that only play legal actions."""
+    s = state.clone()
+    s.history = (a, state.history)
+    s.moves = state.moves + 1
+    rules = s.rules
+    b = s.to_move
+    table = rules.actions
+    if a >= table.give_base:
+        if a < table.ask_base:
+            t, st = divmod(a - table.give_base, rules.max_steps)
+            giver = b
+        else:
+            t, st = divmod(a - table.ask_base, rules.max_steps)
+            giver = 1 - b
+        s.items = (*state.items, (giver, t, st + 1))
+    elif a >= table.play_base:
+        g = a - table.play_base
+        hand = list(state.hands[b])
+        hand.remove(g)
+        s.hands = (tuple(hand), state.hands[1]) if b == 0 else (state.hands[0], tuple(hand))
+        s.gdeck = tuple(sorted((*state.gdeck, g)))
+        s.plays = state.plays + 1
+        apply_effects(s, rules.gesture_effects[g], b)
+    elif a == OFFER:
+        s.phase = RESPOND
+        s.proposer = b
+        s.to_move = 1 - b
+    elif a == ACCEPT:
+        _resolve(s)
+        apply_effects(s, rules.on_accept, s.proposer)
+        _end_round(s)
+    elif a == REJECT:
+        apply_effects(s, rules.on_reject, b)
+        _end_round(s)
+    elif a == COUNTER:
+        s.counters = state.counters + 1
+        s.items = ()
+        s.phase = BUILD
+        s.proposer = b
+    else:  # PASS
+        apply_effects(s, rules.on_pass, b)
+        _end_round(s)
+    return s
+
+
+def _resolve(s: State) -> None:
+    """Carry out the accepted package on the table."""
+    rules = s.rules
+    T = rules.n_tracks
+    tracks = list(s.tracks)
+    meters = list(s.meters)
+    points = list(s.points)
+    net = list(s.net)
+    gained = list(s.gained)
+    cs = rules.cost_slot
+    lo, hi = rules.meter_min[cs], rules.meter_max[cs]
+    for giver, t, steps in s.items:
+        recv = 1 - giver
+        tracks[t] = min(rules.top_stage, tracks[t] + steps)
+        meters[cs + giver] = min(hi, meters[cs + giver] + rules.cost[giver * T + t] * steps)
+        meters[cs + recv] = max(lo, meters[cs + recv] - rules.relief[recv * T + t] * steps)
+        points[recv] += s.stakes[recv * T + t] * steps
+        points[giver] -= s.stakes[giver * T + t] * steps
+        net[recv * T + t] += steps
+        net[giver * T + t] -= steps
+        gained[recv] = True
+    s.tracks = tuple(tracks)
+    s.meters = tuple(meters)
+    s.points = (points[0], points[1])
+    s.net = tuple(net)
+    s.gained = (gained[0], gained[1])
+    s.items = ()
+
+
+def _start_round(s: State) -> None:
+    """Draw and apply this round's event; hand the initiative its turn."""
+    rules = s.rules
+    deck = s.edeck or tuple(sorted(rules.event_pool))
+    s.rng, i = _rng.below(s.rng, len(deck))
+    e = deck[i]
+    s.edeck = deck[:i] + deck[i + 1:]
+    s.event = e
+    s.history = (-1 - e, s.history)
+    s.phase = BUILD
+    s.to_move = s.initiative
+    s.proposer = s.initiative
+    s.items = ()
+    s.counters = 0
+    s.plays = 0
+    s.gained = (False, False)
+    apply_effects(s, rules.event_effects[e], s.initiative)
+
+
+def _end_round(s: State) -> None:
+    """Drift, check walk-outs and breakdowns, then start the next round or end the summit."""
+    rules = s.rules
+    s.items = ()
+    if rules.end_effects:
+        apply_effects(s, rules.end_effects, 0)
+        apply_effects(s, rules.end_effects, 1)
+    meters = s.meters
+    walked = tuple(
+        r for slot, limits in rules.walkouts for r in (0, 1) if meters[slot + r] >= limits[r]
+    )
+    if walked:
+        s.end = EndReason.WALKOUT
+        s.walkouts = tuple(sorted(set(walked)))
+    elif any(meters[slot] <= level for slot, level in rules.breakdowns):
+        s.end = EndReason.BREAKDOWN
+    elif s.round >= rules.rounds:
+        s.end = EndReason.LAST_ROUND
+    if s.end:
+        s.phase = OVER
+        s.to_move = -1
+        s._legal = ()
+        return
+    if rules.draw_per_round:
+        draw_cards(s, 0, rules.draw_per_round)
+        draw_cards(s, 1, rules.draw_per_round)
+    s.round += 1
+    s.initiative = 1 - s.initiative
+    _start_round(s)
+
+
+# --- reasons ------------------------------------------------------------------------------------
+
+
+def _name(state: State, action: Action | int) -> str:
+    if isinstance(action, Action):
+        return action.notation()
+    table = state.rules.actions
+    return table.all[action].notation() if 0 <= action < len(table) else f"#{action}"
+
+
+def why_illegal(state: State, action: Action | int) -> str:
+    """A sentence saying why ``action`` is not legal now (slow; for messages only)."""
+    s = state
+    rules = s.rules
+    table = rules.actions
+    if isinstance(action, bool) or not 0 <= int(action) < len(table):
+        return f"no action has code {int(action)}"
+    act = table.all[int(action)]
+    if s.to_move < 0:
+        return "the summit is over"
+    who = rules.role_names[s.to_move]
+    kind = act.kind
+    if s.phase == RESPOND:
+        if kind is ActionKind.COUNTER:
+            if s.counters >= rules.max_counters:
+                return f"no counter-proposals left this round (at most {rules.max_counters})"
+            return "no track is open for a counter-proposal"
+        return f"{who} must answer the offer on the table: accept, reject or counter"
+    if kind in (ActionKind.ACCEPT, ActionKind.REJECT, ActionKind.COUNTER):
+        return "there is no offer on the table to answer"
+    if kind is ActionKind.PASS:
+        if s.counters:
+            return "a counter-proposal cannot pass: build a package and offer it"
+        return "a package has been started: offer it"
+    if kind is ActionKind.OFFER:
+        return "the package is empty: give or ask something first"
+    if kind is ActionKind.PLAY:
+        g = table.gestures.index(act.card)  # type: ignore[arg-type]
+        if g not in s.hands[s.to_move]:
+            return f"{who} holds no {act.card!r} card"
+        if s.counters:
+            return "gestures are played only by the initiative, before its first package"
+        if s.items:
+            return "gestures are played before building a package"
+        return f"already played {rules.plays_per_turn} gesture(s) this turn"
+    t = rules.track_ids.index(act.track)  # type: ignore[arg-type]
+    tname = rules.track_names[t]
+    if any(it[1] == t for it in s.items):
+        return f"{tname} is already in this package"
+    side = [it for it in s.items if (it[0] == s.to_move) == (kind is ActionKind.GIVE)]
+    if len(side) >= rules.max_items:
+        return f"a package holds at most {rules.max_items} item(s) per side"
+    if s.blocked[t] >= s.round:
+        return f"{tname} is off the table until round {s.blocked[t] + 1}"
+    gate = rules.gates[t]
+    if gate is not None and s.meters[gate[0]] < gate[1]:
+        mid = rules.meter_ids[gate[0]]
+        return f"{tname} needs {mid} of at least {gate[1]} (it is {s.meters[gate[0]]})"
+    room = rules.top_stage - s.tracks[t]
+    if room <= 0:
+        return f"{tname} has reached its last stage"
+    if act.steps > room:
+        return f"{tname} has only {room} step(s) left"
+    total = sum(it[2] for it in s.items)
+    cap = rules.cap_for(s.meters[rules.cap_slot])
+    return (f"the package would total {total + act.steps} steps; at {rules.meter_ids[rules.cap_slot]} "
+            f"{s.meters[rules.cap_slot]} a package holds at most {cap}")

@@ -1,0 +1,57 @@
+"""The exception tree. Only ``cli.py`` turns these into exit codes.
+
+    SummitError
+    ├── RulesError          a rule or card file (or an override) is wrong; carries every Problem
+    ├── ActionSyntaxError   text that is not an action at all
+    ├── IllegalActionError  an action that is not legal in this state, with the reason
+    └── RecordError         a game record or save that cannot be used with these rules
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class SummitError(Exception):
+    """Base of every error the engine raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a data file: where (file, key path, line) and what."""
+
+    file: str
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        if self.path:
+            return f"{where}: {self.path}: {self.message}"
+        return f"{where}: {self.message}"
+
+
+class RulesError(SummitError):
+    """Rule or card data failed to load; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ActionSyntaxError(SummitError):
+    """Text that does not parse as an action under these rules."""
+
+
+class IllegalActionError(SummitError):
+    """A well-formed action that is not legal in the current state."""
+
+    def __init__(self, action: str, reason: str) -> None:
+        self.action = action
+        self.reason = reason
+        super().__init__(f"illegal action {action!r}: {reason}")
+
+
+class RecordError(SummitError):
+    """A game record or save that is corrupt or belongs to other rules."""

@@ -1,0 +1,395 @@
+"""Read rule and card files, resolve ``extends`` and ``--set`` overrides, validate, cross-check.
+
+Every problem found is collected and raised together as one ``RulesError`` whose problems read
+``FILE: key.path: what is wrong`` (with a line number where one can be found).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .crossref import cross_check
+from .errors import Problem, RulesError
+from .ruleset import Ruleset, compile_ruleset
+from .schema import DECK_MODELS, AgendaDeck, EventDeck, GestureDeck, RulesFile
+
+OVERRIDE_SOURCE = "--set"
+
+
+def data_dir() -> Path:
+    """Folder holding the bundled ``rules/`` and ``cards/`` (installed wheel or source tree)."""
+    packaged = Path(str(resources.files("summitgame"))) / "_data"
+    if (packaged / "rules").is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2]
+
+
+def default_rules_path() -> Path:
+    """The bundled default rule file, ``rules/summit.toml``."""
+    return data_dir() / "rules" / "summit.toml"
+
+
+def bundled_rule_files() -> list[Path]:
+    """Every rule file shipped with the package."""
+    return sorted((data_dir() / "rules").glob("*.toml"))
+
+
+def display(path: Path) -> str:
+    """A path as the user should read it: relative to the working directory where possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+# --- TOML reading with line numbers -------------------------------------------------------------
+
+_LINE_RE = re.compile(r"at line (\d+)")
+
+
+def read_toml(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """Parse one TOML file; a syntax error becomes a Problem with its line number."""
+    name = display(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None, [Problem(name, "", "file not found")]
+    except OSError as exc:
+        return None, [Problem(name, "", f"cannot read file: {exc.strerror}")]
+    except UnicodeDecodeError:
+        return None, [Problem(name, "", "file is not UTF-8 text")]
+    try:
+        return tomllib.loads(text), []
+    except tomllib.TOMLDecodeError as exc:
+        match = _LINE_RE.search(str(exc))
+        line = int(match.group(1)) if match else None
+        return None, [Problem(name, "", f"TOML syntax error: {exc}", line)]
+
+
+def locate(text: str, path: str) -> int | None:
+    """Best-effort line number of a dotted key path (``cards[2].effects[0].by``) in TOML text."""
+    parts = [p for p in re.split(r"\.|\[|\]", path) if p]
+    lines = text.splitlines()
+    keys = [p for p in parts if not p.isdigit()]
+    if not keys:
+        return None
+    start, header_depth = 0, 0
+    # find the deepest table header matching a prefix of the path (array index = nth header)
+    for depth in range(len(parts), 0, -1):
+        prefix = parts[:depth]
+        if prefix[-1].isdigit():
+            name = ".".join(p for p in prefix[:-1] if not p.isdigit())
+            nth = int(prefix[-1])
+            hits = [i for i, ln in enumerate(lines) if ln.strip() == f"[[{name}]]"]
+            if nth < len(hits):
+                start, header_depth = hits[nth], depth
+                break
+        else:
+            name = ".".join(p for p in prefix if not p.isdigit())
+            hits = [i for i, ln in enumerate(lines) if ln.strip().startswith(f"[{name}]")]
+            if hits:
+                start, header_depth = hits[0], depth
+                break
+    rest = [p for p in parts[header_depth:] if not p.isdigit()]
+    if not rest:
+        return start + 1
+    key_re = re.compile(rf"(^|[{{,\s]){re.escape(rest[0])}\s*=")
+    for i in range(start + (1 if header_depth else 0), len(lines)):
+        if header_depth and i > start and lines[i].lstrip().startswith("["):
+            break
+        if key_re.search(lines[i]):
+            return i + 1
+    return start + 1 if header_depth else None
+
+
+# --- extends and overrides ----------------------------------------------------------------------
+
+
+@dataclass
+class Merged:
+    """A rule file's data after ``extends``; ``sources`` maps each key path to the file it came from."""
+
+    data: dict[str, Any]
+    sources: dict[str, Path | str] = field(default_factory=dict)
+    texts: dict[Path, str] = field(default_factory=dict)
+
+
+def _record(sources: dict[str, Path | str], prefix: str, value: Any, src: Path | str) -> None:
+    sources[prefix] = src
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _record(sources, f"{prefix}.{k}" if prefix else k, v, src)
+
+
+def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge tables; any other value in ``top`` (arrays included) replaces the base's."""
+    out = dict(base)
+    for k, v in top.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def resolve_extends(path: Path, problems: list[Problem]) -> Merged | None:
+    """Load a rule file and the chain it extends, base first."""
+    chain: list[Path] = []
+    current = path.resolve()
+    layers: list[tuple[Path, dict[str, Any]]] = []
+    texts: dict[Path, str] = {}
+    while True:
+        if current in chain:
+            cycle = " -> ".join(display(p) for p in [*chain, current])
+            problems.append(Problem(display(chain[-1]), "extends", f"circular extends: {cycle}"))
+            return None
+        chain.append(current)
+        data, errs = read_toml(current)
+        if data is None:
+            if len(chain) > 1:
+                errs = [
+                    Problem(display(chain[-2]), "extends", f"cannot load {display(current)}: {e.message}", e.line)
+                    if e.message == "file not found" else e
+                    for e in errs
+                ]
+            problems.extend(errs)
+            return None
+        texts[current] = current.read_text(encoding="utf-8")
+        layers.append((current, data))
+        parent = data.get("extends")
+        if parent is None:
+            break
+        if not isinstance(parent, str):
+            problems.append(Problem(display(current), "extends", "must be a file path (a string)"))
+            return None
+        current = (current.parent / parent).resolve()
+    merged: dict[str, Any] = {}
+    sources: dict[str, Path | str] = {}
+    for src, data in reversed(layers):
+        merged = _merge(merged, data)
+        _record(sources, "", data, src)
+    merged.pop("extends", None)
+    return Merged(merged, sources, texts)
+
+
+def parse_override(text: str) -> tuple[list[str], Any]:
+    """Split ``key.path=value``; the value is read as TOML, or taken as a string if it isn't TOML."""
+    if "=" not in text:
+        raise ValueError(f"{text!r}: expected key.path=value")
+    key, raw = text.split("=", 1)
+    key = key.strip()
+    if not key or not all(re.fullmatch(r"[A-Za-z0-9_]+", p) for p in key.split(".")):
+        raise ValueError(f"{text!r}: bad key path {key!r}")
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    return key.split("."), value
+
+
+def apply_overrides(merged: Merged, overrides: Sequence[str], problems: list[Problem]) -> None:
+    """Apply ``--set key.path=value`` overrides in place; bad ones become Problems."""
+    for text in overrides:
+        try:
+            keys, value = parse_override(text)
+        except ValueError as exc:
+            problems.append(Problem(OVERRIDE_SOURCE, "", str(exc)))
+            continue
+        node: Any = merged.data
+        for i, k in enumerate(keys[:-1]):
+            nxt = node.get(k) if isinstance(node, dict) else None
+            if nxt is None:
+                nxt = {}
+                node[k] = nxt
+            if not isinstance(nxt, dict):
+                where = ".".join(keys[: i + 1])
+                problems.append(Problem(OVERRIDE_SOURCE, ".".join(keys), f"{where} is not a table"))
+                break
+            node = nxt
+        else:
+            node[keys[-1]] = value
+            _record(merged.sources, ".".join(keys), value, f"{OVERRIDE_SOURCE} {text}")
+
+
+# --- validation ---------------------------------------------------------------------------------
+
+
+def _loc_path(loc: Iterable[int | str], data: Any, missing: bool) -> str:
+    """Turn a pydantic error location into ``a.b[0].c``, dropping union/tag labels not in the data."""
+    items = list(loc)
+    out = ""
+    node = data
+    for i, part in enumerate(items):
+        last = i == len(items) - 1
+        if isinstance(part, int) and isinstance(node, list) and part < len(node):
+            out += f"[{part}]"
+            node = node[part]
+        elif isinstance(node, dict) and part in node:
+            out += f".{part}" if out else str(part)
+            node = node[part]
+        elif last and missing:
+            out += f".{part}" if out else str(part)
+        # otherwise: a union member or discriminator tag, not a key in the file
+    return out
+
+
+def validation_problems(
+    exc: ValidationError, data: Any, where: Any, prefix: str = ""
+) -> list[Problem]:
+    """Problems from a pydantic ValidationError; ``where(path)`` gives (file name, text)."""
+    grouped: dict[str, list[str]] = {}
+    for err in exc.errors(include_url=False):
+        path = _loc_path(err["loc"], data, err["type"] == "missing")
+        path = f"{prefix}.{path}" if prefix and path else (prefix or path)
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key (not in the schema; a typo?)"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        elif err["type"] == "union_tag_invalid":
+            msg = msg.replace("Input tag", "kind")
+        msg = msg.removeprefix("Value error, ")
+        bucket = grouped.setdefault(path, [])
+        if msg not in bucket:
+            bucket.append(msg)
+    problems = []
+    for path, msgs in grouped.items():
+        name, text = where(path)
+        line = locate(text, path) if text else None
+        problems.append(Problem(name, path, " or ".join(msgs), line))
+    return problems
+
+
+def _source_for(merged: Merged, path: str) -> tuple[str, str | None]:
+    """The file (and its text) that defined the longest known prefix of a key path."""
+    key = re.sub(r"\[\d+\]", "", path)
+    while key:
+        src = merged.sources.get(key)
+        if src is not None:
+            if isinstance(src, Path):
+                return display(src), merged.texts.get(src)
+            return src, None
+        key = key.rpartition(".")[0]
+    first = next((s for s in merged.sources.values() if isinstance(s, Path)), None)
+    return (display(first), merged.texts.get(first)) if first else ("<rules>", None)
+
+
+Deck = EventDeck | GestureDeck | AgendaDeck
+
+
+def load_deck(path: Path, expected: str | None, problems: list[Problem]) -> Deck | None:
+    """Read and schema-check one card file."""
+    data, errs = read_toml(path)
+    problems.extend(errs)
+    if data is None:
+        return None
+    name = display(path)
+    kind = data.get("deck", expected)
+    if expected is not None and kind != expected:
+        problems.append(Problem(name, "deck", f"expected a {expected!r} deck, found {kind!r}"))
+        return None
+    model = DECK_MODELS.get(str(kind))
+    if model is None:
+        problems.append(
+            Problem(name, "deck", f"must be one of {', '.join(map(repr, DECK_MODELS))}", locate(
+                path.read_text(encoding="utf-8"), "deck"))
+        )
+        return None
+    try:
+        deck: Deck = model.model_validate(data)
+    except ValidationError as exc:
+        text = path.read_text(encoding="utf-8")
+        problems.extend(validation_problems(exc, data, lambda _p: (name, text)))
+        return None
+    seen: dict[str, int] = {}
+    for i, card in enumerate(deck.cards):
+        if card.id in seen:
+            problems.append(
+                Problem(name, f"cards[{i}].id", f"duplicate card id {card.id!r} (first at cards[{seen[card.id]}])",
+                        locate(path.read_text(encoding="utf-8"), f"cards[{i}].id"))
+            )
+        seen.setdefault(card.id, i)
+    return deck
+
+
+def load_rules(path: str | Path | None = None, overrides: Sequence[str] = ()) -> Ruleset:
+    """Load, validate and compile a rule file and its decks; raise RulesError listing every problem."""
+    rules_path = Path(path) if path is not None else default_rules_path()
+    problems: list[Problem] = []
+    merged = resolve_extends(rules_path, problems)
+    if merged is None:
+        raise RulesError(problems)
+    apply_overrides(merged, overrides, problems)
+    if problems:
+        raise RulesError(problems)
+    try:
+        spec = RulesFile.model_validate(merged.data)
+    except ValidationError as exc:
+        problems.extend(validation_problems(exc, merged.data, lambda p: _source_for(merged, p)))
+        raise RulesError(problems) from None
+
+    decks: dict[str, Deck | None] = {}
+    deck_files: dict[str, Path] = {}
+    for kind in ("events", "gestures", "agendas"):
+        ref = getattr(spec.decks, kind)
+        src = merged.sources.get(f"decks.{kind}")
+        base = src.parent if isinstance(src, Path) else rules_path.resolve().parent
+        deck_path = (base / ref).resolve()
+        deck_files[kind] = deck_path
+        deck_problems: list[Problem] = []
+        decks[kind] = load_deck(deck_path, kind, deck_problems)
+        if deck_problems and deck_problems[0].message == "file not found" and decks[kind] is None:
+            name, text = _source_for(merged, f"decks.{kind}")
+            problems.append(Problem(name, f"decks.{kind}", f"deck file not found: {display(deck_path)}",
+                                    locate(text, f"decks.{kind}") if text else None))
+        else:
+            problems.extend(deck_problems)
+
+    def rules_where(p: str) -> tuple[str, int | None]:
+        name, text = _source_for(merged, p)
+        return name, (locate(text, p) if text else None)
+
+    def deck_where(kind: str, p: str) -> tuple[str, int | None]:
+        f = deck_files[kind]
+        try:
+            text = f.read_text(encoding="utf-8")
+        except OSError:
+            return display(f), None
+        return display(f), locate(text, p)
+
+    events, gestures, agendas = decks["events"], decks["gestures"], decks["agendas"]
+    problems.extend(cross_check(spec, events, gestures, agendas, rules_where, deck_where))  # type: ignore[arg-type]
+    if problems or events is None or gestures is None or agendas is None:
+        raise RulesError(problems)
+    assert isinstance(events, EventDeck)
+    assert isinstance(gestures, GestureDeck)
+    assert isinstance(agendas, AgendaDeck)
+    return compile_ruleset(spec, events, gestures, agendas, source=str(rules_path))
+
+
+def check_file(path: Path) -> Ruleset | Deck:
+    """Validate one file: a rule file (with its decks) or a lone card file (schema only)."""
+    data, errs = read_toml(path)
+    if data is None:
+        raise RulesError(errs)
+    if "deck" in data and "roles" not in data:
+        problems: list[Problem] = []
+        deck = load_deck(path, None, problems)
+        if problems or deck is None:
+            raise RulesError(problems)
+        return deck
+    return load_rules(path)
+
+
+def model_json_schemas() -> dict[str, dict[str, Any]]:
+    """JSON Schemas of the rule file and each deck file (for editors and docs)."""
+    models: dict[str, type[BaseModel]] = {"rules": RulesFile, **DECK_MODELS}
+    return {k: m.model_json_schema() for k, m in models.items()}

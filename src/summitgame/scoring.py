@@ -1,0 +1,93 @@
+"""Outcome tiers and role scores from a final state.
+
+Score = points from deals (by the role's true, agenda-adjusted stakes) + the tier's bonus
+− the walk-out penalty (if that role walked out) − per-role meter penalties at the end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .effects import holds
+from .errors import SummitError
+from .state import EndReason, State
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a summit ended: tier, reason, scores and winner (None for a tie)."""
+
+    tier: str
+    tier_name: str
+    reason: EndReason
+    walkouts: tuple[str, ...]
+    rounds_played: int
+    scores: dict[str, int]
+    winner: str | None
+    agendas: dict[str, str]
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain JSON-ready form."""
+        return {
+            "tier": self.tier,
+            "reason": self.reason.label,
+            "walkouts": list(self.walkouts),
+            "rounds_played": self.rounds_played,
+            "scores": dict(self.scores),
+            "winner": self.winner,
+            "agendas": dict(self.agendas),
+        }
+
+
+def tier_index(s: State) -> int:
+    """Index (in check order) of the first tier whose conditions hold."""
+    rules = s.rules
+    for i in range(len(rules.tier_ids)):
+        any_ = rules.tier_any[i]
+        if any_ and not any(holds(c, s, 0) for c in any_):
+            continue
+        if all(holds(c, s, 0) for c in rules.tier_all[i]):
+            return i
+    return len(rules.tier_ids) - 1  # unreachable for validated rules: the last tier always holds
+
+
+def true_points(s: State, role: int) -> int:
+    """Points from deals so far at the role's true stakes (public stakes plus its secret agenda)."""
+    rules = s.rules
+    T = rules.n_tracks
+    extra = rules.agenda_stakes[s.agendas[role]]
+    return s.points[role] + sum(extra[t] * s.net[role * T + t] for t in range(T))
+
+
+def scores(s: State, tier: int) -> tuple[int, int]:
+    """Both roles' scores if the summit ended now in the given tier."""
+    rules = s.rules
+    out = []
+    for r in (0, 1):
+        score = true_points(s, r) + rules.tier_bonus[tier]
+        if r in s.walkouts:
+            score -= rules.walkout_penalty
+        for slot, per_point in rules.penalties:
+            score -= per_point * s.meters[slot + r]
+        out.append(score)
+    return out[0], out[1]
+
+
+def outcome(s: State) -> Outcome:
+    """The outcome of a finished summit; SummitError if it is still going."""
+    if s.to_move >= 0:
+        raise SummitError("the summit is not over yet")
+    rules = s.rules
+    i = tier_index(s)
+    sc = scores(s, i)
+    winner = None if sc[0] == sc[1] else rules.roles[0 if sc[0] > sc[1] else 1]
+    return Outcome(
+        tier=rules.tier_ids[i],
+        tier_name=rules.tier_names[i],
+        reason=s.end,
+        walkouts=tuple(rules.roles[r] for r in s.walkouts),
+        rounds_played=s.round,
+        scores={rules.roles[r]: sc[r] for r in (0, 1)},
+        winner=winner,
+        agendas={rules.roles[r]: rules.agenda_ids[s.agendas[r]] for r in (0, 1)},
+    )
