@@ -61,7 +61,7 @@ class Action(int):
             return f"play {self.card}"
         if self.kind in (ActionKind.GIVE, ActionKind.ASK):
             return f"{self.kind.value} {self.track} {self.steps}"
-        return self.kind.value
+        return str(self.kind.value)
 
     def __str__(self) -> str:
         return self.notation()
@@ -84,11 +84,11 @@ class ActionTable:
         self.play_base = len(acts)
         acts += [Action(self.play_base + g, ActionKind.PLAY, card=c) for g, c in enumerate(gestures)]
         self.give_base = len(acts)
-        for t, name in enumerate(tracks):
+        for name in tracks:
             for s in range(1, max_steps + 1):
                 acts.append(Action(len(acts), ActionKind.GIVE, track=name, steps=s))
         self.ask_base = len(acts)
-        for t, name in enumerate(tracks):
+        for name in tracks:
             for s in range(1, max_steps + 1):
                 acts.append(Action(len(acts), ActionKind.ASK, track=name, steps=s))
         self.all: tuple[Action, ...] = tuple(acts)

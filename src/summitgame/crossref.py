@@ -19,8 +19,10 @@ from .schema import (
     Draw,
     Effect,
     EndedByCondition,
+    EventCard,
     EventDeck,
     GainedCondition,
+    GestureCard,
     GestureDeck,
     MeterCondition,
     RevealAgenda,
@@ -50,8 +52,14 @@ class Checker:
 
     # --- helpers ---------------------------------------------------------------------------------
 
-    def per_role(self, value: int | dict[str, int], at: Callable[[str], tuple[str, int | None]],
-                 path: str, lo: int | None = None, hi: int | None = None) -> None:
+    def per_role(
+        self,
+        value: int | dict[str, int],
+        at: Callable[[str], tuple[str, int | None]],
+        path: str,
+        lo: int | None = None,
+        hi: int | None = None,
+    ) -> None:
         if isinstance(value, dict):
             for role in value:
                 if role not in self.roles:
@@ -90,8 +98,7 @@ class Checker:
 
     # --- conditions and effects ------------------------------------------------------------------
 
-    def condition(self, c: Condition, at: Callable[[str], tuple[str, int | None]], path: str,
-                  in_tier: bool) -> bool:
+    def condition(self, c: Condition, at: Callable[[str], tuple[str, int | None]], path: str, in_tier: bool) -> bool:
         """Check one condition; return False when it can never hold."""
         possible = True
         if isinstance(c, MeterCondition):
@@ -100,7 +107,11 @@ class Checker:
                 if m.scope == "per_role":
                     self.who(c.who, at(path), path)
                     if c.who == "both":
-                        self.add(at(f"{path}.who"), f"{path}.who", "a meter condition reads one role: use self, other or a role id")
+                        self.add(
+                            at(f"{path}.who"),
+                            f"{path}.who",
+                            "a meter condition reads one role: use self, other or a role id",
+                        )
                 elif "who" in c.model_fields_set:
                     self.add(at(f"{path}.who"), f"{path}.who", f"meter {c.meter!r} is shared: 'who' has no meaning")
                 lo = c.at_least if c.at_least is not None else m.min
@@ -115,8 +126,11 @@ class Checker:
                 stage = getattr(c, key)
                 if stage is not None:
                     self.stage_ref(stage, at(f"{path}.{key}"), f"{path}.{key}")
-            if c.at_least in self.stages and c.at_most in self.stages and \
-                    self.stages.index(c.at_least) > self.stages.index(c.at_most):  # type: ignore[arg-type]
+            if (
+                c.at_least in self.stages
+                and c.at_most in self.stages
+                and self.stages.index(c.at_least) > self.stages.index(c.at_most)
+            ):
                 possible = False
         elif isinstance(c, TracksCondition):
             self.stage_ref(c.at_least, at(f"{path}.at_least"), f"{path}.at_least")
@@ -141,8 +155,7 @@ class Checker:
                 possible = False
         return possible
 
-    def effects(self, effects: Sequence[Effect], at: Callable[[str], tuple[str, int | None]],
-                path: str) -> None:
+    def effects(self, effects: Sequence[Effect], at: Callable[[str], tuple[str, int | None]], path: str) -> None:
         for i, e in enumerate(effects):
             p = f"{path}[{i}]"
             if isinstance(e, ChangeMeter):
@@ -175,28 +188,45 @@ class Checker:
                 if isinstance(m.start, dict):
                     self.add(at(f"{p}.start"), f"{p}.start", "a shared meter has one start value, not one per role")
                 elif not m.min <= m.start <= m.max:
-                    self.add(at(f"{p}.start"), f"{p}.start", f"start {m.start} is outside the meter's bounds {m.min}..{m.max}")
+                    self.add(
+                        at(f"{p}.start"),
+                        f"{p}.start",
+                        f"start {m.start} is outside the meter's bounds {m.min}..{m.max}",
+                    )
                 if m.walkout_at is not None:
-                    self.add(at(f"{p}.walkout_at"), f"{p}.walkout_at", "walkout_at is for per-role meters; use breakdown_at")
+                    self.add(
+                        at(f"{p}.walkout_at"), f"{p}.walkout_at", "walkout_at is for per-role meters; use breakdown_at"
+                    )
                 if m.score_penalty:
                     self.add(at(f"{p}.score_penalty"), f"{p}.score_penalty", "score_penalty is for per-role meters")
                 if m.breakdown_at is not None and not m.min <= m.breakdown_at < m.max:
-                    self.add(at(f"{p}.breakdown_at"), f"{p}.breakdown_at",
-                             f"{m.breakdown_at} is outside {m.min}..{m.max - 1}: the breakdown could never happen or always would")
+                    self.add(
+                        at(f"{p}.breakdown_at"),
+                        f"{p}.breakdown_at",
+                        f"{m.breakdown_at} is outside {m.min}..{m.max - 1}: "
+                        "the breakdown could never happen or always would",
+                    )
                 elif isinstance(m.start, int) and m.breakdown_at is not None and m.start <= m.breakdown_at:
-                    self.add(at(f"{p}.start"), f"{p}.start", f"start {m.start} is already at breakdown_at ({m.breakdown_at})")
+                    self.add(
+                        at(f"{p}.start"), f"{p}.start", f"start {m.start} is already at breakdown_at ({m.breakdown_at})"
+                    )
             else:
                 self.per_role(m.start, at, f"{p}.start", m.min, m.max)
                 if m.breakdown_at is not None:
-                    self.add(at(f"{p}.breakdown_at"), f"{p}.breakdown_at", "breakdown_at is for shared meters; use walkout_at")
+                    self.add(
+                        at(f"{p}.breakdown_at"),
+                        f"{p}.breakdown_at",
+                        "breakdown_at is for shared meters; use walkout_at",
+                    )
                 if m.walkout_at is not None:
                     self.per_role(m.walkout_at, at, f"{p}.walkout_at", m.min + 1, m.max)
                     for r in self.roles:
                         s = m.start if isinstance(m.start, int) else m.start.get(r)
                         w = m.walkout_at if isinstance(m.walkout_at, int) else m.walkout_at.get(r)
                         if s is not None and w is not None and s >= w:
-                            self.add(at(f"{p}.start"), f"{p}.start",
-                                     f"{r} starts at {s}, already at its walkout_at ({w})")
+                            self.add(
+                                at(f"{p}.start"), f"{p}.start", f"{r} starts at {s}, already at its walkout_at ({w})"
+                            )
         for tid, t in spec.tracks.items():
             p = f"tracks.{tid}"
             if t.start is not None:
@@ -210,8 +240,11 @@ class Checker:
                     if gm.scope != "shared":
                         self.add(at(gp), gp, f"a gate reads a shared meter; {t.gate.meter!r} is per role")
                     elif t.gate.at_least > gm.max:
-                        self.add(at(f"{p}.gate.at_least"), f"{p}.gate.at_least",
-                                 f"{t.gate.at_least} is above the meter's max ({gm.max}): the track could never open")
+                        self.add(
+                            at(f"{p}.gate.at_least"),
+                            f"{p}.gate.at_least",
+                            f"{t.gate.at_least} is above the meter's max ({gm.max}): the track could never open",
+                        )
             self.per_role(t.stake, at, f"{p}.stake", 0, 20)
             self.per_role(t.cost, at, f"{p}.cost", 0, 20)
             self.per_role(t.relief, at, f"{p}.relief", 0, 20)
@@ -219,20 +252,34 @@ class Checker:
         if self.meter_ref(pr.cap_meter, at("proposals.cap_meter"), "proposals.cap_meter"):
             cm = spec.meters[pr.cap_meter]
             if cm.scope != "shared":
-                self.add(at("proposals.cap_meter"), "proposals.cap_meter", f"must be a shared meter, one of {shared_meters}")
+                self.add(
+                    at("proposals.cap_meter"), "proposals.cap_meter", f"must be a shared meter, one of {shared_meters}"
+                )
             elif pr.cap[0].at_least > cm.min:
-                self.add(at("proposals.cap"), "proposals.cap[0].at_least",
-                         f"the first row must start at the meter's min ({cm.min}) so every value has a cap")
-        if self.meter_ref(pr.cost_meter, at("proposals.cost_meter"), "proposals.cost_meter") and \
-                spec.meters[pr.cost_meter].scope != "per_role":
+                self.add(
+                    at("proposals.cap"),
+                    "proposals.cap[0].at_least",
+                    f"the first row must start at the meter's min ({cm.min}) so every value has a cap",
+                )
+        if (
+            self.meter_ref(pr.cost_meter, at("proposals.cost_meter"), "proposals.cost_meter")
+            and spec.meters[pr.cost_meter].scope != "per_role"
+        ):
             self.add(at("proposals.cost_meter"), "proposals.cost_meter", "must be a per-role meter")
         for key in ("on_accept", "on_reject", "on_pass"):
             self.effects(getattr(pr, key), at, f"proposals.{key}")
         self.effects(spec.rounds.end_effects, at, "rounds.end_effects")
+        for i, e in enumerate(spec.rounds.end_effects):
+            if isinstance(e, ChangeMeter) and e.meter in spec.meters and spec.meters[e.meter].scope == "shared":
+                p = f"rounds.end_effects[{i}]"
+                self.add(at(p), p, f"end effects apply once per role, so shared meter {e.meter!r} would move twice")
         fi = spec.rounds.first_initiative
         if fi != "random" and fi not in self.roles:
-            self.add(at("rounds.first_initiative"), "rounds.first_initiative",
-                     f"unknown role {fi!r}; use 'random' or one of {self.roles}")
+            self.add(
+                at("rounds.first_initiative"),
+                "rounds.first_initiative",
+                f"unknown role {fi!r}; use 'random' or one of {self.roles}",
+            )
         if spec.hands.size > spec.hands.limit:
             self.add(at("hands.size"), "hands.size", f"{spec.hands.size} is above hands.limit ({spec.hands.limit})")
         self.tiers(at)
@@ -243,7 +290,9 @@ class Checker:
         seen: set[str] = set()
         for i, tid in enumerate(order):
             if tid not in spec.tiers:
-                self.add(at("outcome.order"), f"outcome.order[{i}]", f"unknown tier {tid!r}; tiers are {list(spec.tiers)}")
+                self.add(
+                    at("outcome.order"), f"outcome.order[{i}]", f"unknown tier {tid!r}; tiers are {list(spec.tiers)}"
+                )
             if tid in seen:
                 self.add(at("outcome.order"), f"outcome.order[{i}]", f"tier {tid!r} is listed twice")
             seen.add(tid)
@@ -268,46 +317,79 @@ class Checker:
             last = spec.tiers[order[-1]]
             if last.any or last.all:
                 p = f"tiers.{order[-1]}"
-                self.add(at(p), p, "the last tier in outcome.order must have no conditions, so every game has an outcome")
+                self.add(
+                    at(p), p, "the last tier in outcome.order must have no conditions, so every game has an outcome"
+                )
 
     # --- decks ---------------------------------------------------------------------------------------
 
     def deck(self, kind: str, deck: EventDeck | GestureDeck, at: DeckWhere) -> None:
-        for i, card in enumerate(deck.cards):
-            self.effects(card.effects, lambda p, k=kind: at(k, p), f"cards[{i}].effects")
+        cards: Sequence[EventCard | GestureCard] = deck.cards
+
+        def where(p: str) -> tuple[str, int | None]:
+            return at(kind, p)
+
+        for i, card in enumerate(cards):
+            self.effects(card.effects, where, f"cards[{i}].effects")
+            if kind == "events":
+                for j, e in enumerate(card.effects):
+                    if any(isinstance(c, GainedCondition) for c in e.when):
+                        p = f"cards[{i}].effects[{j}].when"
+                        self.add(at(kind, p), p, "events happen before any deal: a 'gained' condition never holds")
+
+    def opening_event(self, events: EventDeck, at: Where) -> None:
+        oe = self.spec.rounds.opening_event
+        if oe is not None and oe not in {c.id for c in events.cards}:
+            self.add(at("rounds.opening_event"), "rounds.opening_event", f"unknown event card {oe!r}")
 
     def agendas(self, deck: AgendaDeck, at: DeckWhere) -> None:
         for i, card in enumerate(deck.cards):
             for role in card.roles:
                 if role not in self.roles:
-                    self.add(at("agendas", f"cards[{i}].roles"), f"cards[{i}].roles",
-                             f"unknown role {role!r}; roles are {self.roles}")
+                    self.add(
+                        at("agendas", f"cards[{i}].roles"),
+                        f"cards[{i}].roles",
+                        f"unknown role {role!r}; roles are {self.roles}",
+                    )
             for track in card.stakes:
                 self.track_ref(track, at("agendas", f"cards[{i}].stakes.{track}"), f"cards[{i}].stakes.{track}")
         if len(self.roles) == 2:
             r0, r1 = self.roles
             ok = any(
                 a is not b and (not a.roles or r0 in a.roles) and (not b.roles or r1 in b.roles)
-                for a in deck.cards for b in deck.cards
+                for a in deck.cards
+                for b in deck.cards
             )
             if not ok:
-                self.add(at("agendas", "cards"), "cards",
-                         f"cannot deal one distinct agenda to each of {r0!r} and {r1!r}")
+                self.add(
+                    at("agendas", "cards"), "cards", f"cannot deal one distinct agenda to each of {r0!r} and {r1!r}"
+                )
 
     def gesture_supply(self, deck: GestureDeck, at: DeckWhere) -> None:
         total = sum(c.copies for c in deck.cards)
         need = 2 * self.spec.hands.size
         if total < need:
-            self.add(at("gestures", "cards"), "cards", f"{total} cards cannot fill two starting hands of {self.spec.hands.size}")
+            self.add(
+                at("gestures", "cards"),
+                "cards",
+                f"{total} cards cannot fill two starting hands of {self.spec.hands.size}",
+            )
 
 
-def cross_check(spec: RulesFile, events: EventDeck | None, gestures: GestureDeck | None,
-                agendas: AgendaDeck | None, at: Where, deck_at: DeckWhere) -> list[Problem]:
+def cross_check(
+    spec: RulesFile,
+    events: EventDeck | None,
+    gestures: GestureDeck | None,
+    agendas: AgendaDeck | None,
+    at: Where,
+    deck_at: DeckWhere,
+) -> list[Problem]:
     """Every cross-reference problem in a rule set and its (schema-valid) decks."""
     checker = Checker(spec)
     checker.rules(at)
     if events is not None:
         checker.deck("events", events, deck_at)
+        checker.opening_event(events, at)
     if gestures is not None:
         checker.deck("gestures", gestures, deck_at)
         checker.gesture_supply(gestures, deck_at)

@@ -46,9 +46,15 @@ Compiled = tuple[Any, ...]
 class Names:
     """Id → index lookups the compiler needs."""
 
-    def __init__(self, roles: Sequence[str], tracks: Sequence[str], stages: Sequence[str],
-                 meter_slot: Mapping[str, tuple[int, bool]], meter_bounds: Mapping[str, tuple[int, int]],
-                 rounds: int) -> None:
+    def __init__(
+        self,
+        roles: Sequence[str],
+        tracks: Sequence[str],
+        stages: Sequence[str],
+        meter_slot: Mapping[str, tuple[int, bool]],
+        meter_bounds: Mapping[str, tuple[int, int]],
+        rounds: int,
+    ) -> None:
         self.roles = {r: i for i, r in enumerate(roles)}
         self.tracks = {t: i for i, t in enumerate(tracks)}
         self.stages = {s: i for i, s in enumerate(stages)}
@@ -66,8 +72,14 @@ def compile_condition(c: Condition, n: Names) -> Compiled:
     if isinstance(c, MeterCondition):
         slot, per_role = n.meter_slot[c.meter]
         lo, hi = n.meter_bounds[c.meter]
-        return (C_METER, slot, per_role, n.who(c.who),
-                lo if c.at_least is None else c.at_least, hi if c.at_most is None else c.at_most)
+        return (
+            C_METER,
+            slot,
+            per_role,
+            n.who(c.who),
+            lo if c.at_least is None else c.at_least,
+            hi if c.at_most is None else c.at_most,
+        )
     if isinstance(c, TrackCondition):
         lo = 0 if c.at_least is None else n.stages[c.at_least]
         hi = n.n_stages - 1 if c.at_most is None else n.stages[c.at_most]
@@ -128,9 +140,9 @@ def holds(c: Compiled, s: State, me: int) -> bool:
         return bool(c[2] <= s.tracks[c[1]] <= c[3])
     if op == C_TRACKS:
         stage = c[1]
-        return sum(1 for x in s.tracks if x >= stage) >= c[2]
+        return bool(sum(1 for x in s.tracks if x >= stage) >= c[2])
     if op == C_GAINED:
-        return s.gained[targets(c[1], me)[0]] == c[2]
+        return bool(s.gained[targets(c[1], me)[0]] == c[2])
     if op == C_ROUND:
         return bool(c[1] <= s.round <= c[2])
     if op == C_ENDED:
@@ -166,7 +178,7 @@ def apply_effects(s: State, effects: Sequence[Compiled], me: int) -> None:
         if op == METER:
             _, _, slot, per_role, who, by = e
             m = list(s.meters)
-            for i in ((slot + r for r in targets(who, me)) if per_role else (slot,)):
+            for i in (slot + r for r in targets(who, me)) if per_role else (slot,):
                 m[i] = min(rules.meter_max[i], max(rules.meter_min[i], m[i] + by))
             s.meters = tuple(m)
         elif op == TRACK:

@@ -110,13 +110,14 @@ def _any_open(s: State) -> bool:
 
 def legal_actions(state: State) -> tuple[Action, ...]:
     """The actions the player to move may take, in code order; empty once the game is over."""
-    legal = state._legal
-    if legal is not None:
-        return legal  # type: ignore[no-any-return]
+    cached: tuple[Action, ...] | None = state._legal
+    if cached is not None:
+        return cached
     s = state
     rules = s.rules
     acts = rules.actions.all
     phase = s.phase
+    legal: tuple[Action, ...]
     if phase == RESPOND:
         if s.counters < rules.max_counters and _any_open(s):
             legal = (acts[ACCEPT], acts[REJECT], acts[COUNTER])
@@ -167,9 +168,9 @@ def legal_actions(state: State) -> tuple[Action, ...]:
                 if k <= 0:
                     continue
                 if give_ok:
-                    out.extend(acts[gbase + t * ms: gbase + t * ms + k])
+                    out.extend(acts[gbase + t * ms : gbase + t * ms + k])
                 if ask_ok:
-                    out.extend(acts[abase + t * ms: abase + t * ms + k])
+                    out.extend(acts[abase + t * ms : abase + t * ms + k])
         legal = tuple(out)
     else:
         legal = ()
@@ -269,9 +270,12 @@ def _start_round(s: State) -> None:
     """Draw and apply this round's event; hand the initiative its turn."""
     rules = s.rules
     deck = s.edeck or tuple(sorted(rules.event_pool))
-    s.rng, i = _rng.below(s.rng, len(deck))
+    if s.round == 1 and rules.opening_event >= 0:
+        i = deck.index(rules.opening_event)
+    else:
+        s.rng, i = _rng.below(s.rng, len(deck))
     e = deck[i]
-    s.edeck = deck[:i] + deck[i + 1:]
+    s.edeck = deck[:i] + deck[i + 1 :]
     s.event = e
     s.history = (-1 - e, s.history)
     s.phase = BUILD
@@ -292,9 +296,7 @@ def _end_round(s: State) -> None:
         apply_effects(s, rules.end_effects, 0)
         apply_effects(s, rules.end_effects, 1)
     meters = s.meters
-    walked = tuple(
-        r for slot, limits in rules.walkouts for r in (0, 1) if meters[slot + r] >= limits[r]
-    )
+    walked = tuple(r for slot, limits in rules.walkouts for r in (0, 1) if meters[slot + r] >= limits[r])
     if walked:
         s.end = EndReason.WALKOUT
         s.walkouts = tuple(sorted(set(walked)))
@@ -352,7 +354,7 @@ def why_illegal(state: State, action: Action | int) -> str:
     if kind is ActionKind.OFFER:
         return "the package is empty: give or ask something first"
     if kind is ActionKind.PLAY:
-        g = table.gestures.index(act.card)  # type: ignore[arg-type]
+        g = table.gestures.index(str(act.card))
         if g not in s.hands[s.to_move]:
             return f"{who} holds no {act.card!r} card"
         if s.counters:
@@ -360,7 +362,7 @@ def why_illegal(state: State, action: Action | int) -> str:
         if s.items:
             return "gestures are played before building a package"
         return f"already played {rules.plays_per_turn} gesture(s) this turn"
-    t = rules.track_ids.index(act.track)  # type: ignore[arg-type]
+    t = rules.track_ids.index(str(act.track))
     tname = rules.track_names[t]
     if any(it[1] == t for it in s.items):
         return f"{tname} is already in this package"
@@ -380,5 +382,7 @@ def why_illegal(state: State, action: Action | int) -> str:
         return f"{tname} has only {room} step(s) left"
     total = sum(it[2] for it in s.items)
     cap = rules.cap_for(s.meters[rules.cap_slot])
-    return (f"the package would total {total + act.steps} steps; at {rules.meter_ids[rules.cap_slot]} "
-            f"{s.meters[rules.cap_slot]} a package holds at most {cap}")
+    return (
+        f"the package would total {total + act.steps} steps; at {rules.meter_ids[rules.cap_slot]} "
+        f"{s.meters[rules.cap_slot]} a package holds at most {cap}"
+    )

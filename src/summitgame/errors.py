@@ -1,10 +1,10 @@
 """The exception tree. Only ``cli.py`` turns these into exit codes.
 
-    SummitError
-    ├── RulesError          a rule or card file (or an override) is wrong; carries every Problem
-    ├── ActionSyntaxError   text that is not an action at all
-    ├── IllegalActionError  an action that is not legal in this state, with the reason
-    └── RecordError         a game record or save that cannot be used with these rules
+SummitError
+├── RulesError          a rule or card file (or an override) is wrong; carries every Problem
+├── ActionSyntaxError   text that is not an action at all
+├── IllegalActionError  an action that is not legal in this state, with the reason
+└── RecordError         a game record or save that cannot be used with these rules
 """
 
 from __future__ import annotations

@@ -157,7 +157,8 @@ def resolve_extends(path: Path, problems: list[Problem]) -> Merged | None:
             if len(chain) > 1:
                 errs = [
                     Problem(display(chain[-2]), "extends", f"cannot load {display(current)}: {e.message}", e.line)
-                    if e.message == "file not found" else e
+                    if e.message == "file not found"
+                    else e
                     for e in errs
                 ]
             problems.extend(errs)
@@ -241,9 +242,7 @@ def _loc_path(loc: Iterable[int | str], data: Any, missing: bool) -> str:
     return out
 
 
-def validation_problems(
-    exc: ValidationError, data: Any, where: Any, prefix: str = ""
-) -> list[Problem]:
+def validation_problems(exc: ValidationError, data: Any, where: Any, prefix: str = "") -> list[Problem]:
     """Problems from a pydantic ValidationError; ``where(path)`` gives (file name, text)."""
     grouped: dict[str, list[str]] = {}
     for err in exc.errors(include_url=False):
@@ -299,8 +298,12 @@ def load_deck(path: Path, expected: str | None, problems: list[Problem]) -> Deck
     model = DECK_MODELS.get(str(kind))
     if model is None:
         problems.append(
-            Problem(name, "deck", f"must be one of {', '.join(map(repr, DECK_MODELS))}", locate(
-                path.read_text(encoding="utf-8"), "deck"))
+            Problem(
+                name,
+                "deck",
+                f"must be one of {', '.join(map(repr, DECK_MODELS))}",
+                locate(path.read_text(encoding="utf-8"), "deck"),
+            )
         )
         return None
     try:
@@ -313,8 +316,12 @@ def load_deck(path: Path, expected: str | None, problems: list[Problem]) -> Deck
     for i, card in enumerate(deck.cards):
         if card.id in seen:
             problems.append(
-                Problem(name, f"cards[{i}].id", f"duplicate card id {card.id!r} (first at cards[{seen[card.id]}])",
-                        locate(path.read_text(encoding="utf-8"), f"cards[{i}].id"))
+                Problem(
+                    name,
+                    f"cards[{i}].id",
+                    f"duplicate card id {card.id!r} (first at cards[{seen[card.id]}])",
+                    locate(path.read_text(encoding="utf-8"), f"cards[{i}].id"),
+                )
             )
         seen.setdefault(card.id, i)
     return deck
@@ -348,8 +355,14 @@ def load_rules(path: str | Path | None = None, overrides: Sequence[str] = ()) ->
         decks[kind] = load_deck(deck_path, kind, deck_problems)
         if deck_problems and deck_problems[0].message == "file not found" and decks[kind] is None:
             name, text = _source_for(merged, f"decks.{kind}")
-            problems.append(Problem(name, f"decks.{kind}", f"deck file not found: {display(deck_path)}",
-                                    locate(text, f"decks.{kind}") if text else None))
+            problems.append(
+                Problem(
+                    name,
+                    f"decks.{kind}",
+                    f"deck file not found: {display(deck_path)}",
+                    locate(text, f"decks.{kind}") if text else None,
+                )
+            )
         else:
             problems.extend(deck_problems)
 

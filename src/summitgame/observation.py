@@ -59,9 +59,7 @@ def public_log(s: State) -> tuple[str, ...]:
     """The public history as text, oldest first."""
     rules = s.rules
     table = rules.actions.all
-    return tuple(
-        f"event {rules.event_ids[-1 - c]}" if c < 0 else table[c].notation() for c in s.history_list()
-    )
+    return tuple(f"event {rules.event_ids[-1 - c]}" if c < 0 else table[c].notation() for c in s.history_list())
 
 
 def observe(s: State, role: int | str) -> Observation:

@@ -118,8 +118,8 @@ def replay_states(doc: dict[str, Any], rules: Ruleset, where: str = "record") ->
 def replay(doc: dict[str, Any], rules: Ruleset, where: str = "record") -> State:
     """The final state of a recorded game; checks a recorded outcome if there is one."""
     s: State | None = None
-    for s in replay_states(doc, rules, where):
-        pass
+    for state in replay_states(doc, rules, where):
+        s = state
     assert s is not None
     if "outcome" in doc:
         if s.to_move >= 0:

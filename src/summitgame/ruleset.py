@@ -72,6 +72,7 @@ class Ruleset:
     plays_per_turn: int
     rounds: int
     first_initiative: int  #: role index, or -1 for random
+    opening_event: int  #: event index that opens round 1, or -1 for a random draw
 
     event_ids: tuple[str, ...]
     event_effects: tuple[tuple[Compiled, ...], ...]
@@ -123,8 +124,7 @@ def _per_role(value: int | dict[str, int], roles: tuple[str, ...]) -> tuple[int,
     return tuple(value[r] if isinstance(value, dict) else value for r in roles)
 
 
-def content_fingerprint(spec: RulesFile, events: EventDeck, gestures: GestureDeck,
-                        agendas: AgendaDeck) -> str:
+def content_fingerprint(spec: RulesFile, events: EventDeck, gestures: GestureDeck, agendas: AgendaDeck) -> str:
     """A stable hash of the resolved rules and decks (independent of file layout and comments)."""
     doc: dict[str, Any] = {
         "format": FORMAT,
@@ -137,8 +137,9 @@ def content_fingerprint(spec: RulesFile, events: EventDeck, gestures: GestureDec
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def compile_ruleset(spec: RulesFile, events: EventDeck, gestures: GestureDeck, agendas: AgendaDeck,
-                    source: str = "") -> Ruleset:
+def compile_ruleset(
+    spec: RulesFile, events: EventDeck, gestures: GestureDeck, agendas: AgendaDeck, source: str = ""
+) -> Ruleset:
     """Resolve a validated, cross-checked rule set into a Ruleset."""
     roles = tuple(spec.roles)
     slot_of: dict[str, tuple[int, bool]] = {}
@@ -149,8 +150,9 @@ def compile_ruleset(spec: RulesFile, events: EventDeck, gestures: GestureDeck, a
     breakdowns: list[tuple[int, int]] = []
     walkouts: list[tuple[int, tuple[int, int]]] = []
     penalties: list[tuple[int, int]] = []
-    ordered = [k for k, m in spec.meters.items() if m.scope == "shared"] + \
-              [k for k, m in spec.meters.items() if m.scope == "per_role"]
+    ordered = [k for k, m in spec.meters.items() if m.scope == "shared"] + [
+        k for k, m in spec.meters.items() if m.scope == "per_role"
+    ]
     for mid in ordered:
         m = spec.meters[mid]
         bounds[mid] = (m.min, m.max)
@@ -196,12 +198,9 @@ def compile_ruleset(spec: RulesFile, events: EventDeck, gestures: GestureDeck, a
         return tuple(i for i, c in enumerate(cards) for _ in range(c.copies))
 
     pr = spec.proposals
-    agenda_stakes = tuple(
-        tuple(card.stakes.get(t, 0) for t in track_ids) for card in agendas.cards
-    )
+    agenda_stakes = tuple(tuple(card.stakes.get(t, 0) for t in track_ids) for card in agendas.cards)
     allowed = tuple(
-        tuple(i for i, card in enumerate(agendas.cards) if not card.roles or role in card.roles)
-        for role in roles
+        tuple(i for i, card in enumerate(agendas.cards) if not card.roles or role in card.roles) for role in roles
     )
     order = spec.outcome.order
     gesture_ids = tuple(c.id for c in gestures.cards)
@@ -231,9 +230,7 @@ def compile_ruleset(spec: RulesFile, events: EventDeck, gestures: GestureDeck, a
         track_short=tuple(t.short or tid for tid, t in spec.tracks.items()),
         n_tracks=T,
         track_start=tuple(stages.index(t.start) if t.start else 0 for t in tracks),
-        gates=tuple(
-            (slot_of[t.gate.meter][0], t.gate.at_least) if t.gate is not None else None for t in tracks
-        ),
+        gates=tuple((slot_of[t.gate.meter][0], t.gate.at_least) if t.gate is not None else None for t in tracks),
         stake=table("stake"),
         cost=table("cost"),
         relief=table("relief"),
@@ -253,6 +250,9 @@ def compile_ruleset(spec: RulesFile, events: EventDeck, gestures: GestureDeck, a
         plays_per_turn=spec.hands.plays_per_turn,
         rounds=spec.rounds.count,
         first_initiative=-1 if fi == "random" else roles.index(fi),
+        opening_event=-1
+        if spec.rounds.opening_event is None
+        else [c.id for c in events.cards].index(spec.rounds.opening_event),
         event_ids=tuple(c.id for c in events.cards),
         event_effects=tuple(effs(c.effects) for c in events.cards),
         event_pool=pool(events.cards),

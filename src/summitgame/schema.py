@@ -90,18 +90,11 @@ class EndedByCondition(Strict):
     """Holds when the game ended for one of the given reasons (outcome tiers only)."""
 
     kind: Literal["ended_by"] = Field(description="Condition kind.")
-    reasons: list[EndReasonName] = Field(
-        min_length=1, description="End reasons: 'last_round', 'walkout', 'breakdown'."
-    )
+    reasons: list[EndReasonName] = Field(min_length=1, description="End reasons: 'last_round', 'walkout', 'breakdown'.")
 
 
 Condition = Annotated[
-    MeterCondition
-    | TrackCondition
-    | TracksCondition
-    | GainedCondition
-    | RoundCondition
-    | EndedByCondition,
+    MeterCondition | TrackCondition | TracksCondition | GainedCondition | RoundCondition | EndedByCondition,
     Field(discriminator="kind"),
 ]
 
@@ -257,12 +250,8 @@ class ProposalSpec(Strict):
     max_items_per_side: int = Field(2, ge=1, le=4, description="Items each side may give in one package.")
     max_steps_per_item: int = Field(2, ge=1, le=4, description="Largest step count of one item.")
     cap_meter: Id = Field("trust", description="The shared meter that limits total package size.")
-    cap: list[CapStep] = Field(
-        min_length=1, description="Deal-size table, rows in ascending order of at_least."
-    )
-    cost_meter: Id = Field(
-        "pressure", description="The per-role meter that conceding raises and gaining relieves."
-    )
+    cap: list[CapStep] = Field(min_length=1, description="Deal-size table, rows in ascending order of at_least.")
+    cost_meter: Id = Field("pressure", description="The per-role meter that conceding raises and gaining relieves.")
     max_counters: int = Field(1, ge=0, le=5, description="Counter-proposals allowed per round.")
     on_accept: list[Effect] = Field(
         default_factory=list, description="Effects when a package is accepted ('self' = proposer)."
@@ -295,12 +284,13 @@ class RoundSpec(Strict):
     """The shape of a summit: how many rounds, who starts, what happens between rounds."""
 
     count: int = Field(6, ge=1, le=30, description="Rounds in the summit.")
-    first_initiative: str = Field(
-        "random", description="The role that opens round 1, or 'random' to draw it at setup."
-    )
+    first_initiative: str = Field("random", description="The role that opens round 1, or 'random' to draw it at setup.")
     end_effects: list[Effect] = Field(
         default_factory=list,
         description="Effects at the end of every round, applied once per role with 'self' = that role.",
+    )
+    opening_event: Id | None = Field(
+        None, description="An event card id to open round 1 with, instead of a random draw."
     )
 
 
@@ -321,18 +311,14 @@ class TierSpec(Strict):
     any: list[Condition] = Field(
         default_factory=list, description="The tier holds if any of these holds (with 'all', both apply)."
     )
-    all: list[Condition] = Field(
-        default_factory=list, description="The tier holds only if all of these hold."
-    )
+    all: list[Condition] = Field(default_factory=list, description="The tier holds only if all of these hold.")
 
 
 class OutcomeSpec(Strict):
     """How the outcome is decided and scored."""
 
     order: list[Id] = Field(min_length=1, description="Tier ids in the order they are checked.")
-    walkout_penalty: int = Field(
-        0, ge=0, le=50, description="Extra points lost by a role that walks out."
-    )
+    walkout_penalty: int = Field(0, ge=0, le=50, description="Extra points lost by a role that walks out.")
 
 
 class RulesFile(Strict):
@@ -382,11 +368,9 @@ class GestureCard(CardBase):
 class AgendaCard(CardBase):
     """A secret agenda dealt at setup: it shifts its holder's stakes, unseen by the opponent."""
 
-    roles: list[Id] = Field(
-        default_factory=list, description="Roles that may be dealt this agenda (empty: any role)."
-    )
-    stakes: dict[Id, int] = Field(
-        min_length=1, description="Track id → points per step added to the holder's stake there."
+    roles: list[Id] = Field(default_factory=list, description="Roles that may be dealt this agenda (empty: any role).")
+    stakes: dict[Id, Annotated[int, Field(ge=-10, le=10)]] = Field(
+        min_length=1, description="Track id → points per step added to the holder's stake there (-10..10)."
     )
 
 

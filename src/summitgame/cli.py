@@ -1,0 +1,171 @@
+"""The ``summitgame`` command: a thin click layer that owns exit codes and never shows tracebacks.
+
+Exit status: 0 success, 1 a SummitError (bad rules, bad record, illegal action), 2 bad usage
+(click's own), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .errors import RulesError, SummitError
+from .loader import bundled_rule_files, check_file, display, load_rules
+from .rulebook import rulebook
+from .ruleset import Ruleset
+from .simulate import simulate
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def rules_options(func: F) -> F:
+    """Add ``--rules PATH`` and repeatable ``--set key.path=value`` to a command."""
+    func = click.option(
+        "--set",
+        "overrides",
+        multiple=True,
+        metavar="KEY.PATH=VALUE",
+        help="Override one rule value (repeatable), validated like the file, e.g. --set meters.trust.start=4.",
+    )(func)
+    func = click.option(
+        "--rules",
+        "rules_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Rule file to play (default: the bundled rules/summit.toml).",
+    )(func)
+    return func
+
+
+def load(rules_path: Path | None, overrides: tuple[str, ...]) -> Ruleset:
+    """Load rules for a command (errors propagate to ``main``)."""
+    return load_rules(rules_path, overrides)
+
+
+def report_errors(func: F) -> F:
+    """Turn SummitErrors into a clean message on stderr and exit status 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except RulesError as exc:
+            for p in exc.problems:
+                click.echo(str(p), err=True)
+            n = len(exc.problems)
+            click.echo(f"{n} problem{'s' if n != 1 else ''} found.", err=True)
+            sys.exit(1)
+        except SummitError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="summitgame")
+def cli() -> None:
+    """summitgame: a negotiation game engine. Two leaders trade concessions across agenda
+    tracks under trust and domestic pressure; the summit ends symbolic, incremental or failed."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@report_errors
+def validate(paths: tuple[Path, ...]) -> None:
+    """Check rule and card files (default: the bundled rule files and their decks).
+
+    Prints a short summary of each good file; for a bad one, every problem found as
+    FILE:LINE: key.path: what is wrong, and exits 1."""
+    targets = list(paths) or bundled_rule_files()
+    problems = []
+    for path in targets:
+        try:
+            result = check_file(path)
+        except RulesError as exc:
+            problems.extend(exc.problems)
+            continue
+        if isinstance(result, Ruleset):
+            click.echo(summary_line(display(path), result))
+        else:
+            n = sum(getattr(c, "copies", 1) for c in result.cards)
+            click.echo(
+                f"{display(path)}: ok — {result.deck} deck, {len(result.cards)} cards ({n} with copies); "
+                "cross-references are checked when a rule file that uses it is validated"
+            )
+    if problems:
+        raise RulesError(problems)
+
+
+def summary_line(name: str, r: Ruleset) -> str:
+    """One file's validation summary."""
+    spec = r.spec
+    meters = ", ".join(f"{m} ({'shared' if spec.meters[m].scope == 'shared' else 'per role'})" for m in r.meter_ids)
+    return "\n".join(
+        [
+            f"{name}: ok — {r.name} (fingerprint {r.fingerprint})",
+            f"  roles:  {', '.join(r.roles)}",
+            f"  tracks: {', '.join(r.track_ids)} (stages: {' > '.join(r.stages)})",
+            f"  meters: {meters}",
+            f"  tiers:  {', '.join(r.tier_ids)}",
+            f"  decks:  {len(r.event_ids)} events ({len(r.event_pool)} cards), {len(r.gesture_ids)} gestures "
+            f"({len(r.gesture_pool)} cards), {len(r.agenda_ids)} agendas",
+            f"  rounds: {r.rounds}; actions in the action space: {len(r.actions)}",
+        ]
+    )
+
+
+@cli.command("rules")
+@rules_options
+@report_errors
+def rules_cmd(rules_path: Path | None, overrides: tuple[str, ...]) -> None:
+    """Print the player rulebook, generated from the rule data."""
+    click.echo(rulebook(load(rules_path, overrides)))
+
+
+@cli.command("simulate")
+@rules_options
+@click.option("--games", "-n", type=click.IntRange(min=1), default=1000, show_default=True, help="Games to play.")
+@click.option("--seed", "-s", type=int, default=0, show_default=True, help="Seed of the first deal.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON document.")
+@report_errors
+def simulate_cmd(rules_path: Path | None, overrides: tuple[str, ...], games: int, seed: int, as_json: bool) -> None:
+    """Play random-vs-random games and print the outcome-tier distribution."""
+    rules = load(rules_path, overrides)
+    summary = simulate(rules, games, seed)
+    doc = summary.as_dict()
+    doc["seed"] = seed
+    if as_json:
+        click.echo(json.dumps(doc, indent=2))
+        return
+    n = summary.games
+    click.echo(f"{rules.name} ({rules.fingerprint}): {n} random-vs-random games from seed {seed}")
+    click.echo("")
+    click.echo("outcome tier        games   share")
+    for tier, name in zip(rules.tier_ids, rules.tier_names, strict=True):
+        k = summary.tiers.get(tier, 0)
+        bar = "#" * round(30 * k / n)
+        click.echo(f"  {name:<16} {k:>6}  {100 * k / n:5.1f}%  {bar}")
+    click.echo("")
+    click.echo("how games ended:  " + ", ".join(f"{k} {v}" for k, v in doc["end_reasons"].items()))
+    click.echo("winners:          " + ", ".join(f"{k} {v}" for k, v in doc["winners"].items()))
+    click.echo("mean score:       " + ", ".join(f"{k} {v:+.2f}" for k, v in doc["mean_score"].items()))
+    mean_rounds = sum(k * v for k, v in summary.rounds.items()) / n
+    click.echo(f"mean rounds:      {mean_rounds:.2f} of {rules.rounds}; {doc['mean_decisions']} decisions per game")
+    click.echo(f"speed:            {doc['games_per_second']:,.0f} games/s")
+
+
+def main() -> None:
+    """Entry point for the console script and ``python -m summitgame``."""
+    try:
+        cli.main(prog_name="summitgame")
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)

@@ -1,0 +1,25 @@
+"""The house rules run with the suite: ruff and mypy must be clean."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True)
+
+
+def test_ruff_clean() -> None:
+    assert shutil.which("ruff") or run("ruff", "--version").returncode == 0
+    result = run("ruff", "check", "src", "tests", "benchmarks")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_clean() -> None:
+    result = run("mypy")
+    assert result.returncode == 0, result.stdout + result.stderr
