@@ -261,6 +261,9 @@ def validation_problems(exc: ValidationError, data: Any, where: Any, prefix: str
             bucket.append(msg)
     problems = []
     for path, msgs in grouped.items():
+        # A union (number or per-role table) reports one error per branch; keep the more specific one.
+        if path and any(other.startswith((f"{path}.", f"{path}[")) for other in grouped):
+            continue
         name, text = where(path)
         line = locate(text, path) if text else None
         problems.append(Problem(name, path, " or ".join(msgs), line))
