@@ -98,15 +98,27 @@ def locate(text: str, path: str) -> int | None:
             if hits:
                 start, header_depth = hits[0], depth
                 break
-    rest = [p for p in parts[header_depth:] if not p.isdigit()]
-    if not rest:
+    rest = parts[header_depth:]
+    if not any(not p.isdigit() for p in rest):
         return start + 1
-    key_re = re.compile(rf"(^|[{{,\s]){re.escape(rest[0])}\s*=")
-    for i in range(start + (1 if header_depth else 0), len(lines)):
-        if header_depth and i > start and lines[i].lstrip().startswith("["):
+    end = len(lines)
+    if header_depth:
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("[")), len(lines))
+    line, found = start + (1 if header_depth else 0), None
+    for part in rest:
+        if part.isdigit():
+            # the n-th inline table of a multi-line array, one per line
+            rows = [i for i in range(line, end) if lines[i].lstrip().startswith("{")]
+            if int(part) < len(rows):
+                line = rows[int(part)]
+            continue
+        key_re = re.compile(rf"(^|[{{,\s]){re.escape(part)}\s*=")
+        hit = next((i for i in range(line, end) if key_re.search(lines[i])), None)
+        if hit is None:
             break
-        if key_re.search(lines[i]):
-            return i + 1
+        line = found = hit
+    if found is not None:
+        return found + 1
     return start + 1 if header_depth else None
 
 
@@ -212,7 +224,7 @@ def apply_overrides(merged: Merged, overrides: Sequence[str], problems: list[Pro
                 node[k] = nxt
             if not isinstance(nxt, dict):
                 where = ".".join(keys[: i + 1])
-                problems.append(Problem(OVERRIDE_SOURCE, ".".join(keys), f"{where} is not a table"))
+                problems.append(Problem(f"{OVERRIDE_SOURCE} {text}", ".".join(keys), f"{where} is not a table"))
                 break
             node = nxt
         else:
@@ -304,7 +316,8 @@ def load_deck(path: Path, expected: str | None, problems: list[Problem]) -> Deck
             Problem(
                 name,
                 "deck",
-                f"must be one of {', '.join(map(repr, DECK_MODELS))}",
+                ("required key is missing; it " if kind is None else "")
+                + f"must be one of {', '.join(map(repr, DECK_MODELS))}",
                 locate(path.read_text(encoding="utf-8"), "deck"),
             )
         )
@@ -396,7 +409,7 @@ def check_file(path: Path) -> Ruleset | Deck:
     data, errs = read_toml(path)
     if data is None:
         raise RulesError(errs)
-    if "deck" in data and "roles" not in data:
+    if ("deck" in data or "cards" in data) and "roles" not in data:
         problems: list[Problem] = []
         deck = load_deck(path, None, problems)
         if problems or deck is None:
