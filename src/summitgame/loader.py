@@ -216,6 +216,9 @@ def apply_overrides(merged: Merged, overrides: Sequence[str], problems: list[Pro
         except ValueError as exc:
             problems.append(Problem(OVERRIDE_SOURCE, "", str(exc)))
             continue
+        if keys[0] == "extends":
+            problems.append(Problem(f"{OVERRIDE_SOURCE} {text}", "extends", "extends cannot be overridden; use --rules"))
+            continue
         node: Any = merged.data
         for i, k in enumerate(keys[:-1]):
             nxt = node.get(k) if isinstance(node, dict) else None
@@ -265,6 +268,9 @@ def validation_problems(exc: ValidationError, data: Any, where: Any, prefix: str
             msg = "unknown key (not in the schema; a typo?)"
         elif err["type"] == "missing":
             msg = "required key is missing"
+        elif err["type"] == "too_short":
+            least = (err.get("ctx") or {}).get("min_length", 1)
+            msg = "must not be empty" if least == 1 else f"needs at least {least} entries"
         elif err["type"] == "union_tag_invalid":
             msg = msg.replace("Input tag", "kind")
         msg = msg.removeprefix("Value error, ")
