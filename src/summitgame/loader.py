@@ -217,7 +217,9 @@ def apply_overrides(merged: Merged, overrides: Sequence[str], problems: list[Pro
             problems.append(Problem(OVERRIDE_SOURCE, "", str(exc)))
             continue
         if keys[0] == "extends":
-            problems.append(Problem(f"{OVERRIDE_SOURCE} {text}", "extends", "extends cannot be overridden; use --rules"))
+            problems.append(
+                Problem(f"{OVERRIDE_SOURCE} {text}", "extends", "extends cannot be overridden; use --rules")
+            )
             continue
         node: Any = merged.data
         for i, k in enumerate(keys[:-1]):

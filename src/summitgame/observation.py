@@ -15,7 +15,7 @@ from .actions import Action
 from .engine import legal_actions
 from .ruleset import Ruleset
 from .scoring import true_points
-from .state import Phase, State
+from .state import EndReason, History, Phase, State
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,12 @@ class Observation:
     counters: int
     plays: int
     my_points: int  #: the viewer's points from deals so far, at its true stakes
+    public_points: tuple[int, int]  #: both roles' points at public stakes (agendas excluded)
+    net: tuple[int, ...]  #: role * n_tracks + track: steps gained minus given in accepted deals
+    gained: tuple[bool, bool]  #: whether each role gained in a deal this round
+    end: EndReason
+    walkouts: tuple[int, ...]
+    history: tuple[int, ...]  #: public history as codes: actions (>= 0) and events (-1 - index)
     event: str | None  #: this round's event card id
     events_left: int  #: event cards left before the deck is reshuffled
     gesture_deck_size: int
@@ -57,9 +63,12 @@ class Observation:
 
 def public_log(s: State) -> tuple[str, ...]:
     """The public history as text, oldest first."""
-    rules = s.rules
+    return _log_text(s.rules, s.history_list())
+
+
+def _log_text(rules: Ruleset, codes: list[int]) -> tuple[str, ...]:
     table = rules.actions.all
-    return tuple(f"event {rules.event_ids[-1 - c]}" if c < 0 else table[c].notation() for c in s.history_list())
+    return tuple(f"event {rules.event_ids[-1 - c]}" if c < 0 else table[c].notation() for c in codes)
 
 
 def observe(s: State, role: int | str) -> Observation:
@@ -69,6 +78,7 @@ def observe(s: State, role: int | str) -> Observation:
     o = 1 - r
     T = rules.n_tracks
     extra = rules.agenda_stakes[s.agendas[r]]
+    history = s.history_list()
     return Observation(
         rules=rules,
         viewer=r,
@@ -91,10 +101,16 @@ def observe(s: State, role: int | str) -> Observation:
         counters=s.counters,
         plays=s.plays,
         my_points=true_points(s, r),
+        public_points=s.points,
+        net=s.net,
+        gained=s.gained,
+        end=s.end,
+        walkouts=s.walkouts,
+        history=tuple(history),
         event=rules.event_ids[s.event] if s.event >= 0 else None,
         events_left=len(s.edeck),
         gesture_deck_size=len(s.gdeck),
-        log=public_log(s),
+        log=_log_text(rules, history),
         legal=legal_actions(s) if s.to_move == r else (),
     )
 
@@ -119,3 +135,66 @@ def determinize(s: State, role: int | str, rng: random.Random) -> State:
         n.agendas = (s.agendas[0], agenda) if o == 1 else (agenda, s.agendas[1])
     n.rng = _rng.seed_state(rng.getrandbits(64))
     return n
+
+
+def _multiset_minus(pool: tuple[int, ...], remove: list[int]) -> list[int]:
+    left = list(pool)
+    for x in remove:
+        left.remove(x)
+    return left
+
+
+def sample_state(obs: Observation, rng: random.Random) -> State:
+    """A full state consistent with everything in ``obs``: what the viewer cannot see (the
+    opponent's hand and unrevealed agenda, the gesture deck, future draws) is sampled from
+    ``rng``. This is how a bot that holds only observations searches (information-set sampling)."""
+    rules = obs.rules
+    r, o = obs.viewer, 1 - obs.viewer
+    s = State.__new__(State)
+    s.rules = rules
+    s.seed = 0
+    s.round = obs.round
+    s.initiative = obs.initiative
+    s.phase = obs.phase
+    s.to_move = obs.to_move
+    s.meters = obs.meters
+    s.tracks = obs.tracks
+    s.blocked = obs.blocked
+    s.stakes = obs.public_stakes
+    my_hand = tuple(sorted(rules.gesture_ids.index(g) for g in obs.my_hand))
+    unseen = _multiset_minus(rules.gesture_pool, list(my_hand))
+    rng.shuffle(unseen)
+    k = obs.their_hand_size
+    their_hand = tuple(sorted(unseen[:k]))
+    s.gdeck = tuple(sorted(unseen[k:]))
+    s.hands = (my_hand, their_hand) if r == 0 else (their_hand, my_hand)
+    my_agenda = rules.agenda_ids.index(obs.my_agenda)
+    if obs.their_agenda is not None:
+        their_agenda = rules.agenda_ids.index(obs.their_agenda)
+    else:
+        their_agenda = rng.choice([a for a in rules.agenda_allowed[o] if a != my_agenda])
+    s.agendas = (my_agenda, their_agenda) if r == 0 else (their_agenda, my_agenda)
+    they_know, i_know = obs.my_agenda_revealed, obs.their_agenda is not None
+    s.revealed = (they_know, i_know) if r == 0 else (i_know, they_know)
+    drawn = [-1 - c for c in obs.history if c < 0]
+    pool = tuple(sorted(rules.event_pool))
+    in_cycle = len(pool) - obs.events_left
+    s.edeck = tuple(sorted(_multiset_minus(pool, drawn[len(drawn) - in_cycle :] if in_cycle else [])))
+    s.rng = _rng.seed_state(rng.getrandbits(64))
+    s.items = obs.items
+    s.proposer = obs.proposer
+    s.counters = obs.counters
+    s.plays = obs.plays
+    s.points = obs.public_points
+    s.net = obs.net
+    s.gained = obs.gained
+    s.end = obs.end
+    s.walkouts = obs.walkouts
+    node: History = None
+    for c in obs.history:
+        node = (c, node)
+    s.history = node
+    s.event = drawn[-1] if drawn else -1
+    s.moves = sum(1 for c in obs.history if c >= 0)
+    s._legal = None
+    return s
