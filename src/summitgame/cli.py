@@ -162,6 +162,12 @@ def simulate_cmd(rules_path: Path | None, overrides: tuple[str, ...], games: int
     click.echo(f"speed:            {doc['games_per_second']:,.0f} games/s")
 
 
+# --- hot-seat play: play, replay --------------------------------------------------------------
+
+
+# --- bot play: match, tournament ---------------------------------------------------------------
+
+
 def main() -> None:
     """Entry point for the console script and ``python -m summitgame``."""
     try:
