@@ -109,7 +109,8 @@ def _any_open(s: State) -> bool:
 
 
 def legal_actions(state: State) -> tuple[Action, ...]:
-    """The actions the player to move may take, in code order; empty once the game is over."""
+    """The actions the player to move may take (simple actions and gestures, then for each open track its
+    gives and asks); empty once the game is over."""
     cached: tuple[Action, ...] | None = state._legal
     if cached is not None:
         return cached
@@ -186,7 +187,7 @@ def apply(state: State, action: Action | int) -> State:
     legal = state._legal
     if legal is None:
         legal = legal_actions(state)
-    if action not in legal:
+    if action not in legal or isinstance(action, bool):
         raise IllegalActionError(_name(state, action), why_illegal(state, action))
     return apply_unchecked(state, int(action))
 
@@ -332,7 +333,9 @@ def why_illegal(state: State, action: Action | int) -> str:
     s = state
     rules = s.rules
     table = rules.actions
-    if isinstance(action, bool) or not 0 <= int(action) < len(table):
+    if isinstance(action, bool):
+        return "an action is an Action or an int code, not a bool"
+    if not 0 <= int(action) < len(table):
         return f"no action has code {int(action)}"
     act = table.all[int(action)]
     if s.to_move < 0:
@@ -361,6 +364,8 @@ def why_illegal(state: State, action: Action | int) -> str:
             return "gestures are played only by the initiative, before its first package"
         if s.items:
             return "gestures are played before building a package"
+        if rules.plays_per_turn == 0:
+            return "these rules allow no gestures"
         return f"already played {rules.plays_per_turn} gesture(s) this turn"
     t = rules.track_ids.index(str(act.track))
     tname = rules.track_names[t]
