@@ -165,6 +165,141 @@ def simulate_cmd(rules_path: Path | None, overrides: tuple[str, ...], games: int
 # --- hot-seat play: play, replay --------------------------------------------------------------
 
 
+def read_line(prompt: str) -> str:
+    """Print a prompt and read one line through click (so CliRunner can script it); EOFError at the end."""
+    return click.termui.visible_prompt_func(prompt)
+
+
+def rules_args(rules_path: Path | None, overrides: tuple[str, ...]) -> list[str]:
+    """The --rules/--set options as given, to repeat in saves and resume hints."""
+    out = ["--rules", str(rules_path)] if rules_path is not None else []
+    for o in overrides:
+        out += ["--set", o]
+    return out
+
+
+@cli.command("play")
+@rules_options
+@click.option(
+    "--player",
+    "players",
+    multiple=True,
+    metavar="ROLE=AGENT",
+    help="Put a bot in a seat, e.g. --player moscow=random (repeatable; seats default to human). "
+    "AGENT is any agent spec `summitgame match` takes, or 'human'.",
+)
+@click.option("--seed", type=int, default=None, help="Seed of the deal (default: a random one, shown at the start).")
+@click.option(
+    "--load",
+    "load_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Resume a saved game (give the same --rules/--set it was played with).",
+)
+@click.option(
+    "--record",
+    "record_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the finished game's record (default: a new file in ./summit-games/).",
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Seconds to pause after each bot move (default: 0.8 on a terminal, 0 otherwise).",
+)
+@report_errors
+def play_cmd(
+    rules_path: Path | None,
+    overrides: tuple[str, ...],
+    players: tuple[str, ...],
+    seed: int | None,
+    load_path: Path | None,
+    record_path: Path | None,
+    delay: float | None,
+) -> None:
+    """Play a summit at this terminal: two humans taking turns (hot seat), or a human against a bot.
+
+    Type a choice's number or an action (`give arms 1`, `accept`); `help` explains each decision,
+    `rules` shows the rulebook, `undo` takes back your own actions this turn, `save FILE` saves, and
+    `quit` asks whether to save. End of input and Ctrl-C save the game first and say where. The
+    finished game's record is saved for `summitgame replay`.
+
+    Exit status: 0 when the game ends or a player quits, 1 on an error (or a bot that fails to
+    move), 130 on Ctrl-C."""
+    import contextlib
+    import importlib
+    import secrets
+
+    from rich.console import Console
+
+    from .engine import new_game
+    from .play import Ending, Session, load_save, make_seats, parse_players
+
+    rules = load(rules_path, overrides)
+    try:
+        specs = parse_players(rules, players)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--player") from None
+    resumed = None
+    if load_path is not None:
+        if seed is not None:
+            raise click.UsageError("--seed cannot be used with --load: a saved game keeps its own seed")
+        loaded = load_save(load_path, rules)
+        states = loaded.states
+        specs = {**loaded.seats, **specs}
+        resumed = load_path
+    else:
+        states = [new_game(rules, seed if seed is not None else secrets.randbelow(1_000_000))]
+    seats = make_seats(rules, specs, states[0].seed)
+    console = Console()
+    if sys.stdin.isatty():
+        with contextlib.suppress(ImportError):
+            importlib.import_module("readline")  # line editing and history at the prompt
+    if delay is None:
+        delay = 0.8 if console.is_terminal else 0.0
+    session = Session(
+        rules,
+        seats,
+        states,
+        ask=read_line,
+        console=console,
+        rules_args=rules_args(rules_path, overrides),
+        record_path=record_path,
+        delay=delay,
+        resumed_from=resumed,
+    )
+    result = session.run()
+    if result.ending is Ending.INTERRUPTED:
+        sys.exit(130)
+    if result.ending is Ending.FORFEIT:
+        sys.exit(1)
+
+
+@cli.command("replay")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@rules_options
+@click.option("--verify", is_flag=True, help="Only check that the game replays and reproduces its recorded outcome.")
+@click.option("--no-wait", is_flag=True, help="Print the whole game at once instead of waiting for Enter at each step.")
+@report_errors
+def replay_cmd(path: Path, rules_path: Path | None, overrides: tuple[str, ...], verify: bool, no_wait: bool) -> None:
+    """Step through a saved game or game record (Enter for the next step, b back, q to stop).
+
+    Give the --rules/--set the game was played with. With --verify, only check it: exit 0 if it
+    replays and reproduces the recorded outcome, 1 (with the reason) if not."""
+    from rich.console import Console
+
+    from .play.replay import step_through
+    from .play.replay import verify as verify_record
+
+    rules = load(rules_path, overrides)
+    if verify:
+        click.echo(verify_record(path, rules))
+        return
+    step_through(path, rules, console=Console(), ask=None if no_wait else read_line)
+
+
 # --- bot play: match, tournament ---------------------------------------------------------------
 
 

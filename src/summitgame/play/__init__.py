@@ -1,0 +1,23 @@
+"""Playing at the terminal: hot-seat games between two humans, or a human against a bot.
+
+``Session`` runs the loop (turns, hand-overs, undo, save and autosave); ``screen`` draws the board
+from one role's observation; ``commands`` reads what a player types; ``preview`` shows what a
+package would do; ``saves`` writes and loads saved games; ``replay`` steps through a record.
+Nothing here imports click: ``cli.py`` wires these to the ``play`` and ``replay`` commands.
+"""
+
+from .saves import DEFAULT_DIR, Loaded, load_save, save_game
+from .session import Ending, Seat, Session, SessionResult, make_seats, parse_players
+
+__all__ = [
+    "DEFAULT_DIR",
+    "Ending",
+    "Loaded",
+    "Seat",
+    "Session",
+    "SessionResult",
+    "load_save",
+    "make_seats",
+    "parse_players",
+    "save_game",
+]

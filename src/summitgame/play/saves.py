@@ -1,0 +1,91 @@
+"""Saved games: a game record (``records.record_of``) plus who sits in each seat and how the rules
+were chosen, written atomically. Loading replays the record under the rules given now, so a save
+made under other rules, or a damaged file, is refused with a ``RecordError`` that says why.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import RecordError
+from ..records import dumps, read_record, record_of, replay_states, write_atomic
+from ..ruleset import Ruleset
+from ..state import State
+
+__all__ = ["DEFAULT_DIR", "Loaded", "default_path", "load_save", "replay_all", "rules_hint", "save_game"]
+
+DEFAULT_DIR = Path("summit-games")
+"""Where games are saved when no file is named: a folder in the current directory."""
+
+
+def default_path(kind: str, seed: int, folder: Path = DEFAULT_DIR) -> Path:
+    """A fresh file name such as ``summit-games/autosave-20250101-120000-seed7.json``."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = folder / f"{kind}-{stamp}-seed{seed}.json"
+    n = 2
+    while path.exists():
+        path = folder / f"{kind}-{stamp}-seed{seed}-{n}.json"
+        n += 1
+    return path
+
+
+def save_doc(state: State, seats: Sequence[str], rules_args: Sequence[str]) -> dict[str, Any]:
+    """The save document: the game record, the seats (``human`` or an agent spec) and the rules options."""
+    doc = record_of(state)
+    doc["seats"] = {role: spec for role, spec in zip(state.rules.roles, seats, strict=True)}
+    doc["rules_options"] = list(rules_args)
+    return doc
+
+
+def save_game(path: Path, state: State, seats: Sequence[str], rules_args: Sequence[str]) -> None:
+    """Write a save (or, for a finished game, its record) atomically."""
+    write_atomic(path, dumps(save_doc(state, seats, rules_args)))
+
+
+def rules_hint(doc: dict[str, Any]) -> str:
+    """The rules options a save was made with, as command-line text ('' for the default rules)."""
+    opts = doc.get("rules_options")
+    if isinstance(opts, list) and opts and all(isinstance(o, str) for o in opts):
+        return " ".join(o if " " not in o else repr(o) for o in opts)
+    return ""
+
+
+def replay_all(doc: dict[str, Any], rules: Ruleset, where: str) -> list[State]:
+    """Every state of a recorded game; a RecordError for other rules names the options it was saved with."""
+    try:
+        return list(replay_states(doc, rules, where))
+    except RecordError as exc:
+        hint = rules_hint(doc)
+        if hint and "recorded under rules" in str(exc):
+            raise RecordError(f"{exc}. It was saved with: {hint}") from None
+        raise
+
+
+@dataclass
+class Loaded:
+    """A loaded save: every state from the start of the game, the seats and the rules options."""
+
+    states: list[State]
+    seats: dict[str, str]
+    rules_args: list[str]
+
+
+def load_save(path: Path, rules: Ruleset) -> Loaded:
+    """Read a save and replay it under ``rules``; RecordError if it is corrupt or from other rules."""
+    doc = read_record(path)
+    where = str(path)
+    seats = doc.get("seats", {})
+    if not isinstance(seats, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in seats.items()):
+        raise RecordError(f"{where}: 'seats' must map role ids to 'human' or an agent spec")
+    unknown = sorted(set(seats) - set(rules.roles))
+    if unknown:
+        raise RecordError(f"{where}: seat for unknown role {unknown[0]!r}; roles are {', '.join(rules.roles)}")
+    states = replay_all(doc, rules, where)
+    if states[-1].to_move < 0:
+        raise RecordError(f"{where}: this game is already over; step through it with: summitgame replay {where}")
+    opts = doc.get("rules_options", [])
+    return Loaded(states, dict(seats), list(opts) if isinstance(opts, list) else [])

@@ -1,0 +1,162 @@
+"""Words for the table: package items, actions, stages, cards and the public log, all from rule data.
+
+Everything here reads only public information (rule data, the public history), except the helpers
+that take a viewer's own hand or agenda, which the caller shows to that viewer alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..actions import Action, ActionKind
+from ..describe import Describer
+from ..ruleset import Ruleset
+from ..state import State
+
+__all__ = [
+    "Entry",
+    "action_words",
+    "agenda_words",
+    "compact",
+    "entries",
+    "event_words",
+    "gesture_words",
+    "item_words",
+    "package_words",
+    "stage_name",
+    "track_label",
+]
+
+_COMPACT = (
+    (re.compile(r"\bis at least (\d+)"), r"≥ \1"),
+    (re.compile(r"\bis at most (\d+)"), r"≤ \1"),
+    (re.compile(r"domestic pressure"), "pressure"),
+    (re.compile(r"the other side's secret agenda is revealed to their opponent"), "you see their secret agenda"),
+    (re.compile(r"each side's secret agenda is revealed to their opponent"), "both secret agendas are revealed"),
+    (re.compile(r"your secret agenda is revealed to their opponent"), "they see your secret agenda"),
+    (re.compile(r"the other side's"), "their"),
+    (re.compile(r"\bgesture card"), "card"),
+    (re.compile(r"if it is round (\d+) or later"), r"from round \1"),
+    (re.compile(r"is off the table for"), "off the table for"),
+)
+
+
+def compact(text: str) -> str:
+    """Shorten generated effect text for the board ('Trust is at least 4' → 'Trust ≥ 4')."""
+    for pattern, repl in _COMPACT:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def stage_name(rules: Ruleset, stage: int) -> str:
+    """A stage's display name ('working_group' → 'working group')."""
+    return rules.stages[stage].replace("_", " ")
+
+
+def track_label(rules: Ruleset, track: int) -> str:
+    """A track's short label for the board ('Arms'), falling back to its id."""
+    return rules.track_short[track] or rules.track_ids[track]
+
+
+def item_words(rules: Ruleset, giver: int, track: int, steps: int) -> str:
+    """One package item in words: 'Moscow concedes 2 on Energy'."""
+    return f"{rules.role_names[giver]} concedes {steps} on {track_label(rules, track)}"
+
+
+def package_words(rules: Ruleset, items: Sequence[tuple[int, int, int]]) -> str:
+    """A whole package in words, items joined by semicolons."""
+    return "; ".join(item_words(rules, g, t, n) for g, t, n in items) if items else "nothing yet"
+
+
+def gesture_words(rules: Ruleset, card: str | int, who: str = "you") -> str:
+    """A gesture card's name and effects, with 'self' read as ``who`` ('you' or a role name)."""
+    g = rules.gesture_ids.index(card) if isinstance(card, str) else card
+    spec = rules.gestures_deck.cards[g]
+    return f"{spec.name}: {compact(Describer(rules.spec, who).effects(spec.effects))}"
+
+
+def event_words(rules: Ruleset, event: int, initiative: int) -> str:
+    """An event card's effects in words ('self' on an event is the initiative)."""
+    spec = rules.events_deck.cards[event]
+    return compact(Describer(rules.spec, rules.role_names[initiative]).effects(spec.effects))
+
+
+def agenda_words(rules: Ruleset, agenda: str | int) -> str:
+    """An agenda card's name and the stakes it adds: 'Election year (Cyber +3)'."""
+    a = rules.agenda_ids.index(agenda) if isinstance(agenda, str) else agenda
+    card = rules.agendas_deck.cards[a]
+    adds = ", ".join(
+        f"{track_label(rules, rules.track_ids.index(t))} {n:+d}" for t, n in card.stakes.items() if t in rules.track_ids
+    )
+    return f"{card.name} ({adds})"
+
+
+def action_words(rules: Ruleset, actor: int, action: Action) -> str:
+    """What an action did, in words, naming the actor: 'Moscow adds: Washington concedes 1 on Cyber'."""
+    who = rules.role_names[actor]
+    kind = action.kind
+    if kind is ActionKind.PASS:
+        return f"{who} passes: no proposal this round"
+    if kind is ActionKind.OFFER:
+        return f"{who} offers the package"
+    if kind is ActionKind.ACCEPT:
+        return f"{who} accepts the package"
+    if kind is ActionKind.REJECT:
+        return f"{who} rejects the package"
+    if kind is ActionKind.COUNTER:
+        return f"{who} rejects the package and counters"
+    if kind is ActionKind.PLAY:
+        return f"{who} plays {gesture_words(rules, str(action.card), who)}"
+    t = rules.track_ids.index(str(action.track))
+    giver = actor if kind is ActionKind.GIVE else 1 - actor
+    return f"{who} adds: {item_words(rules, giver, t, action.steps)}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the public log: an event drawn (``actor`` -1) or an action taken."""
+
+    round: int
+    actor: int  #: role index, or -1 for an event
+    code: int  #: the history code (an action code, or -1 - event index)
+    notation: str  #: the action notation ('give arms 1'), or 'event ID'
+    text: str  #: what happened, in words
+    brief: str  #: the same in a few words (no card effects)
+
+
+def entries(rules: Ruleset, states: Sequence[State]) -> list[Entry]:
+    """The public log of a game, oldest first, from the list of its states.
+
+    ``states[k]`` must be the state after ``k`` actions (``states[0]`` a fresh game), so that the
+    actor of the k-th action is ``states[k].to_move``. Only public facts are read: who acted, what
+    they did, which events were drawn and who held the initiative then."""
+    if not states:
+        return []
+    actors = [s.to_move for s in states[:-1]]
+    table = rules.actions.all
+    out: list[Entry] = []
+    rnd = 0
+    initiative = states[0].initiative
+    k = 0
+    for code in states[-1].history_list():
+        if code < 0:
+            rnd += 1
+            # the initiative alternates each round from the first round's
+            init = initiative if rnd % 2 == 1 else 1 - initiative
+            e = -1 - code
+            name = rules.events_deck.cards[e].name
+            text = f"Round {rnd} event: {name} — {event_words(rules, e, init)}"
+            out.append(Entry(rnd, -1, code, f"event {rules.event_ids[e]}", text, f"Round {rnd} event: {name}"))
+        else:
+            actor = actors[k] if k < len(actors) else -1
+            k += 1
+            act = table[code]
+            text = action_words(rules, actor, act)
+            brief = text
+            if act.kind is ActionKind.PLAY:
+                card = rules.gestures_deck.cards[rules.gesture_ids.index(str(act.card))]
+                brief = f"{rules.role_names[actor]} plays {card.name}"
+            out.append(Entry(rnd, actor, code, act.notation(), text, brief))
+    return out
