@@ -302,6 +302,237 @@ def replay_cmd(path: Path, rules_path: Path | None, overrides: tuple[str, ...], 
 
 # --- bot play: match, tournament ---------------------------------------------------------------
 
+AGENT_SPEC_HELP = (
+    "An agent is a spec NAME[:key=value,...], e.g. random or mcts:iterations=400,c=1.2. Third-party agents "
+    "come from the summitgame.agents entry-point group, or from --agent MODULE:CLASS (an Agent subclass; "
+    "use its name in specs)."
+)
+
+
+def bot_options(func: F) -> F:
+    """Options shared by ``match`` and ``tournament``: seed, workers, move limit, plug-in agent classes."""
+    func = click.option(
+        "--agent",
+        "agent_classes",
+        multiple=True,
+        metavar="MODULE:CLASS",
+        help="Load an Agent subclass so its name can be used in specs (repeatable), e.g. --agent mybots:Hawk.",
+    )(func)
+    func = click.option(
+        "--move-timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=None,
+        metavar="SEC",
+        help="Per-move time limit: an agent that exceeds it (or raises) forfeits the game and play goes on. "
+        "Games then run on worker processes, and a worker stuck in a move is replaced.",
+    )(func)
+    func = click.option(
+        "--workers",
+        "-w",
+        type=click.IntRange(min=1),
+        default=1,
+        show_default=True,
+        help="Worker processes (with 1 and no --move-timeout, games run in this process). Results do not depend on it.",
+    )(func)
+    func = click.option("--seed", "-s", type=int, default=0, show_default=True, help="Seed of the first deal.")(func)
+    return func
+
+
+def load_agent_classes(targets: tuple[str, ...]) -> None:
+    """Import and register each ``module:Class`` (AgentError if it is not an Agent subclass).
+
+    The current directory is searched too (the console script does not put it on the path), and worker
+    processes inherit the path."""
+    import os
+
+    from .agents import load_class
+
+    if targets and "" not in sys.path and os.getcwd() not in sys.path:
+        sys.path.append(os.getcwd())
+    for target in targets:
+        load_class(target)
+
+
+class BotProgress:
+    """A progress callback for a run: a rich progress bar on a terminal; otherwise a line on stderr
+    every tenth of the games (``plain``), or nothing."""
+
+    def __init__(self, label: str, plain: bool) -> None:
+        from rich.console import Console
+
+        self.label = label
+        self.plain = plain
+        self.console = Console(stderr=True)
+        self.bar: Any = None
+        self.task: Any = None
+        self.shown: set[int] = set()
+
+    def __enter__(self) -> BotProgress:
+        if self.console.is_terminal:
+            from rich import progress as rp
+
+            columns = (rp.TextColumn("{task.description}"), rp.BarColumn(), rp.MofNCompleteColumn())
+            times = (rp.TimeElapsedColumn(), rp.TimeRemainingColumn())
+            self.bar = rp.Progress(*columns, *times, console=self.console, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=None)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, completed=done, total=total)
+            return
+        tenth = 10 * done // max(total, 1)
+        if self.plain and tenth not in self.shown:
+            self.shown.add(tenth)
+            click.echo(f"{self.label}: {done}/{total} games", err=True)
+
+
+def speed_doc(run: Any) -> dict[str, Any]:
+    """Timing of a run, kept apart from the results (which do not depend on it)."""
+    gps = run.games_per_second
+    return {
+        "workers": run.workers,
+        "played": run.played,
+        "seconds": round(run.seconds, 3),
+        "games_per_second": round(gps, 1) if gps else None,
+    }
+
+
+@cli.command("match", epilog=AGENT_SPEC_HELP)
+@click.argument("agent_a", metavar="A")
+@click.argument("agent_b", metavar="B")
+@rules_options
+@click.option(
+    "--games", "-n", type=click.IntRange(min=1), default=100, show_default=True, help="Games (seats swap every other)."
+)
+@bot_options
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON document.")
+@click.option(
+    "--records",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Save every game record in this directory (game-00001.json, ...; replayable).",
+)
+@report_errors
+def match_cmd(
+    agent_a: str,
+    agent_b: str,
+    rules_path: Path | None,
+    overrides: tuple[str, ...],
+    games: int,
+    seed: int,
+    workers: int,
+    move_timeout: float | None,
+    agent_classes: tuple[str, ...],
+    as_json: bool,
+    records: Path | None,
+) -> None:
+    """Play agent A against agent B on paired deals: games 2k and 2k+1 share a deal and swap seats.
+
+    Prints the outcome tiers, each agent's score rate and mean game score with 95% intervals,
+    wins/ties/losses, win rates by role, game length and how games ended."""
+    from .tournament import report_lines, run_match
+
+    rules = load(rules_path, overrides)
+    load_agent_classes(agent_classes)
+    with BotProgress(f"{agent_a} vs {agent_b}", plain=False) as progress:
+        run, summary = run_match(
+            rules,
+            agent_a,
+            agent_b,
+            games,
+            seed,
+            workers=workers,
+            move_timeout=move_timeout,
+            records=records,
+            progress=progress,
+        )
+    if as_json:
+        click.echo(json.dumps({**summary, "speed": speed_doc(run)}, indent=2))
+        return
+    for line in report_lines(summary, run):
+        click.echo(line)
+    if records is not None:
+        click.echo(f"records:           {records}/")
+
+
+@cli.command("tournament", epilog=AGENT_SPEC_HELP)
+@click.argument("agents", nargs=-1, required=True, metavar="AGENT...")
+@rules_options
+@click.option("--games", "-n", type=click.IntRange(min=1), default=100, show_default=True, help="Games per pair.")
+@bot_options
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Directory for games.jsonl (one line per finished game), summary.json and tournament.json.",
+)
+@click.option("--resume", is_flag=True, help="Finish the run in --out: play only the games not yet in games.jsonl.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON document.")
+@report_errors
+def tournament_cmd(
+    agents: tuple[str, ...],
+    rules_path: Path | None,
+    overrides: tuple[str, ...],
+    games: int,
+    seed: int,
+    workers: int,
+    move_timeout: float | None,
+    agent_classes: tuple[str, ...],
+    out: Path,
+    resume: bool,
+    as_json: bool,
+) -> None:
+    """Play a round robin: every pair of AGENTs, N games per pair on paired deals with seats swapped.
+
+    Each finished game is appended to OUT/games.jsonl as it ends, so an interrupted run loses only
+    the games in flight; --resume plays just the missing games. The same seed gives the same results
+    whatever the number of workers. Prints standings with Bradley–Terry ratings, a crosstable and
+    per-role results; OUT/summary.json holds the full summary."""
+    from .tournament import GAMES_FILE, SUMMARY_FILE, report_lines, run_tournament
+
+    if len(agents) < 2:
+        raise click.UsageError("a tournament needs at least two agents")
+    rules = load(rules_path, overrides)
+    load_agent_classes(agent_classes)
+    try:
+        with BotProgress("tournament", plain=not as_json) as progress:
+            run, summary = run_tournament(
+                rules,
+                agents,
+                games,
+                out,
+                seed,
+                workers=workers,
+                move_timeout=move_timeout,
+                resume=resume,
+                progress=progress,
+            )
+    except KeyboardInterrupt:
+        click.echo(
+            f"interrupted: finished games are in {out / GAMES_FILE}; run the same command with --resume to finish",
+            err=True,
+        )
+        sys.exit(130)
+    if as_json:
+        click.echo(json.dumps({**summary, "speed": speed_doc(run)}, indent=2))
+        return
+    if run.resumed:
+        click.echo(f"resumed: {run.resumed} games were already in {out / GAMES_FILE}; played {run.played} more")
+    if run.torn:
+        click.echo("dropped a torn last line from games.jsonl (its game was played again)")
+    if run.foreign:
+        click.echo(f"note: {run.foreign} lines in games.jsonl belong to another plan and are not counted")
+    for line in report_lines(summary, run):
+        click.echo(line)
+    click.echo(f"results:           {out / GAMES_FILE}, {out / SUMMARY_FILE}")
+
 
 def main() -> None:
     """Entry point for the console script and ``python -m summitgame``."""

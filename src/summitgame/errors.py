@@ -4,7 +4,9 @@ SummitError
 ├── RulesError          a rule or card file (or an override) is wrong; carries every Problem
 ├── ActionSyntaxError   text that is not an action at all
 ├── IllegalActionError  an action that is not legal in this state, with the reason
-└── RecordError         a game record or save that cannot be used with these rules
+├── RecordError         a game record or save that cannot be used with these rules
+├── AgentError          an agent spec naming no agent, or a bad parameter (agents/base.py)
+└── TournamentError     a results folder that cannot be used or resumed (tournament.py)
 """
 
 from __future__ import annotations

@@ -124,14 +124,26 @@ def load_class(target: str) -> type[Agent]:
     return register(obj)
 
 
+_plugins_loaded = False
+
+
 def _load_builtins_and_plugins() -> None:
+    """Register the shipped agents and the entry-point plugins, once per process (a scan costs ms)."""
+    global _plugins_loaded
+    if _plugins_loaded:
+        return
+    _plugins_loaded = True
     from . import builtin  # noqa: F401  (registers the shipped agents)
 
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         if ep.name not in _REGISTRY:
-            cls = ep.load()
-            if isinstance(cls, type) and issubclass(cls, Agent):
-                _REGISTRY.setdefault(ep.name, cls)
+            try:
+                cls = ep.load()
+            except Exception as exc:  # a broken plugin must not break the command
+                raise AgentError(f"agent plugin {ep.name!r} ({ep.value}) failed to load: {exc}") from None
+            if not (isinstance(cls, type) and issubclass(cls, Agent)):
+                raise AgentError(f"agent plugin {ep.name!r} ({ep.value}) is not a summitgame Agent subclass")
+            _REGISTRY.setdefault(ep.name, cls)
 
 
 def available() -> dict[str, type[Agent]]:

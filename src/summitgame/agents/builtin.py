@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-from . import random_agent  # noqa: F401
+from . import concession, greedy, persona, random_agent, stance, titfortat  # noqa: F401

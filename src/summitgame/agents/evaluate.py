@@ -1,0 +1,766 @@
+"""What packages, answers, passes and gestures are worth, for agents that hold only an ``Observation``.
+
+Every helper here reads the public board, the viewer's own secrets and the rule data; none sees a
+``State``. Values are in score points, the unit the game is won in, and come in pairs ``(mine,
+theirs)``: the viewer's is exact for the round at hand (its true stakes, the rule file's costs,
+reliefs, accept/reject effects and end-of-round drift); the opponent's is an *estimate* from its public
+stakes (plus its agenda once revealed), since its secret agenda is unknown.
+
+The valuation is one-step ("if the round ended like this"): points won and lost by stakes, minus the
+pressure penalty, plus the tier bonus the board would earn if the summit ended now and a flat worth
+per round still to play, both weighed by the risk that a walk-out or breakdown turns it into a failure
+before the end (see ``Weights``). Walk-outs and breakdowns this very round are exact: the end-of-round
+effects and limits are applied, not guessed. In the last round every value of the viewer's is its
+exact final score (less its points so far).
+
+A small interpreter mirrors ``effects.apply_effects``/``effects.holds`` on plain lists for the effects
+that move the board (meters, tracks) and counts the rest (cards, reveals), so agents can price card
+effects without building a state.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
+
+from ..actions import Action, ActionKind
+from ..effects import (
+    C_ENDED,
+    C_GAINED,
+    C_METER,
+    C_ROUND,
+    C_TRACK,
+    C_TRACKS,
+    DISCARD,
+    DRAW,
+    METER,
+    REVEAL,
+    TRACK,
+    Compiled,
+    targets,
+)
+from ..observation import Observation
+from ..ruleset import Ruleset
+from ..state import EndReason, Phase
+
+Item = tuple[int, int, int]
+"""One package item, as in ``Observation.items``: (giver role index, track index, steps)."""
+Package = tuple[Item, ...]
+"""A whole package, items in the order they are (or will be) added."""
+
+__all__ = [
+    "Appraisal",
+    "Item",
+    "Offer",
+    "Package",
+    "Valuer",
+    "Weights",
+    "candidate_packages",
+    "headroom",
+    "item_action",
+    "linear_value",
+    "logistic",
+    "nash",
+    "offers",
+    "open_room",
+    "pressure_fraction",
+    "rounds_left",
+    "their_stakes",
+    "time_fraction",
+]
+
+
+@dataclass(frozen=True)
+class Weights:
+    """The knobs of the valuation, in score points or per-round rates. Defaults suit both bundled rule sets."""
+
+    rise: float = 1.0  #: expected rise of a walk-out meter per remaining round (drift and events)
+    fall: float = 0.3  #: expected fall of a breakdown meter (e.g. trust) per remaining round
+    spread: float = 1.5  #: softness of the walk-out/breakdown risk curve, in meter points
+    accept_scale: float = 2.0  #: softness of the acceptance model, in points of the opponent's gain
+    card: float = 0.5  #: worth of one gesture card in hand (playing one spends it)
+    reveal: float = 1.0  #: worth of seeing the opponent's agenda (and cost of it seeing ours)
+    future: float = 1.0  #: worth of each round still to play (deals to come, a chance to recover), lost on an early end
+    swing: float = 0.25  #: chance that a shared meter the tiers read (e.g. trust) ends a point higher (and lower)
+
+
+DEFAULT_WEIGHTS = Weights()
+
+
+def logistic(x: float) -> float:
+    """The logistic function, safe for large arguments."""
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+# --- the board at a glance ---------------------------------------------------------------------------
+
+
+def rounds_left(obs: Observation) -> int:
+    """Rounds still to come after the current one (0 in the last round)."""
+    return max(0, obs.rules.rounds - obs.round)
+
+
+def time_fraction(obs: Observation) -> float:
+    """How far the summit has run: 0 in the first round, 1 in the last."""
+    return (obs.round - 1) / max(1, obs.rules.rounds - 1)
+
+
+def headroom(obs: Observation, role: int) -> int | None:
+    """Meter points ``role`` can still take before it walks out (the least over walk-out meters);
+    None if the rules have no walk-outs."""
+    rules = obs.rules
+    room = [limits[role] - obs.meters[slot + role] for slot, limits in rules.walkouts]
+    return min(room) if room else None
+
+
+def pressure_fraction(obs: Observation, role: int) -> float:
+    """How close ``role`` is to walking out, or the talks to breaking down: 0 at the starting level, 1 one
+    point from the edge (where a round without gains, or one more rejection, can end the summit)."""
+    rules = obs.rules
+    worst = 0.0
+    for slot, limits in rules.walkouts:
+        start = rules.meter_start[slot + role]
+        span = max(1, limits[role] - 1 - start)
+        worst = max(worst, (obs.meters[slot + role] - start) / span)
+    for slot, level in rules.breakdowns:
+        span = max(1, rules.meter_start[slot] - level - 1)
+        worst = max(worst, (rules.meter_start[slot] - obs.meters[slot]) / span)
+    return min(1.0, max(0.0, worst))
+
+
+def their_stakes(obs: Observation) -> tuple[int, ...]:
+    """The opponent's stakes per track as the viewer can know them: public stakes, plus its agenda if revealed."""
+    rules = obs.rules
+    T = rules.n_tracks
+    o = 1 - obs.viewer
+    base = obs.public_stakes[o * T : (o + 1) * T]
+    if obs.their_agenda is None:
+        return tuple(base)
+    extra = rules.agenda_stakes[rules.agenda_ids.index(obs.their_agenda)]
+    return tuple(b + e for b, e in zip(base, extra, strict=True))
+
+
+def linear_value(rules: Ruleset, stakes: Sequence[int], items: Package, role: int) -> int:
+    """A package's worth to ``role`` by stakes and pressure alone (gains − losses − cost + relief), board-free.
+
+    Pressure weighs what it costs at the end (the score penalty per point, or 1 if the rules have none).
+    For comparing packages across rounds (e.g. how much an opponent conceded), where the board has moved."""
+    T = rules.n_tracks
+    pen = sum(p for _, p in rules.penalties) or 1
+    v = 0
+    for giver, t, steps in items:
+        if giver == role:
+            v -= (stakes[t] + pen * rules.cost[role * T + t]) * steps
+        else:
+            v += (stakes[t] + pen * rules.relief[role * T + t]) * steps
+    return v
+
+
+# --- packages ----------------------------------------------------------------------------------------
+
+
+def open_room(obs: Observation) -> tuple[int, ...]:
+    """Per track, the most steps one package item may move it now (0: closed, blocked, gated or finished)."""
+    rules = obs.rules
+    out = []
+    top = rules.top_stage
+    for t, gate in enumerate(rules.gates):
+        if obs.blocked[t] >= obs.round or obs.tracks[t] >= top or (gate is not None and obs.meters[gate[0]] < gate[1]):
+            out.append(0)
+        else:
+            out.append(min(rules.max_steps, top - obs.tracks[t]))
+    return tuple(out)
+
+
+def candidate_packages(obs: Observation) -> tuple[Package, ...]:
+    """Every complete package the player to move could offer from here: extending ``obs.items`` while it
+    builds one, or a fresh one (a counter-proposal) while it answers.
+
+    Items come in a legal order (the rules constrain counts and totals only, so any order of a valid
+    set is legal). Includes the package being built itself, when it is non-empty (offer as it stands)."""
+    rules = obs.rules
+    fixed = obs.items if obs.phase == Phase.BUILD else ()
+    room = list(open_room(obs))
+    for _, t, _ in fixed:
+        room[t] = 0
+    cap = rules.cap_for(obs.meters[rules.cap_slot])
+    return _enumerate(tuple(room), cap, rules.max_items, obs.to_move, fixed)
+
+
+@lru_cache(maxsize=4096)
+def _enumerate(room: tuple[int, ...], cap: int, max_items: int, builder: int, fixed: Package) -> tuple[Package, ...]:
+    other = 1 - builder
+    out: list[Package] = [fixed] if fixed else []
+    gives0 = sum(1 for g, _, _ in fixed if g == builder)
+    total0 = sum(s for _, _, s in fixed)
+    n = len(room)
+
+    def extend(start: int, items: Package, gives: int, asks: int, total: int) -> None:
+        for t in range(start, n):
+            k = min(room[t], cap - total)
+            for s in range(1, k + 1):
+                if gives < max_items:
+                    new = (*items, (builder, t, s))
+                    out.append(new)
+                    extend(t + 1, new, gives + 1, asks, total + s)
+                if asks < max_items:
+                    new = (*items, (other, t, s))
+                    out.append(new)
+                    extend(t + 1, new, gives, asks + 1, total + s)
+
+    extend(0, fixed, gives0, len(fixed) - gives0, total0)
+    return tuple(out)
+
+
+def item_action(rules: Ruleset, builder: int, item: Item) -> Action:
+    """The ``give``/``ask`` action that adds ``item`` to a package built by ``builder``."""
+    giver, t, steps = item
+    return rules.actions.give(t, steps) if giver == builder else rules.actions.ask(t, steps)
+
+
+def nash(options: Sequence[Appraisal], base: float) -> float:
+    """The viewer's gain over ``base`` in the fair package: the one maximising the product of both sides'
+    (estimated) gains, as in the Nash bargaining solution; 0 if no package gains both."""
+    best = 0.0
+    share = 0.0
+    for o in options:
+        mine = o.mine - base
+        if mine > 0 and o.gain > 0 and mine * o.gain > best:
+            best = mine * o.gain
+            share = mine
+    return share
+
+
+# --- the public record of offers -------------------------------------------------------------------------
+
+
+class Offer(NamedTuple):
+    """One package put on the table, from the public history."""
+
+    round: int
+    proposer: int
+    items: Package
+    answer: ActionKind | None  #: ACCEPT, REJECT or COUNTER; None while it is on the table
+
+
+def offers(obs: Observation) -> list[Offer]:
+    """Every package offered so far, oldest first, with its answer (read from the public history)."""
+    rules = obs.rules
+    table = rules.actions.all
+    out: list[Offer] = []
+    rnd = 0
+    builder = -1
+    items: list[Item] = []
+    pending = -1
+    for code in obs.history:
+        if code < 0:
+            rnd += 1
+            builder = obs.initiative if (obs.round - rnd) % 2 == 0 else 1 - obs.initiative
+            items = []
+            continue
+        kind = table[code].kind
+        if kind is ActionKind.GIVE or kind is ActionKind.ASK:
+            a = table[code]
+            t = rules.track_ids.index(str(a.track))
+            items.append((builder if kind is ActionKind.GIVE else 1 - builder, t, a.steps))
+        elif kind is ActionKind.OFFER:
+            out.append(Offer(rnd, builder, tuple(items), None))
+            pending = len(out) - 1
+            items = []
+        elif kind in (ActionKind.ACCEPT, ActionKind.REJECT, ActionKind.COUNTER):
+            out[pending] = out[pending]._replace(answer=kind)
+            if kind is ActionKind.COUNTER:
+                builder = 1 - out[pending].proposer
+    return out
+
+
+# --- the board interpreter -------------------------------------------------------------------------------
+
+
+def _holds(
+    c: Compiled, meters: Sequence[int], tracks: Sequence[int], gained: Sequence[bool], rnd: int, end: int, me: int
+) -> bool:
+    """``effects.holds`` on plain values."""
+    op = c[0]
+    if op == C_METER:
+        _, slot, per_role, who, lo, hi = c
+        value = meters[slot + targets(who, me)[0]] if per_role else meters[slot]
+        return bool(lo <= value <= hi)
+    if op == C_TRACK:
+        return bool(c[2] <= tracks[c[1]] <= c[3])
+    if op == C_TRACKS:
+        stage = c[1]
+        return bool(sum(1 for x in tracks if x >= stage) >= c[2])
+    if op == C_GAINED:
+        return bool(gained[targets(c[1], me)[0]] == c[2])
+    if op == C_ROUND:
+        return bool(c[1] <= rnd <= c[2])
+    if op == C_ENDED:
+        return bool(end in c[1])
+    raise AssertionError(f"unknown condition opcode {op}")
+
+
+class _Extras:
+    """What an effect list did besides moving meters and tracks: cards gained per role, reveals per role."""
+
+    __slots__ = ("cards", "revealed")
+
+    def __init__(self) -> None:
+        self.cards = [0, 0]
+        self.revealed = [False, False]
+
+
+def _apply(
+    rules: Ruleset,
+    effects: Sequence[Compiled],
+    meters: list[int],
+    tracks: list[int],
+    gained: Sequence[bool],
+    rnd: int,
+    me: int,
+    extras: _Extras | None = None,
+) -> None:
+    """``effects.apply_effects`` on plain lists: meters and tracks move; cards and reveals are counted."""
+    for e in effects:
+        when = e[1]
+        if when and not all(_holds(c, meters, tracks, gained, rnd, 0, me) for c in when):
+            continue
+        op = e[0]
+        if op == METER:
+            _, _, slot, per_role, who, by = e
+            for i in (slot + r for r in targets(who, me)) if per_role else (slot,):
+                meters[i] = min(rules.meter_max[i], max(rules.meter_min[i], meters[i] + by))
+        elif op == TRACK:
+            _, _, t, by = e
+            tracks[t] = min(rules.top_stage, max(0, tracks[t] + by))
+        elif extras is not None:
+            if op == DRAW:
+                for r in targets(e[2], me):
+                    extras.cards[r] += e[3]
+            elif op == DISCARD:
+                for r in targets(e[2], me):
+                    extras.cards[r] -= e[3]
+            elif op == REVEAL:
+                for r in targets(e[2], me):
+                    extras.revealed[r] = True
+        # stake changes and blocks shape later rounds only: not priced by a one-step valuation
+
+
+def _tier(
+    rules: Ruleset, meters: Sequence[int], tracks: Sequence[int], gained: Sequence[bool], rnd: int, end: int
+) -> int:
+    """``scoring.tier_index`` on plain values."""
+    for i in range(len(rules.tier_ids)):
+        any_ = rules.tier_any[i]
+        if any_ and not any(_holds(c, meters, tracks, gained, rnd, end, 0) for c in any_):
+            continue
+        if all(_holds(c, meters, tracks, gained, rnd, end, 0) for c in rules.tier_all[i]):
+            return i
+    return len(rules.tier_ids) - 1
+
+
+class _Facts(NamedTuple):
+    """What the rule conditions can tell apart, worked out once per ruleset (for memoising valuations)."""
+
+    levels: tuple[tuple[int, ...], ...]  #: per track and stage, the band of stages conditions can tell apart
+    exact: bool  #: whether bands suffice (accept/end effects do not move tracks themselves)
+    tier_slots: tuple[int, ...]  #: meter slots the tier conditions read
+    swing_slots: tuple[int, ...]  #: the shared ones among them (they may still move before the end)
+    tier_gained: bool  #: whether tier conditions read who gained this round
+    plain_drift: bool  #: end-of-round effects only move meters, on conditions that do not read the board
+
+
+@lru_cache(maxsize=64)
+def _facts(rules: Ruleset) -> _Facts:
+    """Tier conditions and the ``when`` of accept and end-of-round effects read tracks only through stage
+    thresholds, so two boards whose tracks fall in the same bands value the same."""
+    tier_conds: list[Compiled] = [c for group in (*rules.tier_any, *rules.tier_all) for c in group]
+    effects = (*rules.on_accept, *rules.end_effects)
+    conds = tier_conds + [c for e in effects for c in e[1]]
+    marks: list[set[int]] = [set() for _ in range(rules.n_tracks)]
+    for c in conds:
+        if c[0] == C_TRACK:
+            marks[c[1]].update((c[2], c[3] + 1))
+        elif c[0] == C_TRACKS:
+            for m in marks:
+                m.add(c[1])
+    levels = tuple(tuple(sum(1 for h in m if x >= h) for x in range(rules.top_stage + 1)) for m in marks)
+    slots: set[int] = set()
+    shared: set[int] = set()
+    for c in tier_conds:
+        if c[0] == C_METER:
+            slots.update((c[1], c[1] + 1) if c[2] else (c[1],))
+            if not c[2]:
+                shared.add(c[1])
+    return _Facts(
+        levels=levels,
+        exact=not any(e[0] == TRACK for e in effects),
+        tier_slots=tuple(sorted(slots)),
+        swing_slots=tuple(sorted(shared)),
+        tier_gained=any(c[0] == C_GAINED for c in tier_conds),
+        plain_drift=all(e[0] == METER and all(c[0] in (C_GAINED, C_ROUND) for c in e[1]) for e in rules.end_effects),
+    )
+
+
+# --- the valuer ------------------------------------------------------------------------------------------
+
+
+class Appraisal(NamedTuple):
+    """A package as the proposer sees it: both sides' values if accepted, the chance it is, and the expectation."""
+
+    items: Package
+    mine: float  #: the viewer's value if it is accepted
+    theirs: float  #: the opponent's estimated value if it is accepted
+    gain: float  #: the opponent's estimated gain from accepting rather than rejecting
+    p: float  #: estimated chance the opponent accepts
+    ev: float  #: the viewer's expected value: p * mine + (1 - p) * (value of a rejection)
+
+
+class Valuer:
+    """Values of the ways the current round can end, to the viewer and (estimated) to the opponent.
+
+    Built once per observation. Every value is the round's outcome seen from the end of the round: points
+    moved by stakes (as a change from now), minus the pressure penalty, plus the expected tier bonus."""
+
+    __slots__ = (
+        "_deals",
+        "_drift",
+        "_facts",
+        "_items",
+        "_memo",
+        "_proj",
+        "_risk",
+        "_tiers",
+        "me",
+        "obs",
+        "rules",
+        "stakes",
+        "them",
+        "w",
+    )
+
+    def __init__(self, obs: Observation, weights: Weights = DEFAULT_WEIGHTS) -> None:
+        rules = obs.rules
+        self.obs = obs
+        self.rules = rules
+        self.w = weights
+        self.me = obs.viewer
+        self.them = 1 - obs.viewer
+        theirs = their_stakes(obs)
+        self.stakes: tuple[tuple[int, ...], tuple[int, ...]] = (
+            (obs.my_stakes, theirs) if self.me == 0 else (theirs, obs.my_stakes)
+        )
+        self._memo: dict[tuple[object, ...], tuple[float, float]] = {}
+        self._deals: dict[tuple[object, ...], tuple[float, float]] = {}
+        self._items: dict[Item, tuple[int, int, int, int, int, tuple[tuple[int, int], ...]]] = {}
+        self._tiers: dict[tuple[object, ...], int] = {}
+        self._proj: dict[tuple[object, ...], float] = {}
+        self._risk: dict[tuple[int, int], float] = {}
+        self._facts = _facts(rules)
+        self._drift: dict[tuple[bool, bool], tuple[tuple[int, int], ...]] = {}
+
+    # -- round endings --
+
+    def settle(self, meters: Sequence[int], tracks: Sequence[int], gained: tuple[bool, bool]) -> tuple[float, float]:
+        """Both roles' values (points aside) of ending the round on this board: drift, walk-outs, tier, risk."""
+        facts = self._facts
+        if facts.exact:
+            levels = facts.levels
+            bands: tuple[int, ...] = tuple([levels[t][x] for t, x in enumerate(tracks)])
+        else:
+            bands = tuple(tracks)
+        key = (tuple(meters), bands, gained)
+        hit = self._memo.get(key)
+        if hit is not None:
+            return hit
+        rules = self.rules
+        rnd = self.obs.round
+        m = list(meters)
+        tr = list(tracks)
+        if facts.plain_drift:
+            lo, hi = rules.meter_min, rules.meter_max
+            for i, by in self._drift_ops(gained):
+                m[i] = min(hi[i], max(lo[i], m[i] + by))
+        elif rules.end_effects:
+            _apply(rules, rules.end_effects, m, tr, gained, rnd, 0)
+            _apply(rules, rules.end_effects, m, tr, gained, rnd, 1)
+            if not facts.exact:
+                bands = tuple(tr)
+        walk0 = walk1 = brk = 0.0
+        out0 = out1 = 0.0
+        for slot, per in rules.penalties:
+            out0 -= per * m[slot]
+            out1 -= per * m[slot + 1]
+        walked0 = walked1 = False
+        for slot, limits in rules.walkouts:
+            walked0 = walked0 or m[slot] >= limits[0]
+            walked1 = walked1 or m[slot + 1] >= limits[1]
+        broke = any(m[slot] <= level for slot, level in rules.breakdowns)
+        tkey = (tuple([m[s] for s in facts.tier_slots]), bands, gained if facts.tier_gained else None)
+        if walked0 or walked1 or broke or rnd >= rules.rounds:
+            end = EndReason.WALKOUT if walked0 or walked1 else EndReason.BREAKDOWN if broke else EndReason.LAST_ROUND
+            final = rules.tier_bonus[self._tier(m, tr, gained, end, tkey)]
+            out = (
+                out0 + final - (rules.walkout_penalty if walked0 else 0),
+                out1 + final - (rules.walkout_penalty if walked1 else 0),
+            )
+        else:
+            hazard = self._hazard
+            for slot, limits in rules.walkouts:
+                walk0 = max(walk0, hazard(0, limits[0] - m[slot]))
+                walk1 = max(walk1, hazard(0, limits[1] - m[slot + 1]))
+            for slot, level in rules.breakdowns:
+                brk = max(brk, hazard(1, m[slot] - level))
+            survive = (1.0 - walk0) * (1.0 - walk1) * (1.0 - brk)
+            bonus = self._projected(m, tr, gained, tkey)
+            fail = rules.tier_bonus[self._tier(m, tr, gained, EndReason.WALKOUT, tkey)]
+            expected = survive * (bonus + self.w.future * (rules.rounds - rnd)) + (1.0 - survive) * fail
+            penalty = rules.walkout_penalty
+            out = (out0 + expected - walk0 * penalty, out1 + expected - walk1 * penalty)
+        self._memo[key] = out
+        return out
+
+    def _drift_ops(self, gained: tuple[bool, bool]) -> tuple[tuple[int, int], ...]:
+        """The end-of-round meter moves, as (slot, by) in order, when they depend only on who gained."""
+        ops = self._drift.get(gained)
+        if ops is None:
+            out: list[tuple[int, int]] = []
+            rnd = self.obs.round
+            for me in (0, 1):
+                for e in self.rules.end_effects:
+                    if all(_holds(c, (), (), gained, rnd, 0, me) for c in e[1]):
+                        _, _, slot, per_role, who, by = e
+                        out += [(slot + r, by) for r in targets(who, me)] if per_role else [(slot, by)]
+            ops = self._drift[gained] = tuple(out)
+        return ops
+
+    def _hazard(self, kind: int, room: int) -> float:
+        """Chance that a meter with ``room`` points left before its limit (kind 0: walk-out, 1: breakdown)
+        reaches it in the rounds still to come: a logistic around the expected drift."""
+        hit = self._risk.get((kind, room))
+        if hit is None:
+            w = self.w
+            rate = w.rise if kind == 0 else w.fall
+            gap = (self.rules.rounds - self.obs.round) * rate - room + 0.5
+            hit = self._risk[(kind, room)] = logistic(gap / w.spread)
+        return hit
+
+    def _projected(
+        self, m: Sequence[int], tr: Sequence[int], gained: tuple[bool, bool], key: tuple[object, ...]
+    ) -> float:
+        """The tier bonus a continuing summit is heading for: the tier if it ended on this board, with the
+        shared meters the tiers read a point higher or lower with chance ``swing`` each (rounds remain)."""
+        full = (EndReason.NONE, *key)
+        hit = self._proj.get(full)
+        if hit is not None:
+            return hit
+        rules = self.rules
+        swing = self.w.swing
+        slots = self._facts.swing_slots
+        value = 0.0
+        for shift, weight in ((0, 1.0 - 2.0 * swing), (-1, swing), (1, swing)) if slots and swing else ((0, 1.0),):
+            mm = list(m)
+            for s in slots:
+                mm[s] = min(rules.meter_max[s], max(rules.meter_min[s], mm[s] + shift))
+            value += weight * rules.tier_bonus[_tier(rules, mm, tr, gained, self.obs.round, EndReason.LAST_ROUND)]
+        self._proj[full] = value
+        return value
+
+    def _tier(
+        self, m: Sequence[int], tr: Sequence[int], gained: tuple[bool, bool], end: EndReason, key: tuple[object, ...]
+    ) -> int:
+        """``scoring.tier_index`` of a hypothetical board, memoised on ``key``: what the tier conditions read."""
+        full = (end, *key)
+        hit = self._tiers.get(full)
+        if hit is None:
+            hit = self._tiers[full] = _tier(self.rules, m, tr, gained, self.obs.round, end)
+        return hit
+
+    def _mine_first(self, v: tuple[float, float]) -> tuple[float, float]:
+        return (v[0], v[1]) if self.me == 0 else (v[1], v[0])
+
+    def accept(self, items: Package, proposer: int) -> tuple[float, float]:
+        """(mine, theirs) if ``items``, offered by ``proposer``, is accepted now.
+
+        Points are summed per item; the rest (pressure, trust, tier, risk) depends only on both pressures,
+        who gained, and which tracks cross a stage the rules care about, so it is memoised on those."""
+        obs = self.obs
+        rules = self.rules
+        cs = rules.cost_slot
+        lo, hi = rules.meter_min[cs], rules.meter_max[cs]
+        table = self._items
+        p0, p1 = obs.meters[cs], obs.meters[cs + 1]
+        g0, g1 = obs.gained
+        mine = theirs = 0
+        moved: tuple[tuple[int, int], ...] = ()
+        for item in items:
+            row = table.get(item)
+            if row is None:
+                row = self._item_row(item)
+            giver, add, sub, dm, dt, move = row
+            if giver:
+                p1 = min(hi, p1 + add)
+                p0 = max(lo, p0 - sub)
+                g0 = True
+            else:
+                p0 = min(hi, p0 + add)
+                p1 = max(lo, p1 - sub)
+                g1 = True
+            mine += dm
+            theirs += dt
+            if move:
+                moved += move
+        gained = (g0, g1)
+        key = (p0, p1, gained, moved, proposer)
+        v = self._deals.get(key)
+        if v is None:
+            m = list(obs.meters)
+            m[cs], m[cs + 1] = p0, p1
+            tr = list(obs.tracks)
+            for _, t, steps in items:
+                tr[t] = min(rules.top_stage, tr[t] + steps)
+            if rules.on_accept:
+                _apply(rules, rules.on_accept, m, tr, gained, obs.round, proposer)
+            v = self._deals[key] = self.settle(m, tr, gained)
+        return (mine + v[self.me], theirs + v[self.them])
+
+    def _item_row(self, item: Item) -> tuple[int, int, int, int, int, tuple[tuple[int, int], ...]]:
+        """What one item does: (giver, giver's pressure added, receiver's relief, my points, their points,
+        the track's new band if it crosses one the rules care about)."""
+        rules = self.rules
+        T = rules.n_tracks
+        giver, t, steps = item
+        recv = 1 - giver
+        st = self.stakes
+        points = [0, 0]
+        points[recv] += st[recv][t] * steps
+        points[giver] -= st[giver][t] * steps
+        x = self.obs.tracks[t]
+        y = min(rules.top_stage, x + steps)
+        levels = self._facts.levels
+        move: tuple[tuple[int, int], ...] = ()
+        if not self._facts.exact:
+            move = ((t, y),)
+        elif levels[t][y] != levels[t][x]:
+            move = ((t, levels[t][y]),)
+        row = (
+            giver,
+            rules.cost[giver * T + t] * steps,
+            rules.relief[recv * T + t] * steps,
+            points[self.me],
+            points[self.them],
+            move,
+        )
+        self._items[item] = row
+        return row
+
+    def board_after(self, items: Package, proposer: int) -> list[int]:
+        """The meters at the end of the round if ``items`` is accepted: package, accept effects and drift."""
+        obs = self.obs
+        rules = self.rules
+        T = rules.n_tracks
+        cs = rules.cost_slot
+        lo, hi = rules.meter_min[cs], rules.meter_max[cs]
+        m = list(obs.meters)
+        tr = list(obs.tracks)
+        g = list(obs.gained)
+        for giver, t, steps in items:
+            recv = 1 - giver
+            tr[t] = min(rules.top_stage, tr[t] + steps)
+            m[cs + giver] = min(hi, m[cs + giver] + rules.cost[giver * T + t] * steps)
+            m[cs + recv] = max(lo, m[cs + recv] - rules.relief[recv * T + t] * steps)
+            g[recv] = True
+        gained = (g[0], g[1])
+        _apply(rules, rules.on_accept, m, tr, gained, obs.round, proposer)
+        _apply(rules, rules.end_effects, m, tr, gained, obs.round, 0)
+        _apply(rules, rules.end_effects, m, tr, gained, obs.round, 1)
+        return m
+
+    def board_after_reject(self, by: int) -> list[int]:
+        """The meters at the end of the round if ``by`` rejects: reject effects and drift."""
+        obs = self.obs
+        rules = self.rules
+        m = list(obs.meters)
+        tr = list(obs.tracks)
+        _apply(rules, rules.on_reject, m, tr, obs.gained, obs.round, by)
+        _apply(rules, rules.end_effects, m, tr, obs.gained, obs.round, 0)
+        _apply(rules, rules.end_effects, m, tr, obs.gained, obs.round, 1)
+        return m
+
+    def walks_out(self, meters: Sequence[int], role: int) -> bool:
+        """Whether ``role`` would walk out with these end-of-round meters."""
+        return any(meters[slot + role] >= limits[role] for slot, limits in self.rules.walkouts)
+
+    def breaks_down(self, meters: Sequence[int]) -> bool:
+        """Whether the talks would break down with these end-of-round meters."""
+        return any(meters[slot] <= level for slot, level in self.rules.breakdowns)
+
+    def reject(self, by: int) -> tuple[float, float]:
+        """(mine, theirs) if ``by`` rejects the package on the table (or the one about to be offered)."""
+        obs = self.obs
+        m = list(obs.meters)
+        tr = list(obs.tracks)
+        if self.rules.on_reject:
+            _apply(self.rules, self.rules.on_reject, m, tr, obs.gained, obs.round, by)
+        return self._mine_first(self.settle(m, tr, obs.gained))
+
+    def pass_(self) -> tuple[float, float]:
+        """(mine, theirs) if the initiative passes now."""
+        obs = self.obs
+        m = list(obs.meters)
+        tr = list(obs.tracks)
+        if self.rules.on_pass:
+            _apply(self.rules, self.rules.on_pass, m, tr, obs.gained, obs.round, obs.initiative)
+        return self._mine_first(self.settle(m, tr, obs.gained))
+
+    def gesture(self, card: str) -> float:
+        """What playing gesture ``card`` now is worth to the viewer, against not playing it."""
+        obs = self.obs
+        rules = self.rules
+        g = rules.gesture_ids.index(card)
+        m = list(obs.meters)
+        tr = list(obs.tracks)
+        extras = _Extras()
+        _apply(rules, rules.gesture_effects[g], m, tr, obs.gained, obs.round, self.me, extras)
+        before = self.settle(obs.meters, obs.tracks, obs.gained)[self.me]
+        after = self.settle(m, tr, obs.gained)[self.me]
+        w = self.w
+        value = after - before + w.card * (extras.cards[self.me] - 1)
+        if extras.revealed[self.them] and obs.their_agenda is None:
+            value += w.reveal
+        if extras.revealed[self.me] and not obs.my_agenda_revealed:
+            value -= w.reveal
+        return value
+
+    # -- proposals --
+
+    def appraise(self, packages: Sequence[Package]) -> list[Appraisal]:
+        """Each package the viewer might offer, with both sides' values and the chance it is accepted."""
+        me, them = self.me, self.them
+        rej_mine, rej_theirs = self.reject(them)
+        scale = self.w.accept_scale
+        out = []
+        accept = self.accept
+        exp = math.exp
+        for items in packages:
+            mine, theirs = accept(items, me)
+            gain = theirs - rej_theirs
+            x = gain / scale
+            p = 1.0 / (1.0 + exp(-x)) if x > -500 else 0.0
+            out.append(Appraisal(items, mine, theirs, gain, p, p * mine + (1.0 - p) * rej_mine))
+        return out
+
+    def options(self) -> list[Appraisal]:
+        """``appraise`` over every package the viewer may offer from here (see ``candidate_packages``)."""
+        return self.appraise(candidate_packages(self.obs))
+
+    def on_table(self) -> tuple[float, float]:
+        """(mine, theirs) of accepting the package on the table (only in the response phase)."""
+        assert self.obs.phase == Phase.RESPOND
+        return self.accept(self.obs.items, self.obs.proposer)

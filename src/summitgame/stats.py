@@ -1,0 +1,345 @@
+"""Small statistics for bot play: rate and mean intervals, a seeded bootstrap, Bradley–Terry ratings.
+
+Pure Python (``math``, ``statistics``, ``random``), so it needs no numpy or scipy and is cheap next to
+the games it summarizes. Every interval is two-sided; ``confidence`` is its coverage (0.95 by default).
+
+- ``wilson(k, n)``: the Wilson score interval for a rate (good at rates near 0 or 1 and for small n).
+- ``mean_ci(xs)``: the mean with a Student-t (default) or normal interval.
+- ``bootstrap_ci(xs, stat)``: a percentile bootstrap interval from its own seeded random stream.
+- ``bradley_terry(table)``: ratings on the Elo scale from a win/tie/loss crosstable (a tie counts as half
+  a win to each side), with standard errors from the Fisher information.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import statistics
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+ELO = 400.0 / math.log(10.0)
+"""Elo points per unit of Bradley–Terry strength (natural log): a 400-point gap means odds of 10 to 1."""
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A point estimate with a two-sided interval; ``low``/``high`` are NaN when there is too little data."""
+
+    value: float
+    low: float
+    high: float
+
+    def as_dict(self, digits: int = 4) -> dict[str, float | None]:
+        """JSON-ready form (non-finite numbers become ``None``)."""
+        return {"value": _num(self.value, digits), "low": _num(self.low, digits), "high": _num(self.high, digits)}
+
+    @property
+    def half_width(self) -> float:
+        """Half the interval's width (the "±" figure)."""
+        return (self.high - self.low) / 2
+
+
+def _num(x: float, digits: int) -> float | None:
+    return round(x, digits) if math.isfinite(x) else None
+
+
+def z_value(confidence: float = 0.95) -> float:
+    """The standard normal quantile for a two-sided interval (1.959964 for 0.95)."""
+    _check_confidence(confidence)
+    return statistics.NormalDist().inv_cdf(0.5 + confidence / 2)
+
+
+def _check_confidence(confidence: float) -> None:
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
+
+
+def wilson(successes: float, n: float, confidence: float = 0.95) -> Estimate:
+    """The rate ``successes / n`` with its Wilson score interval (NaN for n = 0).
+
+    ``successes`` may be fractional (a tie counted as half a win)."""
+    if n <= 0:
+        return Estimate(math.nan, math.nan, math.nan)
+    if not 0 <= successes <= n:
+        raise ValueError(f"successes must be between 0 and n, got {successes} of {n}")
+    z = z_value(confidence)
+    p = successes / n
+    z2n = z * z / n
+    centre = (p + z2n / 2) / (1 + z2n)
+    half = z * math.sqrt(p * (1 - p) / n + z2n / (4 * n)) / (1 + z2n)
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return Estimate(p, low, high)
+
+
+# --- Student's t, from the regularized incomplete beta function ------------------------------------------
+
+
+def _betacf(a: float, b: float, x: float) -> float:
+    """Continued fraction for the incomplete beta function (modified Lentz's method)."""
+    tiny = 1e-300
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c, d = 1.0, 1.0 - qab * x / qap
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 400):
+        m2 = 2 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        h *= d * c
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < 1e-15:
+            break
+    return h
+
+
+def betainc(a: float, b: float, x: float) -> float:
+    """The regularized incomplete beta function I_x(a, b)."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    ln_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    front = math.exp(ln_front)
+    if x < (a + 1.0) / (a + b + 2.0):
+        return front * _betacf(a, b, x) / a
+    return 1.0 - front * _betacf(b, a, 1.0 - x) / b
+
+
+def t_cdf(t: float, df: float) -> float:
+    """P(T <= t) for Student's t with ``df`` degrees of freedom."""
+    if df <= 0:
+        raise ValueError(f"degrees of freedom must be positive, got {df}")
+    tail = 0.5 * betainc(df / 2.0, 0.5, df / (df + t * t))
+    return 1.0 - tail if t > 0 else tail
+
+
+def t_quantile(p: float, df: float) -> float:
+    """The ``p`` quantile of Student's t with ``df`` degrees of freedom (12.706 for p = 0.975, df = 1)."""
+    if not 0.0 < p < 1.0:
+        raise ValueError(f"p must be between 0 and 1, got {p}")
+    if p < 0.5:
+        return -t_quantile(1.0 - p, df)
+    if p == 0.5:
+        return 0.0
+    if df == 1:
+        return math.tan(math.pi * (p - 0.5))
+    lo, hi = 0.0, 1.0
+    while t_cdf(hi, df) < p:
+        hi *= 2.0
+    for _ in range(200):
+        mid = (lo + hi) / 2.0
+        if t_cdf(mid, df) < p:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-12 * max(1.0, hi):
+            break
+    return (lo + hi) / 2.0
+
+
+def mean_ci(xs: Sequence[float], confidence: float = 0.95, method: str = "t") -> Estimate:
+    """The mean of ``xs`` with a two-sided interval: Student-t (``method="t"``) or normal (``"normal"``).
+
+    The interval is NaN for fewer than two values; the mean is NaN for none."""
+    n = len(xs)
+    if n == 0:
+        return Estimate(math.nan, math.nan, math.nan)
+    m = statistics.fmean(xs)
+    if n < 2:
+        return Estimate(m, math.nan, math.nan)
+    se = statistics.stdev(xs, m) / math.sqrt(n)
+    if method == "t":
+        q = t_quantile(0.5 + confidence / 2, n - 1)
+    elif method == "normal":
+        q = z_value(confidence)
+    else:
+        raise ValueError(f"method must be 't' or 'normal', got {method!r}")
+    return Estimate(m, m - q * se, m + q * se)
+
+
+def quantile(sorted_xs: Sequence[float], q: float) -> float:
+    """The ``q`` quantile of already sorted values, interpolating linearly between order statistics."""
+    if not sorted_xs:
+        return math.nan
+    pos = q * (len(sorted_xs) - 1)
+    i = math.floor(pos)
+    j = min(i + 1, len(sorted_xs) - 1)
+    return sorted_xs[i] + (sorted_xs[j] - sorted_xs[i]) * (pos - i)
+
+
+def bootstrap_ci(
+    xs: Sequence[float],
+    stat: Callable[[Sequence[float]], float] = statistics.fmean,
+    resamples: int = 2000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> Estimate:
+    """``stat(xs)`` with a percentile bootstrap interval; the same seed gives the same interval."""
+    _check_confidence(confidence)
+    if not xs:
+        return Estimate(math.nan, math.nan, math.nan)
+    rng = random.Random(f"summitgame-bootstrap:{seed}")
+    n = len(xs)
+    values = sorted(stat(rng.choices(xs, k=n)) for _ in range(resamples))
+    alpha = (1 - confidence) / 2
+    return Estimate(stat(xs), quantile(values, alpha), quantile(values, 1 - alpha))
+
+
+# --- Bradley–Terry ratings --------------------------------------------------------------------------------
+
+WTL = tuple[float, float, float]
+"""Wins, ties and losses of one player against another."""
+
+
+@dataclass(frozen=True)
+class Ratings:
+    """Bradley–Terry ratings on the Elo scale (mean 0), with their covariance (Elo points squared)."""
+
+    players: tuple[str, ...]
+    rating: dict[str, float]
+    cov: tuple[tuple[float, ...], ...]
+    confidence: float = 0.95
+
+    def se(self, player: str) -> float:
+        """Standard error of one rating."""
+        i = self.players.index(player)
+        return math.sqrt(max(self.cov[i][i], 0.0))
+
+    def estimate(self, player: str) -> Estimate:
+        """One rating with its interval."""
+        r, h = self.rating[player], z_value(self.confidence) * self.se(player)
+        return Estimate(r, r - h, r + h)
+
+    def difference(self, a: str, b: str) -> Estimate:
+        """Rating of ``a`` minus rating of ``b``, with its interval (covariance included)."""
+        i, j = self.players.index(a), self.players.index(b)
+        var = self.cov[i][i] + self.cov[j][j] - 2 * self.cov[i][j]
+        d, h = self.rating[a] - self.rating[b], z_value(self.confidence) * math.sqrt(max(var, 0.0))
+        return Estimate(d, d - h, d + h)
+
+    def expected_score(self, a: str, b: str) -> float:
+        """The model's expected score (win = 1, tie = ½) of ``a`` against ``b``."""
+        return 1.0 / (1.0 + math.pow(10.0, (self.rating[b] - self.rating[a]) / 400.0))
+
+
+def bradley_terry(
+    table: Mapping[tuple[str, str], WTL],
+    players: Sequence[str] | None = None,
+    prior: float = 0.0,
+    confidence: float = 0.95,
+    tol: float = 1e-10,
+    max_iter: int = 10_000,
+) -> Ratings:
+    """Fit Bradley–Terry strengths to a crosstable by the MM algorithm (Hunter 2004).
+
+    ``table[(a, b)] = (wins, ties, losses)`` of ``a`` against ``b``; a pair may appear either way round
+    (or both, and the counts add). A tie counts as half a win to each side. ``prior`` adds that many
+    virtual tied games to every pair that played, which keeps a perfect score finite (``prior=0`` is
+    the plain maximum-likelihood fit, and fails on a perfect score). Ratings are in Elo points with
+    mean 0; their covariance is the pseudo-inverse of the Fisher information under that constraint.
+    ValueError if a player has no games, or if the players do not all connect through games played."""
+    names = list(players) if players is not None else sorted({p for pair in table for p in pair})
+    k = len(names)
+    index = {p: i for i, p in enumerate(names)}
+    games = [[0.0] * k for _ in range(k)]
+    points = [[0.0] * k for _ in range(k)]  # points[i][j]: what i scored against j
+    for (a, b), (w, t, lo) in table.items():
+        if a == b:
+            raise ValueError(f"a player cannot play itself in a crosstable: {a!r}")
+        i, j = index[a], index[b]
+        n = w + t + lo
+        games[i][j] += n
+        games[j][i] += n
+        points[i][j] += w + t / 2
+        points[j][i] += lo + t / 2
+    for i in range(k):
+        for j in range(k):
+            if i != j and games[i][j] > 0:
+                games[i][j] += prior
+                points[i][j] += prior / 2
+    for i, p in enumerate(names):
+        if not any(games[i]):
+            raise ValueError(f"player {p!r} has no games")
+    _check_connected(names, games)
+    wins = [sum(row) for row in points]
+    for i, p in enumerate(names):
+        if wins[i] <= 0 or wins[i] >= sum(games[i]):
+            raise ValueError(f"player {p!r} has a perfect record, so its rating is infinite; fit with prior > 0")
+
+    strength = [1.0] * k
+    for _ in range(max_iter):
+        new = []
+        for i in range(k):
+            denom = sum(games[i][j] / (strength[i] + strength[j]) for j in range(k) if games[i][j])
+            new.append(wins[i] / denom)
+        geo = math.exp(statistics.fmean(math.log(s) for s in new))
+        new = [s / geo for s in new]
+        change = max(abs(math.log(a / b)) for a, b in zip(new, strength, strict=True))
+        strength = new
+        if change < tol:
+            break
+    theta = [math.log(s) for s in strength]
+    mean = statistics.fmean(theta)
+    rating = {p: ELO * (theta[i] - mean) for i, p in enumerate(names)}
+
+    info = [[0.0] * k for _ in range(k)]
+    for i in range(k):
+        for j in range(k):
+            if i != j and games[i][j]:
+                w = games[i][j] * strength[i] * strength[j] / (strength[i] + strength[j]) ** 2
+                info[i][j] -= w
+                info[i][i] += w
+    cov = _laplacian_pinv(info)
+    scaled = tuple(tuple(ELO * ELO * c for c in row) for row in cov)
+    return Ratings(tuple(names), rating, scaled, confidence)
+
+
+def _check_connected(names: list[str], games: list[list[float]]) -> None:
+    seen = {0}
+    todo = [0]
+    while todo:
+        i = todo.pop()
+        for j, n in enumerate(games[i]):
+            if n and j not in seen:
+                seen.add(j)
+                todo.append(j)
+    if len(seen) != len(names):
+        apart = sorted(names[i] for i in range(len(names)) if i not in seen)
+        raise ValueError(f"players {', '.join(apart)} never meet the others, directly or through others")
+
+
+def _laplacian_pinv(lap: list[list[float]]) -> list[list[float]]:
+    """Pseudo-inverse of a connected graph's Laplacian: (L + J/k)⁻¹ − J/k, J the all-ones matrix."""
+    k = len(lap)
+    shifted = [[lap[i][j] + 1.0 / k for j in range(k)] for i in range(k)]
+    inv = _inverse(shifted)
+    return [[inv[i][j] - 1.0 / k for j in range(k)] for i in range(k)]
+
+
+def _inverse(m: list[list[float]]) -> list[list[float]]:
+    """Gauss–Jordan inverse with partial pivoting (small matrices only)."""
+    k = len(m)
+    a = [row[:] + [1.0 if i == j else 0.0 for j in range(k)] for i, row in enumerate(m)]
+    for col in range(k):
+        pivot = max(range(col, k), key=lambda r: abs(a[r][col]))
+        if abs(a[pivot][col]) < 1e-300:
+            raise ValueError("singular matrix")
+        a[col], a[pivot] = a[pivot], a[col]
+        p = a[col][col]
+        a[col] = [x / p for x in a[col]]
+        for r in range(k):
+            if r != col and a[r][col]:
+                f = a[r][col]
+                a[r] = [x - f * y for x, y in zip(a[r], a[col], strict=True)]
+    return [row[k:] for row in a]
