@@ -1,0 +1,263 @@
+"""``mcts``: information-set Monte Carlo tree search over states sampled from the agent's own view.
+
+The agent holds only its observation. Once per decision it rebuilds a full state consistent with it
+(``observation.sample_state``); every iteration then re-deals what it cannot see — the opponent's hand
+and unrevealed agenda, the gesture deck — and reseeds chance, as ``observation.determinize`` does, so
+each iteration plays out its own determinization. All of them share one tree whose edges are action
+codes (single-observer ISMCTS, Cowling, Powley & Whitehouse 2012). The tree is open-loop: one action
+path leads to different states in different determinizations (other hands, other event draws), and
+each iteration replays its path on its own state with the engine's unchecked ``apply``.
+
+Legal actions differ between determinizations (a gesture the opponent may or may not hold, a track an
+event has just blocked), so a child is scored with UCB against its *availability* — how often it was
+legal when its parent was visited — rather than against the parent's visit count.
+
+The game is two-player general-sum (both leaders share the tier bonus), so nodes keep one value per
+role and each node's mover maximises its own (max^n UCT). The agent's utility is its score plus
+``margin`` times its lead, since a game is won on the lead; the opponent is modelled as caring for
+its own score plus ``their_margin`` times its lead (default 0: a self-interested negotiator, the
+model under which a package can be acceptable to both sides at all). Leaves are valued by the scores
+the game would give if it ended there (the sampled opponent agenda included), optionally after a
+short random ``rollout``; values are min-max normalised per role over the search, so ``c`` means the
+same on every rule file. Random rollouts are off by default: on the bundled rules they cost time and
+made the agent weaker against ``greedy`` (they measure what random play does next, which is noise).
+
+Package items are searched in one canonical order (asks, then gives, each by code): a package is a
+set, so permutations would only split the statistics of the same offer.
+
+Parameters (``mcts:iterations=400,c=0.15``):
+  iterations    simulations per decision (used when ``time`` is 0)
+  time          seconds per decision; 0 means use ``iterations`` (a time budget is not reproducible)
+  c             UCB exploration constant, on values normalised to [0, 1]
+  rollout       random actions played past a new leaf before it is valued (0: value it as it stands)
+  margin        weight of the agent's lead over the opponent in its own utility
+  their_margin  the same weight in the opponent's utility, as the agent models it
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from ..actions import Action
+from ..engine import apply_unchecked, legal_actions
+from ..observation import Observation, sample_state
+from ..scoring import scores, tier_index
+from ..state import Phase, State
+from .base import Agent, register
+
+__all__ = ["MctsAgent", "Node"]
+
+_BUILD = Phase.BUILD
+
+
+class Node:
+    """A tree node reached by one action path: visit and availability counts and per-role value sums."""
+
+    __slots__ = ("avail", "kids", "n", "w0", "w1")
+
+    def __init__(self) -> None:
+        self.n = 0  #: iterations through this node
+        self.avail = 0  #: iterations in which this node's action was legal at its parent
+        self.w0 = 0.0  #: sum of role 0's utility over those iterations
+        self.w1 = 0.0  #: sum of role 1's utility
+        self.kids: dict[int, Node] = {}  #: by action code
+
+    def mean(self, role: int) -> float:
+        """Mean utility of ``role`` through this node (0 before any visit)."""
+        if not self.n:
+            return 0.0
+        return (self.w1 if role else self.w0) / self.n
+
+
+@register
+class MctsAgent(Agent):
+    """Information-set MCTS over determinizations sampled from the agent's own observation."""
+
+    name = "mcts"
+    defaults: ClassVar[dict[str, Any]] = {
+        "iterations": 400,
+        "time": 0.0,
+        "c": 0.15,
+        "rollout": 0,
+        "margin": 1.0,
+        "their_margin": 0.0,
+    }
+
+    def __init__(self, **params: Any) -> None:
+        super().__init__(**params)
+        self.iterations_done = 0  #: simulations run by the last ``search`` (for tests and benchmarks)
+
+    def act(self, obs: Observation, legal: Sequence[Action]) -> Action:
+        """The most visited legal root action (ties to the better mean); a lone legal action at once."""
+        if len(legal) == 1:
+            return legal[0]
+        root = self.search(obs)
+        me = obs.viewer
+        best = legal[0]
+        best_key = (0, -math.inf)
+        for a in legal:
+            kid = root.kids.get(a)
+            if kid is not None and (kid.n, kid.mean(me)) > best_key:
+                best, best_key = a, (kid.n, kid.mean(me))
+        return best
+
+    def search(self, obs: Observation) -> Node:
+        """Run the search from ``obs`` within the budget; return the root (its children hold the statistics)."""
+        p = self.params
+        iterations: int = p["iterations"]
+        budget: float = p["time"]
+        c: float = p["c"]
+        depth: int = p["rollout"]
+        rng = self.rng
+        me = obs.viewer
+        margins = (p["margin"], p["their_margin"]) if me == 0 else (p["their_margin"], p["margin"])
+        deal = _Dealer(sample_state(obs, rng), me, rng).deal
+        root = Node()
+        lo0 = lo1 = math.inf
+        hi0 = hi1 = -math.inf
+        log, sqrt, rand, clock = math.log, math.sqrt, rng.random, time.perf_counter
+        deadline = clock() + budget if budget > 0 else 0.0
+        done = 0
+        while True:
+            if deadline:  # look at the clock every 16 iterations: it costs as much as a cheap iteration
+                if not done & 15 and clock() >= deadline:
+                    break
+            elif done >= iterations:
+                break
+            done += 1
+            s = deal()
+            node = root
+            path = [root]
+            span0 = hi0 - lo0 if hi0 > lo0 else 1.0
+            span1 = hi1 - lo1 if hi1 > lo1 else 1.0
+            # selection, then expansion of one untried action
+            while True:
+                mover = s.to_move
+                if mover < 0:
+                    break
+                span = span1 if mover else span0
+                kids = node.kids
+                fresh: list[int] = []
+                best_code = -1
+                best_u = -math.inf
+                best_kid = node
+                for a in _choices(s):
+                    kid = kids.get(a)
+                    if kid is None:
+                        fresh.append(a)
+                        continue
+                    kid.avail += 1
+                    if fresh:
+                        continue
+                    n = kid.n
+                    u = (kid.w1 if mover else kid.w0) / (n * span) + c * sqrt(log(kid.avail) / n)
+                    if u > best_u:
+                        best_code, best_u, best_kid = a, u, kid
+                if fresh:
+                    code = fresh[int(rand() * len(fresh))]
+                    kid = kids[code] = Node()
+                    kid.avail = 1
+                    s = apply_unchecked(s, code)
+                    path.append(kid)
+                    break
+                s = apply_unchecked(s, best_code)
+                node = best_kid
+                path.append(node)
+            # evaluation: an optional short random rollout, then the score as it stands
+            for _ in range(depth):
+                if s.to_move < 0:
+                    break
+                acts = legal_actions(s)
+                s = apply_unchecked(s, acts[int(rand() * len(acts))])
+            v0, v1 = utilities(s, margins)
+            if v0 < lo0:
+                lo0 = v0
+            if v0 > hi0:
+                hi0 = v0
+            if v1 < lo1:
+                lo1 = v1
+            if v1 > hi1:
+                hi1 = v1
+            # backpropagation
+            for nd in path:
+                nd.n += 1
+                nd.w0 += v0
+                nd.w1 += v1
+        self.iterations_done = done
+        return root
+
+
+class _Dealer:
+    """Re-deals, per iteration, what the viewer cannot see in a state sampled from its observation.
+
+    The same draw as ``observation.determinize`` — the opponent's hand from the cards the viewer has
+    not seen, its agenda if unrevealed, a fresh chance stream — with the unseen pool and the agenda
+    choices worked out once per decision, and the hand drawn by a partial shuffle of ``k`` swaps
+    instead of a full one (this runs once per simulation)."""
+
+    __slots__ = ("agendas", "base", "k", "other", "pool", "rng")
+
+    def __init__(self, base: State, me: int, rng: random.Random) -> None:
+        other = 1 - me
+        rules = base.rules
+        self.base = base
+        self.rng = rng
+        self.other = other
+        self.pool = sorted(base.gdeck + base.hands[other])  # every card the viewer has not seen
+        self.k = len(base.hands[other])
+        self.agendas: tuple[int, ...] = ()
+        if not base.revealed[other]:
+            self.agendas = tuple(a for a in rules.agenda_allowed[other] if a != base.agendas[me])
+
+    def deal(self) -> State:
+        """A fresh determinization: a clone of the sampled state with the hidden parts drawn anew."""
+        s = self.base.clone()
+        rand = self.rng.random
+        other = self.other
+        k = self.k
+        if k:
+            cards = self.pool[:]
+            n = len(cards)
+            for i in range(k):
+                j = i + int(rand() * (n - i))
+                cards[i], cards[j] = cards[j], cards[i]
+            hand = tuple(sorted(cards[:k]))
+            s.gdeck = tuple(sorted(cards[k:]))
+            s.hands = (s.hands[0], hand) if other else (hand, s.hands[1])
+        agendas = self.agendas
+        if agendas:
+            a = agendas[int(rand() * len(agendas))]
+            s.agendas = (s.agendas[0], a) if other else (a, s.agendas[1])
+        s.rng = self.rng.getrandbits(64)  # any 64-bit value is a valid generator state
+        return s
+
+
+def _choices(s: State) -> Sequence[int]:
+    """The legal actions, with package items restricted to one canonical order: asks, then gives.
+
+    A package is a set: building it in any order makes the same offer, so the search considers one
+    order and spends no iterations on permutations. Asks come first because an ask alone is merely
+    refused, while a give alone is a gift the other side takes: a builder exploring asks first judges
+    each ask fairly before it learns which give makes it acceptable."""
+    legal = legal_actions(s)
+    items = s.items
+    if not items or s.phase != _BUILD:
+        return legal
+    giver, t, steps = items[-1]
+    table = s.rules.actions
+    gb, ab = table.give_base, table.ask_base
+    if giver == s.to_move:  # the last item was a give: only later gives may follow
+        last = gb + t * table.max_steps + steps - 1
+        return [a for a in legal if a < gb or last < a < ab]
+    last = ab + t * table.max_steps + steps - 1  # the last item was an ask: later asks, or any give
+    return [a for a in legal if a < ab or a > last]
+
+
+def utilities(s: State, margins: tuple[float, float]) -> tuple[float, float]:
+    """Both roles' utilities if the summit ended in ``s``: each score plus its role's margin times its lead."""
+    a, b = scores(s, tier_index(s))
+    return a + margins[0] * (a - b), b + margins[1] * (b - a)

@@ -1,0 +1,240 @@
+"""The ``mcts`` agent: the agent contract (legal, complete, seeded, observation-only), its budgets, and its strength.
+
+Strength is checked with role-swapped games: ``agents[i]`` plays role ``i``, so each seed is played twice
+with the seats reversed and a deal favouring one seat favours both agents equally.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable, Sequence
+
+import pytest
+
+from summitgame.actions import Action
+from summitgame.agents import make_agent
+from summitgame.agents.base import Agent
+from summitgame.agents.mcts import MctsAgent, _choices, _Dealer
+from summitgame.engine import apply, apply_unchecked, legal_actions, new_game
+from summitgame.match import play_game
+from summitgame.observation import Observation, determinize, observe, sample_state
+from summitgame.ruleset import Ruleset
+from summitgame.state import State
+
+
+def duel(rules: Ruleset, a: Agent, b: Agent, games: int, start: int = 0) -> tuple[float, float]:
+    """``a`` against ``b`` over ``games`` role-swapped games: (a's win rate counting ties as half, mean lead)."""
+    points = 0.0
+    lead = 0.0
+    for i in range(games):
+        seed = start + i // 2
+        seat = i % 2  # a's role this game
+        res = play_game(rules, [a, b] if seat == 0 else [b, a], seed)
+        assert res.forfeit is None, res.forfeit
+        assert res.outcome is not None
+        mine, theirs = (res.outcome.scores[rules.roles[r]] for r in (seat, 1 - seat))
+        points += 1.0 if mine > theirs else 0.5 if mine == theirs else 0.0
+        lead += mine - theirs
+    return points / games, lead / games
+
+
+def wilson_low(rate: float, n: int, z: float = 1.96) -> float:
+    """Lower end of the Wilson score interval for a proportion (95% by default)."""
+    centre = rate + z * z / (2 * n)
+    half = z * math.sqrt(rate * (1 - rate) / n + z * z / (4 * n * n))
+    return (centre - half) / (1 + z * z / n)
+
+
+def decision_point(rules: Ruleset, seed: int, moves: int) -> State:
+    """A state a few random moves into a seeded game where the player to move has a real choice."""
+    s = new_game(rules, seed)
+    pick = random.Random(seed).choice
+    for _ in range(moves):
+        s = apply(s, pick(legal_actions(s)))
+    while len(legal_actions(s)) < 2:
+        s = apply(s, legal_actions(s)[0])
+    return s
+
+
+class Spy(MctsAgent):
+    """An ``mcts`` agent that records what it is handed and what it answers."""
+
+    def __init__(self, **params: object) -> None:
+        super().__init__(**params)
+        self.seen: list[tuple[object, object]] = []
+        self.chosen: list[Action] = []
+
+    def act(self, obs: Observation, legal: Sequence[Action]) -> Action:
+        self.seen.append((obs, legal))
+        action = super().act(obs, legal)
+        self.chosen.append(action)
+        return action
+
+
+# --- the agent contract --------------------------------------------------------------------------------
+
+
+def test_spec_builds_the_agent() -> None:
+    agent = make_agent("mcts:iterations=50,c=0.3,rollout=2")
+    assert isinstance(agent, MctsAgent)
+    assert agent.params["iterations"] == 50 and agent.params["c"] == 0.3 and agent.params["rollout"] == 2
+    assert agent.spec() == "mcts:c=0.3,iterations=50,rollout=2"
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_plays_legal_complete_games(any_rules: Ruleset, seed: int) -> None:
+    spy = Spy(iterations=40)
+    for agents in ([spy, make_agent("random")], [make_agent("random"), spy]):
+        res = play_game(any_rules, agents, seed)
+        assert res.forfeit is None, res.forfeit
+        assert res.outcome is not None and res.state.to_move == -1
+    assert spy.chosen and all(a in legal for (_, legal), a in zip(spy.seen, spy.chosen, strict=True))
+
+
+def test_plays_itself_with_rollouts(any_rules: Ruleset) -> None:
+    res = play_game(any_rules, [MctsAgent(iterations=30, rollout=3), MctsAgent(iterations=30)], 4)
+    assert res.forfeit is None and res.outcome is not None
+
+
+def test_never_receives_a_state(summit_rules: Ruleset) -> None:
+    spy = Spy(iterations=20)
+    play_game(summit_rules, [spy, make_agent("random")], 2)
+    assert spy.seen
+    for obs, legal in spy.seen:
+        assert isinstance(obs, Observation) and not isinstance(obs, State)
+        assert all(type(a) is Action for a in legal)
+
+
+def test_decision_depends_only_on_the_observation(any_rules: Ruleset) -> None:
+    # two states the mover cannot tell apart (other opponent hand and agenda, other chance stream)
+    for seed in range(4):
+        s = decision_point(any_rules, seed, 3 + seed)
+        me = s.to_move
+        other = determinize(s, me, random.Random(99))
+        view = observe(s, me)
+        assert observe(other, me) == view
+        assert (other.hands, other.agendas, other.rng) != (s.hands, s.agendas, s.rng)
+        answers = []
+        for state in (s, other):
+            agent = MctsAgent(iterations=60)
+            agent.start(any_rules, me, random.Random(seed))
+            o = observe(state, me)
+            answers.append((agent.act(o, o.legal), {a: (k.n, k.w0, k.w1) for a, k in agent.search(o).kids.items()}))
+        assert answers[0] == answers[1]
+
+
+def test_same_seed_same_actions(any_rules: Ruleset) -> None:
+    runs = []
+    for _ in range(2):
+        res = play_game(any_rules, [MctsAgent(iterations=60), MctsAgent(iterations=60, c=0.4)], 7)
+        runs.append(res.state.history_list())
+    assert runs[0] == runs[1]
+
+
+def test_different_seeds_give_different_games(summit_rules: Ruleset) -> None:
+    histories = {
+        tuple(play_game(summit_rules, [MctsAgent(iterations=30), MctsAgent()], s).state.history_list())
+        for s in range(3)
+    }
+    assert len(histories) == 3
+
+
+def test_dealer_redeals_only_what_the_viewer_cannot_see(
+    any_rules: Ruleset, check_invariants: Callable[[State], None]
+) -> None:
+    for seed in range(3):
+        s = decision_point(any_rules, seed, 2 * seed)
+        me = s.to_move
+        view = observe(s, me)
+        dealer = _Dealer(sample_state(view, random.Random(seed)), me, random.Random(seed))
+        dealt = [dealer.deal() for _ in range(30)]
+        for d in dealt:
+            check_invariants(d)
+            assert observe(d, me) == view
+        assert len({(d.hands[1 - me], d.agendas[1 - me]) for d in dealt}) > 5
+        assert len({d.rng for d in dealt}) == 30
+
+
+def packages(s: State, choose: Callable[[State], Sequence[int]]) -> set[frozenset[tuple[int, int, int]]]:
+    """Every package (as a set of items) the builder can reach from ``s`` adding items as ``choose`` allows."""
+    out = {frozenset(s.items)}
+    give_base = s.rules.actions.give_base
+    for a in choose(s):
+        if a >= give_base:
+            out |= packages(apply_unchecked(s, a), choose)
+    return out
+
+
+def test_canonical_item_order_reaches_every_package(any_rules: Ruleset) -> None:
+    for seed in range(3):
+        s = new_game(any_rules, seed)
+        assert packages(s, _choices) == packages(s, legal_actions)
+        assert len(packages(s, _choices)) > 10
+
+
+# --- budgets --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("iterations", [1, 17, 150])
+def test_runs_exactly_its_iterations(summit_rules: Ruleset, iterations: int) -> None:
+    s = decision_point(summit_rules, 5, 2)
+    agent = MctsAgent(iterations=iterations)
+    agent.start(summit_rules, s.to_move, random.Random(0))
+    obs = observe(s, s.to_move)
+    root = agent.search(obs)
+    assert agent.iterations_done == iterations
+    assert root.n == iterations
+    assert sum(kid.n for kid in root.kids.values()) == iterations
+    assert agent.act(obs, obs.legal) in obs.legal
+
+
+def test_lone_legal_action_is_played_without_search(summit_rules: Ruleset) -> None:
+    agent = MctsAgent(iterations=10_000)
+    agent.start(summit_rules, 0, random.Random(0))
+    s = decision_point(summit_rules, 1, 0)
+    obs = observe(s, s.to_move)
+    only = obs.legal[:1]
+    assert agent.act(obs, only) == only[0]
+    assert agent.iterations_done == 0
+
+
+def test_time_budget_is_respected(summit_rules: Ruleset) -> None:
+    # a generous tolerance: the agent looks at the clock every 16 iterations (well under a millisecond)
+    s = decision_point(summit_rules, 3, 1)
+    obs = observe(s, s.to_move)
+    agent = make_agent("mcts:time=0.05,iterations=1")
+    assert isinstance(agent, MctsAgent)
+    agent.start(summit_rules, s.to_move, random.Random(0))
+    t0 = time.perf_counter()
+    action = agent.act(obs, obs.legal)
+    spent = time.perf_counter() - t0
+    assert action in obs.legal
+    assert agent.iterations_done > 1  # the time budget, not the iteration count, ended the search
+    assert spent < 0.05 + 0.1
+
+
+# --- strength ---------------------------------------------------------------------------------------------
+
+
+def test_beats_random_clearly(summit_rules: Ruleset) -> None:
+    rate, lead = duel(summit_rules, MctsAgent(iterations=100), make_agent("random"), 40)
+    assert rate >= 0.75, rate
+    assert lead > 10, lead
+
+
+def test_beats_random_on_the_variant(trade_rules: Ruleset) -> None:
+    rate, lead = duel(trade_rules, MctsAgent(iterations=100), make_agent("random"), 20)
+    assert rate >= 0.75, rate
+    assert lead > 10, lead
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["summit", "trade"])
+def test_ladder_beats_random_with_confidence(summit_rules: Ruleset, trade_rules: Ruleset, name: str) -> None:
+    rules = summit_rules if name == "summit" else trade_rules
+    games = 200
+    rate, lead = duel(rules, MctsAgent(), make_agent("random"), games, start=1000)
+    assert wilson_low(rate, games) > 0.5, (rate, lead)
+    assert lead > 0
