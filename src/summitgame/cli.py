@@ -534,6 +534,9 @@ def tournament_cmd(
     click.echo(f"results:           {out / GAMES_FILE}, {out / SUMMARY_FILE}")
 
 
+# --- designer reports: balance, compare ---------------------------------------------------------
+
+
 def main() -> None:
     """Entry point for the console script and ``python -m summitgame``."""
     try:
