@@ -30,6 +30,7 @@ __all__ = [
     "is_terminal",
     "legal_actions",
     "new_game",
+    "resolve_package",
     "to_move",
 ]
 
@@ -221,7 +222,7 @@ def apply_unchecked(state: State, a: int) -> State:
         s.proposer = b
         s.to_move = 1 - b
     elif a == ACCEPT:
-        _resolve(s)
+        resolve_package(s)
         apply_effects(s, rules.on_accept, s.proposer)
         _end_round(s)
     elif a == REJECT:
@@ -238,8 +239,10 @@ def apply_unchecked(state: State, a: int) -> State:
     return s
 
 
-def _resolve(s: State) -> None:
-    """Carry out the accepted package on the table."""
+def resolve_package(s: State) -> None:
+    """Carry out the package in ``s.items`` on ``s`` in place (``s`` must be a fresh clone the caller
+    owns): tracks advance, the giver's cost meter rises by its cost, the receiver's falls by its
+    relief, points move by public stakes. Used by ``apply`` on accept, and by previews."""
     rules = s.rules
     T = rules.n_tracks
     tracks = list(s.tracks)

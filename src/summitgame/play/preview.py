@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass
 
 from ..effects import apply_effects
+from ..engine import resolve_package
 from ..observation import Observation, sample_state
 from ..state import State
 from .text import compact, stage_name, track_label
@@ -30,30 +31,6 @@ class Preview:
     accept_lines: tuple[str, ...]  #: changes if accepted, in words
     reject_lines: tuple[str, ...]  #: changes if rejected, in words
     warnings: tuple[str, ...]  #: walk-out or breakdown levels the deal would reach
-
-
-def resolve(s: State) -> None:
-    """Carry out the package in ``s.items`` on ``s`` in place, exactly as the engine resolves an
-    accepted package (``engine._resolve``): tracks advance, the giver's cost meter rises by its
-    cost, the receiver's falls by its relief, and points move by public stakes."""
-    rules = s.rules
-    T = rules.n_tracks
-    tracks = list(s.tracks)
-    meters = list(s.meters)
-    points = list(s.points)
-    cs = rules.cost_slot
-    lo, hi = rules.meter_min[cs], rules.meter_max[cs]
-    for giver, t, steps in s.items:
-        recv = 1 - giver
-        tracks[t] = min(rules.top_stage, tracks[t] + steps)
-        meters[cs + giver] = min(hi, meters[cs + giver] + rules.cost[giver * T + t] * steps)
-        meters[cs + recv] = max(lo, meters[cs + recv] - rules.relief[recv * T + t] * steps)
-        points[recv] += s.stakes[recv * T + t] * steps
-        points[giver] -= s.stakes[giver * T + t] * steps
-    s.tracks = tuple(tracks)
-    s.meters = tuple(meters)
-    s.points = (points[0], points[1])
-    s.items = ()
 
 
 def _meter_changes(before: State, after: State, viewer: int) -> list[str]:
@@ -101,7 +78,7 @@ def preview(obs: Observation) -> Preview:
     for giver, t, steps in obs.items:
         points += (-1 if giver == viewer else 1) * obs.my_stakes[t] * steps
     acc = base.clone()
-    resolve(acc)
+    resolve_package(acc)
     apply_effects(acc, rules.on_accept, obs.proposer)
     rej = base.clone()
     rej.items = ()
