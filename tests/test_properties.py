@@ -63,7 +63,6 @@ OBSERVATION_FIELDS = {
     "event",
     "events_left",
     "gesture_deck_size",
-    "log",
     "legal",
 }
 

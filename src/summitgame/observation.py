@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from functools import cached_property
 
 from . import rng as _rng
 from .actions import Action
@@ -52,13 +53,18 @@ class Observation:
     event: str | None  #: this round's event card id
     events_left: int  #: event cards left before the deck is reshuffled
     gesture_deck_size: int
-    log: tuple[str, ...]  #: public history: 'event ID' and action notations, oldest first
     legal: tuple[Action, ...]  #: the viewer's legal actions (empty when it is not to move)
 
     @property
     def role(self) -> str:
         """The viewer's role id."""
         return self.rules.roles[self.viewer]
+
+    @cached_property
+    def log(self) -> tuple[str, ...]:
+        """The public history as text, oldest first: 'event ID' and action notations (built on demand:
+        most bots never read it)."""
+        return _log_text(self.rules, list(self.history))
 
 
 def public_log(s: State) -> tuple[str, ...]:
@@ -110,7 +116,6 @@ def observe(s: State, role: int | str) -> Observation:
         event=rules.event_ids[s.event] if s.event >= 0 else None,
         events_left=len(s.edeck),
         gesture_deck_size=len(s.gdeck),
-        log=_log_text(rules, history),
         legal=legal_actions(s) if s.to_move == r else (),
     )
 
