@@ -35,7 +35,7 @@ def test_every_model_forbids_unknown_keys() -> None:
 
 def test_json_schemas_export_with_descriptions() -> None:
     schemas = model_json_schemas()
-    assert set(schemas) == {"rules", "events", "gestures", "agendas"}
+    assert set(schemas) == {"rules", "rules-partial", "events", "gestures", "agendas"}
     props = schemas["rules"]["properties"]
     assert props["rounds"]["description"]
     assert "meters" in props and "tracks" in props

@@ -17,7 +17,7 @@ import click
 
 from . import __version__
 from .errors import RulesError, SummitError
-from .loader import bundled_rule_files, check_file, display, load_rules
+from .loader import bundled_rule_files, check_file, display, load_rules, model_json_schemas
 from .rulebook import rulebook
 from .ruleset import Ruleset
 from .simulate import simulate
@@ -128,6 +128,35 @@ def summary_line(name: str, r: Ruleset) -> str:
 def rules_cmd(rules_path: Path | None, overrides: tuple[str, ...]) -> None:
     """Print the player rulebook, generated from the rule data."""
     click.echo(rulebook(load(rules_path, overrides)))
+
+
+SCHEMA_KINDS = ("rules", "rules-partial", "events", "gestures", "agendas")
+
+
+@cli.command("schema")
+@click.argument("kind", type=click.Choice(SCHEMA_KINDS), default="rules")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write every schema to DIR as summitgame-KIND.schema.json instead of printing one.",
+)
+def schema_cmd(kind: str, out_dir: Path | None) -> None:
+    """Print the JSON Schema of rule files (or of a deck file), for editors and tools.
+
+    Point a TOML language server at it with a first line such as
+    `#:schema ./summitgame-rules.schema.json` (rules-partial for a file that extends another)."""
+    from .records import write_atomic
+
+    schemas = model_json_schemas()
+    if out_dir is None:
+        click.echo(json.dumps(schemas[kind], indent=2))
+        return
+    for name in SCHEMA_KINDS:
+        path = out_dir / f"summitgame-{name}.schema.json"
+        write_atomic(path, json.dumps(schemas[name], indent=2) + "\n")
+        click.echo(f"wrote {path}")
 
 
 @cli.command("simulate")

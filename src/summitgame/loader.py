@@ -412,6 +412,44 @@ def load_rules(path: str | Path | None = None, overrides: Sequence[str] = ()) ->
     return compile_ruleset(spec, events, gestures, agendas, source=str(rules_path))
 
 
+def without_cards(rules: Ruleset, card_ids: Sequence[str]) -> Ruleset:
+    """The same rules with the named cards (events, gestures or agendas, by id) taken out of their decks.
+
+    For ablation studies (``summitgame balance --ablate CARD``): the rule data stays the source of truth;
+    the decks are rebuilt without the cards, cross-checked again and compiled, so the result has its own
+    fingerprint. RulesError if a card is unknown, or if taking it out empties a deck or breaks a reference
+    (say, the opening event)."""
+    decks: dict[str, Deck] = {
+        "events": rules.events_deck,
+        "gestures": rules.gestures_deck,
+        "agendas": rules.agendas_deck,
+    }
+    problems: list[Problem] = []
+    known = {c.id for d in decks.values() for c in d.cards}
+    for cid in card_ids:
+        if cid not in known:
+            problems.append(Problem("--ablate", cid, f"no card {cid!r} in the events, gestures or agendas decks"))
+    drop = set(card_ids)
+    for kind, deck in list(decks.items()):
+        kept = [c for c in deck.cards if c.id not in drop]
+        if not kept:
+            problems.append(
+                Problem("--ablate", kind, f"taking out {', '.join(sorted(drop))} leaves the {kind} deck empty")
+            )
+        decks[kind] = deck.model_copy(update={"cards": kept})
+    if problems:
+        raise RulesError(problems)
+    events, gestures, agendas = decks["events"], decks["gestures"], decks["agendas"]
+    assert isinstance(events, EventDeck) and isinstance(gestures, GestureDeck) and isinstance(agendas, AgendaDeck)
+    where = f"--ablate {','.join(card_ids)}"
+    problems.extend(
+        cross_check(rules.spec, events, gestures, agendas, lambda p: (where, None), lambda k, p: (where, None))
+    )
+    if problems:
+        raise RulesError(problems)
+    return compile_ruleset(rules.spec, events, gestures, agendas, source=rules.source)
+
+
 def check_file(path: Path) -> Ruleset | Deck:
     """Validate one file: a rule file (with its decks) or a lone card file (schema only)."""
     data, errs = read_toml(path)
@@ -426,7 +464,28 @@ def check_file(path: Path) -> Ruleset | Deck:
     return load_rules(path)
 
 
+def _without_required(node: Any) -> Any:
+    """A copy of a JSON Schema with every ``required`` list removed (for files that ``extends``)."""
+    if isinstance(node, dict):
+        return {k: _without_required(v) for k, v in node.items() if k != "required"}
+    if isinstance(node, list):
+        return [_without_required(v) for v in node]
+    return node
+
+
 def model_json_schemas() -> dict[str, dict[str, Any]]:
-    """JSON Schemas of the rule file and each deck file (for editors and docs)."""
+    """JSON Schemas of the rule file and each deck file (for editors and docs).
+
+    ``rules-partial`` is the rule-file schema with nothing required: a file that ``extends``
+    another lists only what it changes."""
     models: dict[str, type[BaseModel]] = {"rules": RulesFile, **DECK_MODELS}
-    return {k: m.model_json_schema() for k, m in models.items()}
+    out: dict[str, dict[str, Any]] = {}
+    for kind, model in models.items():
+        schema = model.model_json_schema()
+        schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+        out[kind] = schema
+        if kind == "rules":
+            partial = _without_required(schema)
+            partial["title"] = "RulesFile (partial, for files that extend another)"
+            out["rules-partial"] = partial
+    return out
