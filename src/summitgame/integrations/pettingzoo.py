@@ -1,0 +1,151 @@
+"""PettingZoo adapter: the summit as an AEC environment, one agent per role.
+
+    from summitgame.integrations.pettingzoo import env
+    e = env(rules="rules/trade.toml", render_mode="ansi")
+    e.reset(seed=7)
+    for agent in e.agent_iter():
+        obs, reward, terminated, truncated, info = e.last()
+        action = None if terminated or truncated else e.action_space(agent).sample(obs["action_mask"])
+        e.step(action)
+
+**Agents** are the role ids in rule-file order (``washington``, ``moscow`` for the bundled rules).
+**Observations** are dicts: ``observation``, a float32 vector of fixed length built from
+``observation.observe(state, role)`` alone (layout in ``integrations.encoding``), and ``action_mask``, an
+int8 mask over the fixed ``Discrete(len(rules.actions))`` action space (all zeros when the agent is not
+to move). **Rewards** are 0 until the summit ends, then each role's final score (general-sum, as in
+``scoring.outcome``; not a difference). The episode ends by termination only (the rules bound its length).
+**Seeds**: ``reset(seed=k)`` plays exactly ``engine.new_game(rules, k)``; ``reset()`` without a seed draws
+the next deal seed from a stream started by ``env(seed=...)``.
+``game_state`` holds the engine state (full information: for the environment's owner, not for agents).
+``render_mode="ansi"`` returns the public board as text; ``"human"`` prints it after every step.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any, ClassVar
+
+import gymnasium
+import numpy as np
+from gymnasium import spaces
+from pettingzoo import AECEnv
+from pettingzoo.utils import wrappers
+
+from ..engine import apply, new_game
+from ..loader import load_rules
+from ..observation import observe
+from ..ruleset import Ruleset
+from ..scoring import outcome
+from ..state import State
+from .encoding import Encoder, board_text
+
+__all__ = ["env", "raw_env"]
+
+
+def env(rules: Ruleset | str | Path | None = None, seed: int | None = None, render_mode: str | None = None) -> Any:
+    """The summit environment with PettingZoo's usual wrappers (an illegal action ends the game with
+    reward -1 for the offender; out-of-range actions are refused; call order is enforced)."""
+    e: Any = raw_env(rules=rules, seed=seed, render_mode=render_mode)
+    e = wrappers.TerminateIllegalWrapper(e, illegal_reward=-1)
+    e = wrappers.AssertOutOfBoundsWrapper(e)
+    e = wrappers.OrderEnforcingWrapper(e)
+    return e
+
+
+class raw_env(AECEnv):  # type: ignore[misc]
+    """The unwrapped AEC environment (see the module docstring)."""
+
+    metadata: ClassVar[dict[str, Any]] = {
+        "render_modes": ["human", "ansi"],
+        "name": "summit_v0",
+        "is_parallelizable": False,
+    }
+
+    def __init__(
+        self, rules: Ruleset | str | Path | None = None, seed: int | None = None, render_mode: str | None = None
+    ) -> None:
+        super().__init__()
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ValueError(f"render_mode must be one of {self.metadata['render_modes']} or None")
+        self.rules: Ruleset = rules if isinstance(rules, Ruleset) else load_rules(rules)
+        self.render_mode = render_mode
+        self.encoder = Encoder(self.rules)
+        self.possible_agents: list[str] = list(self.rules.roles)
+        self._index = {a: i for i, a in enumerate(self.possible_agents)}
+        n_actions = len(self.rules.actions)
+        self.action_spaces = {a: spaces.Discrete(n_actions) for a in self.possible_agents}
+        self.observation_spaces = {
+            a: spaces.Dict(
+                {
+                    "observation": spaces.Box(-np.inf, np.inf, (self.encoder.size,), np.float32),
+                    "action_mask": spaces.Box(0, 1, (n_actions,), np.int8),
+                }
+            )
+            for a in self.possible_agents
+        }
+        self._seeds = random.Random(seed)
+        self.game_state: State = new_game(self.rules, 0)
+
+    def observation_space(self, agent: str) -> spaces.Space[Any]:
+        return self.observation_spaces[agent]
+
+    def action_space(self, agent: str) -> spaces.Space[Any]:
+        return self.action_spaces[agent]
+
+    def reset(self, seed: int | None = None, options: dict[str, Any] | None = None) -> None:
+        if seed is not None:
+            self._seeds = random.Random(seed)
+            game_seed = seed
+        else:
+            game_seed = self._seeds.getrandbits(31)
+        self.game_state = new_game(self.rules, game_seed)
+        self.agents = self.possible_agents[:]
+        self.rewards = dict.fromkeys(self.agents, 0.0)
+        self._cumulative_rewards = dict.fromkeys(self.agents, 0.0)
+        self.terminations = dict.fromkeys(self.agents, False)
+        self.truncations = dict.fromkeys(self.agents, False)
+        self.infos: dict[str, dict[str, Any]] = {a: {} for a in self.agents}
+        self.agent_selection = self.possible_agents[self.game_state.to_move]
+
+    def observe(self, agent: str) -> dict[str, np.ndarray[Any, Any]]:
+        view = observe(self.game_state, self._index[agent])
+        mask = np.zeros(len(self.rules.actions), np.int8)
+        if view.legal:
+            mask[list(view.legal)] = 1
+        return {"observation": np.array(self.encoder.encode(view), np.float32), "action_mask": mask}
+
+    def step(self, action: int | None) -> None:
+        agent = self.agent_selection
+        if self.terminations[agent] or self.truncations[agent]:
+            self._was_dead_step(action)
+            return
+        assert action is not None
+        mover = self._index[agent]
+        self._cumulative_rewards[agent] = 0.0
+        self.game_state = apply(self.game_state, int(action))
+        if self.game_state.to_move < 0:
+            result = outcome(self.game_state)
+            self.rewards = {a: float(result.scores[a]) for a in self.agents}
+            self.terminations = dict.fromkeys(self.agents, True)
+            self.infos = {a: {"outcome": result.as_dict()} for a in self.agents}
+            self.agent_selection = self.possible_agents[1 - mover]
+        else:
+            self.agent_selection = self.possible_agents[self.game_state.to_move]
+        self._accumulate_rewards()
+        if self.render_mode == "human":
+            self.render()
+
+    def render(self) -> str | None:
+        """The public board as text (returned for ``"ansi"``, printed for ``"human"``); no hand or agenda."""
+        if self.render_mode is None:
+            gymnasium.logger.warn("You are calling render method without specifying any render mode.")
+            return None
+        text = board_text(observe(self.game_state, 0))
+        if self.render_mode == "human":
+            print(text)
+            return None
+        return text
+
+    def close(self) -> None:
+        pass
