@@ -42,3 +42,14 @@ def test_sampling_varies_what_the_viewer_cannot_see() -> None:
     samples = {(t.hands[1], t.agendas[1]) for t in (sample_state(view, random.Random(i)) for i in range(40))}
     assert len(samples) > 10
     assert all(t.agendas[0] == s.agendas[0] for t in (sample_state(view, random.Random(i)) for i in range(5)))
+
+
+def test_observe_fills_every_field_and_nothing_else() -> None:
+    import dataclasses
+
+    from summitgame.observation import Observation
+
+    view = observe(new_game(RULES["summit"], 1), 0)
+    names = {f.name for f in dataclasses.fields(Observation)}
+    assert set(vars(view)) == names
+    assert dataclasses.replace(view) == view
