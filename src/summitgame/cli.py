@@ -566,6 +566,276 @@ def tournament_cmd(
 # --- designer reports: balance, compare ---------------------------------------------------------
 
 
+def _agent_list(text: str | None) -> list[str]:
+    """Agent specs from ``--agents A,B,...`` (commas inside a spec's parameters are kept: ``mcts:c=1,iterations=9``
+    is one spec because ``iterations=9`` has no agent name before an ``=``)."""
+    if not text:
+        from .analysis.balance import DEFAULT_AGENTS
+
+        return list(DEFAULT_AGENTS)
+    specs: list[str] = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        if specs and "=" in part and ":" not in part and ":" in specs[-1]:
+            specs[-1] += "," + part
+        else:
+            specs.append(part)
+    return specs
+
+
+def _print_schema(name: str) -> Callable[[click.Context, click.Parameter, bool], None]:
+    """An eager ``--schema`` flag: print the JSON Schema of the command's ``--json`` output and exit."""
+
+    def show(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+        if not value or ctx.resilient_parsing:
+            return
+        from .analysis import schema
+
+        click.echo(json.dumps(getattr(schema, name), indent=1))
+        ctx.exit()
+
+    return show
+
+
+def _write_report(path: Path, html: str) -> None:
+    from .records import write_atomic
+
+    write_atomic(path, html)
+    click.echo(f"report:            {path}", err=True)
+
+
+@cli.command("balance", epilog=AGENT_SPEC_HELP)
+@rules_options
+@click.option(
+    "--agents",
+    "agents_text",
+    default=None,
+    metavar="A,B,...",
+    help="Agents that play each other on paired deals (default: greedy,boulware,titfortat,linear; one agent plays "
+    "itself).",
+)
+@click.option(
+    "--games",
+    "-n",
+    type=click.IntRange(min=2),
+    default=400,
+    show_default=True,
+    help="Games in all (rounded up so that every pair plays the same whole number of paired deals).",
+)
+@bot_options
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON document.")
+@click.option(
+    "--records",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also report the recorded games in this directory (hot-seat records, match --records, games.jsonl).",
+)
+@click.option(
+    "--ablate",
+    multiple=True,
+    metavar="CARD",
+    help="Replay the same seeds with this card taken out of its deck and report what changed (repeatable).",
+)
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write a self-contained HTML report with charts to this file.",
+)
+@click.option(
+    "--schema",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_schema("BALANCE_SCHEMA"),
+    help="Print the JSON Schema of the --json output and exit.",
+)
+@report_errors
+def balance_cmd(
+    rules_path: Path | None,
+    overrides: tuple[str, ...],
+    agents_text: str | None,
+    games: int,
+    seed: int,
+    workers: int,
+    move_timeout: float | None,
+    agent_classes: tuple[str, ...],
+    as_json: bool,
+    records: Path | None,
+    ablate: tuple[str, ...],
+    html_path: Path | None,
+) -> None:
+    """Play paired, role-swapped games between agents and report how the rules play.
+
+    Outcome tiers and endings, role advantage, agents, game length, trust and pressure per round,
+    negotiation and cards, each figure with n and a 95% interval (Wilson for rates, a seeded bootstrap
+    for means), with warnings first and the command that reproduces the run last. The same command
+    gives the same numbers whatever --workers is."""
+    from .analysis import balance as bal
+    from .analysis.compare import compare_rows, metric_defs
+    from .analysis.metrics import read_recorded
+    from .analysis.text import balance_lines
+    from .loader import without_cards
+
+    rules = load(rules_path, overrides)
+    load_agent_classes(agent_classes)
+    specs = _agent_list(agents_text)
+    players = bal.players_for(specs)
+    options: list[tuple[str, Any]] = [("--agents", ",".join(specs)), ("--games", games), ("--seed", seed)]
+    options += [("--ablate", c) for c in ablate]
+    if records is not None:
+        options.append(("--records", records))
+    command = bal.command_line("balance", rules_path, overrides, options)
+    ablated = without_cards(rules, ablate) if ablate else None
+    with BotProgress("balance", plain=False) as progress:
+        plan = bal.plan_for(rules, players, games, seed)
+        run_opts: dict[str, Any] = {"workers": workers, "move_timeout": move_timeout, "progress": progress}
+        sim = bal.simulate(rules, players, plan, **run_opts)
+        ablation = None
+        if ablated is not None:
+            other = bal.simulate(ablated, players, bal.plan_for(ablated, players, games, seed), **run_opts)
+            rows = compare_rows(metric_defs(rules), sim.games, other.games, seed)
+            ablation = {
+                "cards": list(ablate),
+                "rules": {"name": ablated.name, "fingerprint": ablated.fingerprint},
+                "comparison": {"metrics": rows, "significant": [r["metric"] for r in rows if r["significant"]]},
+            }
+    recorded = None
+    if records is not None:
+        recorded = bal.recorded_section(rules, read_recorded(records, rules), records, seed)
+    doc = bal.balance_report(sim, seed, command, games, recorded, ablation)
+    speed = bal.speed(sim)
+    if html_path is not None:
+        from .analysis.html import balance_html
+
+        _write_report(html_path, balance_html(doc))
+    if as_json:
+        click.echo(json.dumps({**doc, "speed": speed}, indent=1))
+        return
+    for line in balance_lines(doc, speed):
+        click.echo(line)
+
+
+@cli.command("compare", epilog=AGENT_SPEC_HELP)
+@click.argument("rules_a", metavar="A.toml", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("rules_b", metavar="B.toml", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--set-a", "set_a", multiple=True, metavar="KEY.PATH=VALUE", help="Override a value of A (repeatable).")
+@click.option("--set-b", "set_b", multiple=True, metavar="KEY.PATH=VALUE", help="Override a value of B (repeatable).")
+@click.option(
+    "--agents",
+    "agents_text",
+    default=None,
+    metavar="A,B,...",
+    help="Agents (default: greedy,boulware,titfortat,linear).",
+)
+@click.option(
+    "--games",
+    "-n",
+    type=click.IntRange(min=2),
+    default=400,
+    show_default=True,
+    help="Games under each rule set (the most, with --until-significant).",
+)
+@bot_options
+@click.option("--metric", default="score_gap", show_default=True, help="The metric the sequential test decides on.")
+@click.option(
+    "--until-significant",
+    "until",
+    is_flag=True,
+    help="Play in batches and stop once a sequential test (SPRT) decides whether --metric differs.",
+)
+@click.option(
+    "--delta",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Smallest difference in --metric that matters (default: 0.05 for a rate, else 0.1 standard deviations).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as one JSON document.")
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write a self-contained HTML report to this file.",
+)
+@click.option(
+    "--schema",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_schema("COMPARE_SCHEMA"),
+    help="Print the JSON Schema of the --json output and exit.",
+)
+@report_errors
+def compare_cmd(
+    rules_a: Path,
+    rules_b: Path,
+    set_a: tuple[str, ...],
+    set_b: tuple[str, ...],
+    agents_text: str | None,
+    games: int,
+    seed: int,
+    workers: int,
+    move_timeout: float | None,
+    agent_classes: tuple[str, ...],
+    metric: str,
+    until: bool,
+    delta: float | None,
+    as_json: bool,
+    html_path: Path | None,
+) -> None:
+    """Play the same seeds, seats and agents under rule files A and B and show every metric side by side.
+
+    Each row gives the metric under A and B, the paired difference B − A with its 95% interval, and a
+    verdict. With --until-significant the games are played in batches until the sequential test on
+    --metric is decided, and the report says how many games that took."""
+    from .analysis import balance as bal
+    from .analysis.compare import compare_report, run_compare, shared_defs
+    from .analysis.text import compare_lines
+
+    ra = load_rules(rules_a, set_a)
+    rb = load_rules(rules_b, set_b)
+    names = [da.name for da, _ in shared_defs(ra, rb)]
+    if metric not in names:
+        raise click.BadParameter(
+            f"unknown metric {metric!r}; the metrics of both rule sets are: {', '.join(names)}", param_hint="--metric"
+        )
+    load_agent_classes(agent_classes)
+    specs = _agent_list(agents_text)
+    options: list[tuple[str, Any]] = [(f"--set-a={o}", True) for o in set_a] + [(f"--set-b={o}", True) for o in set_b]
+    options += [("--agents", ",".join(specs)), ("--games", games), ("--seed", seed)]
+    options += [("--metric", metric if until or metric != "score_gap" else None), ("--until-significant", until)]
+    options.append(("--delta", delta))
+    command = bal.command_line("compare", None, (), options, [str(rules_a), str(rules_b)])
+    with BotProgress("compare", plain=False) as progress:
+        cmp = run_compare(
+            ra,
+            rb,
+            specs,
+            games,
+            seed,
+            workers=workers,
+            move_timeout=move_timeout,
+            metric=metric,
+            until=until,
+            delta=delta,
+            progress=progress,
+        )
+    labels = {"a": " ".join([str(rules_a), *set_a]), "b": " ".join([str(rules_b), *set_b])}
+    doc = compare_report(cmp, seed, command, labels, metric)
+    if html_path is not None:
+        from .analysis.html import compare_html
+
+        _write_report(html_path, compare_html(doc))
+    if as_json:
+        click.echo(json.dumps(doc, indent=1))
+        return
+    for line in compare_lines(doc):
+        click.echo(line)
+
+
 def main() -> None:
     """Entry point for the console script and ``python -m summitgame``."""
     try:

@@ -8,6 +8,9 @@ the games it summarizes. Every interval is two-sided; ``confidence`` is its cove
 - ``bootstrap_ci(xs, stat)``: a percentile bootstrap interval from its own seeded random stream.
 - ``bradley_terry(table)``: ratings on the Elo scale from a win/tie/loss crosstable (a tie counts as half
   a win to each side), with standard errors from the Fisher information.
+- ``welch_diff(xs, ys)``: a difference of two means with its normal interval.
+- ``sprt_bernoulli``, ``sprt_mean``, ``sprt_difference``: Wald's sequential probability ratio test (and
+  the generalized, variance-estimating form Fishtest uses), to stop a comparison once it is decided.
 """
 
 from __future__ import annotations
@@ -343,3 +346,97 @@ def _inverse(m: list[list[float]]) -> list[list[float]]:
                 f = a[r][col]
                 a[r] = [x - f * y for x, y in zip(a[r], a[col], strict=True)]
     return [row[k:] for row in a]
+
+
+# --- differences and sequential tests ---------------------------------------------------------------------
+
+
+def welch_diff(xs: Sequence[float], ys: Sequence[float], confidence: float = 0.95) -> Estimate:
+    """mean(ys) − mean(xs) with a normal (Welch) interval; NaN interval when a side has fewer than two values."""
+    if not xs or not ys:
+        return Estimate(math.nan, math.nan, math.nan)
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    if len(xs) < 2 or len(ys) < 2:
+        return Estimate(my - mx, math.nan, math.nan)
+    se = math.sqrt(statistics.variance(xs, mx) / len(xs) + statistics.variance(ys, my) / len(ys))
+    h = z_value(confidence) * se
+    return Estimate(my - mx, my - mx - h, my - mx + h)
+
+
+@dataclass(frozen=True)
+class Sprt:
+    """The state of a sequential probability ratio test (Wald): its log-likelihood ratio and bounds.
+
+    ``decision`` is ``"H1"`` once ``llr >= upper``, ``"H0"`` once ``llr <= lower``, else None (keep going)."""
+
+    llr: float
+    lower: float
+    upper: float
+    n: int
+
+    @property
+    def decision(self) -> str | None:
+        if self.llr >= self.upper:
+            return "H1"
+        if self.llr <= self.lower:
+            return "H0"
+        return None
+
+
+def sprt_bounds(alpha: float = 0.05, beta: float = 0.05) -> tuple[float, float]:
+    """Wald's bounds on the log-likelihood ratio: (log(β/(1−α)), log((1−β)/α)); ±2.944 for α = β = 0.05."""
+    if not (0 < alpha < 1 and 0 < beta < 1):
+        raise ValueError(f"alpha and beta must be between 0 and 1, got {alpha}, {beta}")
+    return math.log(beta / (1 - alpha)), math.log((1 - beta) / alpha)
+
+
+def sprt_bernoulli(successes: int, n: int, p0: float, p1: float, alpha: float = 0.05, beta: float = 0.05) -> Sprt:
+    """Wald's SPRT of H0: p = p0 against H1: p = p1 after ``successes`` in ``n`` trials."""
+    if not (0 < p0 < 1 and 0 < p1 < 1) or p0 == p1:
+        raise ValueError(f"p0 and p1 must differ and lie strictly between 0 and 1, got {p0}, {p1}")
+    llr = successes * math.log(p1 / p0) + (n - successes) * math.log((1 - p1) / (1 - p0))
+    lo, hi = sprt_bounds(alpha, beta)
+    return Sprt(llr, lo, hi, n)
+
+
+def sprt_mean(
+    n: int, total: float, total_sq: float, mu0: float, mu1: float, alpha: float = 0.05, beta: float = 0.05
+) -> Sprt:
+    """A generalized SPRT (as Fishtest uses) of H0: mean = mu0 against H1: mean = mu1 for roughly normal
+    values, from their count, sum and sum of squares; the variance is the sample variance so far (a small
+    floor keeps a constant stream decidable)."""
+    lo, hi = sprt_bounds(alpha, beta)
+    if n < 2:
+        return Sprt(0.0, lo, hi, n)
+    mean = total / n
+    var = max((total_sq - n * mean * mean) / (n - 1), 1e-12 + 1e-6 * (mu1 - mu0) ** 2)
+    llr = (mu1 - mu0) / var * (total - n * (mu0 + mu1) / 2)
+    return Sprt(llr, lo, hi, n)
+
+
+@dataclass(frozen=True)
+class TwoSidedSprt:
+    """Two one-sided SPRTs of "no difference" against a difference of ±delta: decided "differ" once either
+    accepts its H1, "same" once both accept H0, else undecided (None)."""
+
+    up: Sprt
+    down: Sprt
+
+    @property
+    def decision(self) -> str | None:
+        if self.up.decision == "H1" or self.down.decision == "H1":
+            return "differ"
+        if self.up.decision == "H0" and self.down.decision == "H0":
+            return "same"
+        return None
+
+
+def sprt_difference(diffs: Sequence[float], delta: float, alpha: float = 0.05, beta: float = 0.05) -> TwoSidedSprt:
+    """Sequential test on paired differences: is their mean 0, or at least ``delta`` away from it?"""
+    if delta <= 0:
+        raise ValueError(f"delta must be positive, got {delta}")
+    n, total, total_sq = len(diffs), math.fsum(diffs), math.fsum(d * d for d in diffs)
+    return TwoSidedSprt(
+        sprt_mean(n, total, total_sq, 0.0, delta, alpha, beta),
+        sprt_mean(n, total, total_sq, 0.0, -delta, alpha, beta),
+    )

@@ -1,0 +1,69 @@
+"""``balance`` end to end: 10,000 games with greedy agents (and with random agents) on 2 workers, as JSON.
+
+    python benchmarks/bench_balance.py [--games N] [--workers K] [--agents greedy,random]
+
+Each figure covers what ``summitgame balance --agents A --games N --workers K`` does: the plan, the games
+on worker processes, replaying and measuring every game in the parent as it arrives, and the aggregation
+with its bootstrap intervals (reported apart as ``aggregate_seconds``). Target on a 2-core machine:
+10,000 greedy games in at most 30 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+from typing import Any
+
+from summitgame import __version__
+from summitgame.analysis.balance import balance_report, plan_for, players_for, simulate
+from summitgame.loader import load_rules
+
+TARGET_SECONDS = 30.0
+
+
+def bench(agent: str, games: int, workers: int) -> dict[str, Any]:
+    """Time one balance run of ``agent`` against itself."""
+    rules = load_rules()
+    players = players_for([agent])
+    plan = plan_for(rules, players, games, 0)
+    t0 = time.perf_counter()
+    sim = simulate(rules, players, plan, workers=workers)
+    t1 = time.perf_counter()
+    doc = balance_report(sim, 0, "bench", games)
+    t2 = time.perf_counter()
+    return {
+        "agent": agent,
+        "games": len(sim.games),
+        "workers": workers,
+        "seconds": round(t2 - t0, 2),
+        "play_and_measure_seconds": round(t1 - t0, 2),
+        "aggregate_seconds": round(t2 - t1, 2),
+        "games_per_second": round(len(sim.games) / (t2 - t0), 1),
+        "warnings": len(doc["warnings"]),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--games", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--agents", default="greedy,random")
+    args = parser.parse_args()
+    results = [bench(a, args.games, args.workers) for a in args.agents.split(",") if a]
+    greedy = next((r for r in results if r["agent"] == "greedy"), None)
+    out = {
+        "engine": __version__,
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "results": results,
+        "target": f"{args.games} greedy games in <= {TARGET_SECONDS:g} s on {args.workers} workers",
+        "meets_target": None if greedy is None else greedy["seconds"] <= TARGET_SECONDS,
+    }
+    print(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,286 @@
+"""Aggregate per-game metrics into the balance report's figures, each with n and a 95% interval.
+
+Rates get Wilson intervals; means get a seeded percentile bootstrap (the same seed and games give the same
+interval; the resampling runs on numpy, which matplotlib already needs, and never inside a game); card
+effects compare games with and without the card by a normal (Welch) interval on the difference of means,
+and are correlations, not causes (``--ablate`` measures a cause). The figures are a plain JSON-ready dict;
+``warnings`` reads it and says in words what a designer should look at first.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import zlib
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from ..ruleset import Ruleset
+from ..stats import Estimate, quantile, welch_diff, wilson
+from .metrics import GameMetrics, meter_keys
+
+RESAMPLES = 1000  #: bootstrap resamples per mean
+NEAR_MISS = 1  #: a leader "nearly walked out" when its meter came within this many points of the limit
+DEAD_RATE = 0.01  #: a card played (or a track agreed) in fewer games than this is flagged as dead
+SAME_END = 0.9  #: games "almost always end the same way" when one ending or tier has this share or more
+DOMINANT_SHIFT = 3.0  #: a gesture whose player scores this many points more (significantly) is flagged
+MIN_PLAYS = 20  #: ... once its players number at least this many (fewer make a noisy correlation)
+
+
+def rate(k: float, n: int) -> dict[str, Any]:
+    """A count out of n with its Wilson interval."""
+    return {"count": k, "n": n, **wilson(k, n).as_dict()}
+
+
+def boot_mean(xs: Sequence[float], seed: int, key: str) -> dict[str, Any]:
+    """The mean of xs with a percentile bootstrap interval, seeded by ``seed`` and the metric's name."""
+    n = len(xs)
+    if n == 0:
+        return {"n": 0, "value": None, "low": None, "high": None}
+    m = math.fsum(xs) / n
+    if n < 2:
+        return {"n": n, **Estimate(m, math.nan, math.nan).as_dict()}
+    import numpy as np
+
+    rng = np.random.default_rng([seed & 0xFFFFFFFF, zlib.crc32(key.encode())])
+    data = np.asarray(xs, dtype=float)
+    means = np.empty(RESAMPLES)
+    step = max(1, 2_000_000 // n)
+    for i in range(0, RESAMPLES, step):
+        k = min(step, RESAMPLES - i)
+        means[i : i + k] = data[rng.integers(0, n, size=(k, n))].mean(axis=1)
+    means.sort()
+    ordered = [float(v) for v in means]
+    return {"n": n, **Estimate(m, quantile(ordered, 0.025), quantile(ordered, 0.975)).as_dict()}
+
+
+def diff(xs: Sequence[float], ys: Sequence[float]) -> dict[str, Any]:
+    """mean(ys) − mean(xs) with its Welch interval and both group sizes."""
+    return {"n_without": len(xs), "n_with": len(ys), **welch_diff(xs, ys).as_dict()}
+
+
+def significant(e: Mapping[str, Any]) -> bool:
+    """Whether an interval excludes 0 (for differences) — False when it is missing."""
+    lo, hi = e.get("low"), e.get("high")
+    return lo is not None and hi is not None and (lo > 0 or hi < 0)
+
+
+def _band(values: Sequence[int]) -> dict[str, Any]:
+    xs = sorted(values)
+    return {
+        "n": len(xs),
+        "mean": round(statistics.fmean(xs), 4),
+        "p10": quantile(xs, 0.1),
+        "p90": quantile(xs, 0.9),
+    }
+
+
+def aggregate(rules: Ruleset, games: Sequence[GameMetrics], seed: int = 0) -> dict[str, Any]:
+    """Sections 1–7 of the balance report for these games (section 3, agents, is added by the caller)."""
+    games = sorted(games, key=lambda g: g.index)
+    n = len(games)
+    roles = list(rules.roles)
+    r0, r1 = roles
+
+    def mean_of(key: str, f: Callable[[GameMetrics], float]) -> dict[str, Any]:
+        return boot_mean([f(g) for g in games], seed, key)
+
+    # 1. outcomes
+    tiers = Counter(g.tier for g in games)
+    ends = Counter(g.end for g in games)
+    end_keys = ["last_round", "breakdown", *(f"walkout:{r}" for r in roles)]
+    end_keys += sorted(k for k in ends if k not in end_keys)
+    outcomes = {
+        "n": n,
+        "tiers": {t: rate(tiers[t], n) for t in rules.tier_ids},
+        "endings": {k: rate(ends[k], n) for k in end_keys},
+        "walkouts": {r: rate(sum(r in g.walkouts for g in games), n) for r in roles},
+    }
+
+    # 2. role advantage
+    wins = Counter(g.winner for g in games)
+    gap = mean_of("score_gap", lambda g: g.scores[r0] - g.scores[r1])
+    role_rows = {
+        r: {
+            "win_rate": rate(wins[r], n),
+            "mean_score": mean_of(f"score:{r}", lambda g, r=r: g.scores[r]),  # type: ignore[misc]
+        }
+        for r in roles
+    }
+    decisive = wins[r0] + wins[r1]
+    first_share = rate(wins[r0], decisive)
+    imbalance = significant(gap) or significant(
+        {k: (v - 0.5 if v is not None else None) for k, v in first_share.items() if k in ("low", "high")}
+    )
+    if imbalance:
+        favoured = r0 if (gap["value"] or 0) > 0 else r1
+        verdict = (
+            f"{favoured} is favoured: score gap {r0} − {r1} {gap['value']:+.2f} "
+            f"[{gap['low']:+.2f}, {gap['high']:+.2f}], {r0} wins {100 * (first_share['value'] or 0):.1f}% "
+            "of decided games"
+        )
+    else:
+        favoured = None
+        verdict = "no significant role advantage"
+    role_adv = {
+        "roles": role_rows,
+        "ties": rate(wins[None], n),
+        "score_gap": gap,
+        "first_role_share_of_decided": first_share,
+        "significant": imbalance,
+        "favoured": favoured,
+        "verdict": verdict,
+    }
+
+    # 4. length
+    lengths = Counter(g.rounds for g in games)
+    length = {
+        "rounds": {str(k): lengths[k] for k in range(1, rules.rounds + 1)},
+        "mean_rounds": mean_of("rounds", lambda g: g.rounds),
+        "full_length": rate(sum(g.rounds >= rules.rounds for g in games), n),
+    }
+
+    # 5. meters
+    keys = meter_keys(rules)
+    trajectories: dict[str, list[dict[str, Any]]] = {}
+    for k in keys:
+        rows = []
+        for i in range(rules.rounds):  # start of round i + 1
+            vals = [g.series[k][i] for g in games if i < len(g.series[k]) - 1]
+            if vals:
+                rows.append({"point": f"round {i + 1}", **_band(vals)})
+        finals = [g.series[k][-1] for g in games]
+        if finals:
+            rows.append({"point": "end", **_band(finals)})
+        trajectories[k] = rows
+    near: dict[str, Any] = {}
+    for slot, limits in rules.walkouts:
+        mid = next(m for m in rules.meter_ids if rules.meter_slot[m][0] == slot)
+        for i, r in enumerate(roles):
+            key = f"{mid}:{r}"
+            stayed = [g.peaks[key] for g in games if r not in g.walkouts]
+            near[key] = {
+                "limit": limits[i],
+                "mean_peak_of_non_walkers": boot_mean(stayed, seed, f"peak:{key}"),
+                "highest_of_non_walkers": max(stayed) if stayed else None,
+                "near_misses": rate(sum(p >= limits[i] - NEAR_MISS for p in stayed), len(stayed)),
+            }
+    meters = {"trajectories": trajectories, "near_misses": near}
+
+    # 6. negotiation
+    offers = sum(g.offers for g in games)
+    deal_sizes = [d for g in games for d in g.deals]
+    negotiation = {
+        "per_game": {
+            name: mean_of(f"neg:{name}", lambda g, name=name: getattr(g, name))  # type: ignore[misc]
+            for name in ("offers", "accepted", "rejected", "countered", "passes")
+        },
+        "acceptance": rate(sum(g.accepted for g in games), offers),
+        "deal_steps": boot_mean(deal_sizes, seed, "deal_steps"),
+        "deal_sizes": {str(k): v for k, v in sorted(Counter(deal_sizes).items())},
+        "no_deal_games": rate(sum(not g.deals for g in games), n),
+        "tracks": {
+            t: {
+                "agreed": rate(sum(t in g.tracks_agreed for g in games), n),
+                "last_stage": rate(sum(t in g.tracks_top for g in games), n),
+            }
+            for t in rules.track_ids
+        },
+    }
+
+    # 7. cards
+    gestures: dict[str, Any] = {}
+    units = [(g, r) for g in games for r in roles]  # a (game, role) pair: did this role play the card?
+    for c in rules.gesture_ids:
+        played_in = [g for g in games if any(c in g.gestures[r] for r in roles)]
+        with_c = [g.scores[r] for g, r in units if c in g.gestures[r]]
+        without = [g.scores[r] for g, r in units if c not in g.gestures[r]]
+        gestures[c] = {
+            "played_in": rate(len(played_in), n),
+            "plays": sum(g.gestures[r].count(c) for g, r in units),
+            "score_shift": diff(without, with_c),
+            "tier_shift": _tier_shift(rules, games, played_in),
+        }
+    events: dict[str, Any] = {}
+    for c in rules.event_ids:
+        drawn = [g for g in games if c in g.events]
+        others = [g for g in games if c not in g.events]
+        events[c] = {
+            "drawn_in": rate(len(drawn), n),
+            "score_shift": {r: diff([g.scores[r] for g in others], [g.scores[r] for g in drawn]) for r in roles},
+            "tier_shift": _tier_shift(rules, games, drawn),
+        }
+    cards = {
+        "note": "correlations: games with the card against games without it",
+        "gestures": gestures,
+        "events": events,
+    }
+    return {
+        "outcomes": outcomes,
+        "roles": role_adv,
+        "length": length,
+        "meters": meters,
+        "negotiation": negotiation,
+        "cards": cards,
+    }
+
+
+def _tier_shift(rules: Ruleset, games: Sequence[GameMetrics], subset: Sequence[GameMetrics]) -> dict[str, Any]:
+    """Per tier: its share in the games of ``subset`` minus its share in the other games."""
+    ids = {id(g) for g in subset}
+    rest = [g for g in games if id(g) not in ids]
+    out: dict[str, Any] = {}
+    for t in rules.tier_ids:
+        a = [1.0 if g.tier == t else 0.0 for g in rest]
+        b = [1.0 if g.tier == t else 0.0 for g in subset]
+        out[t] = diff(a, b)
+    return out
+
+
+def warnings(rules: Ruleset, report: Mapping[str, Any]) -> list[str]:
+    """Plain-English warnings, most important first, from an aggregated report (and its agents section)."""
+    out: list[str] = []
+    n = report["outcomes"]["n"]
+    if n == 0:
+        return ["no finished games to report on"]
+    ra = report["roles"]
+    if ra["significant"]:
+        out.append(f"Role imbalance: {ra['verdict']}.")
+    agents = report.get("agents")
+    if agents:
+        for a, row in agents["crosstable"].items():
+            if len(row) and all((c["score_rate"]["low"] or 0) > 0.5 for c in row.values()):
+                worst = min(c["score_rate"]["value"] for c in row.values())
+                out.append(
+                    f"Dominant agent: {a} beats every other agent significantly (its worst pairing scores "
+                    f"{100 * worst:.1f}%)."
+                )
+    dead = [c for c, g in report["cards"]["gestures"].items() if n >= 50 and (g["played_in"]["value"] or 0) < DEAD_RATE]
+    if dead:
+        many = len(dead) > 1
+        out.append(
+            f"Dead card{'s' if many else ''}: gesture{'s' if many else ''} {', '.join(dead)} "
+            f"{'are' if many else 'is'} played in under {100 * DEAD_RATE:g}% of games."
+        )
+    for c, g in report["cards"]["gestures"].items():
+        shift = g["score_shift"]
+        big = significant(shift) and (shift["value"] or 0) >= DOMINANT_SHIFT and shift["n_with"] >= MIN_PLAYS
+        if c not in dead and big:
+            out.append(
+                f"Dominant card: players of {c} score {shift['value']:+.1f} [{shift['low']:+.1f}, "
+                f"{shift['high']:+.1f}] more than those who do not play it (correlation; try --ablate {c})."
+            )
+    for t, row in report["negotiation"]["tracks"].items():
+        if n >= 50 and (row["agreed"]["value"] or 0) < DEAD_RATE:
+            out.append(
+                f"Dead track: {t} is settled in a deal in only {100 * (row['agreed']['value'] or 0):.1f}% of games."
+            )
+    for t, row in report["outcomes"]["tiers"].items():
+        if n >= 50 and row["count"] == 0:
+            out.append(f"Tier never happens: {t} (0 of {n} games; it occurs in under {100 * row['high']:.1f}%).")
+    for what, rows in (("tier", report["outcomes"]["tiers"]), ("ending", report["outcomes"]["endings"])):
+        for k, row in rows.items():
+            if n >= 50 and (row["value"] or 0) >= SAME_END:
+                out.append(f"Games almost always end the same way: {what} {k} in {100 * row['value']:.1f}% of games.")
+    return out

@@ -1,0 +1,221 @@
+"""One self-contained HTML page per report: charts drawn by matplotlib as inline SVG, tables, no external
+assets (it opens offline and can be mailed as one file).
+
+Balance charts: outcome tiers, role advantage, meter trajectories with their 10–90% bands, the
+game-length histogram and card impact. A comparison gets a chart of the metrics that differ. The full
+text report follows the charts, so every figure is on the page.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .text import balance_lines, compare_lines
+
+CHARTS = ("tiers", "roles", "meters", "length", "cards")
+"""The ids of the balance report's charts (``<figure id="chart-ID">``)."""
+
+STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
+h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin-top: 2em; border-bottom: 1px solid #ccc; }
+.warn { background: #fff3cd; border-left: 4px solid #e0a800; padding: .5em 1em; }
+.ok { background: #e8f5e9; border-left: 4px solid #43a047; padding: .5em 1em; }
+figure { margin: 1em 0; } figcaption { font-size: .9em; color: #555; }
+pre { background: #f6f6f6; padding: 1em; overflow-x: auto; font-size: .8em; }
+table { border-collapse: collapse; font-size: .85em; } td, th { padding: .2em .6em; border-bottom: 1px solid #eee; }
+.sig { font-weight: bold; }
+"""
+
+
+def _svg(fig: Any) -> str:
+    """A matplotlib figure as an inline SVG element (deterministic ids, no date, no XML prologue)."""
+    import matplotlib
+
+    buf = io.StringIO()
+    with matplotlib.rc_context({"svg.hashsalt": "summitgame", "svg.fonttype": "none"}):
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    text = buf.getvalue()
+    return re.sub(r"<metadata>.*?</metadata>\s*", "", text[text.index("<svg") :], flags=re.S)
+
+
+def _figure(width: float = 7.0, height: float = 3.2) -> Any:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height))
+
+
+def _err(rows: Iterable[Mapping[str, Any]], scale: float = 1.0) -> tuple[list[float], list[list[float]]]:
+    vals, lo, hi = [], [], []
+    for r in rows:
+        v = r.get("value")
+        v = 0.0 if v is None else v * scale
+        low = v if r.get("low") is None else r["low"] * scale
+        high = v if r.get("high") is None else r["high"] * scale
+        vals.append(v)
+        lo.append(max(0.0, v - low))
+        hi.append(max(0.0, high - v))
+    return vals, [lo, hi]
+
+
+def tiers_chart(doc: Mapping[str, Any]) -> str:
+    fig = _figure(6, 2.8)
+    ax = fig.add_subplot()
+    tiers = doc["outcomes"]["tiers"]
+    xs = list(range(len(tiers)))
+    rec = doc.get("recorded")
+    both = bool(rec and rec["games"])
+    w = 0.4 if both else 0.8
+    vals, err = _err(tiers.values(), 100)
+    ax.bar([x - w / 2 if both else x for x in xs], vals, w, yerr=err, capsize=4, color="#4c72b0", label="simulated")
+    if both:
+        assert rec is not None
+        vals, err = _err([rec["outcomes"]["tiers"][k] for k in tiers], 100)
+        ax.bar([x + w / 2 for x in xs], vals, w, yerr=err, capsize=4, color="#dd8452", label="recorded")
+        ax.legend(fontsize="small")
+    ax.set_xticks(xs, list(tiers))
+    ax.set_ylabel("% of games (95% CI)")
+    ax.set_title("Outcome tiers")
+    return _svg(fig)
+
+
+def roles_chart(doc: Mapping[str, Any]) -> str:
+    fig = _figure(7, 2.8)
+    ax1, ax2 = fig.subplots(1, 2)
+    roles = doc["roles"]["roles"]
+    vals, err = _err([r["win_rate"] for r in roles.values()], 100)
+    ax1.bar(list(roles), vals, yerr=err, capsize=4, color=["#4c72b0", "#c44e52"])
+    ax1.axhline(50, color="#888", lw=0.8, ls="--")
+    ax1.set_ylabel("wins, % of games (95% CI)")
+    ax1.set_title("Win rate by role")
+    vals, err = _err([r["mean_score"] for r in roles.values()])
+    ax2.bar(list(roles), vals, yerr=err, capsize=4, color=["#4c72b0", "#c44e52"])
+    ax2.axhline(0, color="#888", lw=0.8)
+    ax2.set_title("Mean score by role")
+    return _svg(fig)
+
+
+def meters_chart(doc: Mapping[str, Any]) -> str:
+    traj = doc["meters"]["trajectories"]
+    fig = _figure(7, 2.6 * max(1, len(traj)) * 0.8)
+    axes = fig.subplots(len(traj), 1, squeeze=False)
+    for ax, (key, rows) in zip(axes[:, 0], traj.items(), strict=True):
+        xs = list(range(len(rows)))
+        ax.fill_between(xs, [r["p10"] for r in rows], [r["p90"] for r in rows], alpha=0.25, label="10–90%")
+        ax.plot(xs, [r["mean"] for r in rows], marker="o", label="mean")
+        ax.set_xticks(xs, [r["point"].replace("round ", "r") for r in rows])
+        ax.set_ylabel(key)
+        ax.legend(loc="upper left", fontsize="small")
+    near = doc["meters"]["near_misses"]
+    for key, row in near.items():
+        for ax, k in zip(axes[:, 0], traj, strict=True):
+            if k == key:
+                ax.axhline(row["limit"], color="#c44e52", lw=0.8, ls="--")
+    axes[0, 0].set_title("Meters as each round begins, and at the end (mean, 10–90% band)")
+    return _svg(fig)
+
+
+def length_chart(doc: Mapping[str, Any]) -> str:
+    fig = _figure(6, 2.6)
+    ax = fig.add_subplot()
+    rounds = doc["length"]["rounds"]
+    ax.bar(list(rounds), list(rounds.values()), color="#55a868")
+    ax.set_xlabel("round the game ended in")
+    ax.set_ylabel("games")
+    ax.set_title("Game length")
+    return _svg(fig)
+
+
+def cards_chart(doc: Mapping[str, Any]) -> str:
+    gestures = doc["cards"]["gestures"]
+    names = list(gestures)
+    fig = _figure(8, 0.3 * len(names) + 1.2)
+    ax1, ax2 = fig.subplots(1, 2, sharey=True)
+    ys = list(range(len(names)))
+    vals, err = _err([g["played_in"] for g in gestures.values()], 100)
+    ax1.barh(ys, vals, xerr=err, capsize=2, color="#8172b2")
+    ax1.set_yticks(ys, names)
+    ax1.set_xlabel("played in % of games")
+    vals, err = _err([g["score_shift"] for g in gestures.values()])
+    ax2.barh(ys, vals, xerr=err, capsize=2, color="#ccb974")
+    ax2.axvline(0, color="#888", lw=0.8)
+    ax2.set_xlabel("score shift of its player (correlation)")
+    ax1.invert_yaxis()
+    fig.suptitle("Card impact")
+    return _svg(fig)
+
+
+def _page(title: str, body: Iterable[str]) -> str:
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+        + "\n".join(body)
+        + "\n</body>\n</html>\n"
+    )
+
+
+def _warnings(items: list[str]) -> str:
+    if not items:
+        return '<p class="ok">No warnings.</p>'
+    return '<div class="warn"><ul>' + "".join(f"<li>{html.escape(w)}</li>" for w in items) + "</ul></div>"
+
+
+def balance_html(doc: Mapping[str, Any]) -> str:
+    """The balance report as one HTML page with every chart in ``CHARTS``."""
+    prov = doc["provenance"]
+    title = f"Balance: {prov['rules']['name']} ({prov['rules']['fingerprint']})"
+    charts = {
+        "tiers": ("1. Outcome tiers (95% CI)", tiers_chart),
+        "roles": ("2. Role advantage", roles_chart),
+        "meters": ("5. Meter trajectories with 10–90% bands", meters_chart),
+        "length": ("4. Game length", length_chart),
+        "cards": ("7. Card impact (correlation, not cause)", cards_chart),
+    }
+    body = [f"<h1>{html.escape(title)}</h1>", _warnings(list(doc["warnings"]))]
+    body.append(f"<p>Reproduce: <code>{html.escape(prov['command'])}</code></p>")
+    for cid in CHARTS:
+        caption, draw = charts[cid]
+        body.append(f'<h2>{html.escape(caption)}</h2>\n<figure id="chart-{cid}">{draw(doc)}')
+        body.append(f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+    body.append("<h2>Full report</h2>")
+    body.append("<pre>" + html.escape("\n".join(balance_lines(doc))) + "</pre>")
+    return _page(title, body)
+
+
+def compare_chart(doc: Mapping[str, Any]) -> str:
+    rows = [r for r in doc["metrics"] if r["kind"] == "rate"]
+    fig = _figure(8, 0.3 * len(rows) + 1.2)
+    ax = fig.add_subplot()
+    ys = list(range(len(rows)))
+    vals, err = _err([r["difference"] for r in rows], 100)
+    colors = ["#c44e52" if r["significant"] else "#999999" for r in rows]
+    ax.barh(ys, vals, xerr=err, capsize=2, color=colors)
+    ax.set_yticks(ys, [r["metric"] for r in rows])
+    ax.axvline(0, color="#888", lw=0.8)
+    ax.invert_yaxis()
+    ax.set_xlabel("B − A, percentage points (95% CI; red: significant)")
+    ax.set_title("Rates under B against A")
+    return _svg(fig)
+
+
+def compare_html(doc: Mapping[str, Any]) -> str:
+    """The comparison as one HTML page: a chart of the rate differences, then the full table."""
+    title = f"Compare: {doc['a']['label']} against {doc['b']['label']}"
+    body = [f"<h1>{html.escape(title)}</h1>"]
+    sig = doc["significant"]
+    body.append(
+        _warnings([f"{m} differs significantly" for m in sig])
+        if sig
+        else '<p class="ok">No significant difference.</p>'
+    )
+    body.append(f'<figure id="chart-compare">{compare_chart(doc)}<figcaption>Rate differences</figcaption></figure>')
+    body.append("<pre>" + html.escape("\n".join(compare_lines(doc))) + "</pre>")
+    return _page(title, body)
+
+
+def chart_ids(page: str) -> list[str]:
+    """The chart ids present in a page (for tests and checks)."""
+    return re.findall(r'<figure id="chart-([a-z]+)"><svg', page)

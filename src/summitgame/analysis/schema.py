@@ -1,0 +1,406 @@
+"""JSON Schemas (draft 2020-12) of the ``balance --json`` and ``compare --json`` documents, and a small
+validator for the subset they use (type, properties, required, additionalProperties, items, enum, $ref to
+``#/$defs/...``, anyOf), so the tests and scripts can check a report without a third-party package."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+NUM = {"type": ["number", "null"]}
+INT = {"type": "integer", "minimum": 0}
+
+DEFS: dict[str, Any] = {
+    "estimate": {
+        "type": "object",
+        "description": "A point estimate with its two-sided 95% interval (null when there is too little data).",
+        "properties": {"value": NUM, "low": NUM, "high": NUM},
+        "required": ["value", "low", "high"],
+    },
+    "rate": {
+        "type": "object",
+        "description": "A count out of n with its Wilson 95% interval.",
+        "properties": {"count": {"type": "number"}, "n": INT, "value": NUM, "low": NUM, "high": NUM},
+        "required": ["count", "n", "value", "low", "high"],
+        "additionalProperties": False,
+    },
+    "mean": {
+        "type": "object",
+        "description": "A mean over n values with its seeded percentile bootstrap 95% interval.",
+        "properties": {"n": INT, "value": NUM, "low": NUM, "high": NUM},
+        "required": ["n", "value", "low", "high"],
+        "additionalProperties": False,
+    },
+    "difference": {
+        "type": "object",
+        "description": "mean(with) − mean(without), with a normal (Welch) 95% interval.",
+        "properties": {"n_without": INT, "n_with": INT, "value": NUM, "low": NUM, "high": NUM},
+        "required": ["n_without", "n_with", "value", "low", "high"],
+        "additionalProperties": False,
+    },
+    "band": {
+        "type": "object",
+        "properties": {
+            "point": {"type": "string"},
+            "n": INT,
+            "mean": {"type": "number"},
+            "p10": {"type": "number"},
+            "p90": {"type": "number"},
+        },
+        "required": ["point", "n", "mean", "p10", "p90"],
+    },
+    "compare_row": {
+        "type": "object",
+        "properties": {
+            "metric": {"type": "string"},
+            "kind": {"enum": ["rate", "mean"]},
+            "a": {"type": "object"},
+            "b": {"type": "object"},
+            "difference": {"$ref": "#/$defs/estimate"},
+            "significant": {"type": "boolean"},
+            "verdict": {"enum": ["higher under B", "lower under B", "no significant difference"]},
+        },
+        "required": ["metric", "kind", "a", "b", "difference", "significant", "verdict"],
+    },
+}
+
+
+def _map(of: Any) -> dict[str, Any]:
+    return {"type": "object", "additionalProperties": of}
+
+
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/$defs/{name}"}
+
+
+SECTIONS: dict[str, Any] = {
+    "outcomes": {
+        "type": "object",
+        "properties": {
+            "n": INT,
+            "tiers": _map(_ref("rate")),
+            "endings": _map(_ref("rate")),
+            "walkouts": _map(_ref("rate")),
+        },
+        "required": ["n", "tiers", "endings", "walkouts"],
+    },
+    "roles": {
+        "type": "object",
+        "properties": {
+            "roles": _map(
+                {
+                    "type": "object",
+                    "properties": {"win_rate": _ref("rate"), "mean_score": _ref("mean")},
+                    "required": ["win_rate", "mean_score"],
+                }
+            ),
+            "ties": _ref("rate"),
+            "score_gap": _ref("mean"),
+            "first_role_share_of_decided": _ref("rate"),
+            "significant": {"type": "boolean"},
+            "favoured": {"type": ["string", "null"]},
+            "verdict": {"type": "string"},
+        },
+        "required": ["roles", "ties", "score_gap", "significant", "favoured", "verdict"],
+    },
+    "length": {
+        "type": "object",
+        "properties": {"rounds": _map(INT), "mean_rounds": _ref("mean"), "full_length": _ref("rate")},
+        "required": ["rounds", "mean_rounds", "full_length"],
+    },
+    "meters": {
+        "type": "object",
+        "properties": {
+            "trajectories": _map({"type": "array", "items": _ref("band")}),
+            "near_misses": _map(
+                {
+                    "type": "object",
+                    "properties": {
+                        "limit": {"type": "integer"},
+                        "mean_peak_of_non_walkers": _ref("mean"),
+                        "highest_of_non_walkers": {"type": ["integer", "null"]},
+                        "near_misses": _ref("rate"),
+                    },
+                    "required": ["limit", "mean_peak_of_non_walkers", "highest_of_non_walkers", "near_misses"],
+                }
+            ),
+        },
+        "required": ["trajectories", "near_misses"],
+    },
+    "negotiation": {
+        "type": "object",
+        "properties": {
+            "per_game": _map(_ref("mean")),
+            "acceptance": _ref("rate"),
+            "deal_steps": _ref("mean"),
+            "deal_sizes": _map(INT),
+            "no_deal_games": _ref("rate"),
+            "tracks": _map(
+                {
+                    "type": "object",
+                    "properties": {"agreed": _ref("rate"), "last_stage": _ref("rate")},
+                    "required": ["agreed", "last_stage"],
+                }
+            ),
+        },
+        "required": ["per_game", "acceptance", "deal_steps", "deal_sizes", "no_deal_games", "tracks"],
+    },
+    "cards": {
+        "type": "object",
+        "properties": {
+            "note": {"type": "string"},
+            "gestures": _map(
+                {
+                    "type": "object",
+                    "properties": {
+                        "played_in": _ref("rate"),
+                        "plays": INT,
+                        "score_shift": _ref("difference"),
+                        "tier_shift": _map(_ref("difference")),
+                    },
+                    "required": ["played_in", "plays", "score_shift", "tier_shift"],
+                }
+            ),
+            "events": _map(
+                {
+                    "type": "object",
+                    "properties": {
+                        "drawn_in": _ref("rate"),
+                        "score_shift": _map(_ref("difference")),
+                        "tier_shift": _map(_ref("difference")),
+                    },
+                    "required": ["drawn_in", "score_shift", "tier_shift"],
+                }
+            ),
+        },
+        "required": ["gestures", "events"],
+    },
+}
+
+AGENTS = {
+    "type": "object",
+    "properties": {
+        "standings": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"agent": {"type": "string"}, "score_rate": _ref("estimate"), "games": INT},
+                "required": ["agent", "score_rate", "games", "wins", "ties", "losses", "mean_score"],
+            },
+        },
+        "crosstable": _map(_map({"type": "object", "required": ["games", "score_rate"]})),
+        "per_role": _map(_map(_ref("estimate"))),
+    },
+    "required": ["standings", "crosstable", "per_role"],
+}
+
+PROVENANCE = {
+    "type": "object",
+    "properties": {
+        "rules": {
+            "type": "object",
+            "properties": {"name": {"type": "string"}, "fingerprint": {"type": "string"}, "source": {"type": "string"}},
+            "required": ["name", "fingerprint"],
+        },
+        "engine": {"type": "string"},
+        "agents": _map({"type": "string"}),
+        "seed": {"type": "integer"},
+        "games_requested": INT,
+        "games_per_pair": INT,
+        "games_planned": INT,
+        "games_measured": INT,
+        "forfeits": INT,
+        "command": {"type": "string"},
+    },
+    "required": [
+        "rules",
+        "engine",
+        "agents",
+        "seed",
+        "games_requested",
+        "games_per_pair",
+        "games_planned",
+        "games_measured",
+        "forfeits",
+        "command",
+    ],
+    "additionalProperties": False,
+}
+
+SPEED = {
+    "type": "object",
+    "description": "Timing of the run; the only part of the document that depends on the machine and --workers.",
+    "properties": {
+        "workers": INT,
+        "played": INT,
+        "seconds": {"type": "number"},
+        "games_per_second": NUM,
+    },
+    "required": ["workers", "played", "seconds", "games_per_second"],
+}
+
+RECORDED = {
+    "anyOf": [
+        {"type": "null"},
+        {
+            "type": "object",
+            "properties": {
+                "folder": {"type": "string"},
+                "files": INT,
+                "games": INT,
+                "skipped": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {"where": {"type": "string"}, "why": {"type": "string"}},
+                        "required": ["where", "why"],
+                    },
+                },
+                "skipped_count": INT,
+                **SECTIONS,
+            },
+            "required": ["folder", "files", "games", "skipped", "skipped_count", *SECTIONS],
+        },
+    ]
+}
+
+ABLATION = {
+    "anyOf": [
+        {"type": "null"},
+        {
+            "type": "object",
+            "properties": {
+                "cards": {"type": "array", "items": {"type": "string"}},
+                "rules": {"type": "object", "required": ["name", "fingerprint"]},
+                "comparison": {
+                    "type": "object",
+                    "properties": {
+                        "metrics": {"type": "array", "items": _ref("compare_row")},
+                        "significant": {"type": "array", "items": {"type": "string"}},
+                    },
+                    "required": ["metrics", "significant"],
+                },
+            },
+            "required": ["cards", "rules", "comparison"],
+        },
+    ]
+}
+
+BALANCE_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "summitgame balance report",
+    "description": "The output of `summitgame balance --json`: sections 1–8 of the balance report.",
+    "type": "object",
+    "properties": {
+        "format": {"enum": ["summitgame-balance"]},
+        "version": {"enum": [1]},
+        "warnings": {"type": "array", "items": {"type": "string"}},
+        **SECTIONS,
+        "agents": AGENTS,
+        "recorded": RECORDED,
+        "ablation": ABLATION,
+        "provenance": PROVENANCE,
+        "speed": SPEED,
+    },
+    "required": ["format", "version", "warnings", *SECTIONS, "agents", "recorded", "ablation", "provenance"],
+    "additionalProperties": False,
+    "$defs": DEFS,
+}
+
+COMPARE_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "summitgame comparison of two rule sets",
+    "description": "The output of `summitgame compare --json`.",
+    "type": "object",
+    "properties": {
+        "format": {"enum": ["summitgame-compare"]},
+        "version": {"enum": [1]},
+        "a": {"type": "object", "required": ["label", "name", "fingerprint"]},
+        "b": {"type": "object", "required": ["label", "name", "fingerprint"]},
+        "agents": _map({"type": "string"}),
+        "seed": {"type": "integer"},
+        "games": INT,
+        "metric": {"type": "string"},
+        "metrics": {"type": "array", "items": _ref("compare_row")},
+        "significant": {"type": "array", "items": {"type": "string"}},
+        "only_in_a": {"type": "array", "items": {"type": "string"}},
+        "only_in_b": {"type": "array", "items": {"type": "string"}},
+        "sequential": {
+            "anyOf": [
+                {"type": "null"},
+                {
+                    "type": "object",
+                    "properties": {
+                        "metric": {"type": "string"},
+                        "delta": {"type": "number"},
+                        "decision": {"enum": ["differ", "same", None]},
+                        "games": INT,
+                        "max_games": INT,
+                        "bounds": {"type": "array", "items": {"type": "number"}},
+                        "batches": {"type": "array"},
+                    },
+                    "required": ["metric", "delta", "decision", "games", "max_games", "bounds", "batches"],
+                },
+            ]
+        },
+        "command": {"type": "string"},
+    },
+    "required": ["format", "version", "a", "b", "agents", "seed", "games", "metrics", "significant", "command"],
+    "additionalProperties": False,
+    "$defs": DEFS,
+}
+
+_TYPES: dict[str, Any] = {
+    "object": dict,
+    "array": list,
+    "string": str,
+    "boolean": bool,
+    "null": type(None),
+}
+
+
+def _is(value: Any, t: str) -> bool:
+    if t == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if t == "number":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, _TYPES[t])
+
+
+def validate(doc: Any, schema: Mapping[str, Any], root: Mapping[str, Any] | None = None, path: str = "$") -> list[str]:
+    """Every place where ``doc`` breaks ``schema`` (an empty list when it is valid)."""
+    root = schema if root is None else root
+    if "$ref" in schema:
+        name = str(schema["$ref"]).removeprefix("#/$defs/")
+        return validate(doc, root["$defs"][name], root, path)
+    errors: list[str] = []
+    if "anyOf" in schema:
+        options = [validate(doc, s, root, path) for s in schema["anyOf"]]
+        if all(options):
+            errors.append(f"{path}: matches none of the allowed forms ({'; '.join(o[0] for o in options)})")
+        return errors
+    if "enum" in schema and doc not in schema["enum"]:
+        errors.append(f"{path}: {doc!r} is not one of {schema['enum']!r}")
+    if "type" in schema:
+        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        if not any(_is(doc, t) for t in types):
+            return [*errors, f"{path}: expected {' or '.join(types)}, got {type(doc).__name__}"]
+    if "minimum" in schema and _is(doc, "number") and doc < schema["minimum"]:
+        errors.append(f"{path}: {doc} is below the minimum {schema['minimum']}")
+    if isinstance(doc, dict):
+        props = schema.get("properties", {})
+        for key in schema.get("required", []):
+            if key not in doc:
+                errors.append(f"{path}: required key {key!r} is missing")
+        extra = schema.get("additionalProperties", True)
+        for key, value in doc.items():
+            if key in props:
+                errors.extend(validate(value, props[key], root, f"{path}.{key}"))
+            elif extra is False:
+                errors.append(f"{path}: unexpected key {key!r}")
+            elif isinstance(extra, dict):
+                errors.extend(validate(value, extra, root, f"{path}.{key}"))
+    if isinstance(doc, list) and "items" in schema:
+        for i, item in enumerate(doc):
+            errors.extend(validate(item, schema["items"], root, f"{path}[{i}]"))
+    return errors

@@ -1,0 +1,241 @@
+"""The balance and compare reports as plain terminal text (the ``--json`` documents, read aloud)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+
+def pct(e: Mapping[str, Any] | None, ci: bool = True) -> str:
+    """A rate as ``12.3% [10.1, 14.8]``."""
+    if not e or e.get("value") is None:
+        return "—"
+    lo, hi = e.get("low"), e.get("high")
+    tail = f" [{100 * lo:.1f}, {100 * hi:.1f}]" if ci and lo is not None and hi is not None else ""
+    return f"{100 * e['value']:.1f}%{tail}"
+
+
+def num(e: Mapping[str, Any] | None, fmt: str = "+.2f") -> str:
+    """A mean as ``+1.23 [+0.50, +1.96]``."""
+    if not e or e.get("value") is None:
+        return "—"
+    lo, hi = e.get("low"), e.get("high")
+    tail = f" [{lo:{fmt}}, {hi:{fmt}}]" if lo is not None and hi is not None else ""
+    return f"{e['value']:{fmt}}{tail}"
+
+
+def _bar(share: float, width: int = 24) -> str:
+    return "#" * round(width * share)
+
+
+def balance_lines(doc: Mapping[str, Any], speed: Mapping[str, Any] | None = None) -> Iterator[str]:
+    """The balance report, warnings first."""
+    for line in _balance(doc, speed):
+        yield line.rstrip()
+
+
+def _balance(doc: Mapping[str, Any], speed: Mapping[str, Any] | None) -> Iterator[str]:
+    prov = doc["provenance"]
+    out = doc["outcomes"]
+    n = out["n"]
+    yield (
+        f"{prov['rules']['name']} ({prov['rules']['fingerprint']}): balance over {n} games, "
+        f"{len(prov['agents'])} agents, paired deals with seats swapped, seed {prov['seed']}"
+    )
+    yield ""
+    if doc["warnings"]:
+        yield "WARNINGS"
+        for w in doc["warnings"]:
+            yield f"  ! {w}"
+    else:
+        yield "No warnings: no significant role advantage, dominant agent or card, dead card or track."
+    yield ""
+    yield from _outcomes(out)
+    yield ""
+    yield from _roles(doc["roles"])
+    yield ""
+    yield "3. Agents (score rate: win 1, tie ½; 95% CI)"
+    ag = doc["agents"]
+    labels = [row["agent"] for row in ag["standings"]]
+    w = max(12, *(len(a) for a in labels)) + 2
+    roles = list(doc["roles"]["roles"])
+    yield f"  {'agent':<{w}}{'score rate':<24}{'mean score':<24}" + "".join(f"{'win as ' + r:<24}" for r in roles)
+    for row in ag["standings"]:
+        a = row["agent"]
+        per = "".join(f"{pct(ag['per_role'][a][r]):<24}" for r in roles)
+        yield f"  {a:<{w}}{pct(row['score_rate']):<24}{num(row['mean_score']):<24}{per}"
+    if len(labels) > 2:
+        cw = max(9, *(len(a) for a in labels)) + 1
+        yield f"  {'row vs column':<{w}}" + "".join(f"{a:>{cw}}" for a in labels)
+        for a in labels:
+            cells = [
+                f"{'·':>{cw}}" if b == a else f"{100 * ag['crosstable'][a][b]['score_rate']['value']:>{cw - 1}.1f}%"
+                for b in labels
+            ]
+            yield f"  {a:<{w}}" + "".join(cells)
+    yield ""
+    yield from _length(doc["length"])
+    yield ""
+    yield from _meters(doc["meters"])
+    yield ""
+    yield from _negotiation(doc["negotiation"])
+    yield ""
+    yield from _cards(doc["cards"], roles)
+    if doc.get("ablation"):
+        yield ""
+        ab = doc["ablation"]
+        yield f"   Ablation: the same seeds without {', '.join(ab['cards'])} (B) against the rules as they are (A)"
+        yield from _compare_rows(ab["comparison"]["metrics"], only_significant=True, indent="   ")
+    rec = doc.get("recorded")
+    if rec:
+        yield ""
+        yield from _recorded(doc, rec)
+    yield ""
+    yield "8. Provenance"
+    yield f"  rules:     {prov['rules']['name']} ({prov['rules']['fingerprint']}) from {prov['rules']['source']}"
+    yield f"  engine:    summitgame {prov['engine']}"
+    yield f"  agents:    {', '.join(prov['agents'].values())}"
+    yield (
+        f"  games:     {prov['games_measured']} measured of {prov['games_planned']} planned "
+        f"({prov['games_per_pair']} per pair; {prov['games_requested']} requested, rounded up to whole paired deals), "
+        f"forfeits {prov['forfeits']}"
+    )
+    yield f"  seed:      {prov['seed']} (deal seeds: tournament.deal_seed(seed, k), shared by games 2k and 2k+1)"
+    if speed:
+        yield (
+            f"  speed:     {speed.get('games_per_second') or 0:,.1f} games/s on "
+            f"{speed['workers'] or 'this'} {'process' if not speed['workers'] else 'worker processes'} "
+            f"({speed['played']} games in {speed['seconds']:.1f} s)"
+        )
+    yield f"  reproduce: {prov['command']}"
+
+
+def _outcomes(out: Mapping[str, Any]) -> Iterator[str]:
+    yield f"1. Outcomes (n = {out['n']}; share with 95% CI)"
+    for t, row in out["tiers"].items():
+        yield f"  tier {t:<20}{row['count']:>7}  {pct(row):<22}{_bar(row['value'] or 0)}"
+    for k, row in out["endings"].items():
+        yield f"  ended {k:<19}{row['count']:>7}  {pct(row):<22}{_bar(row['value'] or 0)}"
+
+
+def _roles(ra: Mapping[str, Any]) -> Iterator[str]:
+    yield "2. Role advantage (agents play both seats on every deal)"
+    for r, row in ra["roles"].items():
+        yield f"  {r:<14} wins {pct(row['win_rate']):<24} mean score {num(row['mean_score'])}"
+    yield f"  {'ties':<14}      {pct(ra['ties'])}"
+    names = list(ra["roles"])
+    yield f"  score gap {names[0]} − {names[1]}: {num(ra['score_gap'])}"
+    yield f"  verdict: {ra['verdict']}"
+
+
+def _length(ln: Mapping[str, Any]) -> Iterator[str]:
+    total = sum(ln["rounds"].values()) or 1
+    yield f"4. Game length: mean {num(ln['mean_rounds'], '.2f')} rounds; full length in {pct(ln['full_length'])}"
+    for r, k in ln["rounds"].items():
+        yield f"  ended in round {r:<4}{k:>7}  {100 * k / total:5.1f}%  {_bar(k / total)}"
+
+
+def _meters(m: Mapping[str, Any]) -> Iterator[str]:
+    yield "5. Meters as each round begins (mean, 10–90% band; games still going) and at the end"
+    for key, rows in m["trajectories"].items():
+        cells = "  ".join(f"{r['mean']:.1f} ({r['p10']:g}–{r['p90']:g})" for r in rows)
+        yield f"  {key:<22}{cells}"
+    for key, row in m["near_misses"].items():
+        yield (
+            f"  near misses {key}: limit {row['limit']}, mean peak of leaders who stayed "
+            f"{num(row['mean_peak_of_non_walkers'], '.2f')}, highest {row['highest_of_non_walkers']}, "
+            f"within 1 of the limit {pct(row['near_misses'])}"
+        )
+
+
+def _negotiation(neg: Mapping[str, Any]) -> Iterator[str]:
+    yield "6. Negotiation (per game, 95% CI)"
+    for k, e in neg["per_game"].items():
+        yield f"  {k:<12}{num(e, '.2f')}"
+    yield f"  offers accepted {pct(neg['acceptance'])}; games without a deal {pct(neg['no_deal_games'])}"
+    sizes = ", ".join(f"{k} steps: {v}" for k, v in neg["deal_sizes"].items())
+    yield f"  deal size {num(neg['deal_steps'], '.2f')} steps ({sizes})"
+    yield f"  {'track':<16}{'settled in a deal':<26}at its last stage"
+    for t, row in neg["tracks"].items():
+        flag = "   ! never settles" if row["agreed"]["count"] == 0 else ""
+        yield f"  {t:<16}{pct(row['agreed']):<26}{pct(row['last_stage'])}{flag}"
+
+
+def _cards(cards: Mapping[str, Any], roles: list[str]) -> Iterator[str]:
+    yield "7. Cards (score shift: with the card − without it; correlation, not cause)"
+    w = max(10, *(len(c) for c in (*cards["gestures"], *cards["events"]))) + 2
+    yield f"  {'gesture':<{w}}{'played in':<24}{'plays':>6}  score shift of its player"
+    for c, g in cards["gestures"].items():
+        yield f"  {c:<{w}}{pct(g['played_in']):<24}{g['plays']:>6}  {num(g['score_shift'])}"
+    yield f"  {'event':<{w}}{'drawn in':<10}" + "".join(f"{'shift ' + r:<26}" for r in roles)
+    for c, e in cards["events"].items():
+        shifts = "".join(f"{num(e['score_shift'][r]):<26}" for r in roles)
+        yield f"  {c:<{w}}{pct(e['drawn_in'], ci=False):<10}{shifts}"
+
+
+def _recorded(doc: Mapping[str, Any], rec: Mapping[str, Any]) -> Iterator[str]:
+    yield f"Recorded games from {rec['folder']}: {rec['games']} measured, {rec['skipped_count']} skipped"
+    for s in rec["skipped"][:5]:
+        yield f"  skipped {s['where']}: {s['why']}"
+    if not rec["games"]:
+        return
+    yield f"  {'':<28}{'simulated':<26}recorded"
+    for t in doc["outcomes"]["tiers"]:
+        yield f"  {'tier ' + t:<28}{pct(doc['outcomes']['tiers'][t]):<26}{pct(rec['outcomes']['tiers'][t])}"
+    for k in doc["outcomes"]["endings"]:
+        a, b = doc["outcomes"]["endings"][k], rec["outcomes"]["endings"].get(k)
+        yield f"  {'ended ' + k:<28}{pct(a):<26}{pct(b)}"
+    for r in doc["roles"]["roles"]:
+        a, b = doc["roles"]["roles"][r]["win_rate"], rec["roles"]["roles"][r]["win_rate"]
+        yield f"  {'wins ' + r:<28}{pct(a):<26}{pct(b)}"
+    yield f"  {'score gap':<28}{num(doc['roles']['score_gap']):<26}{num(rec['roles']['score_gap'])}"
+    yield f"  {'rounds':<28}{num(doc['length']['mean_rounds'], '.2f'):<26}{num(rec['length']['mean_rounds'], '.2f')}"
+    for k in doc["negotiation"]["per_game"]:
+        a, b = doc["negotiation"]["per_game"][k], rec["negotiation"]["per_game"][k]
+        yield f"  {k + ' per game':<28}{num(a, '.2f'):<26}{num(b, '.2f')}"
+    a, b = doc["negotiation"]["deal_steps"], rec["negotiation"]["deal_steps"]
+    yield f"  {'deal size (steps)':<28}{num(a, '.2f'):<26}{num(b, '.2f')}"
+
+
+def _fmt(row: Mapping[str, Any], side: str) -> str:
+    e = row[side]
+    return pct(e) if row["kind"] == "rate" else num(e, ".2f")
+
+
+def _compare_rows(rows: list[Any], only_significant: bool = False, indent: str = "  ") -> Iterator[str]:
+    shown = [r for r in rows if r["significant"] or not only_significant]
+    if not shown:
+        yield f"{indent}no metric differs significantly"
+        return
+    yield f"{indent}{'metric':<28}{'A':<24}{'B':<24}{'B − A (95% CI)':<28}verdict"
+    for r in shown:
+        d = r["difference"]
+        fmt = "+.3f" if r["kind"] == "rate" else "+.2f"
+        yield f"{indent}{r['metric']:<28}{_fmt(r, 'a'):<24}{_fmt(r, 'b'):<24}{num(d, fmt):<28}{r['verdict']}"
+
+
+def compare_lines(doc: Mapping[str, Any]) -> Iterator[str]:
+    """The comparison: every metric side by side, then the sequential test and the command."""
+    a, b = doc["a"], doc["b"]
+    yield f"A: {a['label']} — {a['name']} ({a['fingerprint']})"
+    yield f"B: {b['label']} — {b['name']} ({b['fingerprint']})"
+    yield f"{doc['games']} paired games (same seeds, seats and agents: {', '.join(doc['agents'])}), seed {doc['seed']}"
+    yield ""
+    for line in _compare_rows(doc["metrics"]):
+        yield line.rstrip()
+    yield ""
+    sig = doc["significant"]
+    yield f"significant differences: {', '.join(sig) if sig else 'none'}"
+    for side in ("a", "b"):
+        only = doc.get(f"only_in_{side}")
+        if only:
+            yield f"only under {side.upper()} (not compared): {', '.join(only)}"
+    seq = doc.get("sequential")
+    if seq:
+        what = {
+            "differ": f"{seq['metric']} differs (by at least {seq['delta']:g})",
+            "same": f"no difference in {seq['metric']} as large as {seq['delta']:g}",
+            None: f"undecided on {seq['metric']} after the maximum of {seq['max_games']} games",
+        }[seq["decision"]]
+        yield f"sequential test (SPRT, alpha = beta = 0.05): {what}; it took {seq['games']} games"
+    yield f"reproduce: {doc['command']}"

@@ -1,0 +1,109 @@
+"""``summitgame balance`` through CliRunner, and the balance run it is built on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from summitgame.analysis.schema import BALANCE_SCHEMA, validate
+from summitgame.cli import cli
+
+
+def run(*args: object) -> Result:
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def report() -> dict[str, object]:
+    res = run("balance", "--games", 24, "--seed", 3, "--json")
+    assert res.exit_code == 0, res.output
+    doc: dict[str, object] = json.loads(res.output)
+    return doc
+
+
+def test_balance_json_validates(report: dict[str, object]) -> None:
+    assert validate(report, BALANCE_SCHEMA) == []
+    prov = report["provenance"]
+    assert isinstance(prov, dict)
+    assert prov["games_measured"] == 24
+    assert prov["command"] == ("summitgame balance --agents greedy,boulware,titfortat,linear --games 24 --seed 3")
+
+
+def test_schema_catches_a_broken_report(report: dict[str, object]) -> None:
+    broken = json.loads(json.dumps(report))
+    del broken["roles"]["verdict"]
+    broken["outcomes"]["n"] = "many"
+    errors = validate(broken, BALANCE_SCHEMA)
+    assert any("verdict" in e for e in errors) and any("outcomes.n" in e for e in errors)
+
+
+def test_same_numbers_whatever_the_worker_count() -> None:
+    one = run("balance", "--agents", "greedy,random", "--games", 12, "--seed", 5, "--json")
+    two = run("balance", "--agents", "greedy,random", "--games", 12, "--seed", 5, "--json", "--workers", 2)
+    assert one.exit_code == 0 and two.exit_code == 0, one.output + two.output
+    a, b = json.loads(one.output), json.loads(two.output)
+    assert a.pop("speed")["workers"] == 0 and b.pop("speed")["workers"] == 2
+    assert a == b
+
+
+def test_balance_text_has_every_section() -> None:
+    res = run("balance", "--agents", "greedy", "--games", 8)
+    assert res.exit_code == 0, res.output
+    for head in (
+        "1. Outcomes",
+        "2. Role advantage",
+        "3. Agents",
+        "4. Game length",
+        "5. Meters",
+        "6. Negotiation",
+        "7. Cards",
+        "8. Provenance",
+        "reproduce: summitgame balance --agents greedy --games 8 --seed 0",
+    ):
+        assert head in res.output
+
+
+def test_role_imbalance_is_warned_about() -> None:
+    res = run("balance", "--agents", "greedy", "--games", 60, "--set", "meters.pressure.walkout_at.moscow=5", "--json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    assert doc["roles"]["significant"] and doc["roles"]["favoured"] in ("washington", "moscow")
+    assert any(w.startswith("Role imbalance") for w in doc["warnings"])
+
+
+def test_ablate_replays_the_same_seeds_without_the_card() -> None:
+    res = run("balance", "--agents", "greedy", "--games", 8, "--ablate", "photo_op", "--json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    assert doc["ablation"]["cards"] == ["photo_op"]
+    assert validate(doc, BALANCE_SCHEMA) == []
+    bad = run("balance", "--agents", "greedy", "--games", 2, "--ablate", "no_such_card")
+    assert bad.exit_code == 1 and "no card 'no_such_card'" in bad.output
+
+
+def test_records_are_reported_beside_the_simulated(tmp_path: Path) -> None:
+    res = run("match", "greedy", "random", "--games", 4, "--records", tmp_path / "m")
+    assert res.exit_code == 0, res.output
+    (tmp_path / "m" / "junk.json").write_text("{not json")
+    res = run("balance", "--agents", "greedy", "--games", 4, "--records", tmp_path / "m", "--json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    assert doc["recorded"]["games"] == 4 and doc["recorded"]["skipped_count"] == 1
+    assert validate(doc, BALANCE_SCHEMA) == []
+    text = run("balance", "--agents", "greedy", "--games", 4, "--records", tmp_path / "m")
+    assert "Recorded games from" in text.output and "simulated" in text.output
+
+
+def test_unknown_agent_is_a_clean_error() -> None:
+    res = run("balance", "--agents", "greedy,nobody", "--games", 4)
+    assert res.exit_code == 1 and "Traceback" not in res.output
+
+
+def test_agent_list_keeps_parameterised_specs_whole() -> None:
+    from summitgame.cli import _agent_list
+
+    assert _agent_list("greedy, mcts:iterations=9,c=1.5,random") == ["greedy", "mcts:iterations=9,c=1.5", "random"]
+    assert _agent_list(None) == ["greedy", "boulware", "titfortat", "linear"]
