@@ -410,6 +410,99 @@ def _facts(rules: Ruleset) -> _Facts:
 
 # --- the valuer ------------------------------------------------------------------------------------------
 
+_Row = tuple[int, int, int, int, int, tuple[tuple[int, int], ...]]
+"""What one package item does, for ``Valuer.accept`` (see ``Valuer._item_row``)."""
+
+_MEMO_MAX = 50_000
+"""Board and deal valuations kept per shared table before it is emptied (they are recomputed on demand)."""
+
+
+class _Tables:
+    """Memos of the parts of the valuation that depend only on the ruleset, the weights and the round (not on
+    the viewer or the rest of the observation), so every ``Valuer`` of that round shares them."""
+
+    __slots__ = ("boards", "dealt", "drift", "memo", "proj", "risk", "tiers")
+
+    def __init__(self) -> None:
+        self.boards: dict[tuple[tuple[int, ...], tuple[int, ...]], dict[tuple[object, ...], tuple[float, float]]] = {}
+        self.dealt = 0  #: deal valuations stored in ``boards`` since it was last emptied
+        self.memo: dict[tuple[object, ...], tuple[float, float]] = {}
+        self.tiers: dict[tuple[object, ...], int] = {}
+        self.proj: dict[tuple[object, ...], float] = {}
+        self.risk: dict[tuple[int, int], float] = {}
+        self.drift: dict[tuple[bool, bool], tuple[tuple[int, int], ...]] = {}
+
+
+_TABLES: dict[tuple[Ruleset, Weights, int], _Tables] = {}
+
+
+def _tables(rules: Ruleset, weights: Weights, rnd: int) -> _Tables:
+    """The shared memos for valuations under ``rules`` and ``weights`` in round ``rnd``."""
+    key = (rules, weights, rnd)
+    hit = _TABLES.get(key)
+    if hit is None:
+        if len(_TABLES) >= 256:
+            _TABLES.clear()
+        hit = _TABLES[key] = _Tables()
+    return hit
+
+
+def _deals(
+    tables: _Tables, meters: tuple[int, ...], tracks: tuple[int, ...]
+) -> dict[tuple[object, ...], tuple[float, float]]:
+    """The shared memo of accepted deals' values from a board: its ``meters`` other than the cost slots (the
+    deal's key holds the pressures after it) and its ``tracks``, as bands when bands suffice (see ``_Facts``)."""
+    boards = tables.boards
+    key = (meters, tracks)
+    hit = boards.get(key)
+    if hit is None:
+        if len(boards) >= 4096:
+            boards.clear()
+        hit = boards[key] = {}
+    return hit
+
+
+class _Tree(NamedTuple):
+    """How a sequence of packages extend one another, for valuing each from the one it extends."""
+
+    parents: tuple[int, ...]  #: per package, an earlier package it extends by one item, or -1 (valued from scratch)
+    added: tuple[int, ...]  #: per package with a parent, the index in ``items`` of the item it adds
+    items: tuple[Item, ...]  #: the distinct added items
+    inner: tuple[bool, ...]  #: per package, whether a later package extends it
+
+
+_TREES: dict[int, tuple[Sequence[Package], _Tree]] = {}
+
+
+def _tree(packages: Sequence[Package]) -> _Tree:
+    """The ``_Tree`` of ``packages``, memoised by identity for tuples (``candidate_packages`` returns the
+    same tuple for the same board)."""
+    cacheable = isinstance(packages, tuple)
+    if cacheable:
+        hit = _TREES.get(id(packages))
+        if hit is not None and hit[0] is packages:
+            return hit[1]
+    index: dict[Package, int] = {}
+    parents: list[int] = []
+    added: list[int] = []
+    distinct: dict[Item, int] = {}
+    inner = [False] * len(packages)
+    for i, items in enumerate(packages):
+        j = index.get(items[:-1], -1) if items else -1
+        parents.append(j)
+        if j >= 0:
+            inner[j] = True
+            added.append(distinct.setdefault(items[-1], len(distinct)))
+        else:
+            added.append(0)
+        index.setdefault(items, i)
+    tree = _Tree(tuple(parents), tuple(added), tuple(distinct), tuple(inner))
+    if cacheable:
+        if len(_TREES) >= 4096:
+            _TREES.clear()
+        _TREES[id(packages)] = (packages, tree)
+    return tree
+
 
 class Appraisal(NamedTuple):
     """A package as the proposer sees it: both sides' values if accepted, the chance it is, and the expectation."""
@@ -436,6 +529,7 @@ class Valuer:
         "_memo",
         "_proj",
         "_risk",
+        "_tables",
         "_tiers",
         "me",
         "obs",
@@ -456,19 +550,45 @@ class Valuer:
         self.stakes: tuple[tuple[int, ...], tuple[int, ...]] = (
             (obs.my_stakes, theirs) if self.me == 0 else (theirs, obs.my_stakes)
         )
-        self._memo: dict[tuple[object, ...], tuple[float, float]] = {}
-        self._deals: dict[tuple[object, ...], tuple[float, float]] = {}
-        self._items: dict[Item, tuple[int, int, int, int, int, tuple[tuple[int, int], ...]]] = {}
-        self._tiers: dict[tuple[object, ...], int] = {}
-        self._proj: dict[tuple[object, ...], float] = {}
-        self._risk: dict[tuple[int, int], float] = {}
+        self._items: dict[Item, _Row] = {}
         self._facts = _facts(rules)
-        self._drift: dict[tuple[bool, bool], tuple[tuple[int, int], ...]] = {}
+        self._tables: _Tables | None = None  # fetched on first use (following a plan needs no valuation)
+        self._deals: dict[tuple[object, ...], tuple[float, float]] | None = None
+
+    def _share(self) -> _Tables:
+        """The memos shared by every valuer of this round under the same rules and weights (see ``_Tables``)."""
+        tables = self._tables
+        if tables is None:
+            tables = self._tables = _tables(self.rules, self.w, self.obs.round)
+            self._memo = tables.memo
+            self._tiers = tables.tiers
+            self._proj = tables.proj
+            self._risk = tables.risk
+            self._drift = tables.drift
+        return tables
+
+    def _deal_memo(self) -> dict[tuple[object, ...], tuple[float, float]]:
+        """The shared memo of accepted deals' values from this board (see ``_deal``)."""
+        deals = self._deals
+        if deals is None:
+            obs = self.obs
+            cs = self.rules.cost_slot
+            meters = obs.meters
+            facts = self._facts
+            if facts.exact:
+                levels = facts.levels
+                board: tuple[int, ...] = tuple([levels[t][x] for t, x in enumerate(obs.tracks)])
+            else:
+                board = obs.tracks
+            deals = self._deals = _deals(self._share(), meters[:cs] + meters[cs + 2 :], board)
+        return deals
 
     # -- round endings --
 
     def settle(self, meters: Sequence[int], tracks: Sequence[int], gained: tuple[bool, bool]) -> tuple[float, float]:
         """Both roles' values (points aside) of ending the round on this board: drift, walk-outs, tier, risk."""
+        if self._tables is None:
+            self._share()
         facts = self._facts
         if facts.exact:
             levels = facts.levels
@@ -523,7 +643,10 @@ class Valuer:
             expected = survive * (bonus + self.w.future * (rules.rounds - rnd)) + (1.0 - survive) * fail
             penalty = rules.walkout_penalty
             out = (out0 + expected - walk0 * penalty, out1 + expected - walk1 * penalty)
-        self._memo[key] = out
+        memo = self._memo
+        if len(memo) >= _MEMO_MAX:
+            memo.clear()
+        memo[key] = out
         return out
 
     def _drift_ops(self, gained: tuple[bool, bool]) -> tuple[tuple[int, int], ...]:
@@ -616,21 +739,36 @@ class Valuer:
             theirs += dt
             if move:
                 moved += move
-        gained = (g0, g1)
-        key = (p0, p1, gained, moved, proposer)
-        v = self._deals.get(key)
+        key = (p0, p1, g0, g1, moved, proposer)
+        v = self._deal_memo().get(key)
         if v is None:
-            m = list(obs.meters)
-            m[cs], m[cs + 1] = p0, p1
-            tr = list(obs.tracks)
-            for _, t, steps in items:
-                tr[t] = min(rules.top_stage, tr[t] + steps)
-            if rules.on_accept:
-                _apply(rules, rules.on_accept, m, tr, gained, obs.round, proposer)
-            v = self._deals[key] = self.settle(m, tr, gained)
+            v = self._deal(items, proposer, p0, p1, (g0, g1), key)
         return (mine + v[self.me], theirs + v[self.them])
 
-    def _item_row(self, item: Item) -> tuple[int, int, int, int, int, tuple[tuple[int, int], ...]]:
+    def _deal(
+        self, items: Package, proposer: int, p0: int, p1: int, gained: tuple[bool, bool], key: tuple[object, ...]
+    ) -> tuple[float, float]:
+        """``settle`` after accepting ``items`` with pressures ``p0``, ``p1`` (memoised on ``key``)."""
+        obs = self.obs
+        rules = self.rules
+        cs = rules.cost_slot
+        m = list(obs.meters)
+        m[cs], m[cs + 1] = p0, p1
+        tr = list(obs.tracks)
+        for _, t, steps in items:
+            tr[t] = min(rules.top_stage, tr[t] + steps)
+        if rules.on_accept:
+            _apply(rules, rules.on_accept, m, tr, gained, obs.round, proposer)
+        v = self.settle(m, tr, gained)
+        tables = self._share()
+        tables.dealt += 1
+        if tables.dealt >= _MEMO_MAX:  # bound the memory: drop every board's memo (a valuer keeps its own)
+            tables.boards.clear()
+            tables.dealt = 0
+        self._deal_memo()[key] = v
+        return v
+
+    def _item_row(self, item: Item) -> _Row:
         """What one item does: (giver, giver's pressure added, receiver's relief, my points, their points,
         the track's new band if it crosses one the rules care about)."""
         rules = self.rules
@@ -745,15 +883,79 @@ class Valuer:
         me, them = self.me, self.them
         rej_mine, rej_theirs = self.reject(them)
         scale = self.w.accept_scale
-        out = []
-        accept = self.accept
+        out: list[Appraisal] = []
+        append = out.append
         exp = math.exp
-        for items in packages:
-            mine, theirs = accept(items, me)
+        new = tuple.__new__
+        parents, added, distinct, inner = _tree(packages)
+        obs = self.obs
+        cs = self.rules.cost_slot
+        lo, hi = self.rules.meter_min[cs], self.rules.meter_max[cs]
+        table = self._items
+        row_of = self._item_row
+        rows = [table.get(item) or row_of(item) for item in distinct]
+        deals = self._deal_memo()
+        deal = self._deal
+        start = (obs.meters[cs], obs.meters[cs + 1], obs.gained[0], obs.gained[1], 0, 0, ())
+        # ``accept``'s running state after each package's items (pressures, who gained, points, band moves),
+        # kept for the packages others extend, so a package extending an earlier one by one item costs one step
+        states: list[tuple[int, int, bool, bool, int, int, tuple[tuple[int, int], ...]]] = [start] * len(parents)
+        for i, items in enumerate(packages):
+            j = parents[i]
+            if j >= 0:
+                p0, p1, g0, g1, dm, dt, moved = states[j]
+                giver, add, sub, rm, rt, move = rows[added[i]]
+                if giver:
+                    p1 += add
+                    if p1 > hi:
+                        p1 = hi
+                    p0 -= sub
+                    if p0 < lo:
+                        p0 = lo
+                    g0 = True
+                else:
+                    p0 += add
+                    if p0 > hi:
+                        p0 = hi
+                    p1 -= sub
+                    if p1 < lo:
+                        p1 = lo
+                    g1 = True
+                dm += rm
+                dt += rt
+                if move:
+                    moved += move
+            else:
+                p0, p1, g0, g1, dm, dt, moved = start
+                for item in items:
+                    row = table.get(item)
+                    if row is None:
+                        row = row_of(item)
+                    giver, add, sub, rm, rt, move = row
+                    if giver:
+                        p1 = min(hi, p1 + add)
+                        p0 = max(lo, p0 - sub)
+                        g0 = True
+                    else:
+                        p0 = min(hi, p0 + add)
+                        p1 = max(lo, p1 - sub)
+                        g1 = True
+                    dm += rm
+                    dt += rt
+                    if move:
+                        moved += move
+            if inner[i]:
+                states[i] = (p0, p1, g0, g1, dm, dt, moved)
+            key = (p0, p1, g0, g1, moved, me)
+            v = deals.get(key)
+            if v is None:
+                v = deal(items, me, p0, p1, (g0, g1), key)
+            mine = dm + v[me]
+            theirs = dt + v[them]
             gain = theirs - rej_theirs
             x = gain / scale
             p = 1.0 / (1.0 + exp(-x)) if x > -500 else 0.0
-            out.append(Appraisal(items, mine, theirs, gain, p, p * mine + (1.0 - p) * rej_mine))
+            append(new(Appraisal, (items, mine, theirs, gain, p, p * mine + (1.0 - p) * rej_mine)))
         return out
 
     def options(self) -> list[Appraisal]:
