@@ -66,7 +66,7 @@ def new_game(rules: Ruleset, seed: int = 0) -> State:
     s.net = (0,) * (2 * rules.n_tracks)
     s.end = EndReason.NONE
     s.walkouts = ()
-    s.history = None
+    s.history = ()
     s.event = -1
     s.moves = 0
     s._legal = None
@@ -196,7 +196,7 @@ def apply(state: State, action: Action | int) -> State:
 def apply_unchecked(state: State, a: int) -> State:
     """``apply`` without the legality check, for searches that only play legal actions."""
     s = state.clone()
-    s.history = (a, state.history)
+    s.history = (*state.history, a)
     s.moves = state.moves + 1
     rules = s.rules
     b = s.to_move
@@ -281,7 +281,7 @@ def _start_round(s: State) -> None:
     e = deck[i]
     s.edeck = deck[:i] + deck[i + 1 :]
     s.event = e
-    s.history = (-1 - e, s.history)
+    s.history = (*s.history, -1 - e)
     s.phase = BUILD
     s.to_move = s.initiative
     s.proposer = s.initiative

@@ -16,7 +16,7 @@ from .actions import Action
 from .engine import legal_actions
 from .ruleset import Ruleset
 from .scoring import true_points
-from .state import EndReason, History, Phase, State
+from .state import EndReason, Phase, State
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,6 @@ def observe(s: State, role: int | str) -> Observation:
     o = 1 - r
     T = rules.n_tracks
     extra = rules.agenda_stakes[s.agendas[r]]
-    history = s.history_list()
     # A frozen dataclass's __init__ sets ~35 fields one by one through object.__setattr__; filling
     # the instance dict directly builds the same value about four times faster (observe runs per move).
     obs = object.__new__(Observation)
@@ -115,7 +114,7 @@ def observe(s: State, role: int | str) -> Observation:
         gained=s.gained,
         end=s.end,
         walkouts=s.walkouts,
-        history=tuple(history),
+        history=s.history,
         event=rules.event_ids[s.event] if s.event >= 0 else None,
         events_left=len(s.edeck),
         gesture_deck_size=len(s.gdeck),
@@ -199,10 +198,7 @@ def sample_state(obs: Observation, rng: random.Random) -> State:
     s.gained = obs.gained
     s.end = obs.end
     s.walkouts = obs.walkouts
-    node: History = None
-    for c in obs.history:
-        node = (c, node)
-    s.history = node
+    s.history = obs.history
     s.event = drawn[-1] if drawn else -1
     s.moves = sum(1 for c in obs.history if c >= 0)
     s._legal = None

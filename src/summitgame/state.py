@@ -37,9 +37,10 @@ class EndReason(enum.IntEnum):
         return self.name.lower()
 
 
-History = tuple[int, "History"] | None
-"""A cons list of everything that happened, newest first: action codes (>= 0) and event draws
-(``-1 - event index``). Appending is O(1) and clones share it."""
+History = tuple[int, ...]
+"""Everything that happened, oldest first: action codes (>= 0) and event draws (``-1 - event index``).
+A tuple (copied on append, in C) so an observation can hand it on without walking a linked list."""
+
 
 SLOTS = (
     "rules",
@@ -191,10 +192,4 @@ class State:
 
     def history_list(self) -> list[int]:
         """The history, oldest first."""
-        out: list[int] = []
-        node = self.history
-        while node is not None:
-            out.append(node[0])
-            node = node[1]
-        out.reverse()
-        return out
+        return list(self.history)
