@@ -605,6 +605,30 @@ def _write_report(path: Path, html: str) -> None:
     click.echo(f"report:            {path}", err=True)
 
 
+def report_outputs(schema_name: str, what: str) -> Callable[[F], F]:
+    """Add the output options ``balance`` and ``compare`` share: --json, --html FILE and --schema."""
+
+    def decorate(func: F) -> F:
+        func = click.option(
+            "--schema",
+            is_flag=True,
+            expose_value=False,
+            is_eager=True,
+            callback=_print_schema(schema_name),
+            help="Print the JSON Schema of the --json output and exit.",
+        )(func)
+        func = click.option(
+            "--html",
+            "html_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            help="Also write a self-contained HTML report with charts to this file.",
+        )(func)
+        return click.option("--json", "as_json", is_flag=True, help=f"Print the {what} as one JSON document.")(func)
+
+    return decorate
+
+
 @cli.command("balance", epilog=AGENT_SPEC_HELP)
 @rules_options
 @click.option(
@@ -624,7 +648,6 @@ def _write_report(path: Path, html: str) -> None:
     help="Games in all (rounded up so that every pair plays the same whole number of paired deals).",
 )
 @bot_options
-@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON document.")
 @click.option(
     "--records",
     type=click.Path(file_okay=False, path_type=Path),
@@ -637,21 +660,7 @@ def _write_report(path: Path, html: str) -> None:
     metavar="CARD",
     help="Replay the same seeds with this card taken out of its deck and report what changed (repeatable).",
 )
-@click.option(
-    "--html",
-    "html_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Also write a self-contained HTML report with charts to this file.",
-)
-@click.option(
-    "--schema",
-    is_flag=True,
-    expose_value=False,
-    is_eager=True,
-    callback=_print_schema("BALANCE_SCHEMA"),
-    help="Print the JSON Schema of the --json output and exit.",
-)
+@report_outputs("BALANCE_SCHEMA", "report")
 @report_errors
 def balance_cmd(
     rules_path: Path | None,
@@ -752,22 +761,7 @@ def balance_cmd(
     default=None,
     help="Smallest difference in --metric that matters (default: 0.05 for a rate, else 0.1 standard deviations).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the comparison as one JSON document.")
-@click.option(
-    "--html",
-    "html_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Also write a self-contained HTML report to this file.",
-)
-@click.option(
-    "--schema",
-    is_flag=True,
-    expose_value=False,
-    is_eager=True,
-    callback=_print_schema("COMPARE_SCHEMA"),
-    help="Print the JSON Schema of the --json output and exit.",
-)
+@report_outputs("COMPARE_SCHEMA", "comparison")
 @report_errors
 def compare_cmd(
     rules_a: Path,
