@@ -70,7 +70,8 @@ def deck_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def scripted(deck_dir: Path) -> Callable[..., Ruleset]:
-    """``scripted(*overrides)``: default rules, no events, fixed agendas, Washington first, plus overrides."""
+    """``scripted(*overrides)``: default rules, no events, fixed agendas, Washington first, plus overrides
+    (which may go beyond the designer's tunable ranges: these tests probe the engine at its extremes)."""
 
     def make(*overrides: str) -> Ruleset:
         return load_rules(
@@ -79,6 +80,7 @@ def scripted(deck_dir: Path) -> Callable[..., Ruleset]:
                 f"decks.events={deck_dir / 'quiet_events.toml'}",
                 f"decks.agendas={deck_dir / 'fixed_agendas.toml'}",
                 "rounds.first_initiative=washington",
+                "tunable={}",
                 *overrides,
             ],
         )

@@ -89,6 +89,17 @@ SINGLE_PROBLEM_CASES: list[tuple[str, str, str, str, int | None]] = [
     ("tier_impossible.toml", "tier_impossible.toml", "tiers.incremental", "its conditions can never hold", 4),
     ("last_tier_conditional.toml", "last_tier_conditional.toml", "tiers.symbolic", "must have no conditions", 4),
     ("deck_missing.toml", "deck_missing.toml", "decks.agendas", "deck file not found", 5),
+    (
+        "tunable_out_of_range.toml",
+        "tunable_out_of_range.toml",
+        "meters.trust.start",
+        "8 is outside the range the rules allow (1..6, [tunable] in ",
+        5,
+    ),
+    ("tunable_unknown_path.toml", "tunable_unknown_path.toml", 'tunable."meters.trust.begin"', "no key", 5),
+    ("tunable_not_a_number.toml", "tunable_not_a_number.toml", 'tunable."rounds.first_initiative"', "not a number", 5),
+    ("tunable_inverted.toml", "tunable_inverted.toml", 'tunable."hands.size"', "min (5) is above max (1)", 5),
+    ("tunable_fraction_for_int.toml", "tunable_fraction_for_int.toml", 'tunable."hands.size"', "whole number", 5),
 ]
 
 MULTI_PROBLEM_FILES = {

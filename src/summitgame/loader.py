@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from .crossref import cross_check
 from .errors import Problem, RulesError
+from .params import PathPart, fmt_number, format_path, get_at, is_number, parse_path, set_at
 from .ruleset import Ruleset, compile_ruleset
 from .schema import DECK_MODELS, AgendaDeck, EventDeck, GestureDeck, RulesFile
 
@@ -193,48 +194,90 @@ def resolve_extends(path: Path, problems: list[Problem]) -> Merged | None:
     return Merged(merged, sources, texts)
 
 
-def parse_override(text: str) -> tuple[list[str], Any]:
+def parse_override(text: str) -> tuple[list[PathPart], Any]:
     """Split ``key.path=value``; the value is read as TOML, or taken as a string if it isn't TOML."""
     if "=" not in text:
         raise ValueError(f"{text!r}: expected key.path=value")
     key, raw = text.split("=", 1)
-    key = key.strip()
-    if not key or not all(re.fullmatch(r"[A-Za-z0-9_]+", p) for p in key.split(".")):
-        raise ValueError(f"{text!r}: bad key path {key!r}")
+    try:
+        keys = list(parse_path(key.strip()))
+    except ValueError:
+        raise ValueError(f"{text!r}: bad key path {key.strip()!r}") from None
     try:
         value = tomllib.loads(f"v = {raw.strip()}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw.strip()
-    return key.split("."), value
+    return keys, value
 
 
-def apply_overrides(merged: Merged, overrides: Sequence[str], problems: list[Problem]) -> None:
-    """Apply ``--set key.path=value`` overrides in place; bad ones become Problems."""
+def apply_overrides(
+    merged: Merged, overrides: Sequence[str], problems: list[Problem], label: str = OVERRIDE_SOURCE
+) -> None:
+    """Apply ``--set key.path=value`` overrides in place; bad ones become Problems.
+
+    ``label`` names the option in messages (``--set``, or ``--param`` for a sweep's or tune's point)."""
     for text in overrides:
         try:
             keys, value = parse_override(text)
         except ValueError as exc:
-            problems.append(Problem(OVERRIDE_SOURCE, "", str(exc)))
+            problems.append(Problem(label, "", str(exc)))
             continue
+        where = f"{label} {text}"
         if keys[0] == "extends":
-            problems.append(
-                Problem(f"{OVERRIDE_SOURCE} {text}", "extends", "extends cannot be overridden; use --rules")
-            )
+            problems.append(Problem(where, "extends", "extends cannot be overridden; use --rules"))
             continue
-        node: Any = merged.data
-        for i, k in enumerate(keys[:-1]):
-            nxt = node.get(k) if isinstance(node, dict) else None
-            if nxt is None:
-                nxt = {}
-                node[k] = nxt
-            if not isinstance(nxt, dict):
-                where = ".".join(keys[: i + 1])
-                problems.append(Problem(f"{OVERRIDE_SOURCE} {text}", ".".join(keys), f"{where} is not a table"))
-                break
-            node = nxt
-        else:
-            node[keys[-1]] = value
-            _record(merged.sources, ".".join(keys), value, f"{OVERRIDE_SOURCE} {text}")
+        try:
+            set_at(merged.data, keys, value)
+        except LookupError as exc:
+            problems.append(Problem(where, format_path(keys), str(exc)))
+            continue
+        _record(merged.sources, format_path(keys), value, where)
+
+
+def tunable_problems(merged: Merged, spec: RulesFile) -> list[Problem]:
+    """Each ``[tunable]`` entry must name a number of the rules, and that number must lie in its range.
+
+    A value out of range is reported where it was set: the ``--set``/``--param`` option, or the file."""
+    problems: list[Problem] = []
+    for key, tun in spec.tunable.items():
+        name, text = _source_for(merged, f"tunable.{key}")
+        line = _quoted_key_line(text, key) if text else None
+        try:
+            value = get_at(merged.data, parse_path(key))
+        except LookupError as exc:
+            problems.append(Problem(name, f'tunable."{key}"', f"names no value of the rules: {exc}", line))
+            continue
+        if not is_number(value):
+            problems.append(Problem(name, f'tunable."{key}"', f"{key} is {value!r}, not a number", line))
+            continue
+        span = f"{fmt_number(tun.min)}..{fmt_number(tun.max)}"
+        if isinstance(value, int) and not all(isinstance(v, int) for v in (tun.min, tun.max, tun.step or 1)):
+            problems.append(
+                Problem(
+                    name, f'tunable."{key}"', f"{key} is a whole number; give min, max and step as whole numbers", line
+                )
+            )
+        if not tun.min <= value <= tun.max:
+            where, vtext = _source_for(merged, key)
+            vline = locate(vtext, key) if vtext else None
+            problems.append(
+                Problem(
+                    where,
+                    key,
+                    f"{fmt_number(value)} is outside the range the rules allow ({span}, "
+                    f"[tunable] in {name}{f':{line}' if line else ''})",
+                    vline,
+                )
+            )
+    return problems
+
+
+def _quoted_key_line(text: str, key: str) -> int | None:
+    """The line of a quoted key (``"meters.trust.start" = ...``) in TOML text."""
+    for i, ln in enumerate(text.splitlines()):
+        if re.match(rf"""\s*["']{re.escape(key)}["']\s*=""", ln):
+            return i + 1
+    return None
 
 
 # --- validation ---------------------------------------------------------------------------------
@@ -251,7 +294,8 @@ def _loc_path(loc: Iterable[int | str], data: Any, missing: bool) -> str:
             out += f"[{part}]"
             node = node[part]
         elif isinstance(node, dict) and part in node:
-            out += f".{part}" if out else str(part)
+            key = f'"{part}"' if "." in str(part) else str(part)  # a key path used as a key: [tunable]
+            out += f".{key}" if out else key
             node = node[part]
         elif last and missing:
             out += f".{part}" if out else str(part)
@@ -285,21 +329,26 @@ def validation_problems(exc: ValidationError, data: Any, where: Any, prefix: str
         if path and any(other.startswith((f"{path}.", f"{path}[")) for other in grouped):
             continue
         name, text = where(path)
-        line = locate(text, path) if text else None
+        quoted = re.search(r'"([^"]+)"', path)
+        line = None
+        if text:
+            line = _quoted_key_line(text, quoted.group(1)) if quoted else locate(text, path)
         problems.append(Problem(name, path, " or ".join(msgs), line))
     return problems
 
 
 def _source_for(merged: Merged, path: str) -> tuple[str, str | None]:
-    """The file (and its text) that defined the longest known prefix of a key path."""
-    key = re.sub(r"\[\d+\]", "", path)
-    while key:
-        src = merged.sources.get(key)
-        if src is not None:
-            if isinstance(src, Path):
-                return display(src), merged.texts.get(src)
-            return src, None
-        key = key.rpartition(".")[0]
+    """The file (and its text) that defined the longest known prefix of a key path (an override of one
+    array item, ``proposals.cap[1].steps``, is found before the file that holds the array)."""
+    for key in (path, re.sub(r"\[\d+\]", "", path)):
+        while key:
+            src = merged.sources.get(key)
+            if src is not None:
+                if isinstance(src, Path):
+                    return display(src), merged.texts.get(src)
+                return src, None
+            shorter = re.sub(r"(\.[^.\[]*|\[\d+\])$", "", key)
+            key = "" if shorter == key else shorter
     first = next((s for s in merged.sources.values() if isinstance(s, Path)), None)
     return (display(first), merged.texts.get(first)) if first else ("<rules>", None)
 
@@ -351,14 +400,18 @@ def load_deck(path: Path, expected: str | None, problems: list[Problem]) -> Deck
     return deck
 
 
-def load_rules(path: str | Path | None = None, overrides: Sequence[str] = ()) -> Ruleset:
-    """Load, validate and compile a rule file and its decks; raise RulesError listing every problem."""
+def load_rules(path: str | Path | None = None, overrides: Sequence[str] = (), params: Sequence[str] = ()) -> Ruleset:
+    """Load, validate and compile a rule file and its decks; raise RulesError listing every problem.
+
+    ``overrides`` are ``--set`` texts; ``params`` are applied after them the same way, but named
+    ``--param`` in messages (a sweep's or tune's point)."""
     rules_path = Path(path) if path is not None else default_rules_path()
     problems: list[Problem] = []
     merged = resolve_extends(rules_path, problems)
     if merged is None:
         raise RulesError(problems)
     apply_overrides(merged, overrides, problems)
+    apply_overrides(merged, params, problems, "--param")
     if problems:
         raise RulesError(problems)
     try:
@@ -404,6 +457,10 @@ def load_rules(path: str | Path | None = None, overrides: Sequence[str] = ()) ->
 
     events, gestures, agendas = decks["events"], decks["gestures"], decks["agendas"]
     problems.extend(cross_check(spec, events, gestures, agendas, rules_where, deck_where))  # type: ignore[arg-type]
+    reported = {p.path for p in problems}
+    problems.extend(  # a value already reported (out of its meter's bounds, say) is not reported twice
+        p for p in tunable_problems(merged, spec) if not any(p.path.startswith(r) for r in reported if r)
+    )
     if problems or events is None or gestures is None or agendas is None:
         raise RulesError(problems)
     assert isinstance(events, EventDeck)

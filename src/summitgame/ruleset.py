@@ -125,10 +125,11 @@ def _per_role(value: int | dict[str, int], roles: tuple[str, ...]) -> tuple[int,
 
 
 def content_fingerprint(spec: RulesFile, events: EventDeck, gestures: GestureDeck, agendas: AgendaDeck) -> str:
-    """A stable hash of the resolved rules and decks (independent of file layout and comments)."""
+    """A stable hash of the resolved rules and decks (independent of file layout and comments, and of the
+    ``tunable`` ranges, which bound what a designer may change but not how the game plays)."""
     doc: dict[str, Any] = {
         "format": FORMAT,
-        "rules": spec.model_dump(mode="json", exclude={"extends", "decks"}),
+        "rules": spec.model_dump(mode="json", exclude={"extends", "decks", "tunable"}),
         "events": events.model_dump(mode="json"),
         "gestures": gestures.model_dump(mode="json"),
         "agendas": agendas.model_dump(mode="json"),

@@ -321,6 +321,35 @@ class OutcomeSpec(Strict):
     walkout_penalty: int = Field(0, ge=0, le=50, description="Extra points lost by a role that walks out.")
 
 
+class Tunable(Strict):
+    """The range a designer allows one number of the rules to move in: ``--set``, ``sweep`` and ``tune``
+    refuse values outside it, and ``sweep --sensitivity`` moves it one ``step`` either way."""
+
+    min: int | float = Field(description="Lowest allowed value.")
+    max: int | float = Field(description="Highest allowed value.")
+    step: int | float | None = Field(
+        None,
+        gt=0,
+        description="One step of a sensitivity run (default: 1 for whole numbers, a tenth of the range otherwise).",
+    )
+    description: str = Field("", description="Why this number may move, and what it trades off.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Tunable:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) is above max ({self.max})")
+        return self
+
+
+TunablePath = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z_][a-z0-9_]*(\[\d+\])*(\.[a-z0-9_]+(\[\d+\])*)*$",
+        description="A key path into this file, e.g. 'meters.trust.start' or 'proposals.cap[1].steps'.",
+    ),
+]
+
+
 class RulesFile(Strict):
     """A whole rule file (after ``extends`` is resolved)."""
 
@@ -338,6 +367,10 @@ class RulesFile(Strict):
     rounds: RoundSpec = Field(default_factory=RoundSpec, description="Rounds.")
     tiers: dict[Id, TierSpec] = Field(min_length=1, description="Outcome tiers, keyed by id.")
     outcome: OutcomeSpec = Field(description="Tier order and end-of-game scoring.")
+    tunable: dict[TunablePath, Tunable] = Field(
+        default_factory=dict,
+        description="Key path -> the range a designer allows that number to move in (write each path in quotes).",
+    )
 
 
 # --- card files ---------------------------------------------------------------------------------
