@@ -837,3 +837,6 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+
+
+from . import cli_explore  # noqa: E402,F401  (registers sweep, targets and tune on the group)

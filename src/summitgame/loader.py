@@ -239,11 +239,12 @@ def tunable_problems(merged: Merged, spec: RulesFile) -> list[Problem]:
 
     A value out of range is reported where it was set: the ``--set``/``--param`` option, or the file."""
     problems: list[Problem] = []
+    values = spec.model_dump(mode="python") if spec.tunable else {}  # defaults included
     for key, tun in spec.tunable.items():
         name, text = _source_for(merged, f"tunable.{key}")
         line = _quoted_key_line(text, key) if text else None
         try:
-            value = get_at(merged.data, parse_path(key))
+            value = get_at(values, parse_path(key))
         except LookupError as exc:
             problems.append(Problem(name, f'tunable."{key}"', f"names no value of the rules: {exc}", line))
             continue

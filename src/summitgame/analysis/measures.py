@@ -1,0 +1,156 @@
+"""Summary measures of a set of games, by name: what sweeps tabulate, targets check and tunes optimise.
+
+Every per-game metric of ``compare`` (``tier:failed``, ``rounds``, ``peak:pressure:moscow``, ...) becomes a
+measure: a rate for 0/1 metrics (Wilson interval), a mean otherwise (Student-t interval). On top of those:
+each tier by its bare id (``failed`` = ``tier:failed``), ``role_gap`` (how far apart the roles' mean scores
+are, in points), ``win_gap`` (how far apart their win rates are), ``median:NAME`` for any mean metric,
+and ``median_end_round`` / ``end_round`` for the length of a summit.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ..ruleset import Ruleset
+from ..stats import Estimate, mean_ci, wilson, z_value
+from .compare import MetricDef, metric_defs
+from .metrics import GameMetrics
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One summary number with its 95% interval, and how to read it."""
+
+    name: str
+    value: float
+    low: float
+    high: float
+    n: int
+    kind: str  #: 'rate' (a share of games, 0..1) or 'number'
+    unit: str  #: 'points', 'rounds' or '' (a rate's unit is the share itself)
+
+    def as_dict(self) -> dict[str, float | int | str | None]:
+        """JSON-ready form (non-finite numbers become ``None``)."""
+
+        def num(x: float) -> float | None:
+            return round(x, 6) if math.isfinite(x) else None
+
+        return {
+            "value": num(self.value),
+            "low": num(self.low),
+            "high": num(self.high),
+            "n": self.n,
+            "kind": self.kind,
+            "unit": self.unit,
+        }
+
+    def show(self) -> str:
+        """The value as a designer reads it: 23.4% for rates, 4.81 otherwise."""
+        if not math.isfinite(self.value):
+            return "-"
+        return f"{100 * self.value:.1f}%" if self.kind == "rate" else f"{self.value:.2f}"
+
+
+Reader = Callable[[Sequence[GameMetrics]], Measure]
+
+
+def _unit(name: str) -> str:
+    if name.startswith(("score", "role_gap")) or name == "score_gap":
+        return "points"
+    if name in ("rounds", "end_round", "median_end_round", "median:rounds"):
+        return "rounds"
+    return ""
+
+
+def _from_def(d: MetricDef) -> Reader:
+    def read(games: Sequence[GameMetrics]) -> Measure:
+        xs = [d.read(g) for g in games]
+        if d.is_rate:
+            e = wilson(math.fsum(xs), len(xs))
+            return Measure(d.name, e.value, e.low, e.high, len(xs), "rate", "")
+        e = mean_ci(xs)
+        return Measure(d.name, e.value, e.low, e.high, len(xs), "number", _unit(d.name))
+
+    return read
+
+
+def median_ci(xs: Sequence[float], confidence: float = 0.95) -> Estimate:
+    """The median with a distribution-free interval (order statistics, normal approximation to the binomial)."""
+    n = len(xs)
+    if n == 0:
+        return Estimate(math.nan, math.nan, math.nan)
+    s = sorted(xs)
+    med = statistics.median(s)
+    if n < 2:
+        return Estimate(med, math.nan, math.nan)
+    half = z_value(confidence) * math.sqrt(n) / 2
+    lo = max(0, math.floor(n / 2 - half) - 1)
+    hi = min(n - 1, math.ceil(n / 2 + half))
+    return Estimate(med, s[lo], s[hi])
+
+
+def _median(name: str, d: MetricDef) -> Reader:
+    def read(games: Sequence[GameMetrics]) -> Measure:
+        e = median_ci([d.read(g) for g in games])
+        return Measure(name, e.value, e.low, e.high, len(games), "number", _unit(name))
+
+    return read
+
+
+def _abs_gap(name: str, f: Callable[[GameMetrics], float], unit: str, kind: str) -> Reader:
+    """|mean of f| with its interval folded at 0 (the gap's size, whichever side is ahead)."""
+
+    def read(games: Sequence[GameMetrics]) -> Measure:
+        e = mean_ci([f(g) for g in games])
+        lo, hi = sorted((abs(e.low), abs(e.high))) if math.isfinite(e.low) else (math.nan, math.nan)
+        if math.isfinite(e.low) and e.low <= 0 <= e.high:
+            lo = 0.0
+        return Measure(name, abs(e.value), lo, hi, len(games), kind, unit)
+
+    return read
+
+
+def readers(rules: Ruleset) -> dict[str, Reader]:
+    """Every measure of these rules, by name, in a stable order."""
+    defs = metric_defs(rules)
+    out: dict[str, Reader] = {}
+    by_name = {d.name: d for d in defs}
+    for t in rules.tier_ids:
+        out[t] = _renamed(t, _from_def(by_name[f"tier:{t}"]))
+    r0, r1 = rules.roles
+    out["role_gap"] = _abs_gap("role_gap", lambda g: float(g.scores[r0] - g.scores[r1]), "points", "number")
+    out["win_gap"] = _abs_gap("win_gap", lambda g: float(g.winner == r0) - float(g.winner == r1), "", "rate")
+    out["median_end_round"] = _median("median_end_round", by_name["rounds"])
+    out["end_round"] = _renamed("end_round", _from_def(by_name["rounds"]))
+    for d in defs:
+        out[d.name] = _from_def(d)
+    for d in defs:
+        if not d.is_rate:
+            out[f"median:{d.name}"] = _median(f"median:{d.name}", d)
+    return out
+
+
+def _renamed(name: str, read: Reader) -> Reader:
+    def renamed(games: Sequence[GameMetrics]) -> Measure:
+        m = read(games)
+        return Measure(name, m.value, m.low, m.high, m.n, m.kind, m.unit or _unit(name))
+
+    return renamed
+
+
+HEADLINE = ("role_gap", "win_gap", "median_end_round")
+"""Measures shown by default after the tiers when a sweep is not told which to show."""
+
+
+def default_names(rules: Ruleset) -> list[str]:
+    """What a sweep shows unless told otherwise: each tier's rate, the role gaps and the length."""
+    return [*rules.tier_ids, *HEADLINE]
+
+
+def measure(rules: Ruleset, games: Sequence[GameMetrics], names: Sequence[str]) -> dict[str, Measure]:
+    """The named measures of a set of games (KeyError for an unknown name: check with ``readers`` first)."""
+    table = readers(rules)
+    return {n: table[n](games) for n in names}

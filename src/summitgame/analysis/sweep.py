@@ -1,0 +1,344 @@
+"""``sweep``: the balance measures at every point of a parameter grid, and ``--sensitivity`` around the rules.
+
+Every point plays the same plan: the same agents, deal seeds and seats (common random numbers), so the
+differences between points are the parameters' doing and not the luck of the deal. All points are
+loaded and checked before any game is played, so a bad value anywhere stops the sweep at once.
+
+**Sensitivity** moves each parameter one step down and one step up from its current value (staying
+inside its ``[tunable]`` range) and measures the effect per step: the paired mean over games of
+(measure at +step − measure at −step) / (2 steps), or a one-sided difference against the current rules
+at a range's edge, with a 95% interval. Parameters are ranked by their largest effect, with rates
+counted per 5 percentage points and other measures per unit, as targets count misses.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..errors import Problem, RulesError
+from ..loader import load_rules
+from ..params import Number, Param, fmt_number, get_at, is_number, parse_path
+from ..ruleset import Ruleset
+from ..stats import mean_ci
+from ..tournament import Entrant
+from .balance import Progress, plan_for, simulate
+from .compare import metric_defs
+from .measures import Measure, measure, readers
+from .metrics import GameMetrics
+from .targets import RATE_SCALE
+
+FORMAT = "summitgame-sweep"
+SENSITIVITY_FORMAT = "summitgame-sensitivity"
+VERSION = 1
+
+Backend = Mapping[str, Any]
+"""Keyword arguments for ``balance.simulate`` that choose where games run (workers, move_timeout, ...)."""
+
+
+@dataclass
+class Point:
+    """One point of a sweep: the parameter values, the rules they make, and what the games measured."""
+
+    values: dict[str, Number]
+    rules: Ruleset
+    games: list[GameMetrics] = field(default_factory=list)
+    measures: dict[str, Measure] = field(default_factory=dict)
+    seconds: float = 0.0
+    played: int = 0
+
+
+def current_value(rules_path: str | Path | None, overrides: Sequence[str], key: str) -> Number:
+    """The value a key path has in the rules (after ``--set``); RulesError if it is not a number."""
+    rules = load_rules(rules_path, overrides)
+    try:
+        value = get_at(rules.spec.model_dump(mode="python"), parse_path(key))
+    except (LookupError, ValueError) as exc:
+        raise RulesError([Problem("--param", key, f"names no value of the rules: {exc}")]) from None
+    if not is_number(value):
+        raise RulesError([Problem("--param", key, f"is {value!r}, not a number")])
+    return value  # type: ignore[no-any-return]
+
+
+def grid(params: Sequence[Param]) -> list[dict[str, Number]]:
+    """Every combination of the parameters' values, the first parameter varying slowest."""
+    return [
+        dict(zip([p.path for p in params], combo, strict=True))
+        for combo in itertools.product(*(p.values for p in params))
+    ]
+
+
+def overrides_for(values: Mapping[str, Number]) -> list[str]:
+    """The ``--param`` texts that set a point's values."""
+    return [f"{k}={fmt_number(v)}" for k, v in values.items()]
+
+
+def load_points(
+    rules_path: str | Path | None, overrides: Sequence[str], points: Sequence[Mapping[str, Number]]
+) -> list[Point]:
+    """Load the rules of every point; RulesError listing every distinct problem (before any game runs)."""
+    for_params = set(points[0]) if points else set()
+    for key in sorted(for_params):
+        current_value(rules_path, overrides, key)  # a typo in a path is reported once, clearly
+    out: list[Point] = []
+    problems: list[Problem] = []
+    for values in points:
+        try:
+            out.append(Point(dict(values), load_rules(rules_path, overrides, overrides_for(values))))
+        except RulesError as exc:
+            problems.extend(p for p in exc.problems if p not in problems)
+    if problems:
+        raise RulesError(problems)
+    return out
+
+
+def check_names(rules: Ruleset, names: Sequence[str]) -> None:
+    """RulesError naming each unknown measure (with the list of known ones)."""
+    known = readers(rules)
+    bad = [n for n in names if n not in known]
+    if bad:
+        listing = ", ".join(known)
+        raise RulesError([Problem("--measure", n, f"no measure named {n!r}; measures are: {listing}") for n in bad])
+
+
+def play_point(
+    point: Point,
+    players: Sequence[Entrant],
+    games: int,
+    seed: int,
+    names: Sequence[str],
+    backend: Backend,
+    progress: Progress | None = None,
+) -> Point:
+    """Play a point's games (the shared plan under its rules) and measure them."""
+    sim = simulate(point.rules, players, plan_for(point.rules, players, games, seed), progress=progress, **backend)
+    point.games = sim.games
+    point.measures = measure(point.rules, sim.games, names)
+    point.seconds, point.played = sim.seconds, sim.played
+    return point
+
+
+class _Overall:
+    """Progress over many runs of ``per`` games each, reported as one count."""
+
+    def __init__(self, progress: Progress | None, runs: int, per: int) -> None:
+        self.progress, self.total = progress, runs * per
+
+    def run(self, index: int, per: int) -> Progress | None:
+        if self.progress is None:
+            return None
+        outer = self.progress
+        base = index * per
+
+        def inner(done: int, _total: int) -> None:
+            outer(base + done, self.total)
+
+        return inner
+
+
+def run_sweep(
+    points: Sequence[Point],
+    players: Sequence[Entrant],
+    games: int,
+    seed: int,
+    names: Sequence[str],
+    backend: Backend,
+    progress: Progress | None = None,
+) -> list[Point]:
+    """Play every point of a sweep."""
+    per = len(plan_for(points[0].rules, players, games, seed)) if points else 0
+    overall = _Overall(progress, len(points), per)
+    return [play_point(p, players, games, seed, names, backend, overall.run(i, per)) for i, p in enumerate(points)]
+
+
+def sweep_report(
+    points: Sequence[Point],
+    params: Sequence[Param],
+    players: Sequence[Entrant],
+    names: Sequence[str],
+    games: int,
+    seed: int,
+    command: str,
+) -> dict[str, Any]:
+    """The sweep as a JSON-ready dict (``schema.SWEEP_SCHEMA``)."""
+    base = points[0].rules if points else None
+    tunable = base.spec.tunable if base else {}
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "engine": __version__,
+        "rules": {"name": base.name, "source": base.source} if base else None,
+        "params": [
+            {
+                "path": p.path,
+                "values": list(p.values),
+                "allowed": [tunable[p.path].min, tunable[p.path].max] if p.path in tunable else None,
+            }
+            for p in params
+        ],
+        "measures": list(names),
+        "agents": {e.label: e.spec for e in players},
+        "games": games,
+        "seed": seed,
+        "points": [
+            {
+                "values": dict(pt.values),
+                "fingerprint": pt.rules.fingerprint,
+                "games": len(pt.games),
+                "measures": {n: pt.measures[n].as_dict() for n in names},
+            }
+            for pt in points
+        ],
+        "command": command,
+    }
+
+
+# --- sensitivity ----------------------------------------------------------------------------------
+
+
+def default_step(rules: Ruleset, key: str, value: Number) -> Number:
+    """One step of a parameter: its ``[tunable]`` step, else 1 for a whole number, else a tenth of its range
+    (or of its value)."""
+    tun = rules.spec.tunable.get(key)
+    if tun is not None and tun.step is not None:
+        return tun.step
+    if isinstance(value, int):
+        return 1
+    if tun is not None and tun.max > tun.min:
+        return (tun.max - tun.min) / 10
+    return abs(value) / 10 or 0.1
+
+
+@dataclass
+class Probe:
+    """One parameter of a sensitivity run: its value, the values tried on each side, and why a side is missing."""
+
+    path: str
+    value: Number
+    step: Number
+    down: Point | None = None
+    up: Point | None = None
+    skipped: list[str] = field(default_factory=list)
+
+
+def probes(
+    rules_path: str | Path | None, overrides: Sequence[str], keys: Sequence[str], steps: Mapping[str, Number]
+) -> list[Probe]:
+    """The parameters to probe and the rules one step either side (a side whose rules do not load, or that
+    leaves the tunable range, is skipped with its reason)."""
+    base = load_rules(rules_path, overrides)
+    out: list[Probe] = []
+    for key in keys:
+        value = current_value(rules_path, overrides, key)
+        step = steps.get(key) or default_step(base, key, value)
+        pr = Probe(key, value, step)
+        for side, sign in (("down", -1), ("up", 1)):
+            v = value + sign * step
+            if isinstance(value, float) or isinstance(step, float):
+                v = round(float(v), 10)
+            try:
+                point = Point({key: v}, load_rules(rules_path, overrides, [f"{key}={fmt_number(v)}"]))
+            except RulesError as exc:
+                pr.skipped.append(f"{side} ({fmt_number(v)}): {exc.problems[0].message}")
+                continue
+            setattr(pr, side, point)
+        out.append(pr)
+    return out
+
+
+def effect(rules: Ruleset, name: str, base: Sequence[GameMetrics], pr: Probe) -> dict[str, Any] | None:
+    """A measure's paired change per step of a parameter, with its 95% interval (None if neither side ran)."""
+    defs = {d.name: d for d in metric_defs(rules)}
+    table = readers(rules)
+    lo = pr.down.games if pr.down else None
+    hi = pr.up.games if pr.up else None
+    if lo is None and hi is None:
+        return None
+    a, b, steps = (lo or base), (hi or base), (2 if lo is not None and hi is not None else 1)
+    d = defs.get(name) or defs.get(f"tier:{name}") or (defs.get("rounds") if name == "end_round" else None)
+    if d is not None:  # a per-game metric: paired differences by plan index
+        bi = {g.index: g for g in b}
+        diffs = [(d.read(bi[g.index]) - d.read(g)) / (steps * pr.step) for g in a if g.index in bi]
+        e = mean_ci(diffs)
+        est = {"value": e.value, "low": e.low, "high": e.high, "paired": True}
+    else:  # a summary measure (a gap, a median): the difference of the two summaries, without an interval
+        va, vb = table[name](a).value, table[name](b).value
+        est = {"value": (vb - va) / (steps * pr.step), "low": math.nan, "high": math.nan, "paired": False}
+    is_rate = d.is_rate if d is not None else table[name](a).kind == "rate"
+    scale = RATE_SCALE if is_rate else 1.0
+    est["scaled"] = abs(est["value"]) / scale if math.isfinite(est["value"]) else 0.0
+    est["significant"] = bool(
+        math.isfinite(est["low"]) and math.isfinite(est["high"]) and (est["low"] > 0 or est["high"] < 0)
+    )
+    return {
+        k: (round(v, 6) if isinstance(v, float) and math.isfinite(v) else (None if isinstance(v, float) else v))
+        for k, v in est.items()
+    }
+
+
+def run_sensitivity(
+    base: Point,
+    found: Sequence[Probe],
+    players: Sequence[Entrant],
+    games: int,
+    seed: int,
+    names: Sequence[str],
+    backend: Backend,
+    progress: Progress | None = None,
+) -> None:
+    """Play the current rules and every probe's sides."""
+    sides = [base] + [p for pr in found for p in (pr.down, pr.up) if p is not None]
+    run_sweep(sides, players, games, seed, names, backend, progress)
+
+
+def sensitivity_report(
+    base: Point,
+    found: Sequence[Probe],
+    players: Sequence[Entrant],
+    names: Sequence[str],
+    games: int,
+    seed: int,
+    command: str,
+) -> dict[str, Any]:
+    """The sensitivity run as a JSON-ready dict: each parameter's effect per step on each measure, ranked."""
+    rows: list[dict[str, Any]] = []
+    for pr in found:
+        effects = {n: effect(base.rules, n, base.games, pr) for n in names}
+        strongest = max((e["scaled"] for e in effects.values() if e is not None), default=0.0)
+        rows.append(
+            {
+                "path": pr.path,
+                "value": pr.value,
+                "step": pr.step,
+                "down": pr.down.values[pr.path] if pr.down else None,
+                "up": pr.up.values[pr.path] if pr.up else None,
+                "skipped": pr.skipped,
+                "effects": effects,
+                "strongest": round(strongest, 6),
+            }
+        )
+    rows.sort(key=lambda r: -float(r["strongest"]))
+
+    def scaled(row: dict[str, Any], name: str) -> float:
+        return float((row["effects"][name] or {}).get("scaled") or 0.0)
+
+    ranking = {n: [r["path"] for r in sorted(rows, key=lambda r: -scaled(r, n))] for n in names}
+    return {
+        "format": SENSITIVITY_FORMAT,
+        "version": VERSION,
+        "engine": __version__,
+        "rules": {"name": base.rules.name, "fingerprint": base.rules.fingerprint, "source": base.rules.source},
+        "measures": list(names),
+        "current": {n: base.measures[n].as_dict() for n in names},
+        "agents": {e.label: e.spec for e in players},
+        "games": games,
+        "seed": seed,
+        "params": rows,
+        "ranking": ranking,
+        "command": command,
+    }

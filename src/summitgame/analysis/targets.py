@@ -1,0 +1,248 @@
+"""Balance targets as data: ``failed = "15%..35%"``, ``role_gap = "< 3 points"``, ``median_end_round = ">= 5"``.
+
+A targets file is TOML: each top-level key names a measure (``analysis.measures``) and its string value
+the range it should lie in. An optional ``[run]`` table says how to measure (``games``, ``seed``,
+``agents``); command-line options override it. Forms of a target:
+
+- ``LOW..HIGH`` (both ends included), e.g. ``"15%..35%"`` or ``"4..6 rounds"``;
+- ``< X``, ``<= X``, ``> X``, ``>= X``, ``== X``, e.g. ``"< 3 points"``.
+
+A rate is written as a percentage (``35%``) or a fraction (``0.35``). A unit word after the number
+(``points``, ``rounds``) is checked against the measure's unit. A target is met when the measured value
+(the point estimate) satisfies it; "borderline" when its 95% interval reaches past a bound. A miss is
+how far outside the value lies; ``loss`` scales it (per 5 percentage points for a rate, per unit
+otherwise) and sums over the targets: the quantity ``tune`` drives to zero.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import Problem, RulesError
+from ..loader import display, locate, read_toml
+from ..params import fmt_number
+from ..ruleset import Ruleset
+from .measures import Measure, readers
+
+RATE_SCALE = 0.05  #: a rate's miss is counted in steps of 5 percentage points
+RUN_KEYS = {"games": int, "seed": int, "agents": list}
+
+_NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)"
+_VALUE = rf"({_NUM})\s*(%?)\s*([a-z]*)"
+_RANGE = re.compile(rf"^\s*{_VALUE}\s*\.\.\s*{_VALUE}\s*$")
+_BOUND = re.compile(rf"^\s*(<=|>=|==|<|>|=)\s*{_VALUE}\s*$")
+_UNITS = {"point": "points", "points": "points", "round": "rounds", "rounds": "rounds"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """One target: a measure and the range it should lie in (``None`` for an open end)."""
+
+    name: str
+    text: str
+    low: float | None
+    high: float | None
+    low_open: bool = False  #: the low end itself is excluded (``> X``)
+    high_open: bool = False  #: the high end itself is excluded (``< X``)
+    rate: bool = False
+
+    def holds(self, value: float) -> bool:
+        """Whether a value meets the target."""
+        if not math.isfinite(value):
+            return False
+        if self.low is not None and (value < self.low or (self.low_open and value == self.low)):
+            return False
+        return not (self.high is not None and (value > self.high or (self.high_open and value == self.high)))
+
+    def miss(self, value: float) -> float:
+        """How far outside the target a value lies (0 when it is met)."""
+        if not math.isfinite(value):
+            return math.inf
+        if self.holds(value):
+            return 0.0
+        if self.low is not None and value <= self.low:
+            return self.low - value
+        assert self.high is not None
+        return value - self.high
+
+    def loss(self, value: float) -> float:
+        """The miss in comparable steps: 5 percentage points for a rate, one unit otherwise (plus a
+        tiny step for a value exactly on an excluded end, so a miss never counts as zero)."""
+        m = self.miss(value)
+        if m == 0.0 and not self.holds(value):
+            m = 1e-9
+        return m / RATE_SCALE if self.rate else m
+
+    def show(self, value: float) -> str:
+        """A bound as written back: 35% for a rate, 3 otherwise."""
+        return f"{100 * value:g}%" if self.rate else fmt_number(value)
+
+    def describe(self) -> str:
+        """The target in a canonical form (``15%..35%``, ``< 3``)."""
+        if self.low is not None and self.high is not None:
+            if self.low == self.high:
+                return f"== {self.show(self.low)}"
+            return f"{self.show(self.low)}..{self.show(self.high)}"
+        if self.high is not None:
+            return f"{'<' if self.high_open else '<='} {self.show(self.high)}"
+        assert self.low is not None
+        return f"{'>' if self.low_open else '>='} {self.show(self.low)}"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A target checked against a measure."""
+
+    target: Target
+    measure: Measure
+    met: bool
+    borderline: bool  #: the 95% interval reaches past a bound (met or missed by chance, perhaps)
+    miss: float
+    loss: float
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "target": self.target.name,
+            "wanted": self.target.describe(),
+            "measured": self.measure.as_dict(),
+            "met": self.met,
+            "borderline": self.borderline,
+            "miss": round(self.miss, 6) if math.isfinite(self.miss) else None,
+            "loss": round(self.loss, 6) if math.isfinite(self.loss) else None,
+        }
+
+
+@dataclass(frozen=True)
+class Targets:
+    """A parsed targets file: the targets in file order, and its ``[run]`` settings."""
+
+    source: str
+    targets: tuple[Target, ...]
+    run: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _number(text: str, pct: str, unit: str, rate: bool, unit_of: str) -> float:
+    value = float(text)
+    if pct:
+        if not rate:
+            raise ValueError(f"{text}% is a percentage, but this measure is not a rate")
+        value /= 100
+    elif rate and not 0 <= value <= 1:
+        raise ValueError(f"a rate is a share of games: write {text}% or a fraction between 0 and 1")
+    if unit:
+        canon = _UNITS.get(unit)
+        if canon is None:
+            raise ValueError(f"unknown unit {unit!r} (units: points, rounds, or % for a rate)")
+        if canon != unit_of:
+            has = f"is in {unit_of}" if unit_of else "has no unit"
+            raise ValueError(f"the unit is {unit!r}, but this measure {has}")
+    return value
+
+
+def parse_target(name: str, text: str, rate: bool, unit: str) -> Target:
+    """One target string; ValueError saying what is wrong."""
+    m = _RANGE.match(text)
+    if m:
+        lo = _number(m.group(1), m.group(2), m.group(3), rate, unit)
+        hi = _number(m.group(4), m.group(5), m.group(6), rate, unit)
+        if lo > hi:
+            raise ValueError(f"{text!r}: the low end is above the high end")
+        return Target(name, text, lo, hi, rate=rate)
+    m = _BOUND.match(text)
+    if m:
+        op, v = m.group(1), _number(m.group(2), m.group(3), m.group(4), rate, unit)
+        if op in ("<", "<="):
+            return Target(name, text, None, v, high_open=op == "<", rate=rate)
+        if op in (">", ">="):
+            return Target(name, text, v, None, low_open=op == ">", rate=rate)
+        return Target(name, text, v, v, rate=rate)
+    raise ValueError(f'{text!r}: expected LOW..HIGH, or < X, <= X, > X, >= X, == X (e.g. "15%..35%", "< 3 points")')
+
+
+def parse_targets(data: Mapping[str, Any], rules: Ruleset, source: str, text: str | None = None) -> Targets:
+    """Targets from parsed TOML, checked against the measures of these rules; RulesError listing every problem."""
+    table = readers(rules)
+    kinds = {name: read([]) for name, read in table.items()}  # kind and unit of each measure (no games needed)
+    problems: list[Problem] = []
+    out: list[Target] = []
+
+    def problem(path: str, message: str) -> None:
+        problems.append(Problem(source, path, message, locate(text, path) if text else None))
+
+    for key, value in data.items():
+        if key == "run":
+            if not isinstance(value, dict):
+                problem("run", "must be a table: [run] with games, seed, agents")
+                continue
+            for k, v in value.items():
+                want = RUN_KEYS.get(k)
+                if want is None:
+                    problem(f"run.{k}", f"unknown setting; settings are {', '.join(RUN_KEYS)}")
+                elif not isinstance(v, want) or isinstance(v, bool):
+                    problem(f"run.{k}", f"must be {'a list of agent specs' if want is list else 'a whole number'}")
+                elif k == "games" and isinstance(v, int) and v < 2:
+                    problem("run.games", "needs at least 2 games")
+            continue
+        if key not in table:
+            close = difflib.get_close_matches(key, list(table), n=3)
+            hint = (
+                f"; did you mean {', '.join(close)}?" if close else f"; measures are {', '.join(list(table)[:12])}, ..."
+            )
+            problem(key, f"no measure named {key!r}{hint}")
+            continue
+        if not isinstance(value, str):
+            problem(key, f'must be a string such as "15%..35%" or "< 3" (got {value!r})')
+            continue
+        k = kinds[key]
+        try:
+            out.append(parse_target(key, value, k.kind == "rate", k.unit))
+        except ValueError as exc:
+            problem(key, str(exc))
+    if not out and not problems:
+        problems.append(Problem(source, "", "no targets in the file"))
+    if problems:
+        raise RulesError(problems)
+    return Targets(source, tuple(out), dict(data.get("run", {})))
+
+
+def load_targets(path: str | Path, rules: Ruleset) -> Targets:
+    """Read and check a targets file."""
+    p = Path(path)
+    data, errs = read_toml(p)
+    if data is None:
+        raise RulesError(errs)
+    return parse_targets(data, rules, display(p), p.read_text(encoding="utf-8"))
+
+
+def targets_from_text(text: str, rules: Ruleset, source: str = "<targets>") -> Targets:
+    """Targets from TOML text (for tests and library use)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError([Problem(source, "", f"TOML syntax error: {exc}")]) from None
+    return parse_targets(data, rules, source, text)
+
+
+def check(targets: Targets, measured: Mapping[str, Measure]) -> list[Verdict]:
+    """Each target against its measure."""
+    out = []
+    for t in targets.targets:
+        m = measured[t.name]
+        met = t.holds(m.value)
+        ends = [x for x in (m.low, m.high) if math.isfinite(x)]
+        borderline = len(ends) == 2 and any(t.holds(x) != met for x in ends)
+        out.append(Verdict(t, m, met, borderline, t.miss(m.value), t.loss(m.value)))
+    return out
+
+
+def total_loss(verdicts: Sequence[Verdict]) -> float:
+    """Sum of the targets' scaled misses: 0 exactly when every target is met."""
+    return math.fsum(v.loss for v in verdicts)
