@@ -262,3 +262,206 @@ def targets_cmd(
 
 
 DEFAULT_TARGET_GAMES = 1000
+
+
+def _tune_params(texts: tuple[str, ...], tunable: list[str]) -> list[tuple[str, Any]]:
+    """``--param KEY=LOW..HIGH`` or ``KEY`` (its [tunable] range); every tunable parameter when none is given."""
+    from .params import parse_bounds, parse_path
+
+    if not texts:
+        return [(k, None) for k in tunable]
+    out: list[tuple[str, Any]] = []
+    problems = []
+    for text in texts:
+        try:
+            if "=" in text:
+                out.append(parse_bounds(text))
+            else:
+                parse_path(text.strip())
+                out.append((text.strip(), None))
+        except ValueError as exc:
+            problems.append(Problem("--param", "", str(exc)))
+    if problems:
+        raise RulesError(problems)
+    return out
+
+
+@cli.command("tune", epilog=AGENT_SPEC_HELP)
+@rules_options
+@click.option(
+    "--targets",
+    "targets_file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The balance targets to meet (a TOML file, as for 'summitgame targets').",
+)
+@click.option(
+    "--param",
+    "param_texts",
+    multiple=True,
+    metavar="KEY.PATH=LOW..HIGH",
+    help="A parameter and the range to search (repeatable); KEY.PATH alone searches its [tunable] range. "
+    "Default: every [tunable] parameter.",
+)
+@click.option("--budget", type=click.IntRange(min=1), default=30, show_default=True, help="Candidates to play.")
+@click.option(
+    "--agents",
+    "agents_text",
+    default=None,
+    metavar="A,B,...",
+    help="Agents (default: the targets file's [run] agents, else greedy,boulware,titfortat,linear).",
+)
+@click.option(
+    "--games",
+    "-n",
+    type=click.IntRange(min=2),
+    default=None,
+    help="Games per candidate (default: the targets file's [run] games, else 400).",
+)
+@bot_options
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("tune-out"),
+    show_default=True,
+    help="Folder for trials.jsonl (every candidate, stored as it finishes), best.toml and the winner's report.",
+)
+@click.option("--resume", is_flag=True, help="Continue an interrupted tune in --out (same command otherwise).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON document.")
+@click.pass_context
+@report_errors
+def tune_cmd(
+    ctx: click.Context,
+    rules_path: Path | None,
+    overrides: tuple[str, ...],
+    targets_file: Path,
+    param_texts: tuple[str, ...],
+    budget: int,
+    agents_text: str | None,
+    games: int | None,
+    seed: int,
+    workers: int,
+    move_timeout: float | None,
+    agent_classes: tuple[str, ...],
+    out_dir: Path,
+    resume: bool,
+    as_json: bool,
+) -> None:
+    """Search the allowed ranges of parameters for rules that meet balance targets (optuna's TPE sampler).
+
+    Every candidate plays the same deals, seats and agents. The winner, trimmed to change only what it
+    must, is written as OUT/best.toml, a rule file that extends the original, with its balance report
+    (OUT/best-balance.txt and .json). Interrupt at any time: every candidate played is in
+    OUT/trials.jsonl, and --resume continues from there. Exit status 1 if no candidate met every target."""
+    from .analysis import balance as bal
+    from .analysis import tune as tn
+    from .analysis.targets import load_targets
+    from .analysis.text import balance_lines
+
+    rules = load(rules_path, overrides)
+    tg = load_targets(targets_file, rules)
+    dims = tn.dimensions(rules_path, overrides, _tune_params(param_texts, list(rules.spec.tunable)))
+    load_agent_classes(agent_classes)
+    specs = _agent_list(agents_text) if agents_text else list(tg.run.get("agents") or _agent_list(None))
+    n = games if games is not None else int(tg.run.get("games", DEFAULT_TUNE_GAMES))
+    if ctx.get_parameter_source("seed") == click.core.ParameterSource.DEFAULT and "seed" in tg.run:
+        seed = int(tg.run["seed"])
+    players = bal.players_for(specs)
+    options: list[tuple[str, Any]] = [("--targets", targets_file)]
+    options += [(f"--param={d.path}={d.span}", True) for d in dims]
+    options += [
+        ("--budget", budget),
+        ("--agents", ",".join(specs)),
+        ("--games", n),
+        ("--seed", seed),
+        ("--out", out_dir),
+    ]
+    command = bal.command_line("tune", rules_path, overrides, options)
+    settings = {
+        "rules": rules.fingerprint,
+        "targets": [[t.name, t.describe()] for t in tg.targets],
+        "params": [[d.path, str(d.span)] for d in dims],
+        "agents": specs,
+        "games": n,
+        "seed": seed,
+    }
+
+    def show(t: tn.Trial, played: int, of: int) -> None:
+        values = " ".join(f"{k}={v}" for k, v in t.values.items())
+        tag = f"candidate {played}/{of}" if t.phase == "search" else "trim"
+        if not t.fingerprint:
+            click.echo(f"{tag}: {values} -> refused by the rules: {t.measures.get('invalid', '')}", err=True)
+            return
+        met = sum(1 for m in t.measures.values() if m["met"])
+        again = " (seen before)" if t.cached else ""
+        click.echo(f"{tag}: {values} -> loss {t.loss:.3f}, {met} of {len(t.measures)} met{again}", err=True)
+
+    store = tn.Store(out_dir, settings, resume)
+    try:
+        if store.trials:
+            click.echo(f"resuming: {len(store.trials)} candidates already in {out_dir / tn.TRIALS_FILE}", err=True)
+        tuning = tn.Tuning(
+            rules_path, overrides, dims, tg, players, n, seed, {"workers": workers, "move_timeout": move_timeout}, show
+        )
+        tn.search(tuning, store, budget)
+        best = tn.best_of([t for t in store.trials if t.phase == "search"])
+        if best is None:
+            raise tn.TuneError("no candidate could be played: every one was refused by the rules")
+        best = tn.trim(tuning, store, tn.best_of([t for t in store.trials]) or best)
+    finally:
+        store.close()
+    path, best_rules = tn.write_best(tuning, best, out_dir, command)
+    with BotProgress("balance of the winner", plain=False) as progress:
+        plan = bal.plan_for(best_rules, players, n, seed)
+        sim = bal.simulate(best_rules, players, plan, workers=workers, move_timeout=move_timeout, progress=progress)
+    report_cmd = bal.command_line(
+        "balance", path, (), [("--agents", ",".join(specs)), ("--games", n), ("--seed", seed)]
+    )
+    report = bal.balance_report(sim, seed, report_cmd, n)
+    from .records import write_atomic
+
+    write_atomic(out_dir / "best-balance.json", json.dumps(report, indent=1) + "\n")
+    write_atomic(out_dir / "best-balance.txt", "\n".join(balance_lines(report)) + "\n")
+    changed = {d.path: [d.current, best.values[d.path]] for d in dims if best.values[d.path] != d.current}
+    searched = [t for t in store.trials if t.phase == "search"]
+    doc = {
+        "format": "summitgame-tune",
+        "version": 1,
+        "met": best.met,
+        "loss": best.loss,
+        "changes": changed,
+        "best": json.loads(best.line()),
+        "best_file": str(path),
+        "candidates": len(searched),
+        "played": sum(1 for t in store.trials if not t.cached and t.fingerprint),
+        "trials_file": str(out_dir / tn.TRIALS_FILE),
+        "command": command,
+    }
+    if as_json:
+        click.echo(json.dumps(doc, indent=1))
+    else:
+        verdict = "meets every target" if best.met else f"misses targets (loss {best.loss:.3f}): the closest found"
+        click.echo(f"Tune of {rules.name} against {tg.source}: {len(searched)} candidates; the winner {verdict}.")
+        for k, (a, b) in changed.items():
+            click.echo(f"  {k}: {a} -> {b}")
+        if not changed:
+            click.echo("  no change needed: the current rules meet the targets")
+        for name, m in best.measures.items():
+            click.echo(
+                f"  {name}: {m['wanted']:<12} measured {_show(m['measured'])}  {'met' if m['met'] else 'MISSED'}"
+            )
+        click.echo(f"rules:   {path}")
+        click.echo(f"report:  {out_dir / 'best-balance.txt'}")
+        click.echo(f"trials:  {out_dir / tn.TRIALS_FILE}")
+    if not best.met:
+        ctx.exit(1)
+
+
+def _show(m: dict[str, Any]) -> str:
+    from .analysis.explore_text import cell
+
+    return cell(m)
+
+
+DEFAULT_TUNE_GAMES = 400

@@ -27,7 +27,6 @@ from typing import Any
 
 from ..errors import Problem, RulesError
 from ..loader import display, locate, read_toml
-from ..params import fmt_number
 from ..ruleset import Ruleset
 from .measures import Measure, readers
 
@@ -82,7 +81,7 @@ class Target:
 
     def show(self, value: float) -> str:
         """A bound as written back: 35% for a rate, 3 otherwise."""
-        return f"{100 * value:g}%" if self.rate else fmt_number(value)
+        return f"{100 * value:g}%" if self.rate else f"{value:g}"
 
     def describe(self) -> str:
         """The target in a canonical form (``15%..35%``, ``< 3``)."""
