@@ -404,3 +404,213 @@ def validate(doc: Any, schema: Mapping[str, Any], root: Mapping[str, Any] | None
         for i, item in enumerate(doc):
             errors.extend(validate(item, schema["items"], root, f"{path}[{i}]"))
     return errors
+
+
+# --- sweep, sensitivity and targets (``summitgame sweep`` / ``targets`` with --json) -------------------
+
+EXPLORE_DEFS: dict[str, Any] = {
+    **DEFS,
+    "measure": {
+        "type": "object",
+        "description": "A summary measure with its 95% interval: a rate (0..1, Wilson) or a number (Student-t "
+        "for means, order statistics for medians); null when there is too little data.",
+        "properties": {
+            "value": NUM,
+            "low": NUM,
+            "high": NUM,
+            "n": INT,
+            "kind": {"enum": ["rate", "number"]},
+            "unit": {"type": "string"},
+        },
+        "required": ["value", "low", "high", "n", "kind", "unit"],
+        "additionalProperties": False,
+    },
+    "effect": {
+        "type": "object",
+        "description": "A measure's change per step of a parameter: the paired mean over the same deals with its "
+        "95% interval, or (paired false) the difference of two summaries without one.",
+        "properties": {
+            "value": NUM,
+            "low": NUM,
+            "high": NUM,
+            "paired": {"type": "boolean"},
+            "scaled": {"type": "number", "description": "|value| per 5 percentage points for rates, per unit else."},
+            "significant": {"type": "boolean"},
+        },
+        "required": ["value", "low", "high", "paired", "scaled", "significant"],
+        "additionalProperties": False,
+    },
+}
+
+RULES_ID = {
+    "type": "object",
+    "properties": {"name": {"type": "string"}, "fingerprint": {"type": "string"}, "source": {"type": "string"}},
+    "required": ["name", "fingerprint"],
+}
+
+NUMBER = {"type": "number"}
+NAMES = {"type": "array", "items": {"type": "string"}}
+
+SWEEP_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "summitgame parameter sweep",
+    "description": "The output of `summitgame sweep --json`: the measures at every point of a parameter grid.",
+    "type": "object",
+    "properties": {
+        "format": {"enum": ["summitgame-sweep"]},
+        "version": {"enum": [1]},
+        "engine": {"type": "string"},
+        "rules": {
+            "anyOf": [
+                {"type": "null"},
+                {
+                    "type": "object",
+                    "properties": {"name": {"type": "string"}, "source": {"type": "string"}},
+                    "required": ["name"],
+                },
+            ]
+        },
+        "params": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "path": {"type": "string"},
+                    "values": {"type": "array", "items": NUMBER},
+                    "allowed": {"anyOf": [{"type": "null"}, {"type": "array", "items": NUMBER}]},
+                },
+                "required": ["path", "values", "allowed"],
+                "additionalProperties": False,
+            },
+        },
+        "measures": NAMES,
+        "agents": _map({"type": "string"}),
+        "games": INT,
+        "seed": {"type": "integer"},
+        "points": {
+            "type": "array",
+            "description": "Every combination of the parameters' values, the first parameter varying slowest.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "values": _map(NUMBER),
+                    "fingerprint": {"type": "string"},
+                    "games": INT,
+                    "measures": _map(_ref("measure")),
+                },
+                "required": ["values", "fingerprint", "games", "measures"],
+                "additionalProperties": False,
+            },
+        },
+        "command": {"type": "string"},
+    },
+    "required": [
+        "format",
+        "version",
+        "engine",
+        "rules",
+        "params",
+        "measures",
+        "agents",
+        "games",
+        "seed",
+        "points",
+        "command",
+    ],
+    "additionalProperties": False,
+    "$defs": EXPLORE_DEFS,
+}
+
+SENSITIVITY_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "summitgame sensitivity of the measures to each parameter",
+    "description": "The output of `summitgame sweep --sensitivity --json`: each parameter moved one step either "
+    "way, its effect per step on each measure, and the parameters ranked by effect.",
+    "type": "object",
+    "properties": {
+        "format": {"enum": ["summitgame-sensitivity"]},
+        "version": {"enum": [1]},
+        "engine": {"type": "string"},
+        "rules": RULES_ID,
+        "measures": NAMES,
+        "current": _map(_ref("measure")),
+        "agents": _map({"type": "string"}),
+        "games": INT,
+        "seed": {"type": "integer"},
+        "params": {
+            "type": "array",
+            "description": "Strongest first.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "path": {"type": "string"},
+                    "value": NUMBER,
+                    "step": NUMBER,
+                    "down": NUM,
+                    "up": NUM,
+                    "skipped": NAMES,
+                    "effects": _map({"anyOf": [{"type": "null"}, _ref("effect")]}),
+                    "strongest": NUMBER,
+                },
+                "required": ["path", "value", "step", "down", "up", "skipped", "effects", "strongest"],
+                "additionalProperties": False,
+            },
+        },
+        "ranking": _map(NAMES),
+        "command": {"type": "string"},
+    },
+    "required": [
+        "format",
+        "version",
+        "engine",
+        "rules",
+        "measures",
+        "current",
+        "agents",
+        "games",
+        "seed",
+        "params",
+        "ranking",
+        "command",
+    ],
+    "additionalProperties": False,
+    "$defs": EXPLORE_DEFS,
+}
+
+TARGETS_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "summitgame balance targets checked",
+    "description": "The output of `summitgame targets FILE --json`: each target, what was measured, and the verdict.",
+    "type": "object",
+    "properties": {
+        "format": {"enum": ["summitgame-targets"]},
+        "version": {"enum": [1]},
+        "targets": {"type": "string"},
+        "rules": RULES_ID,
+        "agents": _map({"type": "string"}),
+        "games": INT,
+        "seed": {"type": "integer"},
+        "met": {"type": "boolean"},
+        "verdicts": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "target": {"type": "string"},
+                    "wanted": {"type": "string"},
+                    "measured": _ref("measure"),
+                    "met": {"type": "boolean"},
+                    "borderline": {"type": "boolean"},
+                    "miss": NUM,
+                    "loss": NUM,
+                },
+                "required": ["target", "wanted", "measured", "met", "borderline", "miss", "loss"],
+                "additionalProperties": False,
+            },
+        },
+        "command": {"type": "string"},
+    },
+    "required": ["format", "version", "targets", "rules", "agents", "games", "seed", "met", "verdicts", "command"],
+    "additionalProperties": False,
+    "$defs": EXPLORE_DEFS,
+}

@@ -216,13 +216,7 @@ def sweep_charts(doc: Mapping[str, Any]) -> list[str]:
     out.append(GRID)
     legend = ", ".join(p["path"] for p in others)
     for n in names:
-        series = [
-            (
-                ", ".join(f"{p['path'].rsplit('.', 1)[-1]}={_fmt(v)}" for p, v in zip(others, combo, strict=True)),
-                measures_at(n, combo),
-            )
-            for combo in combos
-        ]
+        series = [(_combo_label(others, combo), measures_at(n, combo)) for combo in combos]
         svg = line_chart(n, first["path"], xvals, series, legend)
         caption = f"{n} against {first['path']}: the value with its 95% interval shaded"
         if others:
