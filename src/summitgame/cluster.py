@@ -137,7 +137,8 @@ def run_on_cluster(
             if finished(_texts(fut, games[fut.key])):
                 return
     finally:
-        client.cancel([*futures, rules_f, players_f])
+        with contextlib.suppress(Exception):  # the cluster may be gone: the error that got us here matters more
+            client.cancel([*futures, rules_f, players_f])
 
 
 def _scatter(client: Client, rules: Ruleset, players: Sequence[Entrant]) -> list[Future]:
