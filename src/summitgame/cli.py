@@ -338,8 +338,33 @@ AGENT_SPEC_HELP = (
 )
 
 
+def backend_options(func: F) -> F:
+    """Add the options that say where games are played, for any command that plays many: ``--workers N``
+    (local worker processes) and ``--scheduler ADDRESS`` (an existing Dask cluster). The command receives
+    ``workers: int`` and ``scheduler: str | None``; results do not depend on either."""
+    func = click.option(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="Play the games on the existing Dask cluster whose scheduler is at ADDRESS (e.g. tcp://10.0.0.5:8786; "
+        "needs summitgame[distributed]) instead of on local processes; --workers is then ignored. The workers "
+        "must be able to import summitgame and every agent class. Results equal a local run's. With "
+        "--move-timeout a late move still forfeits there, but an agent stuck in a move cannot be interrupted.",
+    )(func)
+    func = click.option(
+        "--workers",
+        "-w",
+        type=click.IntRange(min=1),
+        default=1,
+        show_default=True,
+        help="Worker processes (with 1 and no --move-timeout, games run in this process). Results do not depend on it.",
+    )(func)
+    return func
+
+
 def bot_options(func: F) -> F:
-    """Options shared by ``match`` and ``tournament``: seed, workers, move limit, plug-in agent classes."""
+    """Options shared by the commands that play bots: seed, where to play (``backend_options``), move limit,
+    plug-in agent classes."""
     func = click.option(
         "--agent",
         "agent_classes",
@@ -355,14 +380,7 @@ def bot_options(func: F) -> F:
         help="Per-move time limit: an agent that exceeds it (or raises) forfeits the game and play goes on. "
         "Games then run on worker processes, and a worker stuck in a move is replaced.",
     )(func)
-    func = click.option(
-        "--workers",
-        "-w",
-        type=click.IntRange(min=1),
-        default=1,
-        show_default=True,
-        help="Worker processes (with 1 and no --move-timeout, games run in this process). Results do not depend on it.",
-    )(func)
+    func = backend_options(func)
     func = click.option("--seed", "-s", type=int, default=0, show_default=True, help="Seed of the first deal.")(func)
     return func
 
@@ -429,6 +447,7 @@ def speed_doc(run: Any) -> dict[str, Any]:
         "played": run.played,
         "seconds": round(run.seconds, 3),
         "games_per_second": round(gps, 1) if gps else None,
+        **({"scheduler": run.scheduler} if run.scheduler else {}),
     }
 
 
@@ -456,6 +475,7 @@ def match_cmd(
     games: int,
     seed: int,
     workers: int,
+    scheduler: str | None,
     move_timeout: float | None,
     agent_classes: tuple[str, ...],
     as_json: bool,
@@ -480,6 +500,7 @@ def match_cmd(
             move_timeout=move_timeout,
             records=records,
             progress=progress,
+            scheduler=scheduler,
         )
     if as_json:
         click.echo(json.dumps({**summary, "speed": speed_doc(run)}, indent=2))
@@ -512,6 +533,7 @@ def tournament_cmd(
     games: int,
     seed: int,
     workers: int,
+    scheduler: str | None,
     move_timeout: float | None,
     agent_classes: tuple[str, ...],
     out: Path,
@@ -522,8 +544,8 @@ def tournament_cmd(
 
     Each finished game is appended to OUT/games.jsonl as it ends, so an interrupted run loses only
     the games in flight; --resume plays just the missing games. The same seed gives the same results
-    whatever the number of workers. Prints standings with Bradley–Terry ratings, a crosstable and
-    per-role results; OUT/summary.json holds the full summary."""
+    whatever the number of workers, locally or on a Dask cluster (--scheduler). Prints standings with
+    Bradley–Terry ratings, a crosstable and per-role results; OUT/summary.json holds the full summary."""
     from .tournament import GAMES_FILE, SUMMARY_FILE, report_lines, run_tournament
 
     if len(agents) < 2:
@@ -542,6 +564,7 @@ def tournament_cmd(
                 move_timeout=move_timeout,
                 resume=resume,
                 progress=progress,
+                scheduler=scheduler,
             )
     except KeyboardInterrupt:
         click.echo(
@@ -669,6 +692,7 @@ def balance_cmd(
     games: int,
     seed: int,
     workers: int,
+    scheduler: str | None,
     move_timeout: float | None,
     agent_classes: tuple[str, ...],
     as_json: bool,
@@ -681,7 +705,7 @@ def balance_cmd(
     Outcome tiers and endings, role advantage, agents, game length, trust and pressure per round,
     negotiation and cards, each figure with n and a 95% interval (Wilson for rates, a seeded bootstrap
     for means), with warnings first and the command that reproduces the run last. The same command
-    gives the same numbers whatever --workers is."""
+    gives the same numbers whatever --workers or --scheduler is."""
     from .analysis import balance as bal
     from .analysis.compare import compare_rows, metric_defs
     from .analysis.metrics import read_recorded
@@ -701,6 +725,7 @@ def balance_cmd(
     with BotProgress("balance", plain=False) as progress:
         plan = bal.plan_for(rules, players, games, seed)
         run_opts: dict[str, Any] = {"workers": workers, "move_timeout": move_timeout, "progress": progress}
+        run_opts["scheduler"] = scheduler
         sim = bal.simulate(rules, players, plan, **run_opts)
         ablation = None
         if ablated is not None:
@@ -772,6 +797,7 @@ def compare_cmd(
     games: int,
     seed: int,
     workers: int,
+    scheduler: str | None,
     move_timeout: float | None,
     agent_classes: tuple[str, ...],
     metric: str,
@@ -816,6 +842,7 @@ def compare_cmd(
             until=until,
             delta=delta,
             progress=progress,
+            scheduler=scheduler,
         )
     labels = {"a": " ".join([str(rules_a), *set_a]), "b": " ".join([str(rules_b), *set_b])}
     doc = compare_report(cmp, seed, command, labels, metric)

@@ -12,7 +12,9 @@ parameters, and its share of the plan once, then lists of plan indexes to play (
 of work each, at most two ahead). It rebuilds both agents for every game, so no memory leaks from one
 game into another and a game's result does not depend on which worker played it or in what order: the
 same seed gives the same results whatever K is (agents with a wall-clock budget excepted). Results are
-reported in plan order.
+reported in plan order. With ``scheduler`` (an address, or a ``distributed.Client``) the games are played on
+an existing Dask cluster instead, in chunks, with the same lines as a local run (``cluster``); agent
+classes must then be importable on the Dask workers.
 
 **Streaming.** Workers send each finished game back as one JSON line; the parent is the only writer of
 ``DIR/games.jsonl`` and appends every line as soon as it arrives (it pauses ``BATCH_SECONDS`` after each
@@ -42,7 +44,10 @@ watchdog kills a worker whose agent is still inside a call ``WATCHDOG_GRACE`` se
 limit) after its deadline (stuck in C code, or ignoring signals), records the forfeit and starts a fresh
 worker. A move limit therefore always runs the games on worker processes, even with K = 1; without one
 and with K = 1, games run in this process. A worker that dies inside an agent's call (a crash in native
-code, ``os._exit``) forfeits that agent's game the same way.
+code, ``os._exit``) forfeits that agent's game the same way. On a Dask cluster only the second layer
+holds: tasks run in worker threads, where no ``SIGALRM`` can be armed (``_Watch`` then sets no timer), so
+a late move still forfeits but an agent stuck in a call cannot be interrupted, and a worker that dies
+fails the run rather than forfeiting one game.
 """
 
 from __future__ import annotations
@@ -64,7 +69,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from . import __version__
 from .actions import Action
@@ -78,6 +83,9 @@ from .ruleset import Ruleset
 from .scoring import Outcome
 from .simulate import game_seed
 from .stats import bradley_terry, mean_ci, wilson
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 GAMES_FILE = "games.jsonl"
 SETTINGS_FILE = "tournament.json"
@@ -195,7 +203,8 @@ class _Watch:
     """Guards agent calls: arms a SIGALRM timer for the move limit, and publishes on a shared board what
     this process is waiting for (``board[3*slot:3*slot+3]`` = the call's deadline on the monotonic clock,
     0 between calls, inf without a limit; the role called; the plan index of the game), so the parent
-    can kill a stuck worker and knows whom to blame if the process dies."""
+    can kill a stuck worker and knows whom to blame if the process dies. Off the main thread (a Dask
+    worker's task) or without ``setitimer`` it arms no timer: late moves are then only caught on return."""
 
     def __init__(self, limit: float | None, board: Any = None, slot: int = 0) -> None:
         self.limit = limit
@@ -466,7 +475,8 @@ class RunResult:
     foreign: int = 0  #: lines in games.jsonl that belong to no game of this plan (kept, not counted)
     torn: bool = False  #: whether a torn last line was dropped from games.jsonl
     seconds: float = 0.0
-    workers: int = 0  #: worker processes used (0: played in this process)
+    workers: int = 0  #: worker processes used (0: played in this process), or Dask worker threads
+    scheduler: str | None = None  #: the Dask scheduler's address, when the games were played on a cluster
 
     @property
     def complete(self) -> bool:
@@ -495,13 +505,16 @@ def run_plan(
     on_game: Callable[[dict[str, Any]], None] | None = None,
     stop_after: int | None = None,
     processes: bool | None = None,
+    scheduler: str | Client | None = None,
 ) -> RunResult:
     """Play a plan; return its finished games in plan order.
 
     ``out``: a directory for ``games.jsonl`` (streamed, resumable with ``resume=True``). ``on_game``
     sees each new line (with its actions) as it is written. ``stop_after`` ends the run after that many
     new games, as if it were killed (for tests). ``processes`` forces (True) or forbids (False) worker
-    processes; by default they are used for K > 1 or a move limit."""
+    processes; by default they are used for K > 1 or a move limit. ``scheduler``: play on the Dask
+    cluster at this address (or through this ``distributed.Client``) instead; ``workers`` and
+    ``processes`` are then ignored (see ``cluster``)."""
     if workers < 1:
         raise TournamentError(f"workers must be at least 1, got {workers}")
     if move_timeout is not None and move_timeout <= 0:
@@ -511,51 +524,68 @@ def run_plan(
     by_id = {g.game_id: g for g in plan}
     if len(by_id) != len(plan):
         raise TournamentError("the plan has duplicate game ids")
-    log = GameLog(Path(out) / GAMES_FILE) if out is not None else None
-    done: dict[int, dict[str, Any]] = {}
-    result = RunResult(plan, [], workers=workers if use_processes else 0)
-    start = time.perf_counter()
-    try:
-        if log is not None:
-            for line in log.open(resume):
-                g = by_id.get(line["game_id"])
-                if g is None:
-                    result.foreign += 1
-                elif g.index not in done:
-                    done[g.index] = {**_slim(line), "index": g.index}  # its place in this plan
-            result.resumed = len(done)
-            result.torn = log.torn
-        todo = [g for g in plan if g.index not in done]
-        todo_limit = len(todo) if stop_after is None else max(0, stop_after)
-        if progress:
-            progress(len(done), len(plan))
+    with _backend(scheduler) as client:  # reach the cluster before touching games.jsonl
+        result = RunResult(plan, [], workers=workers if use_processes else 0)
+        if client is not None:
+            from . import cluster
 
-        def finished(texts: list[str]) -> bool:
-            """Record finished games; True once ``stop_after`` is reached."""
+            result.scheduler = cluster.address(client)
+            result.workers = cluster.threads(client)
+        log = GameLog(Path(out) / GAMES_FILE) if out is not None else None
+        done: dict[int, dict[str, Any]] = {}
+        start = time.perf_counter()
+        try:
             if log is not None:
-                log.append(texts)
-            for text in texts:
-                line = json.loads(text)
-                if on_game:
-                    on_game(line)
-                done[line["index"]] = _slim(line)
-                result.played += 1
+                for line in log.open(resume):
+                    g = by_id.get(line["game_id"])
+                    if g is None:
+                        result.foreign += 1
+                    elif g.index not in done:
+                        done[g.index] = {**_slim(line), "index": g.index}  # its place in this plan
+                result.resumed = len(done)
+                result.torn = log.torn
+            todo = [g for g in plan if g.index not in done]
+            todo_limit = len(todo) if stop_after is None else max(0, stop_after)
             if progress:
                 progress(len(done), len(plan))
-            return result.played >= todo_limit
 
-        if todo and todo_limit > 0:
-            if use_processes:
-                with _Pool(rules, players, todo, move_timeout, min(workers, len(todo))) as pool:
-                    pool.run(finished)
-            else:
-                _run_here(rules, players, move_timeout, todo, finished)
-    finally:
-        result.seconds = time.perf_counter() - start
-        if log is not None:
-            log.close()
+            def finished(texts: list[str]) -> bool:
+                """Record finished games; True once ``stop_after`` is reached."""
+                if log is not None:
+                    log.append(texts)
+                for text in texts:
+                    line = json.loads(text)
+                    if on_game:
+                        on_game(line)
+                    done[line["index"]] = _slim(line)
+                    result.played += 1
+                if progress:
+                    progress(len(done), len(plan))
+                return result.played >= todo_limit
+
+            if todo and todo_limit > 0:
+                if client is not None:
+                    cluster.run_on_cluster(client, rules, players, move_timeout, todo, finished, result.workers)
+                elif use_processes:
+                    with _Pool(rules, players, todo, move_timeout, min(workers, len(todo))) as pool:
+                        pool.run(finished)
+                else:
+                    _run_here(rules, players, move_timeout, todo, finished)
+        finally:
+            result.seconds = time.perf_counter() - start
+            if log is not None:
+                log.close()
     result.lines = [done[i] for i in sorted(done)]
     return result
+
+
+def _backend(scheduler: str | Client | None) -> contextlib.AbstractContextManager[Client | None]:
+    """A Dask client for the run (``cluster.connect``), or None to play on this machine."""
+    if scheduler is None:
+        return contextlib.nullcontext()
+    from .cluster import connect
+
+    return connect(scheduler)
 
 
 def _slim(line: dict[str, Any]) -> dict[str, Any]:
@@ -957,9 +987,11 @@ def run_match(
     move_timeout: float | None = None,
     records: str | Path | None = None,
     progress: Progress | None = None,
+    scheduler: str | Client | None = None,
 ) -> tuple[RunResult, dict[str, Any]]:
     """Play ``a`` against ``b`` for ``games`` games with paired seeds and swapped seats; return the run and
-    its summary. ``records``: a directory to save every game record in (``game-00001.json``, …)."""
+    its summary. ``records``: a directory to save every game record in (``game-00001.json``, …);
+    ``scheduler``: a Dask cluster to play on (``run_plan``)."""
     players = entrants([a, b], allow_repeats=True)
     plan = make_plan([p.label for p in players], games, seed, rules)
     width = max(5, len(str(games)))
@@ -970,7 +1002,16 @@ def run_match(
         def save(line: dict[str, Any]) -> None:
             write_atomic(folder / f"game-{line['index'] + 1:0{width}d}.json", json.dumps(line, indent=1) + "\n")
 
-    run = run_plan(rules, players, plan, workers=workers, move_timeout=move_timeout, progress=progress, on_game=save)
+    run = run_plan(
+        rules,
+        players,
+        plan,
+        workers=workers,
+        move_timeout=move_timeout,
+        progress=progress,
+        on_game=save,
+        scheduler=scheduler,
+    )
     summary = summarize(rules, players, plan, run.lines)
     summary["seed"] = seed
     summary["games_per_pair"] = games
@@ -990,9 +1031,11 @@ def run_tournament(
     progress: Progress | None = None,
     stop_after: int | None = None,
     processes: bool | None = None,
+    scheduler: str | Client | None = None,
 ) -> tuple[RunResult, dict[str, Any]]:
     """A round robin of ``games`` games per pair, streamed to ``out/games.jsonl``; the summary goes to
-    ``out/summary.json`` and the settings to ``out/tournament.json`` (both written atomically)."""
+    ``out/summary.json`` and the settings to ``out/tournament.json`` (both written atomically);
+    ``scheduler``: a Dask cluster to play on (``run_plan``)."""
     players = entrants(specs)
     plan = make_plan([p.label for p in players], games, seed, rules)
     folder = Path(out)
@@ -1028,6 +1071,7 @@ def run_tournament(
         progress=progress,
         stop_after=stop_after,
         processes=processes,
+        scheduler=scheduler,
     )
     write_atomic(previous, json.dumps(settings, indent=1) + "\n")
     summary = summarize(rules, players, plan, run.lines)
@@ -1125,6 +1169,8 @@ def _report(summary: Mapping[str, Any], run: RunResult | None) -> Iterator[str]:
             yield f"  game {f['index']}: {f['agent']} as {f['role']}: {f['error']}"
     if run is not None and run.played:
         where = f"{run.workers} worker process{'es' if run.workers != 1 else ''}" if run.workers else "this process"
+        if run.scheduler:
+            where = f"{run.workers} Dask worker thread{'s' if run.workers != 1 else ''} at {run.scheduler}"
         gps = run.games_per_second or 0.0
         yield f"speed:             {gps:,.1f} games/s on {where} ({run.played} games in {run.seconds:.1f} s)"
 

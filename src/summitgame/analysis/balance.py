@@ -14,13 +14,16 @@ import shlex
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..ruleset import Ruleset
 from ..tournament import Entrant, PlannedGame, RunResult, entrants, make_plan, run_plan, summarize
 from .aggregate import aggregate, warnings
 from .metrics import GameMetrics, Recorded, game_metrics
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 DEFAULT_AGENTS = ("greedy", "boulware", "titfortat", "linear")
 """Skilled, fast agents of different styles (greedy, time-dependent concession, reciprocity); mcts is
@@ -45,6 +48,7 @@ class Simulation:
     seconds: float = 0.0
     played: int = 0
     workers: int = 0
+    scheduler: str | None = None  #: the Dask scheduler's address, when played on a cluster
 
 
 def players_for(specs: Sequence[str]) -> list[Entrant]:
@@ -76,8 +80,10 @@ def simulate(
     move_timeout: float | None = None,
     progress: Progress | None = None,
     into: Simulation | None = None,
+    scheduler: str | Client | None = None,
 ) -> Simulation:
-    """Play (part of) a plan and measure every game; ``into`` extends an earlier part of the same plan."""
+    """Play (part of) a plan and measure every game; ``into`` extends an earlier part of the same plan.
+    ``scheduler``: play on the Dask cluster at this address, or through this client (``tournament.run_plan``)."""
     sim = into if into is not None else Simulation(rules, list(players), list(plan))
     measured: dict[int, GameMetrics] = {}
 
@@ -86,7 +92,14 @@ def simulate(
             measured[line["index"]] = game_metrics(line, rules, line["index"], f"game {line['index']}")
 
     run: RunResult = run_plan(
-        rules, players, plan, workers=workers, move_timeout=move_timeout, progress=progress, on_game=on_game
+        rules,
+        players,
+        plan,
+        workers=workers,
+        move_timeout=move_timeout,
+        progress=progress,
+        on_game=on_game,
+        scheduler=scheduler,
     )
     sim.games.extend(measured[i] for i in sorted(measured))
     sim.lines.extend(run.lines)
@@ -94,6 +107,7 @@ def simulate(
     sim.seconds += run.seconds
     sim.played += run.played
     sim.workers = run.workers
+    sim.scheduler = run.scheduler
     return sim
 
 
@@ -118,7 +132,8 @@ def command_line(
     options: Sequence[tuple[str, Any]],
     args: Sequence[str] = (),
 ) -> str:
-    """The ``summitgame`` command that reproduces a run (worker count and output options left out)."""
+    """The ``summitgame`` command that reproduces a run (worker count, scheduler and output options left out:
+    the results do not depend on them)."""
     parts = ["summitgame", name, *args]
     if rules_path is not None:
         parts += ["--rules", str(rules_path)]
@@ -151,12 +166,15 @@ def provenance(sim: Simulation, seed: int, command: str, requested: int) -> dict
 def speed(sim: Simulation) -> dict[str, Any]:
     """How fast the run went (kept apart: the results do not depend on it)."""
     gps = sim.played / sim.seconds if sim.seconds > 0 and sim.played else None
-    return {
+    doc: dict[str, Any] = {
         "workers": sim.workers,
         "played": sim.played,
         "seconds": round(sim.seconds, 3),
         "games_per_second": round(gps, 1) if gps else None,
     }
+    if sim.scheduler is not None:
+        doc["scheduler"] = sim.scheduler
+    return doc
 
 
 def recorded_section(rules: Ruleset, rec: Recorded, folder: str | Path, seed: int) -> dict[str, Any]:

@@ -14,13 +14,16 @@ import math
 import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..ruleset import Ruleset
 from ..stats import mean_ci, sprt_bounds, sprt_difference
 from .aggregate import boot_mean, rate, significant
 from .balance import Progress, Simulation, plan_for, players_for, simulate
 from .metrics import GameMetrics, meter_keys
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 FORMAT = "summitgame-compare"
 VERSION = 1
@@ -155,9 +158,11 @@ def run_compare(
     until: bool = False,
     delta: float | None = None,
     progress: Progress | None = None,
+    scheduler: str | Client | None = None,
 ) -> Comparison:
     """Play the same plan (seeds, seats, agents) under both rule sets; with ``until``, in batches until the
-    sequential test on ``metric`` is decided or ``games`` are played. ValueError for an unknown metric."""
+    sequential test on ``metric`` is decided or ``games`` are played. ValueError for an unknown metric.
+    ``scheduler``: play on a Dask cluster (``balance.simulate``)."""
     defs = {da.name: (da, db) for da, db in shared_defs(rules_a, rules_b)}
     if metric not in defs:
         raise ValueError(f"unknown metric {metric!r}; metrics of both rule sets are {', '.join(defs)}")
@@ -165,8 +170,12 @@ def run_compare(
     plan_a = plan_for(rules_a, players, games, seed)
     plan_b = plan_for(rules_b, players, games, seed)
     if not until:
-        sa = simulate(rules_a, players, plan_a, workers=workers, move_timeout=move_timeout, progress=progress)
-        sb = simulate(rules_b, players, plan_b, workers=workers, move_timeout=move_timeout, progress=progress)
+        sa = simulate(
+            rules_a, players, plan_a, workers=workers, move_timeout=move_timeout, progress=progress, scheduler=scheduler
+        )
+        sb = simulate(
+            rules_b, players, plan_b, workers=workers, move_timeout=move_timeout, progress=progress, scheduler=scheduler
+        )
         return Comparison(sa, sb, None)
     unit = 2 * max(1, len(players) * (len(players) - 1) // 2)  # every pair, both seats of a deal
     batch = max(unit, unit * math.ceil(max(40, len(plan_a) // 20) / unit))
@@ -184,6 +193,7 @@ def run_compare(
             workers=workers,
             move_timeout=move_timeout,
             progress=progress,
+            scheduler=scheduler,
             into=sa,
         )
         simulate(
@@ -193,6 +203,7 @@ def run_compare(
             workers=workers,
             move_timeout=move_timeout,
             progress=progress,
+            scheduler=scheduler,
             into=sb,
         )
         pa, pb = paired(sa.games, sb.games)

@@ -229,12 +229,14 @@ PROVENANCE = {
 
 SPEED = {
     "type": "object",
-    "description": "Timing of the run; the only part of the document that depends on the machine and --workers.",
+    "description": "Timing of the run; the only part of the document that depends on the machine, --workers and "
+    "--scheduler.",
     "properties": {
         "workers": INT,
         "played": INT,
         "seconds": {"type": "number"},
         "games_per_second": NUM,
+        "scheduler": {"type": "string", "description": "The Dask scheduler's address (workers: its threads)."},
     },
     "required": ["workers", "played", "seconds", "games_per_second"],
 }

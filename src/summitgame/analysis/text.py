@@ -102,9 +102,11 @@ def _balance(doc: Mapping[str, Any], speed: Mapping[str, Any] | None) -> Iterato
     )
     yield f"  seed:      {prov['seed']} (deal seeds: tournament.deal_seed(seed, k), shared by games 2k and 2k+1)"
     if speed:
+        where = f"{speed['workers'] or 'this'} {'process' if not speed['workers'] else 'worker processes'}"
+        if speed.get("scheduler"):
+            where = f"{speed['workers']} Dask worker threads at {speed['scheduler']}"
         yield (
-            f"  speed:     {speed.get('games_per_second') or 0:,.1f} games/s on "
-            f"{speed['workers'] or 'this'} {'process' if not speed['workers'] else 'worker processes'} "
+            f"  speed:     {speed.get('games_per_second') or 0:,.1f} games/s on {where} "
             f"({speed['played']} games in {speed['seconds']:.1f} s)"
         )
     yield f"  reproduce: {prov['command']}"
