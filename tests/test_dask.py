@@ -163,3 +163,24 @@ def test_without_distributed_the_error_says_what_to_install(monkeypatch: pytest.
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "--scheduler needs dask.distributed: pip install 'summitgame[distributed]'" in result.output
     assert not (tmp_path / GAMES_FILE).exists()
+
+
+def test_sweep_on_dask_equals_the_local_run(scheduler: str) -> None:
+    args = ("sweep", "--param", "meters.trust.start=2,4", "--agents", "greedy", "-n", 8, "--json")
+    local = run_cli(*args)
+    dask = run_cli(*args, "--scheduler", scheduler)
+    assert local.exit_code == 0 and dask.exit_code == 0, local.output + dask.output
+    assert local.stdout == dask.stdout
+
+
+def test_tune_on_dask_equals_the_local_run(scheduler: str, tmp_path: Path) -> None:
+    targets = tmp_path / "t.toml"
+    targets.write_text('median_end_round = "== 8"\n[run]\ngames = 8\nagents = ["greedy"]\n', encoding="utf-8")
+    base = ("tune", "--targets", targets, "--param", "rounds.count=5..9", "--budget", 4)
+    local = run_cli(*base, "--out", tmp_path / "local")
+    dask = run_cli(*base, "--out", tmp_path / "dask", "--scheduler", scheduler)
+    assert local.exit_code == dask.exit_code, local.output + dask.output
+    for name in ("trials.jsonl", "best.toml", "best-balance.json"):
+        a = (tmp_path / "local" / name).read_text(encoding="utf-8")
+        b = (tmp_path / "dask" / name).read_text(encoding="utf-8")
+        assert a.replace(str(tmp_path / "local"), "OUT") == b.replace(str(tmp_path / "dask"), "OUT"), name

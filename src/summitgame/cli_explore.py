@@ -23,8 +23,15 @@ from .cli import (
 from .errors import Problem, RulesError
 
 
-def _backend(workers: int, move_timeout: float | None) -> dict[str, Any]:
-    return {"workers": workers, "move_timeout": move_timeout}
+def _backend(workers: int, move_timeout: float | None, scheduler: str | None) -> dict[str, Any]:
+    """Where and how games run: ``balance.simulate`` keywords. With a Dask scheduler, one client is opened
+    for the whole command (closed when it ends) rather than one per point or candidate."""
+    if scheduler is None:
+        return {"workers": workers, "move_timeout": move_timeout}
+    from .cluster import connect
+
+    client = click.get_current_context().with_resource(connect(scheduler))
+    return {"workers": workers, "move_timeout": move_timeout, "scheduler": client}
 
 
 def _grid_params(texts: tuple[str, ...]) -> list[Any]:
@@ -124,6 +131,7 @@ def sweep_cmd(
     games: int,
     seed: int,
     workers: int,
+    scheduler: str | None,
     move_timeout: float | None,
     agent_classes: tuple[str, ...],
     sensitivity: bool,
@@ -150,7 +158,7 @@ def sweep_cmd(
     options += [(f"--measure={n}", True) for n in measure_names]
     options += [("--agents", ",".join(specs)), ("--games", games), ("--seed", seed), ("--sensitivity", sensitivity)]
     command = bal.command_line("sweep", rules_path, overrides, options)
-    backend = _backend(workers, move_timeout)
+    backend = _backend(workers, move_timeout, scheduler)
     if sensitivity:
         keys, steps = _sensitivity_keys(param_texts, list(base.spec.tunable))
         found = sw.probes(rules_path, overrides, keys, steps)
@@ -209,6 +217,7 @@ def targets_cmd(
     games: int | None,
     seed: int,
     workers: int,
+    scheduler: str | None,
     move_timeout: float | None,
     agent_classes: tuple[str, ...],
     as_json: bool,
@@ -236,7 +245,7 @@ def targets_cmd(
     command = bal.command_line("targets", rules_path, overrides, options, [str(targets_file)])
     point = sw.Point({}, rules)
     with BotProgress("targets", plain=False) as progress:
-        sw.run_sweep([point], players, n, seed, names, _backend(workers, move_timeout), progress)
+        sw.run_sweep([point], players, n, seed, names, _backend(workers, move_timeout, scheduler), progress)
     verdicts = check(tg, point.measures)
     doc = {
         "format": "summitgame-targets",
@@ -342,6 +351,7 @@ def tune_cmd(
     games: int | None,
     seed: int,
     workers: int,
+    scheduler: str | None,
     move_timeout: float | None,
     agent_classes: tuple[str, ...],
     out_dir: Path,
@@ -397,6 +407,7 @@ def tune_cmd(
         again = " (seen before)" if t.cached else ""
         click.echo(f"{tag}: {values} -> loss {t.loss:.3f}, {met} of {len(t.measures)} met{again}", err=True)
 
+    backend = _backend(workers, move_timeout, scheduler)
     store = tn.Store(out_dir, settings, resume)
     try:
         if store.trials:
@@ -414,7 +425,7 @@ def tune_cmd(
     path, best_rules = tn.write_best(tuning, best, out_dir, command)
     with BotProgress("balance of the winner", plain=False) as progress:
         plan = bal.plan_for(best_rules, players, n, seed)
-        sim = bal.simulate(best_rules, players, plan, workers=workers, move_timeout=move_timeout, progress=progress)
+        sim = bal.simulate(best_rules, players, plan, progress=progress, **backend)
     report_cmd = bal.command_line(
         "balance", path, (), [("--agents", ",".join(specs)), ("--games", n), ("--seed", seed)]
     )
