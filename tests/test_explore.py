@@ -360,6 +360,11 @@ def test_changes_file_rewrites_a_whole_array_for_one_item(tmp_path: Path) -> Non
     assert rules.spec.proposals.cap[0].steps == 3
     assert [c.steps for c in rules.spec.proposals.cap[1:]] == [c.steps for c in RULES.spec.proposals.cap[1:]]
     assert text.startswith("# note\n")
+    # an array of conditions is copied as written (no defaults filled in, which may not apply)
+    text = tn.changes_file(None, (), {"tiers.failed.any[1].at_most": 2}, tmp_path, [])
+    path.write_text(text, encoding="utf-8")
+    assert load_rules(path).spec.tiers["failed"].any[1].at_most == 2  # type: ignore[union-attr]
+    assert "who" not in text
 
 
 def test_grid_of_points_is_the_product_in_order() -> None:

@@ -397,8 +397,10 @@ def tune_cmd(
         "seed": seed,
     }
 
+    now = {d.path: d.current for d in dims}
+
     def show(t: tn.Trial, played: int, of: int) -> None:
-        values = " ".join(f"{k}={v}" for k, v in t.values.items())
+        values = " ".join(f"{k}={v}" for k, v in t.values.items() if v != now[k]) or "the current rules"
         tag = f"candidate {played}/{of}" if t.phase == "search" else "trim"
         if not t.fingerprint:
             click.echo(f"{tag}: {values} -> refused by the rules: {t.measures.get('invalid', '')}", err=True)

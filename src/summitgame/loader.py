@@ -401,6 +401,21 @@ def load_deck(path: Path, expected: str | None, problems: list[Problem]) -> Deck
     return deck
 
 
+def merged_data(
+    path: str | Path | None = None, overrides: Sequence[str] = (), params: Sequence[str] = ()
+) -> dict[str, Any]:
+    """A rule file's data as written (no defaults filled in) after ``extends``, ``--set`` and ``--param``:
+    what a file that changes it should copy from (``tune`` writing its winner). RulesError if it fails."""
+    problems: list[Problem] = []
+    merged = resolve_extends(Path(path) if path is not None else default_rules_path(), problems)
+    if merged is not None:
+        apply_overrides(merged, overrides, problems)
+        apply_overrides(merged, params, problems, "--param")
+    if problems or merged is None:
+        raise RulesError(problems)
+    return merged.data
+
+
 def load_rules(path: str | Path | None = None, overrides: Sequence[str] = (), params: Sequence[str] = ()) -> Ruleset:
     """Load, validate and compile a rule file and its decks; raise RulesError listing every problem.
 

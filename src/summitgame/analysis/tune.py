@@ -441,12 +441,11 @@ def changes_file(
     """The text of a rule file that extends the original and sets only ``--set`` overrides and ``values``.
 
     A changed array item is written as its whole array (an ``extends`` file replaces arrays whole)."""
-    from ..loader import parse_override
+    from ..loader import merged_data, parse_override
 
     doc: dict[str, Any] = {}
     keys = [tuple(parse_override(o)[0]) for o in overrides] + [parse_path(k) for k in values]
-    final = load_rules(rules_path, overrides, [f"{k}={fmt_number(v)}" for k, v in values.items()])
-    final_data = final.spec.model_dump(mode="json", exclude_none=True)
+    final_data = merged_data(rules_path, overrides, [f"{k}={fmt_number(v)}" for k, v in values.items()])
     for parts in keys:
         cut = next((i for i, p in enumerate(parts) if isinstance(p, int)), len(parts))
         head = parts[:cut] if cut < len(parts) else parts
