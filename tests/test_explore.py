@@ -376,3 +376,14 @@ def test_a_target_type_is_frozen() -> None:
     t = Target("x", "< 1", None, 1.0, high_open=True)
     with pytest.raises(AttributeError):
         t.low = 0.0  # type: ignore[misc]
+
+
+def test_tunables_lists_each_range_with_its_current_value() -> None:
+    res = run("tunables", "--set", "meters.trust.start=5", "--json")
+    assert res.exit_code == 0, res.output
+    rows = {r["path"]: r for r in json.loads(res.stdout)["tunable"]}
+    assert set(rows) == set(RULES.spec.tunable)
+    assert (rows["meters.trust.start"]["value"], rows["meters.trust.start"]["min"]) == (5, 1)
+    text = run("tunables").stdout
+    assert text.splitlines()[0].split() == ["parameter", "now", "allowed", "why"]
+    assert any(ln.split()[:3] == ["proposals.cap[0].steps", "2", "1..3"] for ln in text.splitlines())

@@ -478,3 +478,42 @@ def _show(m: dict[str, Any]) -> str:
 
 
 DEFAULT_TUNE_GAMES = 400
+
+
+@cli.command("tunables")
+@rules_options
+@click.option("--json", "as_json", is_flag=True, help="Print the list as one JSON document.")
+@report_errors
+def tunables_cmd(rules_path: Path | None, overrides: tuple[str, ...], as_json: bool) -> None:
+    """List the numbers the rules let a designer move ([tunable]): key path, current value, allowed range.
+
+    These are what 'sweep --sensitivity' and 'tune' explore by default; --set, sweep and tune refuse
+    values outside the ranges."""
+    from .analysis.explore_text import table
+    from .params import fmt_number, get_at, parse_path
+
+    rules = load(rules_path, overrides)
+    data = rules.spec.model_dump(mode="python")
+    rows = [
+        {
+            "path": key,
+            "value": get_at(data, parse_path(key)),
+            "min": t.min,
+            "max": t.max,
+            "step": t.step,
+            "description": t.description,
+        }
+        for key, t in rules.spec.tunable.items()
+    ]
+    if as_json:
+        click.echo(json.dumps({"rules": rules.name, "tunable": rows}, indent=1))
+        return
+    if not rows:
+        click.echo(f"{rules.name} declares no [tunable] ranges.")
+        return
+    cells = [
+        [r["path"], fmt_number(r["value"]), f"{fmt_number(r['min'])}..{fmt_number(r['max'])}", r["description"]]
+        for r in rows
+    ]
+    for line in table(["parameter", "now", "allowed", "why"], cells, indent=""):
+        click.echo(line)
