@@ -455,15 +455,16 @@ def tune_cmd(
         click.echo(json.dumps(doc, indent=1))
     else:
         verdict = "meets every target" if best.met else f"misses targets (loss {best.loss:.3f}): the closest found"
-        click.echo(f"Tune of {rules.name} against {tg.source}: {len(searched)} candidates; the winner {verdict}.")
+        click.echo(
+            f"Tune of {rules.name} against {tg.source}: {doc['played']} candidates played; the winner {verdict}."
+        )
         for k, (a, b) in changed.items():
             click.echo(f"  {k}: {a} -> {b}")
         if not changed:
             click.echo("  no change needed: the current rules meet the targets")
         for name, m in best.measures.items():
-            click.echo(
-                f"  {name}: {m['wanted']:<12} measured {_show(m['measured'])}  {'met' if m['met'] else 'MISSED'}"
-            )
+            verdict = "met" if m["met"] else "MISSED"
+            click.echo(f"  {name:<18} {m['wanted']:<10} measured {_show(m['measured']):<22} {verdict}")
         click.echo(f"rules:   {path}")
         click.echo(f"report:  {out_dir / 'best-balance.txt'}")
         click.echo(f"trials:  {out_dir / tn.TRIALS_FILE}")
