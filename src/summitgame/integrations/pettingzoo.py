@@ -10,10 +10,11 @@
 
 **Agents** are the role ids in rule-file order (``washington``, ``moscow`` for the bundled rules).
 **Observations** are dicts: ``observation``, a float32 vector of fixed length built from
-``observation.observe(state, role)`` alone (layout in ``integrations.encoding``), and ``action_mask``, an
-int8 mask over the fixed ``Discrete(len(rules.actions))`` action space (all zeros when the agent is not
-to move). **Rewards** are 0 until the summit ends, then each role's final score (general-sum, as in
-``scoring.outcome``; not a difference). The episode ends by termination only (the rules bound its length).
+``observation.observe(state, role)`` alone (layout in ``integrations.encoding``; a new array each time),
+and ``action_mask``, an int8 mask over the fixed ``Discrete(len(rules.actions))`` action space (all
+zeros when the agent is not to move; read-only, as equal masks are one shared array). **Rewards** are 0
+until the summit ends, then each role's final score (general-sum, as in ``scoring.outcome``; not a
+difference). The episode ends by termination only (the rules bound its length).
 **Seeds**: ``reset(seed=k)`` plays exactly ``engine.new_game(rules, k)``; ``reset()`` without a seed draws
 the next deal seed from a stream started by ``env(seed=...)``.
 ``game_state`` holds the engine state (full information: for the environment's owner, not for agents).
