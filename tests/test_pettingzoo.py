@@ -175,3 +175,46 @@ def test_encoding_blocks_read_back_the_observation(
                 assert all(x >= 0 for x in block(v, "events_left"))
                 assert sum(block(v, "their_agenda")) == (o.their_agenda is not None)
                 assert sum(block(v, "end")) == 1 and sum(block(v, "phase")) == 1 and sum(block(v, "to_move")) == 1
+
+
+def test_encode_array_is_the_encoding_bit_for_bit(
+    any_rules: Ruleset, random_walk: Callable[..., Iterator[State]]
+) -> None:
+    """The memoized float32 path equals the plain list converted, from cold and tiny caches alike
+    (tiny ones are emptied all the time), including re-dealt states the memo has not seen in order."""
+    plain = Encoder(any_rules)
+    fresh, tiny = Encoder(any_rules), Encoder(any_rules)
+    tiny.CACHE_LIMIT = 3
+    rng = random.Random(9)
+    for seed in range(12):
+        for s in random_walk(any_rules, seed):
+            for r in (0, 1):
+                for t in (s, determinize(s, r, rng)):
+                    o = observe(t, r)
+                    want = np.array(plain.encode(o), np.float32).tobytes()
+                    for enc in (fresh, tiny):
+                        got = enc.encode_array(o)
+                        assert got.dtype == np.float32 and got.shape == (plain.size,) and got.flags.writeable
+                        assert got.tobytes() == want
+
+
+def test_observations_never_share_a_writable_buffer() -> None:
+    """Each observation vector is its own array (a replay buffer may keep and even edit them); masks
+    are shared between equal legal sets, so they are read-only."""
+    e = raw_env()
+    e.reset(seed=4)
+    kept = []
+    pick = random.Random(4).choice
+    while e.game_state.to_move >= 0:
+        obs = e.observe(e.agent_selection)
+        kept.append((obs["observation"].copy(), obs))
+        e.step(pick(np.flatnonzero(obs["action_mask"]).tolist()))
+    assert len(kept) > 10
+    again = e.observe(e.agent_selection)
+    again["observation"][:] = -7
+    for before, obs in kept:
+        assert np.array_equal(obs["observation"], before)
+        assert not np.shares_memory(obs["observation"], again["observation"])
+        assert not obs["action_mask"].flags.writeable
+    with pytest.raises(ValueError):
+        kept[0][1]["action_mask"][0] = 1

@@ -7,6 +7,7 @@ Score = points from deals (by the role's true, agenda-adjusted stakes) + the tie
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import mul
 
 from .effects import holds
 from .errors import SummitError
@@ -55,8 +56,9 @@ def true_points(s: State, role: int) -> int:
     """Points from deals so far at the role's true stakes (public stakes plus its secret agenda)."""
     rules = s.rules
     T = rules.n_tracks
-    extra = rules.agenda_stakes[s.agendas[role]]
-    return s.points[role] + sum(extra[t] * s.net[role * T + t] for t in range(T))
+    mine = role * T
+    agenda: int = sum(map(mul, rules.agenda_stakes[s.agendas[role]], s.net[mine : mine + T]))
+    return s.points[role] + agenda
 
 
 def scores(s: State, tier: int) -> tuple[int, int]:

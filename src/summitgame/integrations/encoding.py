@@ -40,13 +40,31 @@ events_left         events                      copies of each event still to co
 
 from __future__ import annotations
 
+import struct
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+
 from ..observation import Observation
 from ..ruleset import Ruleset
 from ..state import Phase
 
+_Values = Callable[[Observation], Sequence[float]]
+_FLOAT32 = np.dtype(np.float32)
+
 
 class Encoder:
-    """Turns observations under one ruleset into float vectors of a fixed ``size`` (see the module doc)."""
+    """Turns observations under one ruleset into float vectors of a fixed ``size`` (see the module doc).
+
+    The vector is a concatenation of runs of consecutive layout blocks, each computed by one method from
+    a few observation fields. ``encode`` concatenates them into a list; ``encode_array`` packs them
+    into float32 bytes, memoizing the costlier runs by exactly the fields they read (most repeat from
+    one step to the next), so both give the same numbers.
+    """
+
+    CACHE_LIMIT: ClassVar[int] = 4096
+    """Entries kept per memoized run by ``encode_array`` (a full cache is emptied: memory stays bounded)."""
 
     def __init__(self, rules: Ruleset) -> None:
         self.rules = rules
@@ -91,80 +109,186 @@ class Encoder:
         self._gesture = {g: i for i, g in enumerate(rules.gesture_ids)}
         self._agenda = {a: i for i, a in enumerate(rules.agenda_ids)}
         self._event = {e: i for i, e in enumerate(rules.event_ids)}
-        self._at = {name: at for name, (at, _) in self.offsets.items()}
         self._stages = S
         self._tracks = T
+        self._n_gestures = len(rules.gesture_ids)
+        self._n_agendas = len(rules.agenda_ids)
+        self._n_events = len(rules.event_ids)
         self._pool_size = len(rules.event_pool)
-        self._template: list[float] = [0.0] * self.size
+        self._last_draws: tuple[tuple[int, ...], int, tuple[int, ...]] = ((), -1, ())  # history, events_left, draws
+        self._deck: list[float] = [0.0] * self._n_events  # the full event deck, for ``events_left``
         for e in rules.event_pool:
-            self._template[self._at["events_left"] + e] += 1
+            self._deck[e] += 1
+        runs: list[tuple[str, _Values]] = [  # (first block, values) in layout order
+            ("viewer", self._head),
+            ("meters", self._meters),
+            ("tracks", self._track_stages),
+            ("public_stakes", self._stakes),
+            ("my_hand", self._hand),
+            ("their_hand_size", self._sizes),
+            ("my_agenda", self._agendas),
+            ("package", self._package),
+            ("proposer", self._deal),
+            ("net", self._record),
+        ]
+        self._runs: tuple[_Values, ...] = tuple(values for _, values in runs)
+        starts = [self.offsets[first][0] for first, _ in runs] + [self.size]
+        self._packers = tuple(struct.Struct(f"<{starts[i + 1] - starts[i]}f") for i in range(len(runs)))
+        self._caches: tuple[dict[Hashable, bytes], ...] = tuple({} for _ in runs)
+        # runs of a few plain numbers are packed directly: cheaper than a lookup, and never missed
+        self._direct = (self._packers[1].pack, self._packers[5].pack, self._packers[8].pack)
 
     def encode(self, obs: Observation) -> list[float]:
         """The observation as a list of ``size`` numbers (ints and floats; callers make float32 arrays)."""
-        o = self._at
-        v = self._template.copy()  # zeros, with the full event deck in ``events_left``
+        v: list[float] = []
+        for values in self._runs:
+            v += values(obs)
+        return v
+
+    def encode_array(self, obs: Observation) -> np.ndarray[Any, np.dtype[np.float32]]:
+        """The observation as a fresh, writable float32 array, equal bit for bit to
+        ``np.array(encode(obs), np.float32)`` (what the PettingZoo adapter hands out, built faster)."""
+        c_head, _, c_tracks, c_stakes, c_hand, _, c_agendas, c_package, _, c_record = self._caches
+        p_meters, p_sizes, p_deal = self._direct
+        fill = self._fill
+        head = (obs.viewer, obs.to_move, obs.round, obs.initiative, obs.phase)
+        tracks = (obs.tracks, obs.blocked, obs.round)
+        stakes = (obs.public_stakes, obs.my_stakes)
+        hand = obs.my_hand
+        agendas = (obs.my_agenda, obs.their_agenda, obs.my_agenda_revealed)
+        package = obs.items
+        record = (obs.net, obs.gained, obs.end, obs.walkouts, obs.event, obs.events_left, self._cycle_draws(obs))
+        data = bytearray().join(  # a memoized run is never empty, so ``or`` only falls through on a miss
+            (
+                c_head.get(head) or fill(0, head, obs),
+                p_meters(*obs.meters),
+                c_tracks.get(tracks) or fill(2, tracks, obs),
+                c_stakes.get(stakes) or fill(3, stakes, obs),
+                c_hand.get(hand) or fill(4, hand, obs),
+                p_sizes(obs.their_hand_size, obs.gesture_deck_size),
+                c_agendas.get(agendas) or fill(6, agendas, obs),
+                c_package.get(package) or fill(7, package, obs),
+                p_deal(*self._deal(obs)),
+                c_record.get(record) or fill(9, record, obs),
+            )
+        )
+        return np.frombuffer(data, _FLOAT32)
+
+    def _fill(self, run: int, key: Hashable, obs: Observation) -> bytes:
+        """A memoized run's float32 bytes on a cache miss, remembered under ``key`` (the fields it reads)."""
+        b = self._packers[run].pack(*self._runs[run](obs))
+        cache = self._caches[run]
+        if len(cache) >= self.CACHE_LIMIT:
+            cache.clear()
+        cache[key] = b
+        return b
+
+    def _cycle_draws(self, obs: Observation) -> tuple[int, ...]:
+        """The event codes drawn this deck cycle: the latest ``pool - events_left`` events in the history.
+        The previous answer stands while the history has only grown by actions (the usual next step),
+        which spares a walk over the whole history per observation."""
+        in_cycle = self._pool_size - obs.events_left
+        if not in_cycle:
+            return ()
+        history = obs.history
+        seen, left, draws = self._last_draws
+        n = len(seen)
+        if left == obs.events_left and history[:n] == seen and (len(history) == n or min(history[n:]) >= 0):
+            self._last_draws = (history, left, draws)
+            return draws
+        drawn = [c for c in history if c < 0]
+        draws = tuple(drawn[-in_cycle:])
+        self._last_draws = (history, obs.events_left, draws)
+        return draws
+
+    # One method per run; each reads only the observation fields named in its docstring (for a
+    # memoized run, exactly its key in ``encode_array``).
+
+    def _head(self, obs: Observation) -> list[float]:
+        """viewer, to_move, my_turn, round, initiative, phase (from viewer, to_move, round, initiative, phase)."""
+        v = [0.0] * 12
         v[obs.viewer] = 1
         v[2 + (obs.to_move if obs.to_move >= 0 else 2)] = 1
         v[5] = 1 if obs.to_move == obs.viewer else 0
         v[6] = obs.round
         v[7 + obs.initiative] = 1
         v[9 + int(obs.phase)] = 1
-        at = o["meters"]
-        v[at : at + len(obs.meters)] = obs.meters
-        at, S = o["tracks"], self._stages
+        return v
+
+    def _meters(self, obs: Observation) -> Sequence[float]:
+        """meters (from meters)."""
+        return obs.meters
+
+    def _track_stages(self, obs: Observation) -> list[float]:
+        """tracks, blocked (from tracks, blocked, round)."""
+        S, T = self._stages, self._tracks
+        v = [0.0] * (T * S + T)
         for t, stage in enumerate(obs.tracks):
-            v[at + t * S + stage] = 1
-        at, rnd = o["blocked"], obs.round
+            v[t * S + stage] = 1
+        at, rnd = T * S, obs.round
         for t, b in enumerate(obs.blocked):
             if b >= rnd:
                 v[at + t] = b - rnd + 1
-        at = o["public_stakes"]
-        v[at : at + len(obs.public_stakes)] = obs.public_stakes
-        at = o["my_stakes"]
-        v[at : at + len(obs.my_stakes)] = obs.my_stakes
-        at, gesture = o["my_hand"], self._gesture
+        return v
+
+    def _stakes(self, obs: Observation) -> Sequence[float]:
+        """public_stakes, my_stakes (from public_stakes, my_stakes)."""
+        return obs.public_stakes + obs.my_stakes
+
+    def _hand(self, obs: Observation) -> list[float]:
+        """my_hand (from my_hand)."""
+        v = [0.0] * self._n_gestures
+        gesture = self._gesture
         for g in obs.my_hand:
-            v[at + gesture[g]] += 1
-        at = o["their_hand_size"]
-        v[at] = obs.their_hand_size
-        v[at + 1] = obs.gesture_deck_size
-        v[o["my_agenda"] + self._agenda[obs.my_agenda]] = 1
+            v[gesture[g]] += 1
+        return v
+
+    def _sizes(self, obs: Observation) -> Sequence[float]:
+        """their_hand_size, gesture_deck_size (from the same fields)."""
+        return obs.their_hand_size, obs.gesture_deck_size
+
+    def _agendas(self, obs: Observation) -> list[float]:
+        """my_agenda, their_agenda, my_agenda_revealed (from the same fields)."""
+        A = self._n_agendas
+        v = [0.0] * (2 * A + 1)
+        v[self._agenda[obs.my_agenda]] = 1
         if obs.their_agenda is not None:
-            v[o["their_agenda"] + self._agenda[obs.their_agenda]] = 1
-        v[o["my_agenda_revealed"]] = 1 if obs.my_agenda_revealed else 0
-        at, T = o["package"], self._tracks
+            v[A + self._agenda[obs.their_agenda]] = 1
+        v[2 * A] = 1 if obs.my_agenda_revealed else 0
+        return v
+
+    def _package(self, obs: Observation) -> list[float]:
+        """package (from items)."""
+        T = self._tracks
+        v = [0.0] * (2 * T)
         for giver, t, steps in obs.items:
-            v[at + giver * T + t] += steps
-        at = o["proposer"]
+            v[giver * T + t] += steps
+        return v
+
+    def _deal(self, obs: Observation) -> list[float]:
+        """proposer, counters_plays, my_points, public_points (from phase, proposer, counters, plays,
+        my_points, public_points)."""
+        v = [0.0, 0.0, obs.counters, obs.plays, obs.my_points, obs.public_points[0], obs.public_points[1]]
         if obs.phase != Phase.OVER:
-            v[at + obs.proposer] = 1
-        v[at + 2] = obs.counters
-        v[at + 3] = obs.plays
-        v[at + 4] = obs.my_points
-        v[at + 5] = obs.public_points[0]
-        v[at + 6] = obs.public_points[1]
-        at = o["net"]
-        v[at : at + len(obs.net)] = obs.net
-        at = o["gained"]
-        v[at] = 1 if obs.gained[0] else 0
-        v[at + 1] = 1 if obs.gained[1] else 0
-        v[at + 2 + int(obs.end)] = 1
-        at = o["walkouts"]
+            v[obs.proposer] = 1
+        return v
+
+    def _record(self, obs: Observation) -> list[float]:
+        """net, gained, end, walkouts, event, events_left: the full event deck less the cards drawn this
+        cycle (from net, gained, end, walkouts, event, events_left, history)."""
+        E = self._n_events
+        v: list[float] = [*obs.net, 1 if obs.gained[0] else 0, 1 if obs.gained[1] else 0, 0, 0, 0, 0, 0, 0]
+        at = len(v) - 6
+        v[at + int(obs.end)] = 1
         for r in obs.walkouts:
-            v[at + r] = 1
+            v[at + 4 + r] = 1
+        at = len(v)
+        v += [0.0] * E
+        v += self._deck
         if obs.event is not None:
-            v[o["event"] + self._event[obs.event]] = 1
-        in_cycle = self._pool_size - obs.events_left
-        if in_cycle:
-            at = o["events_left"]
-            history = obs.history
-            i = len(history) - 1
-            while in_cycle and i >= 0:  # the events drawn this cycle are the latest ones in the history
-                c = history[i]
-                if c < 0:
-                    v[at - 1 - c] -= 1
-                    in_cycle -= 1
-                i -= 1
+            v[at + self._event[obs.event]] = 1
+        for c in self._cycle_draws(obs):
+            v[at + E - 1 - c] -= 1
         return v
 
 

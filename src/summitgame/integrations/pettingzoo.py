@@ -10,10 +10,11 @@
 
 **Agents** are the role ids in rule-file order (``washington``, ``moscow`` for the bundled rules).
 **Observations** are dicts: ``observation``, a float32 vector of fixed length built from
-``observation.observe(state, role)`` alone (layout in ``integrations.encoding``), and ``action_mask``, an
-int8 mask over the fixed ``Discrete(len(rules.actions))`` action space (all zeros when the agent is not
-to move). **Rewards** are 0 until the summit ends, then each role's final score (general-sum, as in
-``scoring.outcome``; not a difference). The episode ends by termination only (the rules bound its length).
+``observation.observe(state, role)`` alone (layout in ``integrations.encoding``; a new array each time),
+and ``action_mask``, an int8 mask over the fixed ``Discrete(len(rules.actions))`` action space (all
+zeros when the agent is not to move; read-only, as equal masks are one shared array). **Rewards** are 0
+until the summit ends, then each role's final score (general-sum, as in ``scoring.outcome``; not a
+difference). The episode ends by termination only (the rules bound its length).
 **Seeds**: ``reset(seed=k)`` plays exactly ``engine.new_game(rules, k)``; ``reset()`` without a seed draws
 the next deal seed from a stream started by ``env(seed=...)``.
 ``game_state`` holds the engine state (full information: for the environment's owner, not for agents).
@@ -61,6 +62,8 @@ class raw_env(AECEnv):  # type: ignore[misc]
         "name": "summit_v0",
         "is_parallelizable": False,
     }
+    MASK_CACHE_LIMIT: ClassVar[int] = 4096
+    """Action masks kept (read-only, one per distinct tuple of legal actions; emptied when full)."""
 
     def __init__(
         self, rules: Ruleset | str | Path | None = None, seed: int | None = None, render_mode: str | None = None
@@ -84,8 +87,9 @@ class raw_env(AECEnv):  # type: ignore[misc]
             )
             for a in self.possible_agents
         }
-        self._seeds = random.Random(seed)
+        self._seeds: random.Random | int | None = seed  # the deal-seed stream, or the seed it starts from
         self.game_state: State = new_game(self.rules, 0)
+        self._masks: dict[tuple[int, ...], np.ndarray[Any, np.dtype[np.int8]]] = {}
 
     def observation_space(self, agent: str) -> spaces.Space[Any]:
         return self.observation_spaces[agent]
@@ -95,9 +99,13 @@ class raw_env(AECEnv):  # type: ignore[misc]
 
     def reset(self, seed: int | None = None, options: dict[str, Any] | None = None) -> None:
         if seed is not None:
-            self._seeds = random.Random(seed)
+            # The stream restarts from ``seed``; it is only built when a seedless reset draws from it
+            # (seeding a generator costs a third of a new game, and most callers always pass a seed).
+            self._seeds = seed
             game_seed = seed
         else:
+            if not isinstance(self._seeds, random.Random):
+                self._seeds = random.Random(self._seeds)
             game_seed = self._seeds.getrandbits(31)
         self.game_state = new_game(self.rules, game_seed)
         self.agents = self.possible_agents[:]
@@ -110,10 +118,16 @@ class raw_env(AECEnv):  # type: ignore[misc]
 
     def observe(self, agent: str) -> dict[str, np.ndarray[Any, Any]]:
         view = observe(self.game_state, self._index[agent])
-        mask = np.zeros(len(self.rules.actions), np.int8)
-        if view.legal:
-            mask[list(view.legal)] = 1
-        return {"observation": np.array(self.encoder.encode(view), np.float32), "action_mask": mask}
+        mask = self._masks.get(view.legal)
+        if mask is None:
+            mask = np.zeros(len(self.rules.actions), np.int8)
+            if view.legal:
+                mask[list(view.legal)] = 1
+            mask.flags.writeable = False  # shared by every observation with these legal actions
+            if len(self._masks) >= self.MASK_CACHE_LIMIT:
+                self._masks.clear()
+            self._masks[view.legal] = mask
+        return {"observation": self.encoder.encode_array(view), "action_mask": mask}
 
     def step(self, action: int | None) -> None:
         agent = self.agent_selection
@@ -121,18 +135,19 @@ class raw_env(AECEnv):  # type: ignore[misc]
             self._was_dead_step(action)
             return
         assert action is not None
-        mover = self._index[agent]
         self._cumulative_rewards[agent] = 0.0
-        self.game_state = apply(self.game_state, int(action))
-        if self.game_state.to_move < 0:
-            result = outcome(self.game_state)
+        state = self.game_state = apply(self.game_state, int(action))
+        if state.to_move < 0:
+            result = outcome(state)
             self.rewards = {a: float(result.scores[a]) for a in self.agents}
             self.terminations = dict.fromkeys(self.agents, True)
             self.infos = {a: {"outcome": result.as_dict()} for a in self.agents}
-            self.agent_selection = self.possible_agents[1 - mover]
+            self.agent_selection = self.possible_agents[1 - self._index[agent]]
+            self._accumulate_rewards()
         else:
-            self.agent_selection = self.possible_agents[self.game_state.to_move]
-        self._accumulate_rewards()
+            # Rewards are all 0.0 until the summit ends (set so by reset, and the episode is over once
+            # they are not), so accumulating them would add nothing: skipped on the per-move path.
+            self.agent_selection = self.possible_agents[state.to_move]
         if self.render_mode == "human":
             self.render()
 
