@@ -387,3 +387,10 @@ def test_tunables_lists_each_range_with_its_current_value() -> None:
     text = run("tunables").stdout
     assert text.splitlines()[0].split() == ["parameter", "now", "allowed", "why"]
     assert any(ln.split()[:3] == ["proposals.cap[0].steps", "2", "1..3"] for ln in text.splitlines())
+
+
+def test_the_bundled_targets_file_parses_against_the_default_rules() -> None:
+    path = Path(__file__).resolve().parents[1] / "rules" / "targets" / "summit.toml"
+    tg = load_targets(path, RULES)
+    assert [t.name for t in tg.targets] == ["symbolic", "incremental", "failed", "role_gap", "median_end_round"]
+    assert tg.run["games"] == 1000
