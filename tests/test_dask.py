@@ -178,7 +178,17 @@ def test_tune_on_dask_equals_the_local_run(scheduler: str, tmp_path: Path) -> No
     targets.write_text('median_end_round = "== 8"\n[run]\ngames = 8\nagents = ["greedy"]\n', encoding="utf-8")
     base = ("tune", "--targets", targets, "--param", "rounds.count=5..9", "--budget", 4)
     local = run_cli(*base, "--out", tmp_path / "local")
-    dask = run_cli(*base, "--out", tmp_path / "dask", "--scheduler", scheduler)
+    from distributed import Client, get_task_stream
+
+    def chunks_played(*args: Any) -> tuple[Result, int]:
+        with Client(scheduler, set_as_default=False) as client, get_task_stream(client=client) as stream:
+            res = run_cli(*args, "--scheduler", scheduler)
+        return res, sum(1 for t in stream.data if "play_chunk" in str(t["key"]))
+
+    _, one_run = chunks_played("balance", "--agents", "greedy", "--games", 8)
+    dask, tuned = chunks_played(*base, "--out", tmp_path / "dask")
+    candidates = (tmp_path / "dask" / "trials.jsonl").read_text(encoding="utf-8").count("\n")
+    assert candidates >= 3 and tuned >= 3 * one_run  # the candidates ran on the cluster, not only the winner's report
     assert local.exit_code == dask.exit_code, local.output + dask.output
     for name in ("trials.jsonl", "best.toml", "best-balance.json"):
         a = (tmp_path / "local" / name).read_text(encoding="utf-8")

@@ -414,14 +414,15 @@ def tune_cmd(
     try:
         if store.trials:
             click.echo(f"resuming: {len(store.trials)} candidates already in {out_dir / tn.TRIALS_FILE}", err=True)
-        tuning = tn.Tuning(
-            rules_path, overrides, dims, tg, players, n, seed, {"workers": workers, "move_timeout": move_timeout}, show
-        )
+        tuning = tn.Tuning(rules_path, overrides, dims, tg, players, n, seed, backend, show)
         tn.search(tuning, store, budget)
         best = tn.best_of([t for t in store.trials if t.phase == "search"])
         if best is None:
             raise tn.TuneError("no candidate could be played: every one was refused by the rules")
         best = tn.trim(tuning, store, tn.best_of([t for t in store.trials]) or best)
+    except KeyboardInterrupt:
+        click.echo(f"interrupted: {len(store.trials)} candidates kept in {store.path}; add --resume to go on", err=True)
+        raise
     finally:
         store.close()
     path, best_rules = tn.write_best(tuning, best, out_dir, command)
