@@ -317,9 +317,11 @@ def sensitivity_html(doc: Mapping[str, Any]) -> str:
     """The sensitivity run as one HTML page: a tornado chart per measure, then the table."""
     title = f"Sensitivity of {_rules_name(doc)}"
     rules = doc.get("rules") or {}
+    # ``games`` is what was asked for; the plan rounds it up to whole deals from both seats: show what ran
+    played = next((m["n"] for m in doc["current"].values() if m and m.get("n")), doc["games"])
     body = [f"<h1>{html.escape(title)} ({html.escape(str(rules.get('fingerprint', '')))})</h1>"]
     body.append(
-        f"<p>Each parameter one step either way, {doc['games']} games per side "
+        f"<p>Each parameter one step either way, {played} games per side "
         f"({html.escape(', '.join(doc['agents']))}), seed {doc['seed']}.</p>"
     )
     body.append(f"<p>Reproduce: <code>{html.escape(doc['command'])}</code></p>")
