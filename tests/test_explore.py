@@ -91,7 +91,7 @@ def test_target_miss_and_loss_scale() -> None:
     u = parse_target("role_gap", "< 3 points", False, "points")
     assert u.miss(4.5) == pytest.approx(1.5) and u.loss(4.5) == pytest.approx(1.5)
     assert 0 < u.loss(3.0) < 1e-6  # exactly on an excluded end is a (tiny) miss
-    assert t.describe() == "15%..35%" and u.describe() == "< 3"
+    assert t.describe() == "15%..35%" and u.describe() == "< 3 points"
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from .cli import (
     AGENT_SPEC_HELP,
     BotProgress,
     _agent_list,
+    _print_schema,
     _write_report,
     bot_options,
     cli,
@@ -114,6 +115,12 @@ def _sensitivity_keys(texts: tuple[str, ...], tunable: list[str]) -> tuple[list[
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the sweep as one JSON document.")
 @click.option(
+    "--schema",
+    "show_schema",
+    is_flag=True,
+    help="Print the JSON Schema of the --json output (with --sensitivity: of that one) and exit.",
+)
+@click.option(
     "--html",
     "html_path",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -136,6 +143,7 @@ def sweep_cmd(
     agent_classes: tuple[str, ...],
     sensitivity: bool,
     as_json: bool,
+    show_schema: bool,
     html_path: Path | None,
 ) -> None:
     """Play the balance games at every point of a parameter grid and tabulate the measures.
@@ -148,6 +156,11 @@ def sweep_cmd(
     from .analysis.explore_text import sensitivity_lines, sweep_lines
     from .analysis.measures import default_names
 
+    if show_schema:
+        from .analysis import schema
+
+        click.echo(json.dumps(schema.SENSITIVITY_SCHEMA if sensitivity else schema.SWEEP_SCHEMA, indent=1))
+        return
     base = load(rules_path, overrides)
     names = list(measure_names) or default_names(base)
     sw.check_names(base, names)
@@ -206,6 +219,14 @@ def sweep_cmd(
 )
 @bot_options
 @click.option("--json", "as_json", is_flag=True, help="Print the verdicts as one JSON document.")
+@click.option(
+    "--schema",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_schema("TARGETS_SCHEMA"),
+    help="Print the JSON Schema of the --json output and exit.",
+)
 @click.pass_context
 @report_errors
 def targets_cmd(

@@ -31,6 +31,11 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]], indent: str = " 
         yield (indent + "  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True))).rstrip()
 
 
+def _played(doc: Mapping[str, Any]) -> int:
+    """Games actually played per run (the plan rounds ``--games`` up to whole paired deals)."""
+    return int(next(iter(doc["current"].values()))["n"]) if doc["current"] else int(doc["games"])
+
+
 def _agents(doc: Mapping[str, Any]) -> str:
     return ", ".join(doc["agents"])
 
@@ -69,7 +74,7 @@ def sensitivity_lines(doc: Mapping[str, Any]) -> Iterator[str]:
     rates = {n: doc["current"][n].get("kind") == "rate" for n in names}
     yield (
         f"Sensitivity of {doc['rules']['name']}: each parameter one step either way, "
-        f"{doc['games']} games per side ({_agents(doc)}), seed {doc['seed']}"
+        f"{_played(doc)} games per side ({_agents(doc)}), seed {doc['seed']}"
     )
     yield ""
     yield from table(["now", *names], [["", *(cell(doc["current"][n]) for n in names)]])

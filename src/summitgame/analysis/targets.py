@@ -51,6 +51,7 @@ class Target:
     low_open: bool = False  #: the low end itself is excluded (``> X``)
     high_open: bool = False  #: the high end itself is excluded (``< X``)
     rate: bool = False
+    unit: str = ""  #: 'points' or 'rounds' (shown back with the bounds), '' for none
 
     def holds(self, value: float) -> bool:
         """Whether a value meets the target."""
@@ -84,7 +85,11 @@ class Target:
         return f"{100 * value:g}%" if self.rate else f"{value:g}"
 
     def describe(self) -> str:
-        """The target in a canonical form (``15%..35%``, ``< 3``)."""
+        """The target in a canonical form with its unit (``15%..35%``, ``< 3 points``)."""
+        text = self._bounds()
+        return f"{text} {self.unit}" if self.unit else text
+
+    def _bounds(self) -> str:
         if self.low is not None and self.high is not None:
             if self.low == self.high:
                 return f"== {self.show(self.low)}"
@@ -154,15 +159,15 @@ def parse_target(name: str, text: str, rate: bool, unit: str) -> Target:
         hi = _number(m.group(4), m.group(5), m.group(6), rate, unit)
         if lo > hi:
             raise ValueError(f"{text!r}: the low end is above the high end")
-        return Target(name, text, lo, hi, rate=rate)
+        return Target(name, text, lo, hi, rate=rate, unit=unit)
     m = _BOUND.match(text)
     if m:
         op, v = m.group(1), _number(m.group(2), m.group(3), m.group(4), rate, unit)
         if op in ("<", "<="):
-            return Target(name, text, None, v, high_open=op == "<", rate=rate)
+            return Target(name, text, None, v, high_open=op == "<", rate=rate, unit=unit)
         if op in (">", ">="):
-            return Target(name, text, v, None, low_open=op == ">", rate=rate)
-        return Target(name, text, v, v, rate=rate)
+            return Target(name, text, v, None, low_open=op == ">", rate=rate, unit=unit)
+        return Target(name, text, v, v, rate=rate, unit=unit)
     raise ValueError(f'{text!r}: expected LOW..HIGH, or < X, <= X, > X, >= X, == X (e.g. "15%..35%", "< 3 points")')
 
 
