@@ -486,7 +486,7 @@ def tune_cmd(
             click.echo("  no change needed: the current rules meet the targets")
         for name, m in best.measures.items():
             verdict = "met" if m["met"] else "MISSED"
-            click.echo(f"  {name:<18} {m['wanted']:<10} measured {_show(m['measured']):<22} {verdict}")
+            click.echo(f"  {name:<18} {m['wanted']:<13} measured {_show(m['measured']):<22} {verdict}")
         click.echo(f"rules:   {path}")
         click.echo(f"report:  {out_dir / 'best-balance.txt'}")
         click.echo(f"trials:  {out_dir / tn.TRIALS_FILE}")
