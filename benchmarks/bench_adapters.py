@@ -6,8 +6,9 @@ Every figure is whole random games (setup included) divided by the player decisi
 microseconds per step; the chooser is ``random.Random(seed).choice`` over the legal codes in each case.
 
 - ``engine``: ``legal_actions`` + choose + ``apply`` (checked), as in ``bench_engine.py``.
-- ``engine_observe``: the same plus ``observe(state, to_move)``: the engine-side cost any agent that
-  looks at the game pays (both adapters build what a player sees from ``observe``).
+- ``engine_observe``: the same plus ``observe(state, to_move)``: the engine-side cost an agent that
+  looks at the game through an ``Observation`` pays (OpenSpiel's tensor encodes one; PettingZoo encodes
+  the same fields from ``observation.sight`` without building it).
 - ``pettingzoo_raw``: ``raw_env.observe`` (vector + action mask) + choose from the mask + ``step``.
 - ``pettingzoo_wrapped``: the ordinary AEC loop ``agent_iter`` / ``last`` / ``step`` through ``env()``'s
   wrappers (including the final dead steps).

@@ -3,8 +3,9 @@
 Each example deals a game from a random seed and picks every action with hypothesis (so a failure
 shrinks to a short game). At every step: the structural invariants (``conftest.check_state``),
 purity of ``apply`` and ``clone``, that every listed action is accepted and every other refused,
-and that observations show exactly what the viewer may see. At the end: the end reason, the tier
-and the scores are recomputed here from the rule data, and the record replays to the same state.
+and that observations (and the encoder's fast-path view, ``sight``) show exactly what the viewer may
+see. At the end: the end reason, the tier and the scores are recomputed here from the rule data, and
+the record replays to the same state.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from conftest import bundled, check_final, check_state, deal_points
 from summitgame.actions import ActionKind
 from summitgame.engine import apply, is_terminal, legal_actions, new_game
 from summitgame.errors import IllegalActionError
-from summitgame.observation import Observation, determinize, observe, sample_state
+from summitgame.observation import Observation, determinize, observe, sample_state, sight
 from summitgame.records import dumps, record_of, replay
 from summitgame.ruleset import Ruleset
 from summitgame.scoring import outcome
@@ -106,6 +107,7 @@ def check_observation(s: State, r: int, rng: random.Random) -> None:
     assert s.key() == before
     check_state(d)
     assert observe(d, r) == obs
+    assert sight(d, r) == sight(s, r)  # the fast path's view, too
     assert d.hands[r] == s.hands[r] and d.agendas[r] == s.agendas[r]
     assert len(d.hands[o]) == len(s.hands[o])
     if s.revealed[o]:
@@ -115,6 +117,7 @@ def check_observation(s: State, r: int, rng: random.Random) -> None:
     sampled = sample_state(obs, rng)
     check_state(sampled)
     assert observe(sampled, r) == obs
+    assert sight(sampled, r) == sight(s, r)
 
 
 # --- the playthrough ------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 An ``Observation`` holds the public board and log plus the viewer's own hand, agenda and score,
 and nothing else: never the opponent's hand or agenda (unless revealed to the viewer), the
 gesture deck, or the generator state. Two states that differ only in those observe the same.
+``sight`` is the same information as raw state values, for hot loops (the PettingZoo encoder).
 """
 
 from __future__ import annotations
@@ -122,6 +123,88 @@ def observe(s: State, role: int | str) -> Observation:
         legal=legal_actions(s) if s.to_move == r else (),
     )
     return obs
+
+
+Sight = tuple[
+    int,  # viewer: role index of the viewer
+    int,  # to_move
+    int,  # round
+    int,  # initiative
+    Phase,  # phase
+    tuple[int, ...],  # meters
+    tuple[int, ...],  # tracks
+    tuple[int, ...],  # blocked
+    tuple[int, ...],  # stakes: public stakes
+    tuple[int, ...],  # my_hand: the viewer's gesture indexes, sorted
+    int,  # their_hand_size
+    int,  # gesture_deck_size
+    int,  # my_agenda: agenda index
+    int,  # their_agenda: agenda index once revealed to the viewer, else -1
+    bool,  # my_agenda_revealed
+    tuple[tuple[int, int, int], ...],  # items
+    int,  # proposer
+    int,  # counters
+    int,  # plays
+    tuple[int, int],  # points: public points
+    tuple[int, ...],  # net
+    tuple[bool, bool],  # gained
+    EndReason,  # end
+    tuple[int, ...],  # walkouts
+    int,  # event: event index, -1 before any
+    tuple[int, ...],  # edeck: event cards left this cycle, sorted
+]
+"""What ``sight`` returns: a flat tuple of the state fields one role may see, in this order."""
+
+
+def sight(s: State, role: int) -> Sight:
+    """What ``role`` may see of ``s`` as raw state values: a cheaper ``observe`` for hot loops (the
+    PettingZoo adapter's encoder), holding the same information (no legal actions, no history, no
+    log) and nothing more. This is the only place such code reads a state; each field and why the
+    viewer may see it:
+
+    - ``to_move, round, initiative, phase, meters, tracks, blocked, stakes, items, proposer, counters,
+      plays, points, net, gained, end, walkouts, event``: the public board, in ``observe`` as they are.
+    - ``edeck``: the events still to come this deck cycle, sorted (no order): the full deck less the
+      draws since the last reshuffle, all of which are in the public history.
+    - ``hands[role]``, ``agendas[role]``: the viewer's own cards; ``revealed``: whether each agenda was
+      shown to the other side (by a gesture's or event's effect, in the open).
+    - the opponent's hand and the gesture deck: their sizes only (public counts).
+    - ``agendas[other]``: only once ``revealed[other]``, else -1.
+
+    Never read: the opponent's hand, the gesture deck's contents, an unrevealed opponent agenda, the
+    generator state ``rng``, the deal ``seed``. Two states ``determinize`` cannot tell apart for
+    ``role`` give equal sights (tested, and read through a guard that fails on any secret)."""
+    o = 1 - role
+    revealed = s.revealed
+    hands = s.hands
+    return (
+        role,
+        s.to_move,
+        s.round,
+        s.initiative,
+        s.phase,
+        s.meters,
+        s.tracks,
+        s.blocked,
+        s.stakes,
+        hands[role],
+        len(hands[o]),
+        len(s.gdeck),
+        s.agendas[role],
+        s.agendas[o] if revealed[o] else -1,
+        revealed[role],
+        s.items,
+        s.proposer,
+        s.counters,
+        s.plays,
+        s.points,
+        s.net,
+        s.gained,
+        s.end,
+        s.walkouts,
+        s.event,
+        s.edeck,
+    )
 
 
 def determinize(s: State, role: int | str, rng: random.Random) -> State:

@@ -1,7 +1,9 @@
 """A fixed-length numeric encoding of one role's ``Observation``, shared by the adapters.
 
-The vector is built from an ``Observation`` alone (``observation.observe``), never from a state, so it
-holds exactly what the viewer may see. Its length depends only on the ruleset. Layout, in order
+The vector is built from an ``Observation`` alone (``observation.observe``), so it holds exactly what the
+viewer may see: ``Encoder.encode`` is the reference. ``Encoder.encode_state`` (the PettingZoo adapter's
+fast path) gives the same vector bit for bit from ``observation.sight``, the raw state values ``observe``
+shows, without building the ``Observation``. Its length depends only on the ruleset. Layout, in order
 (roles are in rule-file order; "one-hot" blocks are 0/1; everything else is a raw count or value):
 
 ==================  ==========================  ===================================================
@@ -42,15 +44,17 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable, Hashable, Sequence
+from operator import mul
 from typing import Any, ClassVar
 
 import numpy as np
 
-from ..observation import Observation
+from ..observation import Observation, Sight, sight
 from ..ruleset import Ruleset
-from ..state import Phase
+from ..state import EndReason, Phase, State
 
 _Values = Callable[[Observation], Sequence[float]]
+_SightValues = Callable[[Any], Sequence[float]]
 _FLOAT32 = np.dtype(np.float32)
 
 
@@ -60,7 +64,8 @@ class Encoder:
     The vector is a concatenation of runs of consecutive layout blocks, each computed by one method from
     a few observation fields. ``encode`` concatenates them into a list; ``encode_array`` packs them
     into float32 bytes, memoizing the costlier runs by exactly the fields they read (most repeat from
-    one step to the next), so both give the same numbers.
+    one step to the next), so both give the same numbers. ``encode_state`` is the same vector from a
+    state's ``sight`` (see the fast-path section below).
     """
 
     CACHE_LIMIT: ClassVar[int] = 4096
@@ -137,6 +142,20 @@ class Encoder:
         self._caches: tuple[dict[Hashable, bytes], ...] = tuple({} for _ in runs)
         # runs of a few plain numbers are packed directly: cheaper than a lookup, and never missed
         self._direct = (self._packers[1].pack, self._packers[5].pack, self._packers[8].pack)
+        # the fast path (``encode_state``): its own memoized runs, keyed by the sight values they read
+        self._agenda_stakes = rules.agenda_stakes
+        sight_runs: tuple[_SightValues, ...] = (
+            self._sight_head,
+            self._sight_tracks,
+            self._sight_stakes,
+            self._sight_hand,
+            self._sight_agendas,
+            self._sight_package,
+            self._sight_record,
+        )
+        self._sight_runs = sight_runs
+        self._sight_packers = tuple(self._packers[i] for i in (0, 2, 3, 4, 6, 7, 9))
+        self._sight_caches: tuple[dict[Hashable, bytes], ...] = tuple({} for _ in sight_runs)
 
     def encode(self, obs: Observation) -> list[float]:
         """The observation as a list of ``size`` numbers (ints and floats; callers make float32 arrays)."""
@@ -289,6 +308,143 @@ class Encoder:
             v[at + self._event[obs.event]] = 1
         for c in self._cycle_draws(obs):
             v[at + E - 1 - c] -= 1
+        return v
+
+    # --- the fast path: the same vector straight from a state, through ``observation.sight`` ------------
+    #
+    # ``observe`` builds a ~30-field ``Observation`` per call, which costs about as much as an engine step;
+    # ``sight`` hands over only the raw state values the viewer may see (its docstring lists each field
+    # and why it is visible), and the methods below turn those into the layout above. Nothing here takes
+    # a ``State``: ``encode_state`` passes it straight to ``sight``, so what the vector may depend on is
+    # decided there. The ``encode``/``encode_array`` path above is the reference; the two are tested
+    # equal bit for bit on random play of both bundled rule files, and ``sight`` is tested blind to
+    # every secret ``determinize`` and ``sample_state`` re-deal.
+
+    def encode_state(self, s: State, viewer: int) -> np.ndarray[Any, np.dtype[np.float32]]:
+        """``encode_array(observe(s, viewer))`` bit for bit, built from ``sight(s, viewer)`` alone
+        (no ``Observation``): what the PettingZoo adapter hands out."""
+        return self.encode_sight(sight(s, viewer))
+
+    def encode_sight(self, v: Sight) -> np.ndarray[Any, np.dtype[np.float32]]:
+        """The vector for what one role sees (``observation.sight``), as a fresh, writable float32 array."""
+        (r, to_move, rnd, initiative, phase, meters, tracks, blocked, stakes, hand, their_hand_size, deck_size,
+         my_agenda, their_agenda, shown, items, proposer, counters, plays, points, net, gained, end, walkouts,
+         event, edeck) = v  # fmt: skip
+        c_head, c_tracks, c_stakes, c_hand, c_agendas, c_package, c_record = self._sight_caches
+        p_meters, p_sizes, p_deal = self._direct
+        fill = self._sight_fill
+        head = (r, to_move, rnd, initiative, phase)
+        track_key = (tracks, blocked, rnd)
+        stake_key = (stakes, r, my_agenda)
+        agendas = (my_agenda, their_agenda, shown)
+        record = (net, gained, end, walkouts, event, edeck)
+        T = self._tracks
+        mine = r * T
+        my_points = points[r] + sum(map(mul, self._agenda_stakes[my_agenda], net[mine : mine + T]))
+        if phase == Phase.OVER:
+            deal = p_deal(0, 0, counters, plays, my_points, *points)
+        else:
+            deal = p_deal(proposer == 0, proposer == 1, counters, plays, my_points, *points)
+        data = bytearray().join(  # a memoized run is never empty, so ``or`` only falls through on a miss
+            (
+                c_head.get(head) or fill(0, head),
+                p_meters(*meters),
+                c_tracks.get(track_key) or fill(1, track_key),
+                c_stakes.get(stake_key) or fill(2, stake_key),
+                c_hand.get(hand) or fill(3, hand),
+                p_sizes(their_hand_size, deck_size),
+                c_agendas.get(agendas) or fill(4, agendas),
+                c_package.get(items) or fill(5, items),
+                deal,
+                c_record.get(record) or fill(6, record),
+            )
+        )
+        return np.frombuffer(data, _FLOAT32)
+
+    def _sight_fill(self, run: int, key: Hashable) -> bytes:
+        """A fast-path run's float32 bytes on a cache miss, remembered under ``key`` (the values it reads)."""
+        b = self._sight_packers[run].pack(*self._sight_runs[run](key))
+        cache = self._sight_caches[run]
+        if len(cache) >= self.CACHE_LIMIT:
+            cache.clear()
+        cache[key] = b
+        return b
+
+    # One method per memoized run of the fast path, each computing its blocks from its key alone.
+
+    def _sight_head(self, key: tuple[int, int, int, int, Phase]) -> list[float]:
+        """viewer, to_move, my_turn, round, initiative, phase."""
+        r, to_move, rnd, initiative, phase = key
+        v = [0.0] * 12
+        v[r] = 1
+        v[2 + (to_move if to_move >= 0 else 2)] = 1
+        v[5] = 1 if to_move == r else 0
+        v[6] = rnd
+        v[7 + initiative] = 1
+        v[9 + int(phase)] = 1
+        return v
+
+    def _sight_tracks(self, key: tuple[tuple[int, ...], tuple[int, ...], int]) -> list[float]:
+        """tracks, blocked."""
+        tracks, blocked, rnd = key
+        S, T = self._stages, self._tracks
+        v = [0.0] * (T * S + T)
+        for t, stage in enumerate(tracks):
+            v[t * S + stage] = 1
+        for t, b in enumerate(blocked):
+            if b >= rnd:
+                v[T * S + t] = b - rnd + 1
+        return v
+
+    def _sight_stakes(self, key: tuple[tuple[int, ...], int, int]) -> list[float]:
+        """public_stakes, my_stakes (public stakes plus the viewer's agenda)."""
+        stakes, r, my_agenda = key
+        T = self._tracks
+        return [*stakes, *(stakes[r * T + t] + extra for t, extra in enumerate(self._agenda_stakes[my_agenda]))]
+
+    def _sight_hand(self, hand: tuple[int, ...]) -> list[float]:
+        """my_hand (gesture indexes)."""
+        v = [0.0] * self._n_gestures
+        for g in hand:
+            v[g] += 1
+        return v
+
+    def _sight_agendas(self, key: tuple[int, int, bool]) -> list[float]:
+        """my_agenda, their_agenda (-1 while hidden), my_agenda_revealed."""
+        my_agenda, their_agenda, shown = key
+        A = self._n_agendas
+        v = [0.0] * (2 * A + 1)
+        v[my_agenda] = 1
+        if their_agenda >= 0:
+            v[A + their_agenda] = 1
+        v[2 * A] = 1 if shown else 0
+        return v
+
+    def _sight_package(self, items: tuple[tuple[int, int, int], ...]) -> list[float]:
+        """package."""
+        T = self._tracks
+        v = [0.0] * (2 * T)
+        for giver, t, steps in items:
+            v[giver * T + t] += steps
+        return v
+
+    def _sight_record(
+        self, key: tuple[tuple[int, ...], tuple[bool, bool], EndReason, tuple[int, ...], int, tuple[int, ...]]
+    ) -> list[float]:
+        """net, gained, end, walkouts, event, events_left (the events still in the cycle's deck)."""
+        net, gained, end, walkouts, event, edeck = key
+        E = self._n_events
+        v: list[float] = [*net, 1 if gained[0] else 0, 1 if gained[1] else 0, 0, 0, 0, 0, 0, 0]
+        at = len(v) - 6
+        v[at + int(end)] = 1
+        for r in walkouts:
+            v[at + 4 + r] = 1
+        at = len(v)
+        v += [0.0] * (2 * E)
+        if event >= 0:
+            v[at + event] = 1
+        for e in edeck:
+            v[at + E + e] += 1
         return v
 
 

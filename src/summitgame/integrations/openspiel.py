@@ -322,7 +322,7 @@ class SummitObserver:
             self.dict["observation"][player] = 1.0  # the viewer block; nothing else is known yet
             return
         view = observe(box.s, player)
-        self.dict["observation"][:] = self.cfg.encoder.encode(view)
+        self.dict["observation"][:] = self.cfg.encoder.encode_array(view)
         if not self.perfect_recall:
             return
         n_actions = len(self.cfg.rules.actions)

@@ -9,10 +9,12 @@
         e.step(action)
 
 **Agents** are the role ids in rule-file order (``washington``, ``moscow`` for the bundled rules).
-**Observations** are dicts: ``observation``, a float32 vector of fixed length built from
-``observation.observe(state, role)`` alone (layout in ``integrations.encoding``; a new array each time),
-and ``action_mask``, an int8 mask over the fixed ``Discrete(len(rules.actions))`` action space (all
-zeros when the agent is not to move; read-only, as equal masks are one shared array). **Rewards** are 0
+**Observations** are dicts: ``observation``, a float32 vector of fixed length encoding
+``observation.observe(state, role)`` (layout in ``integrations.encoding``; a new array each time; built
+by ``Encoder.encode_state`` from ``observation.sight``, the same visible fields without the
+``Observation``, and tested equal to the reference encoding bit for bit), and ``action_mask``, an int8
+mask over the fixed ``Discrete(len(rules.actions))`` action space (all zeros when the agent is not to
+move; read-only, as equal masks are one shared array). **Rewards** are 0
 until the summit ends, then each role's final score (general-sum, as in ``scoring.outcome``; not a
 difference). The episode ends by termination only (the rules bound its length).
 **Seeds**: ``reset(seed=k)`` plays exactly ``engine.new_game(rules, k)``; ``reset()`` without a seed draws
@@ -33,7 +35,7 @@ from gymnasium import spaces
 from pettingzoo import AECEnv
 from pettingzoo.utils import wrappers
 
-from ..engine import apply, new_game
+from ..engine import apply, legal_actions, new_game
 from ..loader import load_rules
 from ..observation import observe
 from ..ruleset import Ruleset
@@ -117,17 +119,19 @@ class raw_env(AECEnv):  # type: ignore[misc]
         self.agent_selection = self.possible_agents[self.game_state.to_move]
 
     def observe(self, agent: str) -> dict[str, np.ndarray[Any, Any]]:
-        view = observe(self.game_state, self._index[agent])
-        mask = self._masks.get(view.legal)
+        s = self.game_state
+        r = self._index[agent]
+        legal = legal_actions(s) if s.to_move == r else ()  # as ``observe(s, r).legal``
+        mask = self._masks.get(legal)
         if mask is None:
             mask = np.zeros(len(self.rules.actions), np.int8)
-            if view.legal:
-                mask[list(view.legal)] = 1
+            if legal:
+                mask[list(legal)] = 1
             mask.flags.writeable = False  # shared by every observation with these legal actions
             if len(self._masks) >= self.MASK_CACHE_LIMIT:
                 self._masks.clear()
-            self._masks[view.legal] = mask
-        return {"observation": self.encoder.encode_array(view), "action_mask": mask}
+            self._masks[legal] = mask
+        return {"observation": self.encoder.encode_state(s, r), "action_mask": mask}
 
     def step(self, action: int | None) -> None:
         agent = self.agent_selection
