@@ -394,3 +394,17 @@ def test_the_bundled_targets_file_parses_against_the_default_rules() -> None:
     tg = load_targets(path, RULES)
     assert [t.name for t in tg.targets] == ["symbolic", "incremental", "failed", "role_gap", "median_end_round"]
     assert tg.run["games"] == 1000
+
+
+def test_tune_without_optuna_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "optuna", None)  # import optuna now raises ImportError
+    tpath = tmp_path / "t.toml"
+    tpath.write_text('median_end_round = "== 8"\n', encoding="utf-8")
+    res = run(
+        "tune", "--targets", tpath, "--param", "rounds.count=5..9", "--budget", 2, "-n", 4, "--out", tmp_path / "o"
+    )
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert "tune needs optuna: pip install 'summitgame[tune]'" in res.stderr
+    assert not (tmp_path / "o").exists()  # nothing half-made is left to get in the way of the next run

@@ -430,6 +430,7 @@ def tune_cmd(
         again = " (seen before)" if t.cached else ""
         click.echo(f"{tag}: {values} -> loss {t.loss:.3f}, {met} of {len(t.measures)} met{again}", err=True)
 
+    tn.require_optuna()  # before anything is written to --out
     backend = _backend(workers, move_timeout, scheduler)
     store = tn.Store(out_dir, settings, resume)
     try:

@@ -292,7 +292,8 @@ def _distributions(dims: Sequence[Dimension]) -> dict[str, Any]:
     return out
 
 
-def _import_optuna() -> Any:
+def require_optuna() -> Any:
+    """optuna, quietened; TuneError saying how to install it if it is missing."""
     try:
         import optuna
     except ImportError:
@@ -304,7 +305,7 @@ def _import_optuna() -> Any:
 
 def search(tuning: Tuning, store: Store, budget: int) -> None:
     """Run the search until ``budget`` candidates have been played (counting those already stored)."""
-    optuna = _import_optuna()
+    optuna = require_optuna()
     dists = _distributions(tuning.dims)
     study = optuna.create_study(direction="minimize")
     for t in store.trials:
