@@ -344,7 +344,8 @@ def test_tune_command_end_to_end(tmp_path: Path) -> None:
     assert doc["met"] and doc["changes"] == {"rounds.count": [6, 8]}
     assert load_rules(out / "best.toml").spec.rounds.count == 8
     report = json.loads((out / "best-balance.json").read_text(encoding="utf-8"))
-    assert report["format"] == "summitgame-balance"
+    assert report["format"] == "summitgame-balance" and report["provenance"]["seed"] == 1  # fresh deals
+    assert doc["fresh"]["seed"] == 1 and doc["fresh"]["verdicts"][0]["target"] == "median_end_round"
     again = run(*args)
     assert again.exit_code == 1 and "already holds a tune" in again.stderr
     resumed = run(*args, "--resume")
