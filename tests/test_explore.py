@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import given
+from hypothesis import strategies as st
 
 from summitgame.analysis import balance as bal
 from summitgame.analysis import sweep as sw
@@ -409,3 +411,23 @@ def test_tune_without_optuna_says_what_to_install(tmp_path: Path, monkeypatch: p
     assert res.exit_code == 1 and "Traceback" not in res.output
     assert "tune needs optuna: pip install 'summitgame[tune]'" in res.stderr
     assert not (tmp_path / "o").exists()  # nothing half-made is left to get in the way of the next run
+
+
+@given(
+    st.sampled_from(["<", "<=", ">", ">=", "==", "range"]),
+    st.integers(0, 100),
+    st.integers(0, 100),
+    st.booleans(),
+    st.floats(-0.5, 1.5, allow_nan=False),
+)
+def test_a_target_reads_back_from_its_canonical_form(op: str, a: int, b: int, rate: bool, probe: float) -> None:
+    lo, hi = sorted((a, b))
+    unit = "" if rate else "points"
+    text = f"{lo}%..{hi}%" if op == "range" and rate else f"{lo}..{hi}" if op == "range" else f"{op} {a}"
+    if rate and op != "range":
+        text += "%"
+    t = parse_target("m", text, rate, unit)
+    again = parse_target("m", t.describe(), rate, unit)
+    value = probe if rate else probe * 100
+    assert again.holds(value) == t.holds(value)
+    assert again.describe() == t.describe()
