@@ -431,3 +431,18 @@ def test_a_target_reads_back_from_its_canonical_form(op: str, a: int, b: int, ra
     value = probe if rate else probe * 100
     assert again.holds(value) == t.holds(value)
     assert again.describe() == t.describe()
+
+
+def test_changes_file_keeps_set_overrides_of_any_type(tmp_path: Path) -> None:
+    overrides = [
+        'name=Summit "warm" — ä',
+        "rounds.first_initiative=moscow",
+        "outcome.order=['failed', 'incremental', 'symbolic']",
+    ]
+    text = tn.changes_file(None, overrides, {"meters.trust.start": 4}, tmp_path, [])
+    path = tmp_path / "c.toml"
+    path.write_text(text, encoding="utf-8")
+    rules = load_rules(path)
+    assert rules.name == 'Summit "warm" — ä'
+    assert rules.spec.rounds.first_initiative == "moscow" and rules.spec.meters["trust"].start == 4
+    assert rules.fingerprint == load_rules(None, overrides, ["meters.trust.start=4"]).fingerprint
