@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from summitgame.errors import RulesError
-from summitgame.loader import load_rules
+from summitgame.loader import bundled_rule_files, load_rules
 from summitgame.params import (
     Span,
     format_path,
@@ -123,8 +123,9 @@ def test_param_overrides_are_named_as_such() -> None:
     assert "outside the range" in p.message
 
 
-def test_every_bundled_tunable_names_a_number_inside_its_range(tmp_path: Path) -> None:
-    rules = load_rules()
+@pytest.mark.parametrize("path", bundled_rule_files(), ids=lambda p: p.name)
+def test_every_bundled_tunable_names_a_number_inside_its_range(path: Path) -> None:
+    rules = load_rules(path)
     assert len(rules.spec.tunable) >= 10
     data = rules.spec.model_dump(mode="python")
     for key, tun in rules.spec.tunable.items():
@@ -132,7 +133,7 @@ def test_every_bundled_tunable_names_a_number_inside_its_range(tmp_path: Path) -
         assert tun.min <= value <= tun.max, key
         # each end of each range loads (the ranges are usable as they stand)
         for end in (tun.min, tun.max):
-            load_rules(None, [f"{key}={end}"])
+            load_rules(path, [f"{key}={end}"])
 
 
 def test_tunable_ranges_do_not_change_the_fingerprint(tmp_path: Path) -> None:
