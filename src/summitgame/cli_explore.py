@@ -35,6 +35,17 @@ def _backend(workers: int, move_timeout: float | None, scheduler: str | None) ->
     return {"workers": workers, "move_timeout": move_timeout, "scheduler": client}
 
 
+def _run_settings(
+    ctx: click.Context, run: Any, agents_text: str | None, games: int | None, seed: int, default_games: int
+) -> tuple[list[str], int, int]:
+    """Agents, games and seed: the command line's, else the targets file's ``[run]``, else the defaults."""
+    specs = _agent_list(agents_text) if agents_text else list(run.get("agents") or _agent_list(None))
+    n = games if games is not None else int(run.get("games", default_games))
+    if ctx.get_parameter_source("seed") == click.core.ParameterSource.DEFAULT and "seed" in run:
+        seed = int(run["seed"])
+    return specs, n, seed
+
+
 def _grid_params(texts: tuple[str, ...]) -> list[Any]:
     from .params import parse_grid
 
@@ -256,10 +267,7 @@ def targets_cmd(
     rules = load(rules_path, overrides)
     tg = load_targets(targets_file, rules)
     load_agent_classes(agent_classes)
-    specs = _agent_list(agents_text) if agents_text else list(tg.run.get("agents") or _agent_list(None))
-    n = games if games is not None else int(tg.run.get("games", DEFAULT_TARGET_GAMES))
-    if ctx.get_parameter_source("seed") == click.core.ParameterSource.DEFAULT and "seed" in tg.run:
-        seed = int(tg.run["seed"])
+    specs, n, seed = _run_settings(ctx, tg.run, agents_text, games, seed, DEFAULT_TARGET_GAMES)
     players = bal.players_for(specs)
     names = [t.name for t in tg.targets]
     options: list[tuple[str, Any]] = [("--agents", ",".join(specs)), ("--games", n), ("--seed", seed)]
@@ -387,7 +395,7 @@ def tune_cmd(
     OUT/trials.jsonl, and --resume continues from there. Exit status 1 if no candidate met every target."""
     from .analysis import balance as bal
     from .analysis import tune as tn
-    from .analysis.explore_text import table
+    from .analysis.explore_text import cell, table
     from .analysis.measures import measure
     from .analysis.targets import check, load_targets
     from .analysis.text import balance_lines
@@ -396,10 +404,7 @@ def tune_cmd(
     tg = load_targets(targets_file, rules)
     dims = tn.dimensions(rules_path, overrides, _tune_params(param_texts, list(rules.spec.tunable)))
     load_agent_classes(agent_classes)
-    specs = _agent_list(agents_text) if agents_text else list(tg.run.get("agents") or _agent_list(None))
-    n = games if games is not None else int(tg.run.get("games", DEFAULT_TUNE_GAMES))
-    if ctx.get_parameter_source("seed") == click.core.ParameterSource.DEFAULT and "seed" in tg.run:
-        seed = int(tg.run["seed"])
+    specs, n, seed = _run_settings(ctx, tg.run, agents_text, games, seed, DEFAULT_TUNE_GAMES)
     players = bal.players_for(specs)
     options: list[tuple[str, Any]] = [("--targets", targets_file)]
     options += [(f"--param={d.path}={d.span}", True) for d in dims]
@@ -498,9 +503,9 @@ def tune_cmd(
                 [
                     name,
                     m["wanted"],
-                    _show(m["measured"]),
+                    cell(m["measured"]),
                     "met" if m["met"] else "MISSED",
-                    _show(f.measure.as_dict()),
+                    cell(f.measure.as_dict()),
                     "met" if f.met else "MISSED",
                 ]
             )
@@ -518,12 +523,6 @@ def tune_cmd(
         ctx.exit(1)
 
 
-def _show(m: dict[str, Any]) -> str:
-    from .analysis.explore_text import cell
-
-    return cell(m)
-
-
 DEFAULT_TUNE_GAMES = 400
 
 
@@ -537,14 +536,14 @@ def tunables_cmd(rules_path: Path | None, overrides: tuple[str, ...], as_json: b
     These are what 'sweep --sensitivity' and 'tune' explore by default; --set, sweep and tune refuse
     values outside the ranges."""
     from .analysis.explore_text import table
-    from .params import fmt_number, get_at, parse_path
+    from .analysis.sweep import current_value
+    from .params import fmt_number
 
     rules = load(rules_path, overrides)
-    data = rules.spec.model_dump(mode="python")
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "path": key,
-            "value": get_at(data, parse_path(key)),
+            "value": current_value(rules, key),
             "min": t.min,
             "max": t.max,
             "step": t.step,

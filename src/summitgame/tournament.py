@@ -76,6 +76,7 @@ from .actions import Action
 from .agents.base import Agent, AgentError, make_agent
 from .engine import new_game
 from .errors import SummitError
+from .jsonlines import JsonLines, parse_lines
 from .match import Forfeit, GameResult, play_game
 from .observation import Observation
 from .records import record_of, write_atomic
@@ -371,94 +372,34 @@ def dumps_line(line: Mapping[str, Any]) -> str:
 # --- the games file --------------------------------------------------------------------------------------
 
 
-class GameLog:
-    """``DIR/games.jsonl``: one finished game per line, appended by the one writer (the parent).
+def _game_line(line: Any) -> str | None:
+    ok = isinstance(line, dict) and isinstance(line.get("game_id"), str)
+    return None if ok else "not a game line (no game_id)"
 
-    Lines are written and flushed as they arrive and fsynced at least every ``FSYNC_INTERVAL`` seconds
-    and on ``close``; the file is locked against a second writer where the platform allows."""
+
+class GameLog(JsonLines):
+    """``DIR/games.jsonl``: one finished game per line, appended by the one writer (the parent), fsynced at
+    least every ``FSYNC_INTERVAL`` seconds (``jsonlines.JsonLines``)."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self._fh: Any = None
-        self._synced = 0.0
-        self.torn = False
+        super().__init__(path, TournamentError, _game_line, FSYNC_INTERVAL)
 
-    def open(self, resume: bool) -> list[dict[str, Any]]:
-        """Open for appending; return the lines already there (resume) or refuse a non-empty file."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(self.path, "a+b")  # noqa: SIM115 - held open for the whole run
-        try:
-            _lock(fh, self.path)
-            fh.seek(0)
-            data = fh.read()
-            if data.strip() and not resume:
-                n = data.count(b"\n")
-                raise TournamentError(
-                    f"{self.path} already holds {n} game{'s' if n != 1 else ''}; "
-                    "resume that run (--resume) or choose another output directory"
-                )
-            cut = data.rfind(b"\n") + 1
-            if cut < len(data):  # a torn last line: its newline never reached the disk
-                self.torn = True
-                fh.truncate(cut)
-                os.fsync(fh.fileno())
-            lines = _parse_lines(data[:cut], self.path)
-        except BaseException:
-            fh.close()
-            raise
-        self._fh = fh
-        self._synced = time.monotonic()
-        return lines
+    def open_games(self, resume: bool) -> list[dict[str, Any]]:
+        """The games already in the file (resume), or refuse a file that holds some."""
 
-    def append(self, texts: Sequence[str]) -> None:
-        """Append finished games' lines (each without its newline)."""
-        if not texts:
-            return
-        self._fh.write("".join(t + "\n" for t in texts).encode())
-        self._fh.flush()
-        now = time.monotonic()
-        if now - self._synced >= FSYNC_INTERVAL:
-            os.fsync(self._fh.fileno())
-            self._synced = now
+        def refuse(n: int) -> str:
+            return (
+                f"{self.path} already holds {n} game{'s' if n != 1 else ''}; "
+                "resume that run (--resume) or choose another output directory"
+            )
 
-    def close(self) -> None:
-        if self._fh is not None:
-            self._fh.flush()
-            os.fsync(self._fh.fileno())
-            self._fh.close()
-            self._fh = None
-
-
-def _lock(fh: Any, path: Path) -> None:
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not on Unix: no lock
-        return
-    try:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        raise TournamentError(f"{path} is being written by another run") from None
-
-
-def _parse_lines(data: bytes, path: Path) -> list[dict[str, Any]]:
-    out = []
-    for n, raw in enumerate(data.splitlines(), 1):
-        if not raw.strip():
-            continue
-        try:
-            line = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise TournamentError(f"{path}:{n}: not a JSON line ({exc}); the file is corrupt") from None
-        if not isinstance(line, dict) or not isinstance(line.get("game_id"), str):
-            raise TournamentError(f"{path}:{n}: not a game line (no game_id)")
-        out.append(line)
-    return out
+        return self.open(resume, refuse)
 
 
 def read_games(path: str | Path) -> list[dict[str, Any]]:
     """The complete lines of a games.jsonl file (a torn last line is ignored)."""
     data = Path(path).read_bytes()
-    return _parse_lines(data[: data.rfind(b"\n") + 1], Path(path))
+    return parse_lines(data[: data.rfind(b"\n") + 1], Path(path), TournamentError, _game_line)
 
 
 # --- running a plan --------------------------------------------------------------------------------------
@@ -536,7 +477,7 @@ def run_plan(
         start = time.perf_counter()
         try:
             if log is not None:
-                for line in log.open(resume):
+                for line in log.open_games(resume):
                     g = by_id.get(line["game_id"])
                     if g is None:
                         result.foreign += 1

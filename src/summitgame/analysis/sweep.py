@@ -53,9 +53,8 @@ class Point:
     played: int = 0
 
 
-def current_value(rules_path: str | Path | None, overrides: Sequence[str], key: str) -> Number:
-    """The value a key path has in the rules (after ``--set``); RulesError if it is not a number."""
-    rules = load_rules(rules_path, overrides)
+def current_value(rules: Ruleset, key: str) -> Number:
+    """The value a key path has in loaded rules (defaults included); RulesError if it is not a number."""
     try:
         value = get_at(rules.spec.model_dump(mode="python"), parse_path(key))
     except (LookupError, ValueError) as exc:
@@ -82,9 +81,9 @@ def load_points(
     rules_path: str | Path | None, overrides: Sequence[str], points: Sequence[Mapping[str, Number]]
 ) -> list[Point]:
     """Load the rules of every point; RulesError listing every distinct problem (before any game runs)."""
-    for_params = set(points[0]) if points else set()
-    for key in sorted(for_params):
-        current_value(rules_path, overrides, key)  # a typo in a path is reported once, clearly
+    base = load_rules(rules_path, overrides)
+    for key in sorted(points[0] if points else ()):
+        current_value(base, key)  # a typo in a path is reported once, clearly
     out: list[Point] = []
     problems: list[Problem] = []
     for values in points:
@@ -234,7 +233,7 @@ def probes(
     base = load_rules(rules_path, overrides)
     out: list[Probe] = []
     for key in keys:
-        value = current_value(rules_path, overrides, key)
+        value = current_value(base, key)
         step = steps.get(key) or default_step(base, key, value)
         pr = Probe(key, value, step)
         for side, sign in (("down", -1), ("up", 1)):

@@ -20,7 +20,6 @@ original and sets only the changed values (and any ``--set`` overrides), with it
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import math
@@ -32,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, RulesError, SummitError
+from ..jsonlines import JsonLines
 from ..loader import default_rules_path, load_rules
 from ..params import Number, Span, fmt_number, get_at, parse_path
 from ..records import write_atomic
@@ -80,7 +80,7 @@ def dimensions(
     out: list[Dimension] = []
     for key, span in wanted:
         try:
-            value = current_value(rules_path, overrides, key)
+            value = current_value(rules, key)
         except RulesError as exc:
             problems.extend(exc.problems)
             continue
@@ -170,13 +170,21 @@ def _key(values: Mapping[str, Number]) -> str:
     return json.dumps({k: values[k] for k in sorted(values)})
 
 
+def _trial_line(line: Any) -> str | None:
+    try:
+        Trial.parse(line)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        return f"not a trial line ({exc})"
+    return None
+
+
 class Store:
-    """``DIR/trials.jsonl`` and ``DIR/tune.json``: appended as trials finish, read back to resume."""
+    """``DIR/trials.jsonl`` (a ``JsonLines`` log, fsynced after every trial) and ``DIR/tune.json`` (the
+    settings a resume must match): appended as trials finish, read back to resume."""
 
     def __init__(self, folder: Path, settings: Mapping[str, Any], resume: bool) -> None:
         self.folder = folder
         self.path = folder / TRIALS_FILE
-        self.trials: list[Trial] = []
         folder.mkdir(parents=True, exist_ok=True)
         settings_path = folder / SETTINGS_FILE
         if settings_path.exists() or self.path.exists():
@@ -192,39 +200,19 @@ class Store:
                     f"cannot resume {folder}: it was started with other settings ({', '.join(changed)} differ); "
                     "run the same command with --resume, or choose another --out"
                 )
-            self.trials = self._read()
         else:
             write_atomic(settings_path, json.dumps(dict(settings), indent=1, sort_keys=True) + "\n")
-        self.fh = self.path.open("a", encoding="utf-8")
-
-    def _read(self) -> list[Trial]:
-        if not self.path.exists():
-            return []
-        data = self.path.read_bytes()
-        lines = data.split(b"\n")
-        if lines and lines[-1] != b"":  # torn last line: its newline never reached the disk
-            data = b"\n".join(lines[:-1]) + (b"\n" if len(lines) > 1 else b"")
-            with self.path.open("wb") as fh:
-                fh.write(data)
-        out = []
-        for i, raw in enumerate(data.decode("utf-8").splitlines()):
-            try:
-                out.append(Trial.parse(json.loads(raw)))
-            except (ValueError, KeyError, TypeError) as exc:
-                raise TuneError(f"{self.path}:{i + 1}: not a trial line ({exc})") from None
-        return out
+        self.log = JsonLines(self.path, TuneError, _trial_line)
+        self.trials = [Trial.parse(line) for line in self.log.open(True, lambda n: "")]
 
     def add(self, trial: Trial) -> None:
         """Append a trial and make it durable before the next one starts."""
         self.trials.append(trial)
-        self.fh.write(trial.line() + "\n")
-        self.fh.flush()
-        with contextlib.suppress(OSError):
-            os.fsync(self.fh.fileno())
+        self.log.append([trial.line()])
 
     def close(self) -> None:
         """Close the trials file."""
-        self.fh.close()
+        self.log.close()
 
 
 @dataclass

@@ -1,0 +1,104 @@
+"""An append-only JSON-lines file with one writer, that survives being killed: a tournament's
+``games.jsonl`` and a tune's ``trials.jsonl``.
+
+Lines are written and flushed as they arrive and fsynced at least every ``fsync_interval`` seconds
+and on ``close``; the file is locked against a second writer where the platform allows. On opening,
+a torn last line (one whose newline never reached the disk) is cut off, and every complete line is
+read back and checked, so an interrupted run can go on from exactly what it finished.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+Check = Callable[[Any], str | None]
+"""Says what is wrong with a parsed line (any JSON value), or None if it is one of this file's lines."""
+
+
+class JsonLines:
+    """One JSON-lines file held open for appending; errors are raised as ``error`` (a SummitError kind)."""
+
+    def __init__(self, path: Path, error: type[Exception], check: Check, fsync_interval: float = 0.0) -> None:
+        self.path = path
+        self.error = error
+        self.check = check
+        self.fsync_interval = fsync_interval
+        self.torn = False
+        self._fh: Any = None
+        self._synced = 0.0
+
+    def open(self, resume: bool, refuse: Callable[[int], str]) -> list[dict[str, Any]]:
+        """Open for appending and return the lines already there; without ``resume`` a file that holds
+        lines is refused with ``refuse(count)`` (and left untouched)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(self.path, "a+b")  # noqa: SIM115 - held open for the whole run
+        try:
+            _lock(fh, self.path, self.error)
+            fh.seek(0)
+            data = fh.read()
+            if data.strip() and not resume:
+                raise self.error(refuse(data.count(b"\n")))
+            cut = data.rfind(b"\n") + 1
+            if cut < len(data):  # a torn last line: its newline never reached the disk
+                self.torn = True
+                fh.truncate(cut)
+                os.fsync(fh.fileno())
+            lines = parse_lines(data[:cut], self.path, self.error, self.check)
+        except BaseException:
+            fh.close()
+            raise
+        self._fh = fh
+        self._synced = time.monotonic()
+        return lines
+
+    def append(self, texts: Sequence[str]) -> None:
+        """Append lines (each without its newline)."""
+        if not texts:
+            return
+        self._fh.write("".join(t + "\n" for t in texts).encode())
+        self._fh.flush()
+        now = time.monotonic()
+        if now - self._synced >= self.fsync_interval:
+            os.fsync(self._fh.fileno())
+            self._synced = now
+
+    def close(self) -> None:
+        """Flush, fsync and close (a no-op if not open)."""
+        if self._fh is not None:
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+            self._fh.close()
+            self._fh = None
+
+
+def _lock(fh: Any, path: Path, error: type[Exception]) -> None:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on Unix: no lock
+        return
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        raise error(f"{path} is being written by another run") from None
+
+
+def parse_lines(data: bytes, path: Path, error: type[Exception], check: Check) -> list[dict[str, Any]]:
+    """The JSON objects of complete lines; ``error`` naming the line if one is not JSON or fails ``check``."""
+    out = []
+    for n, raw in enumerate(data.splitlines(), 1):
+        if not raw.strip():
+            continue
+        try:
+            line = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise error(f"{path}:{n}: not a JSON line ({exc}); the file is corrupt") from None
+        why = check(line)
+        if why is not None:
+            raise error(f"{path}:{n}: {why}")
+        out.append(line)
+    return out
