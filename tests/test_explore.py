@@ -446,3 +446,13 @@ def test_changes_file_keeps_set_overrides_of_any_type(tmp_path: Path) -> None:
     assert rules.name == 'Summit "warm" — ä'
     assert rules.spec.rounds.first_initiative == "moscow" and rules.spec.meters["trust"].start == 4
     assert rules.fingerprint == load_rules(None, overrides, ["meters.trust.start=4"]).fingerprint
+
+
+def test_two_tunes_cannot_write_one_folder_at_once(tmp_path: Path) -> None:
+    first = tn.Store(tmp_path / "out", SETTINGS, resume=False)
+    try:
+        with pytest.raises(tn.TuneError, match="being written by another run"):
+            tn.Store(tmp_path / "out", SETTINGS, resume=True)
+    finally:
+        first.close()
+    tn.Store(tmp_path / "out", SETTINGS, resume=True).close()  # free again once the first has closed
