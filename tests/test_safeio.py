@@ -1,0 +1,117 @@
+"""safeio: files named by users or data are read safely, parsed within limits, and printed without escapes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from summitgame.safeio import (
+    MAX_DEPTH,
+    DataFileError,
+    loads_json,
+    loads_toml,
+    printable,
+    read_bytes,
+    read_text,
+)
+
+
+def test_reads_a_regular_file(tmp_path: Path) -> None:
+    f = tmp_path / "a.toml"
+    f.write_text("x = 1\n", encoding="utf-8")
+    assert read_text(f) == "x = 1\n"
+
+
+def test_refuses_a_file_over_the_limit(tmp_path: Path) -> None:
+    f = tmp_path / "big.toml"
+    f.write_bytes(b"#" * 101)
+    with pytest.raises(DataFileError, match="over the limit of 100"):
+        read_bytes(f, limit=100)
+
+
+def test_refuses_a_named_pipe_without_hanging(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(DataFileError, match="named pipe"):
+        read_text(fifo)
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero on this system")
+def test_refuses_a_device() -> None:
+    with pytest.raises(DataFileError, match="device"):
+        read_text("/dev/zero")
+
+
+def test_refuses_a_folder_a_missing_file_a_nul_and_a_symlink_loop(tmp_path: Path) -> None:
+    with pytest.raises(DataFileError, match="folder"):
+        read_text(tmp_path)
+    with pytest.raises(DataFileError, match="file not found"):
+        read_text(tmp_path / "nope.toml")
+    with pytest.raises(DataFileError, match="NUL"):
+        read_text(str(tmp_path / "a\0b"))
+    (tmp_path / "l1").symlink_to(tmp_path / "l2")
+    (tmp_path / "l2").symlink_to(tmp_path / "l1")
+    with pytest.raises(DataFileError, match="loop"):
+        read_text(tmp_path / "l1")
+
+
+def test_refuses_bytes_that_are_not_utf8(tmp_path: Path) -> None:
+    f = tmp_path / "x.toml"
+    f.write_bytes(b"\xff\xfe")
+    with pytest.raises(DataFileError, match="UTF-8"):
+        read_text(f)
+
+
+def test_deep_json_and_toml_are_refused_not_a_recursion_error() -> None:
+    for depth in (MAX_DEPTH + 1, 5_000, 200_000):
+        with pytest.raises(DataFileError, match="nested deeper"):
+            loads_json("[" * depth + "]" * depth, "x.json")
+        with pytest.raises(DataFileError, match="nested deeper"):
+            loads_toml("v = " + "[" * depth + "]" * depth, "x.toml")
+    assert loads_json("[" * 10 + "]" * 10, "x.json") == [[[[[[[[[[]]]]]]]]]]
+
+
+def test_huge_integers_are_refused() -> None:
+    for digits in (31, 5_000):
+        with pytest.raises(DataFileError, match="integer"):
+            loads_json("[" + "9" * digits + "]", "x.json")
+        with pytest.raises(DataFileError, match="integer"):
+            loads_toml("v = " + "9" * digits, "x.toml")
+
+
+def test_syntax_errors_carry_the_line() -> None:
+    with pytest.raises(DataFileError) as err:
+        loads_json('{\n"a": 1,\n}', "x.json")
+    assert err.value.line == 3
+    with pytest.raises(DataFileError) as err2:
+        loads_toml("a = 1\nb = \n", "x.toml")
+    assert err2.value.line == 2
+    assert str(err2.value).startswith("x.toml:2: TOML syntax error")
+
+
+@given(st.text())
+def test_printable_never_emits_a_control_character(text: str) -> None:
+    out = printable(text)
+    assert not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in out)
+    assert "\x1b" not in out
+
+
+def test_printable_shows_escapes_and_keeps_plain_text() -> None:
+    assert printable("Moscow") == "Moscow"
+    assert printable("\x1b[2Jboom") == "\\x1b[2Jboom"
+    assert printable("a\nb", keep_newlines=True) == "a\nb"
+    assert printable("a\nb") == "a\\x0ab"
+
+
+_SCALARS = st.none() | st.booleans() | st.integers(-(10**29), 10**29) | st.text()
+
+
+@given(st.recursive(_SCALARS, lambda c: st.lists(c) | st.dictionaries(st.text(), c), max_leaves=40))
+def test_loads_json_round_trips_plain_data(value: object) -> None:
+    import json
+
+    assert loads_json(json.dumps(value), "x.json") == value
