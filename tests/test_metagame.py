@@ -108,3 +108,55 @@ def test_pairs_must_name_two_agents_in_order() -> None:
         metagame(["a", "b"], {(1, 0): [1.0]})
     with pytest.raises(MetagameError, match="at least one"):
         metagame([], {})
+
+
+def test_pair_scores_pair_the_role_swapped_games_of_a_deal() -> None:
+    from summitgame.analysis.metagame import pair_scores
+
+    def line(index: int, pair: list[str], game: int, winner: str | None, forfeit: bool = False) -> dict[str, object]:
+        return {"index": index, "pair": pair, "game": game, "winner": winner, "forfeit": {"x": 1} if forfeit else None}
+
+    lines = [
+        line(0, ["a", "b"], 0, "a"),
+        line(1, ["a", "b"], 1, None),  # a tie on the same deal: unit 0.75
+        line(2, ["a", "b"], 2, "b"),
+        line(3, ["a", "b"], 3, "b", forfeit=True),  # a forfeited by a: unit 0
+        line(4, ["b", "c"], 0, "c"),  # listed b before c but c is index 2: c's points are the second agent's
+    ]
+    scores = pair_scores(["a", "b", "c"], lines)
+    assert scores[(0, 1)] == [0.75, 0.0]
+    assert scores[(1, 2)] == [0.0]
+
+
+def test_the_metagame_command_plays_and_solves() -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from summitgame.cli import cli
+
+    args = ["metagame", "random", "greedy", "-n", "6", "--resamples", "20", "--seed", "3", "--json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc["agents"] == ["random", "greedy"]
+    assert sum(row["weight"]["value"] for row in doc["equilibrium"]) == pytest.approx(1, abs=1e-3)
+    assert doc["support"] and set(doc["support"]) <= {"random", "greedy"}
+    again = json.loads(CliRunner().invoke(cli, args).output)
+    again.pop("speed")
+    doc.pop("speed")
+    assert again == doc  # same seed, same meta-game
+    text = CliRunner().invoke(cli, args[:-1])
+    assert text.exit_code == 0 and "in the equilibrium's support" in text.output
+
+
+def test_the_metagame_command_refuses_bad_input_in_one_line() -> None:
+    from click.testing import CliRunner
+
+    from summitgame.cli import cli
+
+    result = CliRunner().invoke(cli, ["metagame", "random", "nosuchagent", "-n", "2"])
+    assert result.exit_code != 0
+    assert "nosuchagent" in result.output and "Traceback" not in result.output
+    one = CliRunner().invoke(cli, ["metagame", "random", "-n", "2"])
+    assert one.exit_code != 0 and "at least two agents" in one.output

@@ -857,6 +857,58 @@ def compare_cmd(
         click.echo(line)
 
 
+@cli.command("metagame", epilog=AGENT_SPEC_HELP)
+@click.argument("agents", nargs=-1, required=True, metavar="AGENT...")
+@rules_options
+@click.option("--games", "-n", type=click.IntRange(min=2), default=100, show_default=True, help="Games per pair.")
+@bot_options
+@click.option(
+    "--resamples", type=click.IntRange(min=0, max=10_000), default=200, show_default=True, help="Bootstrap resamples."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the meta-game as one JSON document.")
+@report_errors
+def metagame_cmd(
+    agents: tuple[str, ...],
+    rules_path: Path | None,
+    overrides: tuple[str, ...],
+    games: int,
+    seed: int,
+    workers: int,
+    scheduler: str | None,
+    move_timeout: float | None,
+    agent_classes: tuple[str, ...],
+    resamples: int,
+    as_json: bool,
+) -> None:
+    """Play a round robin of AGENTs and solve its meta-game: which agents a rational field would play.
+
+    The payoff of one agent against another is its score rate (role-swapped, paired deals); the
+    maximum-entropy Nash equilibrium of that symmetric zero-sum game gives each agent a weight, and an
+    agent outside its support a regret: how far below an even result it scores against the equilibrium
+    mix. Intervals come from resampling each pair's deals."""
+    from .analysis.metagame import metagame, pair_scores, report, report_lines
+    from .tournament import entrants, make_plan, run_plan
+
+    if len(agents) < 2:
+        raise click.UsageError("a meta-game needs at least two agents")
+    rules = load(rules_path, overrides)
+    load_agent_classes(agent_classes)
+    players = entrants(agents)
+    labels = [p.label for p in players]
+    plan = make_plan(labels, games, seed, rules)
+    with BotProgress("metagame", plain=False) as progress:
+        run = run_plan(
+            rules, players, plan, workers=workers, move_timeout=move_timeout, progress=progress, scheduler=scheduler
+        )
+    game = metagame(labels, pair_scores(labels, run.lines), resamples=resamples, seed=seed)
+    doc = report(game, games, seed)
+    if as_json:
+        click.echo(json.dumps({**doc, "speed": speed_doc(run)}, indent=1))
+        return
+    for line in report_lines(doc):
+        click.echo(line)
+
+
 def main() -> None:
     """Entry point for the console script and ``python -m summitgame``."""
     try:

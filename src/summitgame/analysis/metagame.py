@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -218,10 +219,15 @@ def metagame(
     lo, hi = (1 - confidence) / 2 * 100, (1 + confidence) / 2 * 100
 
     def intervals(point: Sequence[float], samples: Matrix) -> tuple[Interval, ...]:
+        # rounded once here, so every table and sentence shows the same figures
         if resamples == 0:
-            return tuple(Interval(x, x, x) for x in point)
+            return tuple(Interval(round(x, 4), round(x, 4), round(x, 4)) for x in point)
         return tuple(
-            Interval(float(point[i]), float(np.percentile(samples[:, i], lo)), float(np.percentile(samples[:, i], hi)))
+            Interval(
+                round(float(point[i]), 4),
+                round(float(np.percentile(samples[:, i], lo)), 4),
+                round(float(np.percentile(samples[:, i], hi)), 4),
+            )
             for i in range(n)
         )
 
@@ -236,3 +242,89 @@ def metagame(
         ),
         resamples=resamples,
     )
+
+
+# --- from a round robin's games ------------------------------------------------------------------------
+
+
+def points(line: Mapping[str, Any], label: str) -> float:
+    """Match points of ``label`` in one games.jsonl line: 1 win, ½ tie, 0 loss (a forfeit loses)."""
+    winner = line.get("winner")
+    if winner is None and not line.get("forfeit"):
+        return 0.5
+    return 1.0 if winner == label else 0.0
+
+
+def pair_scores(labels: Sequence[str], lines: Sequence[Mapping[str, Any]]) -> dict[tuple[int, int], list[float]]:
+    """Each pair's resampling units: the first agent's mean points over the games of one deal.
+
+    Games 2k and 2k+1 of a pair share a deal with seats swapped, so a unit is that role-swapped pair
+    (a deal whose partner game is missing, as in an interrupted run, counts alone)."""
+    index = {a: i for i, a in enumerate(labels)}
+    deals: dict[tuple[int, int], dict[int, list[float]]] = {}
+    for line in sorted(lines, key=lambda ln: ln["index"]):
+        a, b = line["pair"]
+        i, j = index[a], index[b]
+        first = a if i < j else b
+        key = (min(i, j), max(i, j))
+        deals.setdefault(key, {}).setdefault(line["game"] // 2, []).append(points(line, first))
+    return {k: [sum(v) / len(v) for _, v in sorted(d.items())] for k, d in sorted(deals.items())}
+
+
+def report(game: Metagame, games_per_pair: int, seed: int) -> dict[str, Any]:
+    """The meta-game as a JSON document: rates, the equilibrium with intervals, regrets, the verdict."""
+    eq = game.equilibrium
+    rows: list[dict[str, Any]] = []
+    for i, label in enumerate(game.labels):
+        w, r = game.weights[i], game.regrets[i]
+        rows.append(
+            {
+                "agent": label,
+                "weight": {"value": round(w.value, 4), "low": round(w.low, 4), "high": round(w.high, 4)},
+                "regret": {"value": round(r.value, 4), "low": round(r.low, 4), "high": round(r.high, 4)},
+                "in_support": round(game.in_support[i], 4),
+                "payoff_vs_equilibrium": round(eq.payoffs[i], 4),
+            }
+        )
+    rows.sort(key=lambda row: (-row["weight"]["value"], row["regret"]["value"], row["agent"]))
+    return {
+        "agents": list(game.labels),
+        "games_per_pair": games_per_pair,
+        "seed": seed,
+        "resamples": game.resamples,
+        "score_rates": {
+            a: {b: round(game.rates[i][j], 4) for j, b in enumerate(game.labels) if j != i}
+            for i, a in enumerate(game.labels)
+        },
+        "equilibrium": rows,
+        "support": [game.labels[i] for i in eq.support()],
+        "verdict": game.verdict(),
+    }
+
+
+def report_lines(doc: Mapping[str, Any]) -> list[str]:
+    """The meta-game report as text: the equilibrium table, then the verdict."""
+    width = max(len("agent"), *(len(a) for a in doc["agents"]))
+    out = [
+        f"meta-game of {len(doc['agents'])} agents, {doc['games_per_pair']} games per pair (seats swapped on paired "
+        f"deals, seed {doc['seed']}); intervals from {doc['resamples']} resamples of each pair's deals",
+        "",
+    ]
+    cells = []
+    for row in doc["equilibrium"]:
+        w, r = row["weight"], row["regret"]
+        weight = f"{w['value']:.2f} [{w['low']:.2f}, {w['high']:.2f}]"
+        regret = f"{r['value']:.1%} [{r['low']:.1%}, {r['high']:.1%}]"
+        cells.append((row["agent"], weight, regret, f"{row['in_support']:.0%}"))
+    ww = max(len("weight"), *(len(c[1]) for c in cells))
+    rw = max(len("regret"), *(len(c[2]) for c in cells))
+    out.append(f"{'agent':<{width}}  {'weight':<{ww}}  {'regret':<{rw}}  in support")
+    out += [f"{a:<{width}}  {w:<{ww}}  {r:<{rw}}  {s:>10}" for a, w, r, s in cells]
+    out += [
+        "",
+        "weight: share in the maximum-entropy Nash equilibrium of the game whose payoff is the score rate;",
+        "regret: how far below an even result the agent scores against that mix (0 in the support)",
+        "",
+    ]
+    out += doc["verdict"]
+    return out
