@@ -876,6 +876,32 @@ class Valuer:
             value -= w.reveal
         return value
 
+    def gesture_both(self, card: str) -> tuple[float, float]:
+        """(mine, theirs): what playing gesture ``card`` now is worth to each side, against not playing it.
+
+        ``mine`` equals ``gesture``; ``theirs`` is the opponent's side of the same board (its pressure penalty,
+        walk-out risk and tier; the cards it gains, and what each side learns, at the same worths), so an
+        agent that plays the score as it is won (relative) can price a gesture by ``mine - theirs``."""
+        obs = self.obs
+        rules = self.rules
+        g = rules.gesture_ids.index(card)
+        m = list(obs.meters)
+        tr = list(obs.tracks)
+        extras = _Extras()
+        _apply(rules, rules.gesture_effects[g], m, tr, obs.gained, obs.round, self.me, extras)
+        before = self.settle(obs.meters, obs.tracks, obs.gained)
+        after = self.settle(m, tr, obs.gained)
+        w = self.w
+        mine = after[self.me] - before[self.me] + w.card * (extras.cards[self.me] - 1)
+        theirs = after[self.them] - before[self.them] + w.card * extras.cards[self.them]
+        if extras.revealed[self.them] and obs.their_agenda is None:
+            mine += w.reveal
+            theirs -= w.reveal
+        if extras.revealed[self.me] and not obs.my_agenda_revealed:
+            mine -= w.reveal
+            theirs += w.reveal
+        return mine, theirs
+
     # -- proposals --
 
     def appraise(self, packages: Sequence[Package]) -> list[Appraisal]:
