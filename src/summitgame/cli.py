@@ -20,6 +20,7 @@ from .errors import RulesError, SummitError
 from .loader import bundled_rule_files, check_file, display, load_rules, model_json_schemas
 from .rulebook import rulebook
 from .ruleset import Ruleset
+from .safeio import printable
 from .simulate import simulate
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -63,7 +64,7 @@ def report_errors(func: F) -> F:
             click.echo(f"{n} problem{'s' if n != 1 else ''} found.", err=True)
             sys.exit(1)
         except SummitError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {printable(str(exc))}", err=True)
             sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
@@ -199,6 +200,31 @@ def read_line(prompt: str) -> str:
     return click.termui.visible_prompt_func(prompt)
 
 
+def check_hot_seat(console: Any) -> None:
+    """Refuse a game between two humans on a screen the hand-over cannot clear (TERM=dumb, say)."""
+    import os
+
+    from .errors import TerminalError
+    from .play.screen import look_for
+    from .play.terminal import hot_seat_problem, terminfo_can_clear
+
+    stdin_tty, stdout_tty = sys.stdin.isatty(), sys.stdout.isatty()
+    term = os.environ.get("TERM", "")
+    can_clear = terminfo_can_clear(term, sys.stdout.fileno()) if stdout_tty and term else None
+    problem = hot_seat_problem(
+        stdin_tty=stdin_tty,
+        stdout_tty=stdout_tty,
+        console_plain=look_for(console).plain,
+        term=term,
+        can_clear=can_clear,
+    )
+    if problem is not None:
+        raise TerminalError(
+            f"two players cannot share this screen: {problem}. Play in a terminal that can clear its screen "
+            "(TERM=xterm-256color, say), or against a bot: --player ROLE=AGENT (e.g. --player moscow=greedy)"
+        )
+
+
 def rules_args(rules_path: Path | None, overrides: tuple[str, ...]) -> list[str]:
     """The --rules/--set options as given, to repeat in saves and resume hints."""
     out = ["--rules", str(rules_path)] if rules_path is not None else []
@@ -217,7 +243,12 @@ def rules_args(rules_path: Path | None, overrides: tuple[str, ...]) -> list[str]
     help="Put a bot in a seat, e.g. --player moscow=random (repeatable; seats default to human). "
     "AGENT is any agent spec `summitgame match` takes, or 'human'.",
 )
-@click.option("--seed", type=int, default=None, help="Seed of the deal (default: a random one, shown at the start).")
+@click.option(
+    "--seed",
+    type=int,
+    default=None,
+    help="Seed of the deal, to replay a game (default: a random 64-bit one, shown when the game is over).",
+)
 @click.option(
     "--load",
     "load_path",
@@ -255,16 +286,22 @@ def play_cmd(
     `quit` asks whether to save. End of input and Ctrl-C save the game first and say where. The
     finished game's record is saved for `summitgame replay`.
 
+    Every move is also appended to a journal (./summit-games/journal-*.jsonl) as it is made, so a
+    game survives even a killed process: resume it with --load JOURNAL. The seed is not shown until
+    the game is over. Two players sharing one screen need a terminal that can clear it.
+
     Exit status: 0 when the game ends or a player quits, 1 on an error (or a bot that fails to
     move), 130 on Ctrl-C."""
-    import contextlib
-    import importlib
     import secrets
+    import shlex
 
-    from rich.console import Console
+    from rich.text import Text
 
     from .engine import new_game
-    from .play import Ending, Session, load_save, make_seats, parse_players
+    from .play import DEFAULT_DIR, Ending, Session, make_seats, parse_players
+    from .play.journal import Journal, is_journal, unfinished
+    from .play.saves import default_path, load_doc, read_game
+    from .play.terminal import LineReader, SafeConsole
 
     rules = load(rules_path, overrides)
     try:
@@ -272,32 +309,62 @@ def play_cmd(
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--player") from None
     resumed = None
+    journal: Journal | None = None
     if load_path is not None:
         if seed is not None:
             raise click.UsageError("--seed cannot be used with --load: a saved game keeps its own seed")
-        loaded = load_save(load_path, rules)
+        if is_journal(load_path):
+            journal, doc = Journal.resume(load_path)  # goes on writing to it (locked: one game at a time)
+        else:
+            doc = read_game(load_path)
+        try:
+            loaded = load_doc(doc, rules, str(load_path))
+        except BaseException:
+            if journal is not None:
+                journal.close()
+            raise
         states = loaded.states
         specs = {**loaded.seats, **specs}
         resumed = load_path
     else:
-        states = [new_game(rules, seed if seed is not None else secrets.randbelow(1_000_000))]
-    seats = make_seats(rules, specs, states[0].seed)
-    console = Console()
-    if sys.stdin.isatty():
-        with contextlib.suppress(ImportError):
-            importlib.import_module("readline")  # line editing and history at the prompt
+        states = [new_game(rules, seed if seed is not None else secrets.randbits(64))]
+    console = SafeConsole()
+    try:
+        seats = make_seats(rules, specs, states[0].seed)
+        if all(seat.human for seat in seats):
+            check_hot_seat(console)
+    except BaseException:
+        if journal is not None:
+            journal.close()
+        raise
+    if resumed is None:
+        for path, doc in unfinished(DEFAULT_DIR)[:3]:
+            hint = shlex.join(["summitgame", "play", "--load", str(path), *doc["rules_options"]])
+            console.print(Text(f"An unfinished game was left in {path}; resume it with: {hint}", style="yellow"))
+    if journal is None:
+        try:
+            journal = Journal.create(
+                default_path("journal", DEFAULT_DIR, ".jsonl"),
+                states[-1],
+                {rid: seat.spec for rid, seat in zip(rules.roles, seats, strict=True)},
+                rules_args(rules_path, overrides),
+            )
+        except (OSError, SummitError) as exc:
+            console.print(Text(f"No journal could be started ({exc}); only 'save' keeps this game.", style="red"))
+    reader = LineReader(read_line, use_readline=sys.stdin.isatty())  # line editing and history at a terminal
     if delay is None:
         delay = 0.8 if console.is_terminal else 0.0
     session = Session(
         rules,
         seats,
         states,
-        ask=read_line,
+        ask=reader,
         console=console,
         rules_args=rules_args(rules_path, overrides),
         record_path=record_path,
         delay=delay,
         resumed_from=resumed,
+        journal=journal,
     )
     result = session.run()
     if result.ending is Ending.INTERRUPTED:
@@ -317,16 +384,15 @@ def replay_cmd(path: Path, rules_path: Path | None, overrides: tuple[str, ...], 
 
     Give the --rules/--set the game was played with. With --verify, only check it: exit 0 if it
     replays and reproduces the recorded outcome, 1 (with the reason) if not."""
-    from rich.console import Console
-
     from .play.replay import step_through
     from .play.replay import verify as verify_record
+    from .play.terminal import LineReader, SafeConsole
 
     rules = load(rules_path, overrides)
     if verify:
-        click.echo(verify_record(path, rules))
+        click.echo(printable(verify_record(path, rules)))
         return
-    step_through(path, rules, console=Console(), ask=None if no_wait else read_line)
+    step_through(path, rules, console=SafeConsole(), ask=None if no_wait else LineReader(read_line))
 
 
 # --- bot play: match, tournament ---------------------------------------------------------------

@@ -6,7 +6,8 @@ SummitError
 ├── IllegalActionError  an action that is not legal in this state, with the reason
 ├── RecordError         a game record or save that cannot be used with these rules
 ├── AgentError          an agent spec naming no agent, or a bad parameter (agents/base.py)
-└── TournamentError     a results folder that cannot be used or resumed (tournament.py)
+├── TournamentError     a results folder that cannot be used or resumed (tournament.py)
+└── TerminalError       a terminal that cannot host what was asked of it (two players, no way to clear)
 """
 
 from __future__ import annotations
@@ -57,3 +58,7 @@ class IllegalActionError(SummitError):
 
 class RecordError(SummitError):
     """A game record or save that is corrupt or belongs to other rules."""
+
+
+class TerminalError(SummitError):
+    """The terminal cannot do what a command needs, e.g. clear the screen between two players' turns."""

@@ -1,7 +1,8 @@
 """Stepping through a recorded game (or a save), and checking that a record still replays.
 
 A record holds the seed and the actions; replaying them under the same rules reproduces every
-state. The step-through shows the public board only (a save of an unfinished hot-seat game must not
+state. Saves and journals of unfinished games replay too; their seed is not shown (it would give
+away the deal). The step-through shows the public board only (a save of an unfinished hot-seat game must not
 show either side's hand), then, for a finished game, the end screen with both agendas.
 """
 
@@ -15,10 +16,10 @@ from rich.text import Text
 
 from ..errors import RecordError
 from ..observation import observe
-from ..records import read_record, replay
+from ..records import replay
 from ..ruleset import Ruleset
 from ..scoring import outcome
-from .saves import replay_all
+from .saves import read_game, replay_all
 from .screen import board, end_screen, look_for
 from .text import entries
 
@@ -29,7 +30,7 @@ def verify(path: Path, rules: Ruleset) -> str:
     """Check a record replays under ``rules`` and reproduces its recorded outcome; RecordError if not.
 
     Returns a one-line report. A record with no outcome (an unfinished game's save) only has to replay."""
-    doc = read_record(path)
+    doc = read_game(path)
     replay_all(doc, rules, str(path))  # the fingerprint check, with the rules-options hint
     final = replay(doc, rules, str(path))
     n = len(doc["actions"])
@@ -54,7 +55,7 @@ def step_through(
 
     At a step, Enter shows the next one, ``b`` the previous, a number jumps to that step, ``q`` stops.
     Returns the number of the last step shown. End of input stops quietly."""
-    doc = read_record(path)
+    doc = read_game(path)
     states = replay_all(doc, rules, str(path))
     if "outcome" in doc:
         replay(doc, rules, str(path))  # refuse a record whose outcome does not match
@@ -63,7 +64,9 @@ def step_through(
     actions = [e for e in log if e.actor >= 0]
     positions = [i for i, e in enumerate(log) if e.actor >= 0]
     last = len(states) - 1
-    console.print(Text(f"{path}: {rules.name}, seed {states[0].seed}, {last} actions", style="bold"))
+    # the seed would give away both hands and the deck: shown only once the game is over
+    seed = f"seed {states[0].seed}" if states[-1].to_move < 0 else "seed hidden until the game is over"
+    console.print(Text(f"{path}: {rules.name}, {seed}, {last} actions", style="bold"))
     if ask is None:
         for e in log:
             console.print(Text(("  " if e.actor >= 0 else "") + e.text, style="dim" if e.actor < 0 else ""))

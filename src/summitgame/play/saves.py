@@ -5,6 +5,8 @@ made under other rules, or a damaged file, is refused with a ``RecordError`` tha
 
 from __future__ import annotations
 
+import secrets
+import shlex
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,23 +16,35 @@ from typing import Any
 from ..errors import RecordError
 from ..records import dumps, read_record, record_of, replay_states, write_atomic
 from ..ruleset import Ruleset
+from ..safeio import printable
 from ..state import State
 
-__all__ = ["DEFAULT_DIR", "Loaded", "default_path", "load_save", "replay_all", "rules_hint", "save_game"]
+__all__ = [
+    "DEFAULT_DIR",
+    "Loaded",
+    "default_path",
+    "load_doc",
+    "load_save",
+    "read_game",
+    "replay_all",
+    "rules_hint",
+    "save_game",
+]
 
 DEFAULT_DIR = Path("summit-games")
 """Where games are saved when no file is named: a folder in the current directory."""
 
 
-def default_path(kind: str, seed: int, folder: Path = DEFAULT_DIR) -> Path:
-    """A fresh file name such as ``summit-games/autosave-20250101-120000-seed7.json``."""
+def default_path(kind: str, folder: Path = DEFAULT_DIR, suffix: str = ".json") -> Path:
+    """A fresh file name such as ``summit-games/autosave-20250101-120000-3f9a1c.json``.
+
+    A time stamp and a random token, never the seed: the name is shown on the shared screen, and
+    the seed would tell a player the whole deal."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    path = folder / f"{kind}-{stamp}-seed{seed}.json"
-    n = 2
-    while path.exists():
-        path = folder / f"{kind}-{stamp}-seed{seed}-{n}.json"
-        n += 1
-    return path
+    while True:
+        path = folder / f"{kind}-{stamp}-{secrets.token_hex(3)}{suffix}"
+        if not path.exists():
+            return path
 
 
 def save_doc(state: State, seats: Sequence[str], rules_args: Sequence[str]) -> dict[str, Any]:
@@ -50,7 +64,7 @@ def rules_hint(doc: dict[str, Any]) -> str:
     """The rules options a save was made with, as command-line text ('' for the default rules)."""
     opts = doc.get("rules_options")
     if isinstance(opts, list) and opts and all(isinstance(o, str) for o in opts):
-        return " ".join(o if " " not in o else repr(o) for o in opts)
+        return printable(shlex.join(opts))
     return ""
 
 
@@ -74,10 +88,22 @@ class Loaded:
     rules_args: list[str]
 
 
+def read_game(path: Path) -> dict[str, Any]:
+    """A save, a game record or a journal, as a save document; RecordError if it is none of them."""
+    from .journal import is_journal, read_journal
+
+    if is_journal(path):
+        return read_journal(path)
+    return read_record(path)
+
+
 def load_save(path: Path, rules: Ruleset) -> Loaded:
-    """Read a save and replay it under ``rules``; RecordError if it is corrupt or from other rules."""
-    doc = read_record(path)
-    where = str(path)
+    """Read a save (or a journal) and replay it under ``rules``; RecordError if it is corrupt or from other rules."""
+    return load_doc(read_game(path), rules, str(path))
+
+
+def load_doc(doc: dict[str, Any], rules: Ruleset, where: str) -> Loaded:
+    """Replay a save document under ``rules``; RecordError if it is corrupt, finished or from other rules."""
     seats = doc.get("seats", {})
     if not isinstance(seats, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in seats.items()):
         raise RecordError(f"{where}: 'seats' must map role ids to 'human' or an agent spec")
@@ -88,4 +114,6 @@ def load_save(path: Path, rules: Ruleset) -> Loaded:
     if states[-1].to_move < 0:
         raise RecordError(f"{where}: this game is already over; step through it with: summitgame replay {where}")
     opts = doc.get("rules_options", [])
-    return Loaded(states, dict(seats), list(opts) if isinstance(opts, list) else [])
+    if not isinstance(opts, list) or not all(isinstance(o, str) for o in opts):
+        opts = []
+    return Loaded(states, dict(seats), list(opts))

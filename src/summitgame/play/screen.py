@@ -6,6 +6,8 @@ end screen takes the final state: it reveals both agendas, which is the point of
 
 On a terminal the board uses box drawing and colour (rich honours ``NO_COLOR``); when output is not
 a terminal (a pipe, a file, a test) the same content is drawn in plain ASCII, without escapes.
+Text from rule data is always passed to rich as ``Text``, never as markup; ``terminal.SafeConsole``
+shows any control character in it escaped.
 """
 
 from __future__ import annotations
@@ -116,7 +118,7 @@ def _tracks(obs: Observation, look: Look, private: bool) -> Table:
     table.add_column("track", no_wrap=True, max_width=12, overflow="ellipsis")
     table.add_column("stage", no_wrap=True)
     table.add_column("status", no_wrap=True)
-    table.add_column(f"{a}/{b}", justify="center", no_wrap=True)
+    table.add_column(Text(f"{a}/{b}"), justify="center", no_wrap=True)
     if private:
         table.add_column("you", justify="right", no_wrap=True, style="bold")
     for t in range(T):
@@ -134,7 +136,7 @@ def _tracks(obs: Observation, look: Look, private: bool) -> Table:
         progress = Text(look.stages(stage, rules.top_stage), style="cyan")
         progress.append(" " + stage_name(rules, stage), style="")
         row: list[RenderableType] = [
-            track_label(rules, t),
+            Text(track_label(rules, t)),
             progress,
             status,
             f"{obs.public_stakes[t]}/{obs.public_stakes[T + t]}",
@@ -413,7 +415,7 @@ def handover(obs: Observation, look: Look, last: str = "") -> RenderableType:
     if last:
         body.append(last + "\n\n")
     body.append(f"Pass to {who} — {who}, press Enter when you are alone at the screen.", style="bold")
-    return Panel(body, box=look.box, title=f"{rules.name} · round {obs.round}", expand=False)
+    return Panel(body, box=look.box, title=Text(f"{rules.name} · round {obs.round}"), expand=False)
 
 
 def hand_text(obs: Observation) -> Text:
@@ -536,9 +538,9 @@ def end_screen(s: State, log: Sequence[Entry], look: Look) -> RenderableType:
             else (" (top)" if s.tracks[t] >= rules.top_stage else "")
         )
         tracks.add_row(
-            rules.track_names[t],
+            Text(rules.track_names[t]),
             look.stages(s.tracks[t], rules.top_stage),
-            stage_name(rules, s.tracks[t]) + mark,
+            Text(stage_name(rules, s.tracks[t]) + mark),
             f"{moved:+d}" if moved else "",
         )
     scores = Table(box=None, pad_edge=False, padding=(0, 1), header_style="bold")
@@ -546,7 +548,7 @@ def end_screen(s: State, log: Sequence[Entry], look: Look) -> RenderableType:
         scores.add_column(col, justify="left" if col == "side" else "right")
     for name, deals, bonus, walk, pen, total in _score_rows(s):
         scores.add_row(
-            name,
+            Text(name),
             f"{deals:+d}",
             f"{bonus:+d}",
             f"{walk:+d}" if walk else "",
@@ -567,7 +569,7 @@ def end_screen(s: State, log: Sequence[Entry], look: Look) -> RenderableType:
         agendas.append(agenda_words(rules, a))
         agendas.append(f" — {' '.join(card.flavor.split())}", style="italic dim")
     accepted = [e for e in log if e.actor >= 0 and rules.actions.all[e.code].kind is ActionKind.ACCEPT]
-    summary = Text(f"{len(accepted)} deal(s) accepted in {s.round} round(s).", style="dim")
+    summary = Text(f"{len(accepted)} deal(s) accepted in {s.round} round(s); seed {s.seed}.", style="dim")
     return Panel(
         Group(title, why, tracks, scores, winner, agendas, summary),
         box=look.box,

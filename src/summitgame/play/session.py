@@ -3,10 +3,17 @@
 The loop keeps the list of every state of the game (``states[k]`` is the state after ``k``
 actions); the engine is pure, so taking an action back is dropping states. A human sees the board
 from their own ``Observation`` only. Between two humans' turns a hand-over screen clears the board
-and waits; against a bot there is none, and the bot's moves are shown as they happen.
+and waits; against a bot there is none, and the bot's moves are shown as they happen. A game between
+two humans is played in the terminal's alternate screen, which keeps no scrollback; the intro before
+it and the end screen after it stay on the normal screen.
 
-Input and output are injected (``ask`` reads a line after a prompt, ``console`` draws), so tests
+Input and output are injected (``ask`` reads a line after a prompt, ``console`` draws: give it a
+``terminal.SafeConsole``, which prints rule data and saves without their escape sequences), so tests
 drive a whole game without a terminal. End-of-input and Ctrl-C save the game before leaving.
+
+With a ``journal`` every action (and every undo) is on disk before the next prompt, so a game
+survives even a process that is killed; the journal is removed once the game is finished or saved on
+leaving. The seed is never shown during play: it would tell a player the whole deal.
 
 Undo takes back the player's own actions within the current turn. A turn's actions become final
 once the move passes to the other side, a new round starts, or an action draws a card or reveals an
@@ -38,6 +45,7 @@ from ..rulebook import rulebook
 from ..ruleset import Ruleset
 from ..state import State
 from .commands import Problem, interpret
+from .journal import Journal
 from .saves import DEFAULT_DIR, default_path, save_game
 from .screen import Look, board, choice_list, end_screen, fit, hand_text, handover, help_text, look_for
 from .text import Entry, action_words, entries, package_words
@@ -133,9 +141,11 @@ class Session:
     delay: float = 0.0  #: seconds to pause after each bot move
     sleep: Callable[[float], None] = time.sleep
     resumed_from: Path | None = None
+    journal: Journal | None = None  #: where each action is appended as it is made (None: no journal)
     viewer: int | None = field(default=None, init=False)
     turn_start: int = field(default=0, init=False)
     notice: str = field(default="", init=False)
+    in_private: bool = field(default=False, init=False)
     look: Look = field(init=False)
     humans: list[int] = field(init=False)
 
@@ -150,10 +160,6 @@ class Session:
     def state(self) -> State:
         return self.states[-1]
 
-    @property
-    def seed(self) -> int:
-        return self.states[0].seed
-
     def say(self, message: str | RenderableType, style: str = "") -> None:
         """Print a message (text is never read as rich markup)."""
         self.console.print(Text(message, style=style) if isinstance(message, str) else message)
@@ -164,6 +170,16 @@ class Session:
             self.console.clear()
             self.console.file.write("\x1b[3J")
             self.console.file.flush()
+
+    def private_screen(self, on: bool) -> bool:
+        """Enter (or leave) the terminal's alternate screen for a game between two humans: it keeps no
+        scrollback, so no board can be scrolled back to, even where the scrollback erase is not
+        understood. Returns whether the screen changed."""
+        if len(self.humans) < 2 or self.look.plain or self.in_private == on:
+            return False
+        self.console.set_alt_screen(on)
+        self.in_private = on
+        return True
 
     def seat_label(self, r: int) -> str:
         seat = self.seats[r]
@@ -178,12 +194,49 @@ class Session:
     def resume_hint(self, path: Path) -> str:
         return f"summitgame play --load {shlex.quote(str(path))}{self.rules_hint()}"
 
+    def seat_specs(self) -> dict[str, str]:
+        return {rid: seat.spec for rid, seat in zip(self.rules.roles, self.seats, strict=True)}
+
+    def journal_step(self, n: int, notation: str | None) -> None:
+        """Append an action (or, with ``notation`` None, an undo back to ``n`` actions) to the journal.
+
+        If the disk refuses, say so once and play on without one."""
+        if self.journal is None:
+            return
+        try:
+            if notation is None:
+                self.journal.undo_to(n)
+            else:
+                self.journal.action(n, notation)
+        except OSError as exc:
+            self.say(
+                f"Could not write to the journal {self.journal.path} ({exc.strerror or exc}); from now on only "
+                "'save' keeps this game.",
+                "bold red",
+            )
+            with contextlib.suppress(OSError):
+                self.journal.close()
+            self.journal = None
+
+    def drop_journal(self) -> None:
+        """The game is finished or saved elsewhere: the journal is no longer needed."""
+        if self.journal is not None:
+            with contextlib.suppress(OSError):
+                self.journal.remove()
+            self.journal = None
+
+    def push(self, nxt: State, action: Action) -> None:
+        """A new state: journaled first (so a kill right after loses nothing), then kept."""
+        self.journal_step(len(self.states) - 1, action.notation())
+        self.states.append(nxt)
+
     # --- the loop -----------------------------------------------------------------------------
 
     def run(self) -> SessionResult:
         """Play until the summit ends or a player leaves; never raises for anything a player types."""
         try:
             self.intro()
+            self.private_screen(True)
             if not self.humans:
                 self.say(f"» {[e for e in self.log() if e.actor < 0][-1].text}", "magenta")
             while self.state.to_move >= 0:
@@ -192,29 +245,43 @@ class Session:
                     self.human_move()
                 elif not self.bot_move(seat.agent):
                     return SessionResult(Ending.FORFEIT, self.state, self.autosave())
+            self.private_screen(False)
             return self.finish()
         except _Quit as q:
+            if self.private_screen(False) and q.path is not None:
+                self.say(f"Saved to {q.path}. Resume with: {self.resume_hint(q.path)}", "green")
+            self.drop_journal()  # saved, or the player chose not to keep the game
             return SessionResult(Ending.QUIT, self.state, q.path)
         except EOFError:
+            self.private_screen(False)
             self.say("")
             self.say("Input ended.", "bold")
             return SessionResult(Ending.EOF, self.state, self.autosave())
         except KeyboardInterrupt:
+            self.private_screen(False)
             self.say("")
             self.say("Interrupted.", "bold")
             return SessionResult(Ending.INTERRUPTED, self.state, self.autosave())
+        finally:
+            self.private_screen(False)
+            if self.journal is not None:
+                with contextlib.suppress(OSError):
+                    self.journal.close()
 
     def intro(self) -> None:
         rules = self.rules
         body = Text()
         body.append(f"{self.seat_label(0)} vs {self.seat_label(1)}\n", style="bold")
-        body.append(f"{rules.rounds} rounds · seed {self.seed}")
+        body.append(f"{rules.rounds} rounds")
         if self.rules_args:
-            body.append(f" · rules: {' '.join(self.rules_args)}")
+            body.append(f" · rules: {shlex.join(self.rules_args)}")
         if self.resumed_from is not None:
             body.append(f"\nResumed from {self.resumed_from} at round {self.state.round}.")
         body.append("\nType a choice's number or an action; 'help' explains each decision, 'rules' shows the rulebook.")
-        self.say(Panel(body, box=self.look.box, title=rules.name, expand=False))
+        if self.journal is not None:
+            body.append(f"\nEvery move is kept in {self.journal.path}; if this stops, resume with: ", style="dim")
+            body.append(self.resume_hint(self.journal.path), style="dim")
+        self.say(Panel(body, box=self.look.box, title=Text(rules.name), expand=False))
 
     def observation(self) -> Observation:
         viewer = self.viewer if self.viewer is not None else (self.humans[0] if self.humans else 0)
@@ -282,7 +349,7 @@ class Session:
         except IllegalActionError as exc:
             self.say(f"You cannot {exc.action} now: {exc.reason}.", "red")
             return False
-        self.states.append(nxt)
+        self.push(nxt, action)
         if self.final(prev, nxt):
             self.turn_start = len(self.states) - 1
             if nxt.to_move == prev.to_move and nxt.round == prev.round:
@@ -322,6 +389,7 @@ class Session:
         log = self.log()
         taken = [e.notation for e in log if e.actor >= 0][-n:]
         del self.states[-n:]
+        self.journal_step(len(self.states) - 1, None)
         self.notice = "Took back: " + ", ".join(taken)
         return True
 
@@ -351,7 +419,7 @@ class Session:
         except Exception as exc:  # a broken bot (or an illegal choice) must never crash a human's game
             self.say(f"{self.seat_label(role)} failed to move ({type(exc).__name__}: {exc}) and forfeits.", "bold red")
             return False
-        self.states.append(nxt)
+        self.push(nxt, action)
         self.turn_start = len(self.states) - 1
         self.say(f"» {action_words(self.rules, role, action)}", "cyan")
         if nxt.round != prev.round and nxt.to_move >= 0:
@@ -374,7 +442,11 @@ class Session:
             self.say(text)
             return
         with self.console.pager(styles=True):
-            self.console.print(Markdown(text))
+            self.console.print(Markdown(text, hyperlinks=False))
+        if self.in_private:  # a pager leaves the alternate screen on its way out: go back to it
+            self.in_private = False
+            self.private_screen(True)
+            self.show_board()
 
     # --- saving and leaving -------------------------------------------------------------------
 
@@ -387,16 +459,19 @@ class Session:
         return True
 
     def save(self, arg: str) -> Path | None:
-        path = Path(arg).expanduser() if arg else default_path("save", self.seed, self.save_dir)
+        path = Path(arg).expanduser() if arg else default_path("save", self.save_dir)
         if not self.write(path):
             return None
         self.say(f"Saved to {path}. Resume with: {self.resume_hint(path)}", "green")
         return path
 
     def autosave(self) -> Path | None:
-        path = default_path("autosave", self.seed, self.save_dir)
+        path = default_path("autosave", self.save_dir)
         if not self.write(path):
+            if self.journal is not None:
+                self.say(f"The game is still in its journal. Resume with: {self.resume_hint(self.journal.path)}")
             return None
+        self.drop_journal()
         self.say(f"The game was saved to {path}. Resume with: {self.resume_hint(path)}", "green")
         return path
 
@@ -406,7 +481,7 @@ class Session:
             answer = self.ask("Save the game before quitting? (y = save, n = quit without saving, c = keep playing) ")
             a = answer.strip().lower()
             if a in ("y", "yes"):
-                default = default_path("save", self.seed, self.save_dir)
+                default = default_path("save", self.save_dir)
                 name = self.ask(f"Save to file [{default}]: ").strip()
                 path = self.save(name)
                 if path is not None:
@@ -422,13 +497,14 @@ class Session:
 
     def finish(self) -> SessionResult:
         """The end screen, and the game record saved."""
-        if len(self.humans) == 2:
-            self.clear()
         final = self.state
         self.say(end_screen(final, self.log(), self.look))
-        path = self.record_path or default_path("game", self.seed, self.save_dir)
+        path = self.record_path or default_path("game", self.save_dir)
         if not self.write(path):
+            if self.journal is not None:
+                self.say(f"The game is still in its journal {self.journal.path}.")
             return SessionResult(Ending.FINISHED, final, None)
+        self.drop_journal()
         replay = f"summitgame replay {shlex.quote(str(path))}{self.rules_hint()}"
         self.say(f"Game record saved to {path}. Step through it with: {replay}")
         return SessionResult(Ending.FINISHED, final, path)
