@@ -57,12 +57,12 @@ class JsonLines:
             if data.strip() and not resume:
                 raise self.error(refuse(data.count(b"\n")))
             cut = data.rfind(b"\n") + 1
+            lines = parse_lines(data[:cut], self.path, self.error, self.check)  # before changing a byte
             if cut < len(data):  # a torn last line: its newline never reached the disk
                 self.torn = True
                 with writing(self.path):
                     fh.truncate(cut)
                     os.fsync(fd)
-            lines = parse_lines(data[:cut], self.path, self.error, self.check)
         except BaseException:
             fh.close()
             raise
