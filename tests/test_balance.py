@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,63 @@ def test_agent_list_keeps_parameterised_specs_whole() -> None:
 
     assert _agent_list("greedy, mcts:iterations=9,c=1.5,random") == ["greedy", "mcts:iterations=9,c=1.5", "random"]
     assert _agent_list(None) == ["greedy", "boulware", "titfortat", "linear"]
+
+
+# --- records that are hostile ---------------------------------------------------------------------------
+
+
+def test_hostile_records_are_skipped_with_the_reason_and_print_safely(tmp_path: Path) -> None:
+    res = run("match", "greedy", "random", "--games", 2, "--records", tmp_path / "m")
+    assert res.exit_code == 0, res.output
+    good = json.loads((tmp_path / "m" / "game-00001.json").read_text())
+    os.mkfifo(tmp_path / "m" / "pipe.json")
+    os.mkfifo(tmp_path / "m" / "pipe.jsonl")
+    if Path("/dev/zero").exists():
+        (tmp_path / "m" / "zero.json").symlink_to("/dev/zero")
+    (tmp_path / "m" / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    (tmp_path / "m" / "huge.json").write_text('{"format": "summitgame-record", "seed": ' + "9" * 5000 + "}")
+    (tmp_path / "m" / "agents.json").write_text(json.dumps({**good, "agents": {"washington": [1]}}))
+    evil = {**good, "rules": {"name": "\x1b[2J\x1b]0;owned\x07", "fingerprint": "\x1b[31m"}}
+    evil["rules_options"] = ["--rules", "\x1b[2J.toml"]
+    (tmp_path / "m" / "evil.json").write_text(json.dumps(evil))
+    (tmp_path / "m" / "games.jsonl").write_text(json.dumps({**good, "agents": "x"}) + "\n" + "[" * 9000 + "\n")
+    res = run("balance", "--agents", "greedy", "--games", 4, "--records", tmp_path / "m", "--json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    skipped = {Path(s["where"].split(":")[0]).name: s["why"] for s in doc["recorded"]["skipped"]}
+    assert doc["recorded"]["games"] == 2
+    assert "named pipe" in skipped["pipe.json"] and "named pipe" in skipped["pipe.jsonl"]
+    assert "nested deeper" in skipped["deep.json"] and "integer of more than" in skipped["huge.json"]
+    assert "field 'agents' must map the roles" in skipped["agents.json"]
+    assert "recorded under rules" in skipped["evil.json"]
+    if Path("/dev/zero").exists():
+        assert "device" in skipped["zero.json"]
+    text = run("balance", "--agents", "greedy", "--games", 4, "--records", tmp_path / "m")
+    assert text.exit_code == 0 and "\x1b" not in text.output and "\x07" not in text.output
+    assert "skipped" in text.output
+
+
+@pytest.mark.parametrize("kind", ["pipe", "device", "loop"])
+def test_a_records_folder_that_is_no_folder_is_a_one_line_error(tmp_path: Path, kind: str) -> None:
+    where = tmp_path / "records"
+    if kind == "pipe":
+        os.mkfifo(where)
+    elif kind == "device":
+        if not Path("/dev/urandom").exists():
+            pytest.skip("no /dev/urandom")
+        where = Path("/dev/urandom")
+    else:
+        where.symlink_to(tmp_path / "other")
+        (tmp_path / "other").symlink_to(where)
+    res = run("balance", "--agents", "greedy", "--games", 2, "--records", where)
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert res.output.startswith(f"error: {where}: not a folder of game records") and res.output.count("\n") == 1
+
+
+def test_one_record_file_may_be_given_instead_of_a_folder(tmp_path: Path) -> None:
+    from summitgame.analysis.metrics import read_recorded
+    from summitgame.loader import load_rules
+
+    res = run("match", "greedy", "random", "--games", 2, "--records", tmp_path / "m")
+    assert res.exit_code == 0, res.output
+    assert len(read_recorded(tmp_path / "m" / "game-00001.json", load_rules(None)).games) == 1

@@ -7,8 +7,12 @@ agents, the version check, helper agents imported by reference) as they would to
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -194,3 +198,120 @@ def test_tune_on_dask_equals_the_local_run(scheduler: str, tmp_path: Path) -> No
         a = (tmp_path / "local" / name).read_text(encoding="utf-8")
         b = (tmp_path / "dask" / name).read_text(encoding="utf-8")
         assert a.replace(str(tmp_path / "local"), "OUT") == b.replace(str(tmp_path / "dask"), "OUT"), name
+
+
+# --- addresses where no Dask scheduler answers -------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def tiny_server(answer: bytes | None, close: bool = False) -> Iterator[int]:
+    """A TCP server on a free local port that sends ``answer`` to each connection (None: says nothing and
+    holds the connection open), or closes it at once; yields the port."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                return
+            if close:
+                conn.close()
+                continue
+            if answer is not None:
+                with contextlib.suppress(OSError):
+                    conn.sendall(answer)
+            held.append(conn)
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        sock.close()
+        for conn in held:
+            conn.close()
+
+
+@contextlib.contextmanager
+def http_server() -> Iterator[int]:
+    """A real HTTP server on a free local port (it waits for a request before it says anything)."""
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), SimpleHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def refused(address: str) -> tuple[str, float]:
+    """The one error line of ``match`` against ``address``, and the seconds it took."""
+    start = time.monotonic()
+    result = run_cli("match", "random", "first", "-n", 2, "--scheduler", address)
+    took = time.monotonic() - start
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.output
+    return lines[0], took
+
+
+@pytest.mark.parametrize(
+    ("answer", "close", "needle"),
+    [
+        (b"\xff" * 64, False, "does not speak the Dask protocol"),
+        (b"HTTP/1.1 400 Bad Request\r\n\r\n", False, "does not speak the Dask protocol"),  # read as 3 EiB
+        (b"\x00" * 8, False, "does not speak the Dask protocol"),
+        (b"\x05\x00", False, "said nothing within"),  # a few bytes, then silence
+        (None, False, "said nothing within"),
+        (None, True, "closed the connection without a word"),
+    ],
+    ids=["junk", "http-answer", "zero-length", "few-bytes", "silent", "closes"],
+)
+def test_a_server_that_is_not_dask_is_refused_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, answer: bytes | None, close: bool, needle: str
+) -> None:
+    pytest.importorskip("distributed")
+    monkeypatch.setattr(cluster, "PROBE_TIMEOUT", 0.5)
+    with tiny_server(answer, close) as port:
+        line, took = refused(f"tcp://127.0.0.1:{port}")
+    assert needle in line and f"127.0.0.1:{port}" in line, line
+    assert took < 10
+
+
+def test_an_http_server_is_refused_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("distributed")
+    monkeypatch.setattr(cluster, "PROBE_TIMEOUT", 0.5)
+    with http_server() as port:
+        line, _ = refused(f"tcp://127.0.0.1:{port}")
+    assert "said nothing within 0.5 s of connecting: not a Dask scheduler" in line
+
+
+def test_tls_without_a_security_context_is_refused_in_one_line() -> None:
+    pytest.importorskip("distributed")
+    with tiny_server(None) as port:
+        line, took = refused(f"tls://127.0.0.1:{port}")
+    assert "tls:// needs the client's TLS certificate and key" in line and took < 10
+
+
+@pytest.mark.slow
+def test_every_bad_server_is_refused_within_fifteen_seconds_at_the_real_timeouts() -> None:
+    pytest.importorskip("distributed")
+    with http_server() as port:
+        line, took = refused(f"tcp://127.0.0.1:{port}")
+    assert "said nothing within" in line and took < 15
+    with tiny_server(b"HTTP/1.1 200 OK\r\n") as port:
+        line, took = refused(f"tcp://127.0.0.1:{port}")
+    assert "does not speak the Dask protocol" in line and took < 15
+    with tiny_server(None) as port:
+        line, took = refused(f"tls://127.0.0.1:{port}")
+    assert "tls://" in line and took < 15
+
+
+def test_a_real_scheduler_passes_the_probe(scheduler: str) -> None:
+    host, port = scheduler.removeprefix("tcp://").rsplit(":", 1)
+    cluster.probe(scheduler, host, int(port))  # no error

@@ -690,3 +690,22 @@ def test_numbers_and_commands() -> None:
     assert isinstance(command("play p"), Problem)  # photo_op or prisoner_exchange: ambiguous
     problem = command("play p")
     assert isinstance(problem, Problem) and "could be" in problem.message
+
+
+def test_a_saved_seat_names_its_persona_file_relative_to_the_save(tmp_path: Path) -> None:
+    """A file named by a save is read from the save's folder, never from wherever play was started."""
+    rules = short_rules()
+    lines, _ = script(rules, seed=11, stop_after=2)
+    play("--seed", "11", *SHORT, lines=[*lines, "save s.json", "quit", "n"])
+    folder = Path("saved")
+    folder.mkdir()
+    (folder / "mine.toml").write_text('[spy]\ndescription = "Trusts no one."\nregard = -1.0\n', encoding="utf-8")
+    doc = json.loads(Path("s.json").read_text(encoding="utf-8"))
+    doc["seats"]["moscow"] = "persona:name=spy,file=mine.toml"
+    (folder / "s.json").write_text(json.dumps(doc), encoding="utf-8")
+    result = play("--load", str(folder / "s.json"), *SHORT, "--player", "washington=random")
+    assert result.exit_code == 0, result.output
+    assert "The summit is over" in result.output
+    # the same spec typed on the command line is the user's: relative to the working directory
+    typed = play("--load", str(folder / "s.json"), *SHORT, "--player", "moscow=persona:name=spy,file=mine.toml")
+    assert typed.exit_code == 1 and "file not found" in typed.output

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,7 @@ from summitgame.records import (
     write_atomic,
 )
 from summitgame.ruleset import Ruleset
+from summitgame.safeio import WriteError
 from summitgame.scoring import outcome
 from summitgame.state import State
 
@@ -297,7 +300,7 @@ def test_failed_write_keeps_the_old_file(
         raise OSError("disk on fire")
 
     monkeypatch.setattr(os, fail_in, boom)
-    with pytest.raises(OSError, match="disk on fire"):
+    with pytest.raises(WriteError, match=f"^{path}: cannot write: disk on fire$"):
         save_record(random_game(summit_rules, 2), path)
     monkeypatch.undo()
     assert path.read_bytes() == before
@@ -314,3 +317,104 @@ def test_interrupted_write_leaves_no_file_where_there_was_none(tmp_path: Path, m
         write_atomic(tmp_path / "new.json", "{}\n")
     monkeypatch.undo()
     assert list(tmp_path.iterdir()) == []
+
+
+# --- hostile files and places ----------------------------------------------------------------------------
+
+
+def test_what_is_not_a_regular_file_is_refused_without_hanging(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.json")
+    (tmp_path / "l1").symlink_to(tmp_path / "l2")
+    (tmp_path / "l2").symlink_to(tmp_path / "l1")
+    cases = [(tmp_path / "pipe.json", "named pipe"), (tmp_path / "l1", "loop of symbolic links")]
+    cases += [(Path(d), "device") for d in ("/dev/zero", "/dev/urandom") if Path(d).exists()]
+    cases.append((Path(str(tmp_path / "a\0b.json")), "NUL byte"))
+    for path, needle in cases:
+        with pytest.raises(RecordError) as info:
+            read_record(path)
+        assert needle in str(info.value) and "\n" not in str(info.value) and "\0" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "nested deeper than"),
+        ('{"format": "summitgame-record", "seed": ' + "9" * 5000 + "}", "integer of more than"),
+        ('{"format": "summitgame-record", "seed": 1' + "0" * 40 + "}", "integer of more than"),
+    ],
+    ids=["deep", "4300+ digits", "40 digits"],
+)
+def test_deep_nesting_and_huge_integers_are_refused(tmp_path: Path, text: str, needle: str) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(text)
+    with pytest.raises(RecordError, match=f"^{path}: not a readable game record \\(.*{needle}"):
+        read_record(path)
+
+
+def test_fields_of_the_wrong_type_are_refused(summit_rules: Ruleset) -> None:
+    for change, needle in [
+        (lambda d: d["rules"].update(name=["x"]), "the rules' name must be text"),
+        (lambda d: d.update(outcome="won"), "outcome must be a table"),
+        (lambda d: d.update(actions=["x" * 1000]), r"not an action \(too long\)"),
+    ]:
+        doc = base_doc(summit_rules)
+        change(doc)
+        with pytest.raises(RecordError, match=needle):
+            replay(doc, summit_rules)
+
+
+def test_record_fields_reach_messages_without_escape_sequences(summit_rules: Ruleset) -> None:
+    doc = base_doc(summit_rules)
+    doc["rules"] = {"name": "\x1b[2J\x1b]0;pwned\x07", "fingerprint": "\x1b[31mred"}
+    with pytest.raises(RecordError) as info:
+        replay(doc, summit_rules, "game.json")
+    assert "\x1b" not in str(info.value) and "\\x1b[2J" in str(info.value) and "\x07" not in str(info.value)
+    doc = base_doc(summit_rules)
+    doc["actions"] = ["give \x1b[2J 1"]
+    with pytest.raises(RecordError) as info:
+        replay(doc, summit_rules)
+    assert "\x1b" not in str(info.value)
+
+
+def test_a_folder_where_the_file_should_be_is_a_one_line_error(tmp_path: Path) -> None:
+    (tmp_path / "game.json").mkdir()
+    with pytest.raises(WriteError, match=r"game.json: cannot write: is a folder, not a file$"):
+        write_atomic(tmp_path / "game.json", "{}\n")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(
+        WriteError, match=r"file/game.json: cannot write: a file is in the way where a folder should be$"
+    ):
+        write_atomic(tmp_path / "file" / "game.json", "{}\n")
+
+
+def test_a_read_only_folder_is_a_one_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def denied(*args: object, **kwargs: object) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", denied)  # as root a chmod-ed folder is still writable
+    with pytest.raises(WriteError, match=r"game.json: cannot write: permission denied$"):
+        write_atomic(tmp_path / "game.json", "{}\n")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write to a read-only folder")
+def test_a_really_read_only_folder_is_a_one_line_error(tmp_path: Path) -> None:
+    tmp_path.chmod(0o500)
+    try:
+        with pytest.raises(WriteError, match=r"game.json: cannot write: permission denied$"):
+            write_atomic(tmp_path / "game.json", "{}\n")
+    finally:
+        tmp_path.chmod(0o700)
+
+
+def test_a_full_disk_keeps_the_old_file_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "game.json"
+    write_atomic(path, "old\n")
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(WriteError, match=r"game.json: cannot write: no space left on the device$"):
+        write_atomic(path, "new\n")
+    monkeypatch.undo()
+    assert path.read_text() == "old\n" and [p.name for p in tmp_path.iterdir()] == ["game.json"]

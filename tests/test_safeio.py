@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,11 +14,16 @@ from hypothesis import strategies as st
 from summitgame.safeio import (
     MAX_DEPTH,
     DataFileError,
+    WriteError,
     loads_json,
     loads_toml,
+    open_regular,
     printable,
+    printable_lines,
     read_bytes,
+    read_lines,
     read_text,
+    writing,
 )
 
 
@@ -115,3 +122,59 @@ def test_loads_json_round_trips_plain_data(value: object) -> None:
     import json
 
     assert loads_json(json.dumps(value), "x.json") == value
+
+
+def test_printable_cuts_to_a_limit_after_escaping() -> None:
+    assert printable("abcdef", limit=4) == "abc…"
+    assert printable("abcd", limit=4) == "abcd"
+    assert printable("\x1b" * 100, limit=10) == "\\x1b\\x1b\\…"
+    assert len(printable("x" * 10**7, limit=80)) == 80
+
+
+def test_printable_lines_cleans_every_line() -> None:
+    @printable_lines
+    def report(name: str) -> Iterator[str]:
+        yield f"rules: {name}"
+        yield "done"
+
+    assert list(report("\x1b[2J")) == ["rules: \\x1b[2J", "done"]
+
+
+def test_read_lines_streams_complete_lines_and_leaves_a_torn_one(tmp_path: Path) -> None:
+    f = tmp_path / "games.jsonl"
+    f.write_bytes(b'{"a": 1}\n\n{"b": 2}\n{"c"')
+    assert list(read_lines(f)) == [(1, b'{"a": 1}'), (2, b""), (3, b'{"b": 2}')]
+    f.write_bytes(b"x" * 50 + b"\n")
+    with pytest.raises(DataFileError, match=r":1: line longer than 10 bytes"):
+        list(read_lines(f, line_limit=10))
+    with pytest.raises(DataFileError, match="over the limit of 20 bytes"):
+        list(read_lines(f, limit=20))
+
+
+def test_read_lines_and_open_regular_refuse_what_is_not_a_regular_file(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(DataFileError, match="named pipe"):
+        list(read_lines(tmp_path / "pipe"))
+    with pytest.raises(DataFileError, match="named pipe"):  # opened for writing too, without blocking
+        open_regular(tmp_path / "pipe", flags=os.O_RDWR | os.O_APPEND)
+    with pytest.raises(DataFileError, match="cannot write: is a folder"):
+        open_regular(tmp_path, flags=os.O_RDWR)
+    with pytest.raises(DataFileError, match="NUL"):
+        open_regular(str(tmp_path / "a\0b"))
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [
+        (errno.ENOSPC, "no space left on the device"),
+        (errno.EACCES, "permission denied"),
+        (errno.EROFS, "the file system is read-only"),
+        (errno.EISDIR, "is a folder, not a file"),
+        (errno.ENOTDIR, "a file is in the way where a folder should be"),
+    ],
+)
+def test_writing_turns_os_errors_into_one_line_naming_the_file(code: int, reason: str) -> None:
+    with pytest.raises(WriteError, match=f"^out/\\\\x1b.json: cannot write: {reason}$"), writing("out/\x1b.json"):
+        raise OSError(code, os.strerror(code))
+    with pytest.raises(WriteError, match="NUL"), writing("a\0b"):
+        open("a\0b", "w")  # noqa: SIM115 - raises before opening

@@ -179,8 +179,12 @@ def test_resume_keeps_foreign_lines_and_refuses_other_rules(
     assert len(file_lines(tmp_path)) == 4
     with pytest.raises(TournamentError, match="load the same rules"):
         run_tournament(trade_rules, ["random", "first"], 2, tmp_path, seed=1, resume=True)
-    (tmp_path / GAMES_FILE).write_text('{"game_id": "x"}\nnot json\n{"game_id": "y"}\n')
-    with pytest.raises(TournamentError, match=r"games.jsonl:2: not a JSON line"):
+    first = (tmp_path / GAMES_FILE).read_text().splitlines()[0]
+    (tmp_path / GAMES_FILE).write_text(f'{first}\nnot json\n{{"game_id": "y"}}\n')
+    with pytest.raises(TournamentError, match=r"games.jsonl:2: not valid JSON"):
+        run_tournament(summit_rules, ["random", "first"], 2, tmp_path, seed=1, resume=True)
+    (tmp_path / GAMES_FILE).write_text(f'{first}\n{{"game_id": "y"}}\n')
+    with pytest.raises(TournamentError, match=r"games.jsonl:2: missing field 'index'$"):
         run_tournament(summit_rules, ["random", "first"], 2, tmp_path, seed=1, resume=True)
 
 

@@ -64,7 +64,7 @@ def report_errors(func: F) -> F:
             click.echo(f"{n} problem{'s' if n != 1 else ''} found.", err=True)
             sys.exit(1)
         except SummitError as exc:
-            click.echo(f"error: {printable(str(exc))}", err=True)
+            click.echo(f"error: {printable(exc, keep_newlines=True)}", err=True)  # data in messages: no escapes
             sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
@@ -310,6 +310,7 @@ def play_cmd(
         raise click.BadParameter(str(exc), param_hint="--player") from None
     resumed = None
     journal: Journal | None = None
+    base_dirs: dict[str, Path] = {}
     if load_path is not None:
         if seed is not None:
             raise click.UsageError("--seed cannot be used with --load: a saved game keeps its own seed")
@@ -324,13 +325,14 @@ def play_cmd(
                 journal.close()
             raise
         states = loaded.states
+        base_dirs = {rid: load_path.parent for rid in loaded.seats if rid not in specs}
         specs = {**loaded.seats, **specs}
         resumed = load_path
     else:
         states = [new_game(rules, seed if seed is not None else secrets.randbits(64))]
     console = SafeConsole()
     try:
-        seats = make_seats(rules, specs, states[0].seed)
+        seats = make_seats(rules, specs, states[0].seed, base_dirs)
         if all(seat.human for seat in seats):
             check_hot_seat(console)
     except BaseException:
@@ -400,8 +402,25 @@ def replay_cmd(path: Path, rules_path: Path | None, overrides: tuple[str, ...], 
 AGENT_SPEC_HELP = (
     "An agent is a spec NAME[:key=value,...], e.g. random or mcts:iterations=400,c=1.2. Third-party agents "
     "come from the summitgame.agents entry-point group, or from --agent MODULE:CLASS (an Agent subclass; "
-    "use its name in specs)."
+    "use its name in specs). `summitgame agents` lists every agent's parameters and their ranges."
 )
+
+
+@cli.command("agents")
+@click.option("--agent", "agent_classes", multiple=True, metavar="MODULE:CLASS", help="Also list this Agent subclass.")
+@report_errors
+def agents_cmd(agent_classes: tuple[str, ...]) -> None:
+    """List the agents a spec may name, each parameter with what it may be, its default and meaning.
+
+    A spec outside these ranges is refused, from the command line and from a data file alike."""
+    from .agents.base import available, describe
+
+    load_agent_classes(agent_classes)
+    for name, cls in available().items():
+        doc = (cls.__doc__ or "").strip().splitlines()
+        click.echo(printable(f"{name}: {doc[0] if doc else cls.__name__}"))
+        for line in describe(cls) or ["(no parameters)"]:
+            click.echo(printable(f"    {line}"))
 
 
 def backend_options(func: F) -> F:
@@ -574,7 +593,7 @@ def match_cmd(
     for line in report_lines(summary, run):
         click.echo(line)
     if records is not None:
-        click.echo(f"records:           {records}/")
+        click.echo(printable(f"records:           {records}/"))
 
 
 @cli.command("tournament", epilog=AGENT_SPEC_HELP)
@@ -634,7 +653,9 @@ def tournament_cmd(
             )
     except KeyboardInterrupt:
         click.echo(
-            f"interrupted: finished games are in {out / GAMES_FILE}; run the same command with --resume to finish",
+            printable(
+                f"interrupted: finished games are in {out / GAMES_FILE}; run the same command with --resume to finish"
+            ),
             err=True,
         )
         sys.exit(130)
@@ -642,14 +663,16 @@ def tournament_cmd(
         click.echo(json.dumps({**summary, "speed": speed_doc(run)}, indent=2))
         return
     if run.resumed:
-        click.echo(f"resumed: {run.resumed} games were already in {out / GAMES_FILE}; played {run.played} more")
+        click.echo(
+            printable(f"resumed: {run.resumed} games were already in {out / GAMES_FILE}; played {run.played} more")
+        )
     if run.torn:
         click.echo("dropped a torn last line from games.jsonl (its game was played again)")
     if run.foreign:
         click.echo(f"note: {run.foreign} lines in games.jsonl belong to another plan and are not counted")
     for line in report_lines(summary, run):
         click.echo(line)
-    click.echo(f"results:           {out / GAMES_FILE}, {out / SUMMARY_FILE}")
+    click.echo(printable(f"results:           {out / GAMES_FILE}, {out / SUMMARY_FILE}"))
 
 
 # --- designer reports: balance, compare ---------------------------------------------------------
@@ -691,7 +714,7 @@ def _write_report(path: Path, html: str) -> None:
     from .records import write_atomic
 
     write_atomic(path, html)
-    click.echo(f"report:            {path}", err=True)
+    click.echo(printable(f"report:            {path}"), err=True)
 
 
 def report_outputs(schema_name: str, what: str) -> Callable[[F], F]:

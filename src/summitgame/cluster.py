@@ -24,6 +24,10 @@ from __future__ import annotations
 
 import contextlib
 import math
+import socket
+import ssl
+import struct
+import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import CancelledError
@@ -31,12 +35,15 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .ruleset import Ruleset
+from .safeio import printable
 from .tournament import Entrant, PlannedGame, TournamentError, _Table, _Watch
 
 if TYPE_CHECKING:
     from distributed import Client, Future
 
 CONNECT_TIMEOUT = 10.0  #: seconds to reach the scheduler, and to wait for a first worker if it has none
+PROBE_TIMEOUT = 5.0  #: seconds a server may take to send its first bytes before it is refused as not Dask
+MAX_HANDSHAKE = 1 << 20  #: a Dask handshake message is a few hundred bytes; more is not Dask
 CHUNKS_PER_THREAD = 4  #: chunks per worker thread, so that threads finishing early pick up more work
 MAX_CHUNK = 32  #: games per chunk at most
 NEEDS_DISTRIBUTED = "--scheduler needs dask.distributed: pip install 'summitgame[distributed]'"
@@ -74,26 +81,90 @@ def _distributed() -> Any:
 def connect(scheduler: str | Client) -> Iterator[Client]:
     """A client of the scheduler at an address (closed afterwards), or the client given (left open).
 
-    TournamentError if dask.distributed is missing, the address is malformed or the scheduler cannot be
-    reached within ``CONNECT_TIMEOUT`` seconds."""
+    TournamentError, within about ``PROBE_TIMEOUT`` + ``CONNECT_TIMEOUT`` seconds, if dask.distributed is
+    missing, the address is malformed, ``tls://`` has no TLS configuration, or no Dask scheduler answers
+    there: nothing listening, a server that says nothing (an HTTP server waits for a request), or one that
+    sends what is no Dask message (``probe``)."""
     distributed = _distributed()
     if not isinstance(scheduler, str):
         yield scheduler
         return
-    from distributed.comm.addressing import get_address_host_port
+    from distributed.comm.addressing import get_address_host_port, parse_address
 
+    shown = printable(scheduler, limit=200)
     try:
-        get_address_host_port(scheduler)  # a malformed address would leave a half-made Client behind
-    except ValueError as exc:
-        raise TournamentError(f"{scheduler!r} is not a Dask scheduler address like tcp://HOST:8786 ({exc})") from None
+        scheme, _ = parse_address(scheduler)
+        host, port = get_address_host_port(scheduler)  # a malformed address would leave a half-made Client behind
+    except (ValueError, TypeError) as exc:
+        raise TournamentError(
+            f"'{shown}' is not a Dask scheduler address like tcp://HOST:8786 ({printable(exc, limit=200)})"
+        ) from None
+    security = distributed.Security()
+    context = None
+    if scheme == "tls":
+        context = security.get_connection_args("client").get("ssl_context")
+        if context is None:
+            raise TournamentError(
+                f"{shown}: tls:// needs the client's TLS certificate and key in the Dask configuration "
+                "(distributed.comm.tls.ca-file, .client.cert, .client.key); or pass a distributed.Client made "
+                "with a Security object from Python"
+            )
+    if scheme in ("tcp", "tls"):
+        probe(shown, host, port, context)
     try:
-        client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
-    except (OSError, TimeoutError) as exc:
-        raise TournamentError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+        client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False, security=security)
+    except Exception as exc:  # the scheduler answered the probe but not the client: say so in one line
+        why = printable(f"{type(exc).__name__}: {exc}", limit=300)
+        raise TournamentError(f"cannot reach the Dask scheduler at {shown}: {why}") from None
     try:
         yield client
     finally:
         client.close()
+
+
+def probe(shown: str, host: str, port: int, context: ssl.SSLContext | None = None) -> None:
+    """Check that a Dask server listens at ``host:port`` before a Client connects: a Dask server sends the
+    length of its handshake message as soon as a connection opens. TournamentError if nothing listens within
+    ``CONNECT_TIMEOUT`` seconds, nothing is said within ``PROBE_TIMEOUT``, or the first eight bytes are not
+    the length of a handshake (junk, or an HTTP server's answer read as a length of exabytes)."""
+    deadline = time.monotonic() + CONNECT_TIMEOUT
+    pause = 0.05
+    while True:
+        try:
+            sock = socket.create_connection((host, port), timeout=min(PROBE_TIMEOUT, CONNECT_TIMEOUT))
+            break
+        except OSError as exc:  # refused (maybe not up yet: try again until the deadline), unreachable, no such host
+            if time.monotonic() + pause >= deadline or not isinstance(exc, ConnectionRefusedError):
+                why = printable(exc.strerror or exc, limit=200)
+                raise TournamentError(f"cannot reach the Dask scheduler at {shown}: {why}") from None
+            time.sleep(pause)
+            pause = min(1.0, pause * 2)
+    try:
+        sock.settimeout(PROBE_TIMEOUT)
+        if context is not None:
+            sock = context.wrap_socket(sock, server_hostname=host if context.check_hostname else None)
+        head = b""
+        while len(head) < 8:
+            chunk = sock.recv(8 - len(head))
+            if not chunk:
+                raise TournamentError(f"{shown} closed the connection without a word: not a Dask scheduler")
+            head += chunk
+    except TimeoutError:
+        raise TournamentError(
+            f"{shown} said nothing within {PROBE_TIMEOUT:g} s of connecting: not a Dask scheduler (an HTTP "
+            "server, say, or the dashboard's port)"
+        ) from None
+    except (OSError, ssl.SSLError) as exc:
+        raise TournamentError(f"cannot reach the Dask scheduler at {shown}: {printable(exc, limit=200)}") from None
+    finally:
+        with contextlib.suppress(OSError):
+            sock.close()
+    (size,) = struct.unpack("Q", head)  # as distributed.comm.tcp reads it
+    if not 0 < size <= MAX_HANDSHAKE:
+        raise TournamentError(
+            f"{shown} does not speak the Dask protocol (its first message would be {size:,} bytes long); "
+            "is it a Dask scheduler's address?"
+        )
 
 
 def address(client: Client) -> str:

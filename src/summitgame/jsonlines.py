@@ -9,12 +9,15 @@ read back and checked, so an interrupted run can go on from exactly what it fini
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+from .safeio import MAX_LOG_BYTES, DataFileError, loads_json, open_regular, printable, write_reason, writing
+
+KEPT = "the lines written before are kept: make room and run the same command with --resume"
 
 Check = Callable[[Any], str | None]
 """Says what is wrong with a parsed line (any JSON value), or None if it is one of this file's lines."""
@@ -29,26 +32,37 @@ class JsonLines:
         self.check = check
         self.fsync_interval = fsync_interval
         self.torn = False
+        self.failed = False  #: a write failed (the file may end in a torn line)
         self._fh: Any = None
         self._synced = 0.0
 
     def open(self, resume: bool, refuse: Callable[[int], str]) -> list[dict[str, Any]]:
         """Open for appending and return the lines already there; without ``resume`` a file that holds
-        lines is refused with ``refuse(count)`` (and left untouched)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(self.path, "a+b")  # noqa: SIM115 - held open for the whole run
+        lines is refused with ``refuse(count)`` (and left untouched). The file must be a regular file
+        (a folder, a named pipe or a device where it should be is refused), at most ``MAX_LOG_BYTES``."""
+        with writing(self.path):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = open_regular(self.path, flags=os.O_RDWR | os.O_CREAT | os.O_APPEND)
+        except DataFileError as exc:
+            raise self.error(str(exc)) from None
+        fh = os.fdopen(fd, "r+b", buffering=0)
         try:
             _lock(fh, self.path, self.error)
+            size = os.fstat(fd).st_size
+            if size > MAX_LOG_BYTES:
+                raise self.error(f"{self.path}: is {size:,} bytes, over the limit of {MAX_LOG_BYTES:,}")
             fh.seek(0)
             data = fh.read()
             if data.strip() and not resume:
                 raise self.error(refuse(data.count(b"\n")))
             cut = data.rfind(b"\n") + 1
+            lines = parse_lines(data[:cut], self.path, self.error, self.check)  # before changing a byte
             if cut < len(data):  # a torn last line: its newline never reached the disk
                 self.torn = True
-                fh.truncate(cut)
-                os.fsync(fh.fileno())
-            lines = parse_lines(data[:cut], self.path, self.error, self.check)
+                with writing(self.path):
+                    fh.truncate(cut)
+                    os.fsync(fd)
         except BaseException:
             fh.close()
             raise
@@ -57,23 +71,41 @@ class JsonLines:
         return lines
 
     def append(self, texts: Sequence[str]) -> None:
-        """Append lines (each without its newline)."""
+        """Append lines (each without its newline); on a failed write (a full disk) the error names the file,
+        the lines written before stay, and a partly written line is cut off when the file is next opened."""
         if not texts:
             return
-        self._fh.write("".join(t + "\n" for t in texts).encode())
-        self._fh.flush()
-        now = time.monotonic()
-        if now - self._synced >= self.fsync_interval:
-            os.fsync(self._fh.fileno())
-            self._synced = now
+        data = "".join(t + "\n" for t in texts).encode()
+        try:
+            _write_all(self._fh.fileno(), data)
+            now = time.monotonic()
+            if now - self._synced >= self.fsync_interval:
+                os.fsync(self._fh.fileno())
+                self._synced = now
+        except OSError as exc:
+            self.failed = True
+            raise self.error(f"{printable(self.path)}: {write_reason(exc)}; {KEPT}") from None
 
     def close(self) -> None:
-        """Flush, fsync and close (a no-op if not open)."""
-        if self._fh is not None:
-            self._fh.flush()
-            os.fsync(self._fh.fileno())
-            self._fh.close()
-            self._fh = None
+        """Fsync and close (a no-op if not open); after a failed write, close without a second error."""
+        fh, self._fh = self._fh, None
+        if fh is None:
+            return
+        try:
+            os.fsync(fh.fileno())
+        except OSError as exc:
+            if not self.failed:
+                self.failed = True
+                raise self.error(f"{printable(self.path)}: {write_reason(exc)}") from None
+        finally:
+            fh.close()
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write every byte (``os.write`` may write fewer than asked); OSError as the system raises it."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def _lock(fh: Any, path: Path, error: type[Exception]) -> None:
@@ -94,11 +126,11 @@ def parse_lines(data: bytes, path: Path, error: type[Exception], check: Check) -
         if not raw.strip():
             continue
         try:
-            line = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise error(f"{path}:{n}: not a JSON line ({exc}); the file is corrupt") from None
+            line = loads_json(raw, "")
+        except DataFileError as exc:
+            raise error(f"{printable(path)}:{n}: {exc.message}; the file is corrupt") from None
         why = check(line)
         if why is not None:
-            raise error(f"{path}:{n}: {why}")
+            raise error(f"{printable(path)}:{n}: {why}")
         out.append(line)
     return out

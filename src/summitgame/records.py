@@ -6,6 +6,7 @@ rules is refused. Files are written atomically (temporary file, then rename).
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -17,11 +18,13 @@ from . import __version__
 from .engine import apply, new_game
 from .errors import RecordError, SummitError
 from .ruleset import Ruleset
+from .safeio import DataFileError, loads_json, printable, read_text, writing
 from .scoring import outcome
 from .state import State
 
 FORMAT = "summitgame-record"
 VERSION = 1
+MAX_ACTION_TEXT = 200  #: an action notation is a few words; a longer one is not read
 
 
 def record_of(s: State) -> dict[str, Any]:
@@ -53,20 +56,26 @@ def _umask() -> int:
 
 
 def write_atomic(path: str | Path, text: str) -> None:
-    """Write text to ``path`` so that a crash leaves either the old file or the new, never half."""
+    """Write text to ``path`` so that a crash leaves either the old file or the new, never half.
+
+    WriteError (one line naming the file) if it cannot be written: a read-only folder, a full disk, a
+    folder where the file should be; the old file is then left as it was."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual permissions
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with writing(target):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "is a folder")
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual permissions
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
 
 def save_record(s: State, path: str | Path) -> None:
@@ -75,31 +84,42 @@ def save_record(s: State, path: str | Path) -> None:
 
 
 def read_record(path: str | Path) -> dict[str, Any]:
-    """Read a record file; RecordError if it is missing, not JSON or not a record."""
-    p = Path(path)
+    """Read a record file; RecordError if it is missing, not a regular file, not JSON within the limits of
+    ``safeio`` (size, depth, integer size) or not a record."""
+    where = printable(path)
     try:
-        doc = json.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RecordError(f"{p}: no such file") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RecordError(f"{p}: not a readable game record ({exc})") from None
-    return check_shape(doc, str(p))
+        doc = loads_json(read_text(path, name=where), where)
+    except DataFileError as exc:
+        if exc.message == "file not found":
+            raise RecordError(f"{where}: no such file") from None
+        at = f"line {exc.line}: " if exc.line is not None else ""
+        raise RecordError(f"{where}: not a readable game record ({at}{exc.message})") from None
+    return check_shape(doc, where)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def check_shape(doc: Any, where: str = "record") -> dict[str, Any]:
-    """Validate a record's structure; RecordError says what is wrong."""
+    """Validate a record's structure (every field ``replay`` and the reports use, and its type); RecordError
+    says what is wrong."""
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise RecordError(f"{where}: not a summitgame game record")
     if doc.get("version") != VERSION:
-        raise RecordError(f"{where}: record version {doc.get('version')!r} is not supported")
+        raise RecordError(f"{where}: record version {printable(repr(doc.get('version')), limit=40)} is not supported")
     rules = doc.get("rules")
     if not isinstance(rules, dict) or not isinstance(rules.get("fingerprint"), str):
         raise RecordError(f"{where}: rules fingerprint missing")
-    if not isinstance(doc.get("seed"), int) or isinstance(doc.get("seed"), bool):
+    if not isinstance(rules.get("name", ""), str):
+        raise RecordError(f"{where}: the rules' name must be text")
+    if not _is_int(doc.get("seed")):
         raise RecordError(f"{where}: seed missing or not an integer")
     acts = doc.get("actions")
     if not isinstance(acts, list) or not all(isinstance(a, str) for a in acts):
         raise RecordError(f"{where}: actions must be a list of action notations")
+    if "outcome" in doc and not isinstance(doc["outcome"], dict):
+        raise RecordError(f"{where}: outcome must be a table of the game's result")
     return doc
 
 
@@ -109,16 +129,19 @@ def replay_states(doc: dict[str, Any], rules: Ruleset, where: str = "record") ->
     fp = doc["rules"]["fingerprint"]
     if fp != rules.fingerprint:
         raise RecordError(
-            f"{where}: recorded under rules {doc['rules'].get('name')!r} ({fp}), but the rules loaded are "
-            f"{rules.name!r} ({rules.fingerprint}); load the rule file the game was played with"
+            f"{where}: recorded under rules '{printable(doc['rules'].get('name'), limit=80)}' "
+            f"({printable(fp, limit=40)}), but the rules loaded are '{printable(rules.name, limit=80)}' "
+            f"({rules.fingerprint}); load the rule file the game was played with"
         )
     s = new_game(rules, doc["seed"])
     yield s
     for i, text in enumerate(doc["actions"]):
+        if len(text) > MAX_ACTION_TEXT:
+            raise RecordError(f"{where}: action {i + 1} ('{printable(text, limit=60)}'): not an action (too long)")
         try:
             s = apply(s, rules.parse_action(text))
         except SummitError as exc:
-            raise RecordError(f"{where}: action {i + 1} ({text!r}): {exc}") from None
+            raise RecordError(f"{where}: action {i + 1} ('{printable(text, limit=60)}'): {exc}") from None
         yield s
 
 

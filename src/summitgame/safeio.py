@@ -8,16 +8,21 @@ those files is shown on a terminal only through :func:`printable`, so it cannot 
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import functools
 import json
 import os
 import re
 import stat
 import tomllib
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec
 
 from .errors import SummitError
+
+P = ParamSpec("P")
 
 #: Largest rule, card, targets, personas, save or record file read whole (bytes).
 MAX_DATA_BYTES = 8 * 1024 * 1024
@@ -130,7 +135,9 @@ def loads_json(text: str | bytes, name: str) -> Any:
     except RecursionError:
         raise DataFileError(name, f"nested deeper than {MAX_DEPTH} levels") from None
     except ValueError as exc:  # an integer over Python's digit limit, a lone surrogate
-        raise DataFileError(name, f"not usable JSON ({printable(str(exc))})") from None
+        if "digits" in str(exc):
+            raise DataFileError(name, f"holds an integer of more than {MAX_INT_DIGITS} digits") from None
+        raise DataFileError(name, f"not usable JSON ({printable(str(exc), limit=200)})") from None
     check_depth(value, name)
     return value
 
@@ -165,7 +172,124 @@ _CONTROLS = _control_table()
 _CONTROLS_KEEP_LINES = {k: v for k, v in _CONTROLS.items() if k not in (0x0A, 0x09)}
 
 
-def printable(text: object, *, keep_newlines: bool = False) -> str:
-    """``text`` made safe to print on a terminal: control characters and escape sequences shown as ``\\x1b``."""
+def printable(text: object, *, keep_newlines: bool = False, limit: int | None = None) -> str:
+    """``text`` made safe to print on a terminal: control characters and escape sequences shown as ``\\x1b``;
+    with ``limit``, cut to at most that many characters (ending in an ellipsis)."""
     s = text if isinstance(text, str) else str(text)
-    return s.translate(_CONTROLS_KEEP_LINES if keep_newlines else _CONTROLS)
+    if limit is not None and len(s) > limit:  # cut first: a huge value costs nothing to translate
+        s = s[: limit + 1]
+    s = s.translate(_CONTROLS_KEEP_LINES if keep_newlines else _CONTROLS)
+    return s if limit is None or len(s) <= limit else s[: max(0, limit - 1)] + "…"
+
+
+def printable_lines(func: Callable[P, Iterator[str]]) -> Callable[P, Iterator[str]]:
+    """Decorate a generator of report lines so that every line it yields is ``printable`` (names from data
+    files, such as a rule set's or an agent's, reach the terminal without escape sequences)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Iterator[str]:
+        for line in func(*args, **kwargs):
+            yield printable(line)
+
+    return wrapper
+
+
+# --- reading a long log line by line -----------------------------------------------------------------------
+
+#: Longest line of a JSON-lines log (a game line is a few kilobytes).
+MAX_LINE_BYTES = 1024 * 1024
+#: Largest JSON-lines log read (games.jsonl of a long tournament).
+MAX_LOG_BYTES = 1024 * 1024 * 1024
+
+
+def open_regular(path: str | Path, *, name: str | None = None, flags: int = os.O_RDONLY, mode: int = 0o666) -> int:
+    """A file descriptor of a regular file (opened with ``flags``, without blocking on a named pipe);
+    DataFileError for a FIFO, a device, a folder, a NUL byte or a symlink loop in the name."""
+    shown = name if name is not None else printable(path)
+    try:
+        fd = os.open(os.fspath(path), flags | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0), mode)
+    except ValueError:  # an embedded NUL byte
+        raise DataFileError(shown.replace("\0", "\\0"), "a file name cannot hold a NUL byte") from None
+    except OSError as exc:
+        writes = flags & (os.O_WRONLY | os.O_RDWR)
+        raise DataFileError(shown, write_reason(exc) if writes else _os_reason(exc)) from None
+    try:
+        info = os.fstat(fd)
+    except OSError as exc:
+        os.close(fd)
+        raise DataFileError(shown, _os_reason(exc)) from None
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise DataFileError(shown, f"is {_kind(info.st_mode)}, not a regular file")
+    return fd
+
+
+def read_lines(
+    path: str | Path, *, name: str | None = None, limit: int = MAX_LOG_BYTES, line_limit: int = MAX_LINE_BYTES
+) -> Iterator[tuple[int, bytes]]:
+    """The complete lines of a regular file (number from 1, bytes without the newline), read as they come;
+    a last line without its newline (torn) is left out. DataFileError for a file over ``limit`` bytes or a
+    line over ``line_limit``."""
+    shown = name if name is not None else printable(path)
+    fd = open_regular(path, name=shown)
+    with os.fdopen(fd, "rb") as fh:
+        total = 0
+        n = 0
+        while True:
+            try:
+                raw = fh.readline(line_limit + 1)
+            except OSError as exc:
+                raise DataFileError(shown, _os_reason(exc)) from None
+            if not raw:
+                return
+            n += 1
+            total += len(raw)
+            if total > limit:
+                raise DataFileError(shown, f"is over the limit of {limit:,} bytes")
+            if not raw.endswith(b"\n"):
+                if len(raw) > line_limit:
+                    raise DataFileError(shown, f"line longer than {line_limit:,} bytes", n)
+                return  # a torn last line
+            yield n, raw[:-1]
+
+
+# --- writing ---------------------------------------------------------------------------------------------
+
+
+class WriteError(SummitError):
+    """A file or folder that cannot be written (read-only, no space left, a folder in the way): says which and why."""
+
+    def __init__(self, path: str, message: str) -> None:
+        self.path = path
+        self.message = message
+        super().__init__(f"{path}: {message}")
+
+
+def write_reason(exc: OSError) -> str:
+    """Why a write failed, in words."""
+    reasons = {
+        errno.ENOSPC: "no space left on the device",
+        errno.EDQUOT: "disk quota exceeded",
+        errno.EROFS: "the file system is read-only",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.EISDIR: "is a folder, not a file",
+        errno.ENOTDIR: "a file is in the way where a folder should be",
+        errno.EEXIST: "a file is in the way where a folder should be",
+        errno.ELOOP: "a loop of symbolic links",
+        errno.ENAMETOOLONG: "the file name is too long",
+    }
+    return f"cannot write: {reasons.get(exc.errno or 0) or printable(exc.strerror or exc)}"
+
+
+@contextlib.contextmanager
+def writing(path: str | Path) -> Iterator[None]:
+    """Turn an OSError (or a NUL byte in the name) raised inside the block into a WriteError naming ``path``."""
+    try:
+        yield
+    except OSError as exc:
+        raise WriteError(printable(path), write_reason(exc)) from None
+    except ValueError as exc:
+        if "null" not in str(exc) and "NUL" not in str(exc):
+            raise
+        raise WriteError(printable(path), "a file name cannot hold a NUL byte") from None

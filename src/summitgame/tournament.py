@@ -75,12 +75,13 @@ from . import __version__
 from .actions import Action
 from .agents.base import Agent, AgentError, make_agent
 from .engine import new_game
-from .errors import SummitError
-from .jsonlines import JsonLines, parse_lines
+from .errors import RecordError, SummitError
+from .jsonlines import JsonLines
 from .match import Forfeit, GameResult, play_game
 from .observation import Observation
-from .records import record_of, write_atomic
+from .records import check_shape, record_of, write_atomic
 from .ruleset import Ruleset
+from .safeio import DataFileError, loads_json, printable, read_lines, read_text
 from .scoring import Outcome
 from .simulate import game_seed
 from .stats import bradley_terry, mean_ci, wilson
@@ -372,34 +373,151 @@ def dumps_line(line: Mapping[str, Any]) -> str:
 # --- the games file --------------------------------------------------------------------------------------
 
 
-def _game_line(line: Any) -> str | None:
-    ok = isinstance(line, dict) and isinstance(line.get("game_id"), str)
-    return None if ok else "not a game line (no game_id)"
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _by_role(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda v: isinstance(v, dict) and all(isinstance(k, str) and check(x) for k, x in v.items())
+
+
+def _text(v: Any) -> bool:
+    return isinstance(v, str)
+
+
+def _forfeit(v: Any) -> bool:
+    return v is None or (isinstance(v, dict) and all(isinstance(v.get(k), str) for k in ("role", "agent", "error")))
+
+
+#: Each field of a games.jsonl line (besides the record's own), what it must be, and that in words.
+LINE_FIELDS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "game_id": (_text, "text"),
+    "index": (_is_int, "a whole number"),
+    "pair": (lambda v: isinstance(v, list) and len(v) == 2 and all(map(_text, v)), "a list of two agent labels"),
+    "game": (_is_int, "a whole number"),
+    "agents": (_by_role(_text), "a table of role id to agent label"),
+    "specs": (_by_role(_text), "a table of role id to agent spec"),
+    "winner": (lambda v: v is None or _text(v), "an agent label or null"),
+    "forfeit": (_forfeit, "null or a table with role, agent and error"),
+    "decisions": (_by_role(_is_int), "a table of role id to a whole number"),
+    "seconds": (
+        _by_role(lambda x: isinstance(x, int | float) and not isinstance(x, bool)),
+        "a table of role id to seconds",
+    ),
+}
+OUTCOME_FIELDS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "tier": (_text, "a tier id"),
+    "reason": (_text, "an end reason"),
+    "walkouts": (lambda v: isinstance(v, list) and all(map(_text, v)), "a list of role ids"),
+    "rounds_played": (_is_int, "a whole number"),
+    "scores": (_by_role(_is_int), "a table of role id to a whole number"),
+    "winner": (lambda v: v is None or _text(v), "a role id or null"),
+}
+
+
+def _shown(v: Any) -> str:
+    return printable(json.dumps(v) if not isinstance(v, str) else repr(v), limit=60)
+
+
+def line_problem(line: Any, rules: Ruleset | None = None, plan: Mapping[str, PlannedGame] | None = None) -> str | None:
+    """What is wrong with a games.jsonl line, or None: a missing field or one of the wrong type (``missing
+    field 'agents'``); with the rules, roles, tiers and winners they do not have; with the plan, a line of one
+    of its games whose rules, seats, pair or seed are not that game's."""
+    if not isinstance(line, dict):
+        return "not a game line (a JSON object)"
+    for key, (ok, what) in LINE_FIELDS.items():
+        if key not in line:
+            return f"missing field '{key}'" if key != "game_id" else "not a game line (no game_id)"
+        if not ok(line[key]):
+            return f"field '{key}' must be {what}, got {_shown(line[key])}"
+    try:
+        check_shape(line, "line")
+    except RecordError as exc:
+        return str(exc).removeprefix("line: ")
+    if line["forfeit"] is None:
+        o = line.get("outcome")
+        if not isinstance(o, dict):
+            return "missing field 'outcome' (a game not forfeited has one)"
+        for key, (ok, what) in OUTCOME_FIELDS.items():
+            if key not in o:
+                return f"missing field 'outcome.{key}'"
+            if not ok(o[key]):
+                return f"field 'outcome.{key}' must be {what}, got {_shown(o[key])}"
+    if rules is None:
+        return None
+    roles = set(rules.roles)
+    for key in ("agents", "specs", "decisions", "seconds"):
+        if set(line[key]) != roles:
+            return f"field '{key}' must have the roles {', '.join(rules.roles)}, got {_shown(sorted(line[key]))}"
+    f, o = line["forfeit"], line.get("outcome")
+    if f is not None and f["role"] not in roles:
+        return f"field 'forfeit.role' must be a role id, got {_shown(f['role'])}"
+    if f is None and isinstance(o, dict):
+        if set(o["scores"]) != roles:
+            return f"field 'outcome.scores' must have the roles {', '.join(rules.roles)}"
+        if o["winner"] is not None and o["winner"] not in roles:
+            return f"field 'outcome.winner' must be a role id or null, got {_shown(o['winner'])}"
+        if o["tier"] not in rules.tier_ids:
+            return f"field 'outcome.tier' must be one of {', '.join(rules.tier_ids)}, got {_shown(o['tier'])}"
+        if not set(o["walkouts"]) <= roles:
+            return "field 'outcome.walkouts' must list role ids"
+    g = None if plan is None else plan.get(line["game_id"])
+    if g is None:
+        return None
+    seats = {rules.roles[r]: g.seats[r] for r in (0, 1)}
+    if line["rules"]["fingerprint"] != rules.fingerprint:
+        return f"game {g.index} of this plan, but played under other rules ({_shown(line['rules']['fingerprint'])})"
+    wants: dict[str, Any] = {"agents": seats, "pair": list(g.pair), "game": g.game, "seed": g.seed}
+    for key, want in wants.items():
+        if line[key] != want:
+            return f"game {g.index} of this plan, but its {key} is {_shown(line[key])}, not {_shown(want)}"
+    if line["winner"] is not None and line["winner"] not in g.seats:
+        return f"field 'winner' must be one of the game's agents or null, got {_shown(line['winner'])}"
+    if f is not None and f["agent"] != seats[f["role"]]:
+        return f"field 'forfeit.agent' is not the agent in the role {_shown(f['role'])}"
+    return None
 
 
 class GameLog(JsonLines):
     """``DIR/games.jsonl``: one finished game per line, appended by the one writer (the parent), fsynced at
-    least every ``FSYNC_INTERVAL`` seconds (``jsonlines.JsonLines``)."""
+    least every ``FSYNC_INTERVAL`` seconds (``jsonlines.JsonLines``). Every line read back is checked
+    (``line_problem``; against the rules and plan when given) and a bad one refused as ``FILE:LINE: why``."""
 
-    def __init__(self, path: Path) -> None:
-        super().__init__(path, TournamentError, _game_line, FSYNC_INTERVAL)
+    def __init__(self, path: Path, rules: Ruleset | None = None, plan: Mapping[str, PlannedGame] | None = None) -> None:
+        super().__init__(path, TournamentError, lambda line: line_problem(line, rules, plan), FSYNC_INTERVAL)
 
     def open_games(self, resume: bool) -> list[dict[str, Any]]:
         """The games already in the file (resume), or refuse a file that holds some."""
 
         def refuse(n: int) -> str:
             return (
-                f"{self.path} already holds {n} game{'s' if n != 1 else ''}; "
+                f"{printable(self.path)} already holds {n} game{'s' if n != 1 else ''}; "
                 "resume that run (--resume) or choose another output directory"
             )
 
         return self.open(resume, refuse)
 
 
-def read_games(path: str | Path) -> list[dict[str, Any]]:
-    """The complete lines of a games.jsonl file (a torn last line is ignored)."""
-    data = Path(path).read_bytes()
-    return parse_lines(data[: data.rfind(b"\n") + 1], Path(path), TournamentError, _game_line)
+def read_games(path: str | Path, rules: Ruleset | None = None) -> list[dict[str, Any]]:
+    """The complete lines of a games.jsonl file (a torn last line is ignored), each checked (``line_problem``);
+    TournamentError naming the file and line for one that is not a game line, or a file that cannot be read."""
+    name = printable(path)
+    out = []
+    try:
+        for n, raw in read_lines(path, name=name):
+            if not raw.strip():
+                continue
+            try:
+                line = loads_json(raw, name)
+            except DataFileError as exc:
+                raise TournamentError(f"{name}:{n}: {exc.message}; the file is corrupt") from None
+            why = line_problem(line, rules)
+            if why is not None:
+                raise TournamentError(f"{name}:{n}: {why}")
+            out.append(line)
+    except DataFileError as exc:
+        raise TournamentError(str(exc)) from None
+    return out
 
 
 # --- running a plan --------------------------------------------------------------------------------------
@@ -472,7 +590,7 @@ def run_plan(
 
             result.scheduler = cluster.address(client)
             result.workers = cluster.threads(client)
-        log = GameLog(Path(out) / GAMES_FILE) if out is not None else None
+        log = GameLog(Path(out) / GAMES_FILE, rules, by_id) if out is not None else None
         done: dict[int, dict[str, Any]] = {}
         start = time.perf_counter()
         try:
@@ -991,15 +1109,20 @@ def run_tournament(
         "planned": len(plan),
     }
     previous = folder / SETTINGS_FILE
-    if resume and previous.exists():
+    if resume and (previous.exists() or previous.is_symlink()):
+        name = printable(previous)
         try:
-            fp = json.loads(previous.read_text(encoding="utf-8"))["rules"]["fingerprint"]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise TournamentError(f"{previous}: unreadable ({exc})") from None
+            doc = loads_json(read_text(previous, name=name), name)
+        except DataFileError as exc:
+            raise TournamentError(f"{exc}; the file is unreadable") from None
+        known = doc.get("rules") if isinstance(doc, dict) else None
+        fp = known.get("fingerprint") if isinstance(known, dict) else None
+        if not isinstance(fp, str):
+            raise TournamentError(f"{name}: unreadable (no rules fingerprint)")
         if fp != rules.fingerprint:
             raise TournamentError(
-                f"{folder} was played under rules with fingerprint {fp}, but the rules loaded are "
-                f"{rules.name!r} ({rules.fingerprint}); load the same rules to resume"
+                f"{printable(folder)} was played under rules with fingerprint {printable(fp, limit=40)}, but the "
+                f"rules loaded are '{printable(rules.name)}' ({rules.fingerprint}); load the same rules to resume"
             )
     run = run_plan(
         rules,
@@ -1044,9 +1167,9 @@ def _num(e: Mapping[str, Any] | None, fmt: str = "+.2f") -> str:
 
 def report_lines(summary: Mapping[str, Any], run: RunResult | None = None) -> Iterator[str]:
     """The summary as text: standings, crosstable (more than two agents), per-role results, tiers,
-    game length, end reasons and forfeits."""
+    game length, end reasons and forfeits. Names from data (rules, agent labels, errors) are made printable."""
     for line in _report(summary, run):
-        yield line.rstrip()
+        yield printable(line.rstrip())
 
 
 def _report(summary: Mapping[str, Any], run: RunResult | None) -> Iterator[str]:
@@ -1126,6 +1249,7 @@ __all__ = [
     "deal_seed",
     "entrants",
     "game_id",
+    "line_problem",
     "make_plan",
     "read_games",
     "report_lines",

@@ -14,15 +14,19 @@ next (AC_next). Change the exponent with the spec: ``boulware:e=6``.
 from __future__ import annotations
 
 import math
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from ..actions import ActionKind
 from ..observation import Observation
-from .base import AgentError, register
+from .base import Param, register
 from .evaluate import Appraisal, Package, Valuer, Weights, pressure_fraction, time_fraction
-from .heuristic import HeuristicAgent
+from .heuristic import ACCEPT_SCALE, HeuristicAgent
 
 EPS = 1e-9
+
+
+def _exponent(default: float) -> Param:
+    return Param(default, 0.01, 100.0, "concession exponent: 4 Boulware, 1 linear, 0.25 conceder")
 
 
 def concession_time(obs: Observation, ahead: int = 0) -> float:
@@ -48,12 +52,7 @@ class ConcessionAgent(HeuristicAgent):
     """Time-dependent concession with exponent ``e`` (the ``linear`` member; see the module docstring)."""
 
     name = "linear"
-    defaults: ClassVar[dict[str, Any]] = {"e": 1.0, "accept_scale": 2.0}
-
-    def __init__(self, **params: Any) -> None:
-        super().__init__(**params)
-        if not float(self.params["e"]) > 0:
-            raise AgentError(f"agent {self.name!r}: e must be > 0 (4 Boulware, 1 linear, 0.25 conceder)")
+    parameters: ClassVar[dict[str, Param]] = {"e": _exponent(1.0), "accept_scale": ACCEPT_SCALE}
 
     def weights(self) -> Weights:
         """The default valuation, with the acceptance model's softness as a parameter."""
@@ -102,7 +101,7 @@ class BoulwareAgent(ConcessionAgent):
     """Time-dependent concession that holds firm and concedes late (e = 4)."""
 
     name = "boulware"
-    defaults: ClassVar[dict[str, Any]] = {"e": 4.0, "accept_scale": 2.0}
+    parameters: ClassVar[dict[str, Param]] = {"e": _exponent(4.0), "accept_scale": ACCEPT_SCALE}
 
 
 @register
@@ -110,4 +109,4 @@ class ConcederAgent(ConcessionAgent):
     """Time-dependent concession that gives ground early (e = 0.25)."""
 
     name = "conceder"
-    defaults: ClassVar[dict[str, Any]] = {"e": 0.25, "accept_scale": 2.0}
+    parameters: ClassVar[dict[str, Param]] = {"e": _exponent(0.25), "accept_scale": ACCEPT_SCALE}

@@ -8,13 +8,13 @@ the gesture's immediate value is positive.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from ..actions import ActionKind
 from ..observation import Observation
-from .base import register
+from .base import Param, register
 from .evaluate import Appraisal, Package, Valuer, Weights
-from .heuristic import HeuristicAgent
+from .heuristic import ACCEPT_SCALE, HeuristicAgent
 
 
 @register
@@ -22,7 +22,7 @@ class GreedyAgent(HeuristicAgent):
     """Maximises this round's expected value to itself; no memory, no plan beyond the package at hand."""
 
     name = "greedy"
-    defaults: ClassVar[dict[str, Any]] = {"accept_scale": 2.0}
+    parameters: ClassVar[dict[str, Param]] = {"accept_scale": ACCEPT_SCALE}
 
     def weights(self) -> Weights:
         """The default valuation, with the acceptance model's softness as a parameter."""

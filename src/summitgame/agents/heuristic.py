@@ -17,10 +17,13 @@ from ..actions import Action, ActionKind
 from ..observation import Observation
 from ..ruleset import Ruleset
 from ..state import Phase
-from .base import Agent
+from .base import Agent, Param
 from .evaluate import DEFAULT_WEIGHTS, Appraisal, Package, Valuer, Weights, item_action
 
 PASS, OFFER, ACCEPT, REJECT, COUNTER = 0, 1, 2, 3, 4  # the engine's fixed codes for the simple actions
+
+ACCEPT_SCALE = Param(2.0, 0.01, 100.0, "softness of the acceptance model it assumes, in points")
+"""The ``accept_scale`` parameter every heuristic agent takes."""
 
 _PlanKey = tuple[int, tuple[int, ...], tuple[int, ...], tuple[int, ...]]
 

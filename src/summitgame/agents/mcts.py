@@ -47,11 +47,13 @@ from ..engine import apply_unchecked, legal_actions
 from ..observation import Observation, sample_state
 from ..scoring import scores, tier_index
 from ..state import Phase, State
-from .base import Agent, register
+from .base import Agent, Param, register
 
 __all__ = ["MctsAgent", "Node"]
 
 _BUILD = Phase.BUILD
+MAX_ITERATIONS = 100_000  #: about 4 s a decision on the reference machine
+MAX_SECONDS = 30.0  #: the longest time budget a decision may be given
 
 
 class Node:
@@ -78,13 +80,13 @@ class MctsAgent(Agent):
     """Information-set MCTS over determinizations sampled from the agent's own observation."""
 
     name = "mcts"
-    defaults: ClassVar[dict[str, Any]] = {
-        "iterations": 400,
-        "time": 0.0,
-        "c": 0.15,
-        "rollout": 0,
-        "margin": 1.0,
-        "their_margin": 0.0,
+    parameters: ClassVar[dict[str, Param]] = {
+        "iterations": Param(400, 1, MAX_ITERATIONS, "simulations per decision (used when time is 0)"),
+        "time": Param(0.0, 0.0, MAX_SECONDS, "seconds per decision; 0: use iterations (not reproducible)"),
+        "c": Param(0.15, 0.0, 100.0, "UCB exploration constant, on values normalised to [0, 1]"),
+        "rollout": Param(0, 0, 200, "random actions played past a new leaf before it is valued"),
+        "margin": Param(1.0, -100.0, 100.0, "weight of its lead over the opponent in its utility"),
+        "their_margin": Param(0.0, -100.0, 100.0, "the same weight in the opponent's utility, as it models it"),
     }
 
     def __init__(self, **params: Any) -> None:

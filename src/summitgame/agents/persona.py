@@ -8,20 +8,21 @@ saying no by ``stubbornness``, and ``caution`` scales the pressure it fears. The
 
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..actions import ActionKind
 from ..observation import Observation
-from .base import AgentError, register
+from ..safeio import DataFileError, loads_toml, printable, read_text
+from .base import AgentError, Param, register
 from .evaluate import Appraisal, Package, Valuer, Weights
 from .heuristic import HeuristicAgent
 from .stance import given_steps
+
+MAX_PERSONAS_BYTES = 256 * 1024  #: the largest personas file read
 
 
 class Persona(BaseModel):
@@ -38,27 +39,50 @@ class Persona(BaseModel):
     caution: float = Field(1.0, gt=0.0, le=5.0, description="Scales the pressure rise it fears per round.")
 
 
-@lru_cache(maxsize=16)
-def load_personas(path: str = "") -> dict[str, Persona]:
-    """The personas in a TOML file (default: the bundled ``personas.toml``); AgentError says what is wrong."""
-    where = path or "personas.toml"
+BUNDLED = "personas.toml"
+
+
+def _read(path: str) -> tuple[dict[str, Any], str]:
+    """The parsed personas file (default: the bundled one) and its name for messages; AgentError if unusable."""
+    if not path:
+        text = resources.files("summitgame.agents").joinpath(BUNDLED).read_text(encoding="utf-8")
+        return loads_toml(text, BUNDLED), BUNDLED
+    shown_path = printable(path)
     try:
-        if path:
-            text = Path(path).read_text(encoding="utf-8")
-        else:
-            text = resources.files("summitgame.agents").joinpath("personas.toml").read_text(encoding="utf-8")
-        doc = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise AgentError(f"cannot read personas from {where}: {exc}") from None
-    out: dict[str, Persona] = {}
-    for name, table in doc.items():
-        try:
-            out[name] = Persona.model_validate(table)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            key = ".".join(str(k) for k in (name, *err["loc"]))
-            raise AgentError(f"{where}: {key}: {err['msg']}") from None
-    return out
+        return loads_toml(read_text(path, limit=MAX_PERSONAS_BYTES, name=shown_path), shown_path), shown_path
+    except DataFileError as exc:
+        raise AgentError(f"cannot read personas from {exc}") from None
+
+
+@lru_cache(maxsize=64)
+def load_persona(path: str, name: str) -> Persona:
+    """The persona ``name`` of a TOML file (default: the bundled ``personas.toml``); AgentError says what is wrong.
+
+    Only the table asked for is looked at, and a message quotes no key of the file but that table's name and
+    the persona fields: a spec in someone else's save may point at any file, and must not learn what it holds."""
+    doc, where = _read(path)
+    table = doc.get(name)
+    if not isinstance(table, dict):
+        known = f"; personas are {', '.join(sorted(doc))}" if not path else ""
+        raise AgentError(f"{where}: no persona '{printable(name)}' (a table [{printable(name)}]){known}")
+    try:
+        return Persona.model_validate(table)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = [str(k) for k in err["loc"]]
+        fields = ", ".join(Persona.model_fields)
+        if err["type"] == "extra_forbidden":
+            raise AgentError(
+                f"{where}: {printable(name)}: a key that is not a persona field (fields: {fields})"
+            ) from None
+        key = ".".join([printable(name), *loc])
+        raise AgentError(f"{where}: {key}: {err['msg']}") from None
+
+
+def load_personas(path: str = "") -> dict[str, Persona]:
+    """Every persona in a TOML file (default: the bundled ``personas.toml``); AgentError for the first bad one."""
+    doc, _ = _read(path)
+    return {name: load_persona(path, name) for name in doc}
 
 
 @register
@@ -66,16 +90,14 @@ class PersonaAgent(HeuristicAgent):
     """Greedy play under a persona's weights (see the module docstring)."""
 
     name = "persona"
-    defaults: ClassVar[dict[str, Any]] = {"name": "hawk", "file": ""}
+    parameters: ClassVar[dict[str, Param]] = {
+        "name": Param("hawk", help="the persona: a table of the personas file"),
+        "file": Param("", help="a personas TOML file (empty: the bundled personas.toml)", file=True),
+    }
 
     def __init__(self, **params: Any) -> None:
         super().__init__(**params)
-        personas = load_personas(str(self.params["file"]))
-        persona = personas.get(str(self.params["name"]))
-        if persona is None:
-            known = ", ".join(sorted(personas)) or "none"
-            raise AgentError(f"agent 'persona': unknown persona {self.params['name']!r}; personas are {known}")
-        self.persona = persona
+        self.persona = load_persona(str(self.params["file"]), str(self.params["name"]))
 
     def weights(self) -> Weights:
         """The default valuation, fearing pressure as much as the persona's ``caution`` says."""

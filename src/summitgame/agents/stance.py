@@ -9,13 +9,13 @@ The appeaser gives readily: it offers what the other side likes most at a cost t
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from ..actions import ActionKind
 from ..observation import Observation
-from .base import AgentError, register
+from .base import Param, register
 from .evaluate import Appraisal, Package, Valuer, Weights
-from .heuristic import HeuristicAgent
+from .heuristic import ACCEPT_SCALE, HeuristicAgent
 
 
 def given_steps(items: Package, role: int) -> int:
@@ -28,14 +28,11 @@ class HardlinerAgent(HeuristicAgent):
     """Asks a lot, gives little, rarely accepts; yields only at the edge of walking out or breakdown."""
 
     name = "hardliner"
-    defaults: ClassVar[dict[str, Any]] = {"demand": 0.8, "give": 1, "accept_scale": 2.0}
-
-    def __init__(self, **params: Any) -> None:
-        super().__init__(**params)
-        if not 0.0 <= float(self.params["demand"]) <= 1.0:
-            raise AgentError(f"agent {self.name!r}: demand must be between 0 and 1 (a share of the best deal)")
-        if int(self.params["give"]) < 0:
-            raise AgentError(f"agent {self.name!r}: give must be 0 or more steps")
+    parameters: ClassVar[dict[str, Param]] = {
+        "demand": Param(0.8, 0.0, 1.0, "share of its best deal it holds out for"),
+        "give": Param(1, 0, 100, "most steps it concedes in a package"),
+        "accept_scale": ACCEPT_SCALE,
+    }
 
     def weights(self) -> Weights:
         """The default valuation, with the acceptance model's softness as a parameter."""
@@ -78,12 +75,10 @@ class AppeaserAgent(HeuristicAgent):
     """Gives readily and accepts almost anything that does not make it walk out."""
 
     name = "appeaser"
-    defaults: ClassVar[dict[str, Any]] = {"slack": 3.0, "accept_scale": 2.0}
-
-    def __init__(self, **params: Any) -> None:
-        super().__init__(**params)
-        if float(self.params["slack"]) < 0:
-            raise AgentError(f"agent {self.name!r}: slack must be 0 or more points")
+    parameters: ClassVar[dict[str, Param]] = {
+        "slack": Param(3.0, 0.0, 1000.0, "points of its own it gives up to please the other side"),
+        "accept_scale": ACCEPT_SCALE,
+    }
 
     def weights(self) -> Weights:
         """The default valuation, with the acceptance model's softness as a parameter."""

@@ -12,14 +12,14 @@ rounds, then forgives. It accepts offers within ``kindness`` points of its deman
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from ..actions import ActionKind
 from ..observation import Observation
-from .base import AgentError, register
+from .base import Param, register
 from .concession import best_within
 from .evaluate import Appraisal, Package, Valuer, Weights, linear_value, nash, offers
-from .heuristic import HeuristicAgent
+from .heuristic import ACCEPT_SCALE, HeuristicAgent
 
 
 @register
@@ -27,22 +27,13 @@ class TitForTatAgent(HeuristicAgent):
     """Mirrors the opponent's concessions in its own utility; a rejection hardens it for a while."""
 
     name = "titfortat"
-    defaults: ClassVar[dict[str, Any]] = {
-        "start": 0.0,
-        "punish": 0.5,
-        "forgive": 2,
-        "kindness": 1.0,
-        "accept_scale": 2.0,
+    parameters: ClassVar[dict[str, Param]] = {
+        "start": Param(0.0, 0.0, 1.0, "how far from a fair deal toward its best it opens"),
+        "punish": Param(0.5, 0.0, 100.0, "how much harder it asks after a rejection (share of best - fair)"),
+        "forgive": Param(2, 0, 1000, "rounds a rejection is held against the other side"),
+        "kindness": Param(1.0, 0.0, 1000.0, "points short of its demand it still accepts"),
+        "accept_scale": ACCEPT_SCALE,
     }
-
-    def __init__(self, **params: Any) -> None:
-        super().__init__(**params)
-        if not 0.0 <= float(self.params["start"]) <= 1.0:
-            raise AgentError(f"agent {self.name!r}: start must be between 0 and 1 (of the way to its best deal)")
-        if int(self.params["forgive"]) < 0:
-            raise AgentError(f"agent {self.name!r}: forgive must be 0 or more rounds")
-        if float(self.params["punish"]) < 0 or float(self.params["kindness"]) < 0:
-            raise AgentError(f"agent {self.name!r}: punish and kindness must be 0 or more")
 
     def weights(self) -> Weights:
         """The default valuation, with the acceptance model's softness as a parameter."""

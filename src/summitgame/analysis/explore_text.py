@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from ..safeio import printable_lines
+
 
 def cell(m: Mapping[str, Any] | None) -> str:
     """A measure with its 95% interval: ``71.2% [66.6–75.4]`` (a rate) or ``3.12 [2.67–3.57]``; ``-`` if missing."""
@@ -24,6 +26,7 @@ def cell(m: Mapping[str, Any] | None) -> str:
     return text
 
 
+@printable_lines
 def table(header: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "  ") -> Iterator[str]:
     """Columns padded to their widest cell, two spaces apart."""
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
@@ -40,6 +43,7 @@ def _agents(doc: Mapping[str, Any]) -> str:
     return ", ".join(doc["agents"])
 
 
+@printable_lines
 def sweep_lines(doc: Mapping[str, Any]) -> Iterator[str]:
     """The sweep table: one row per point, the parameters' values then each measure with its 95% interval."""
     params = [p["path"] for p in doc["params"]]
@@ -97,6 +101,7 @@ def sensitivity_lines(doc: Mapping[str, Any]) -> Iterator[str]:
     yield f"reproduce: {doc['command']}"
 
 
+@printable_lines
 def targets_lines(doc: Mapping[str, Any]) -> Iterator[str]:
     """Each target: wanted, measured with its interval, and the verdict."""
     met = sum(1 for v in doc["verdicts"] if v["met"])

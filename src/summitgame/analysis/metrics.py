@@ -13,7 +13,7 @@ records made under other rules are skipped, each with its reason.
 
 from __future__ import annotations
 
-import json
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +23,7 @@ from ..actions import ActionKind
 from ..errors import SummitError
 from ..records import check_shape, replay_states
 from ..ruleset import Ruleset
+from ..safeio import DataFileError, loads_json, open_regular, printable, read_lines, read_text
 
 
 @dataclass(frozen=True)
@@ -159,34 +160,58 @@ class Recorded:
     files: int = 0
 
 
-def _docs(folder: Path) -> Iterable[tuple[str, Any]]:
-    for path in sorted(folder.rglob("*")):
+def _docs(root: Path) -> Iterable[tuple[str, Any]]:
+    """Each JSON document under ``root`` (a folder, searched recursively, or one file), with where it is; a
+    document that cannot be read comes as a DataFileError instead. Files are read through ``safeio``."""
+    paths = sorted(root.rglob("*")) if root.is_dir() else [root]
+    for path in paths:
+        where = printable(path)
         if path.suffix == ".jsonl":
-            text = path.read_text(encoding="utf-8")
-            for n, raw in enumerate(text.splitlines(), 1):
-                if raw.strip():
-                    try:
-                        yield f"{path}:{n}", json.loads(raw)
-                    except json.JSONDecodeError as exc:
-                        yield f"{path}:{n}", exc
-        elif path.suffix == ".json":
             try:
-                yield str(path), json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-                yield str(path), exc
+                for n, raw in read_lines(path, name=where):
+                    if raw.strip():
+                        try:
+                            yield f"{where}:{n}", loads_json(raw, f"{where}:{n}")
+                        except DataFileError as exc:
+                            yield f"{where}:{n}", exc
+            except DataFileError as exc:
+                yield where, exc
+        elif path.suffix == ".json" or path == root:
+            try:
+                yield where, loads_json(read_text(path, name=where), where)
+            except DataFileError as exc:
+                yield where, exc
+
+
+def _agents_problem(doc: Mapping[str, Any], rules: Ruleset) -> str | None:
+    agents = doc.get("agents")
+    if agents is None:
+        return None
+    if not isinstance(agents, dict) or set(agents) != set(rules.roles) or not all(map(_is_str, agents.values())):
+        return f"field 'agents' must map the roles {', '.join(rules.roles)} to agent labels"
+    return None
+
+
+def _is_str(v: Any) -> bool:
+    return isinstance(v, str)
 
 
 def read_recorded(folder: str | Path, rules: Ruleset) -> Recorded:
-    """Measure every finished game recorded under ``folder`` (searched recursively) for these rules.
+    """Measure every finished game recorded under ``folder`` (searched recursively; or one file) for these rules.
 
-    Files that are not game records (``summary.json``, ``tournament.json``) are passed over silently."""
+    Files that are not game records (``summary.json``, ``tournament.json``) are passed over silently; a record
+    that cannot be read or used is skipped with the reason. SummitError if ``folder`` is neither a folder nor
+    a regular file (a named pipe, a device, a symlink loop)."""
     root = Path(folder)
     if not root.is_dir():
-        raise SummitError(f"{root}: not a directory of game records")
+        try:
+            os.close(open_regular(root, name=printable(root)))
+        except DataFileError as exc:
+            raise SummitError(f"{exc.path}: not a folder of game records ({exc.message})") from None
     out = Recorded()
     for where, doc in _docs(root):
-        if isinstance(doc, Exception):
-            out.skipped.append((where, f"not JSON ({doc})"))
+        if isinstance(doc, DataFileError):
+            out.skipped.append((where, doc.message if doc.line is None else f"line {doc.line}: {doc.message}"))
             continue
         if not isinstance(doc, dict) or doc.get("format") != "summitgame-record":
             continue
@@ -195,6 +220,9 @@ def read_recorded(folder: str | Path, rules: Ruleset) -> Recorded:
             check_shape(doc, where)
             if doc.get("forfeit"):
                 raise SummitError("a forfeited game")
+            why = _agents_problem(doc, rules)
+            if why is not None:
+                raise SummitError(why)
             out.games.append(game_metrics(doc, rules, len(out.games), where))
         except SummitError as exc:
             out.skipped.append((where, str(exc).removeprefix(f"{where}: ")))

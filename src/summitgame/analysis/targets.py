@@ -20,7 +20,7 @@ import difflib
 import math
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -171,9 +171,35 @@ def parse_target(name: str, text: str, rate: bool, unit: str) -> Target:
     raise ValueError(f'{text!r}: expected LOW..HIGH, or < X, <= X, > X, >= X, == X (e.g. "15%..35%", "< 3 points")')
 
 
-def parse_targets(data: Mapping[str, Any], rules: Ruleset, source: str, text: str | None = None) -> Targets:
-    """Targets from parsed TOML, checked against the measures of these rules; RulesError listing every problem."""
+def _run_agents(specs: list[Any], base_dir: str | Path | None, problem: Callable[[str, str], None]) -> list[str]:
+    """The ``[run] agents`` of a targets file, each checked and with the files it names resolved against the
+    targets file's folder (``agents.base.resolve_spec``); each bad one is a problem."""
+    from ..agents.base import AgentError, resolve_spec
+
+    out = []
+    for i, spec in enumerate(specs):
+        if not isinstance(spec, str):
+            problem(f"run.agents[{i}]", "must be an agent spec such as 'greedy' (text)")
+            continue
+        try:
+            out.append(resolve_spec(spec, base_dir if base_dir is not None else "."))
+        except AgentError as exc:
+            problem(f"run.agents[{i}]", str(exc))
+    return out
+
+
+def parse_targets(
+    data: Mapping[str, Any],
+    rules: Ruleset,
+    source: str,
+    text: str | None = None,
+    base_dir: str | Path | None = None,
+) -> Targets:
+    """Targets from parsed TOML, checked against the measures of these rules; RulesError listing every problem.
+
+    ``base_dir``: the targets file's folder, against which files named by ``[run] agents`` are resolved."""
     table = readers(rules)
+    run_agents: list[str] | None = None
     kinds = {name: read([]) for name, read in table.items()}  # kind and unit of each measure (no games needed)
     problems: list[Problem] = []
     out: list[Target] = []
@@ -194,6 +220,8 @@ def parse_targets(data: Mapping[str, Any], rules: Ruleset, source: str, text: st
                     problem(f"run.{k}", f"must be {'a list of agent specs' if want is list else 'a whole number'}")
                 elif k == "games" and isinstance(v, int) and v < 2:
                     problem("run.games", "needs at least 2 games")
+                elif k == "agents" and isinstance(v, list):
+                    run_agents = _run_agents(v, base_dir, problem)
             continue
         if key not in table:
             close = difflib.get_close_matches(key, list(table), n=3)
@@ -214,7 +242,10 @@ def parse_targets(data: Mapping[str, Any], rules: Ruleset, source: str, text: st
         problems.append(Problem(source, "", "no targets in the file"))
     if problems:
         raise RulesError(problems)
-    return Targets(source, tuple(out), dict(data.get("run", {})))
+    run = dict(data.get("run", {}))
+    if run_agents is not None:
+        run["agents"] = run_agents
+    return Targets(source, tuple(out), run)
 
 
 def load_targets(path: str | Path, rules: Ruleset) -> Targets:
@@ -223,7 +254,7 @@ def load_targets(path: str | Path, rules: Ruleset) -> Targets:
     data, errs = read_toml(p)
     if data is None:
         raise RulesError(errs)
-    return parse_targets(data, rules, display(p), p.read_text(encoding="utf-8"))
+    return parse_targets(data, rules, display(p), p.read_text(encoding="utf-8"), p.parent)
 
 
 def targets_from_text(text: str, rules: Ruleset, source: str = "<targets>") -> Targets:

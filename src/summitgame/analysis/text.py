@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ..safeio import printable_lines
+
 
 def pct(e: Mapping[str, Any] | None, ci: bool = True) -> str:
     """A rate as ``12.3% [10.1, 14.8]``."""
@@ -28,6 +30,7 @@ def _bar(share: float, width: int = 24) -> str:
     return "#" * round(width * share)
 
 
+@printable_lines
 def balance_lines(doc: Mapping[str, Any], speed: Mapping[str, Any] | None = None) -> Iterator[str]:
     """The balance report, warnings first."""
     for line in _balance(doc, speed):
@@ -216,6 +219,7 @@ def _compare_rows(rows: list[Any], only_significant: bool = False, indent: str =
         yield f"{indent}{r['metric']:<28}{_fmt(r, 'a'):<24}{_fmt(r, 'b'):<24}{num(d, fmt):<28}{r['verdict']}"
 
 
+@printable_lines
 def compare_lines(doc: Mapping[str, Any]) -> Iterator[str]:
     """The comparison: every metric side by side, then the sequential test and the command."""
     a, b = doc["a"], doc["b"]

@@ -26,7 +26,7 @@ import contextlib
 import enum
 import shlex
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,15 +105,20 @@ def parse_players(rules: Ruleset, players: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def make_seats(rules: Ruleset, specs: dict[str, str], seed: int) -> list[Seat]:
-    """One seat per role: 'human' (the default) or a bot started with its own random stream."""
+def make_seats(
+    rules: Ruleset, specs: dict[str, str], seed: int, base_dirs: Mapping[str, Path] | None = None
+) -> list[Seat]:
+    """One seat per role: 'human' (the default) or a bot started with its own random stream.
+
+    ``base_dirs``: for seats read from a save, the save's folder, against which a file the spec names is
+    resolved (files named by data are relative to that data, never to the working directory)."""
     seats = []
     for r, rid in enumerate(rules.roles):
         spec = specs.get(rid, HUMAN)
         if spec.lower() == HUMAN:
             seats.append(Seat(HUMAN))
             continue
-        agent = make_agent(spec)
+        agent = make_agent(spec, base_dir=(base_dirs or {}).get(rid))
         agent.start(rules, r, agent_rng(seed, r))
         seats.append(Seat(agent.spec(), agent))
     return seats
