@@ -15,13 +15,13 @@ as worth nothing (``NO_DEAL``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from ..actions import Action, ActionKind
 from ..observation import Observation
-from .base import Agent, AgentError, register
+from .base import Agent, Param, register
 from .evaluate import Appraisal, Package, Valuer, Weights
-from .heuristic import OFFER, PASS, REJECT, HeuristicAgent
+from .heuristic import ACCEPT_SCALE, OFFER, PASS, REJECT, HeuristicAgent
 
 __all__ = [
     "NO_DEAL",
@@ -74,7 +74,7 @@ class StonewallAgent(Agent):
     """Never deals: passes with the initiative, rejects every offer, plays no gesture unless forced."""
 
     name = "stonewall"
-    defaults: ClassVar[dict[str, Any]] = {}
+    parameters: ClassVar[dict[str, Param]] = {}
 
     def act(self, obs: Observation, legal: Sequence[Action]) -> Action:
         return stand_pat(obs, legal)
@@ -85,12 +85,9 @@ class SpoilerAgent(Agent):
     """Never deals, and plays the gesture that most shifts the score its way (its value less the other side's)."""
 
     name = "spoiler"
-    defaults: ClassVar[dict[str, Any]] = {"min_gain": 0.0}
-
-    def __init__(self, **params: Any) -> None:
-        super().__init__(**params)
-        if float(self.params["min_gain"]) < 0:
-            raise AgentError(f"agent {self.name!r}: min_gain must be 0 or more points")
+    parameters: ClassVar[dict[str, Param]] = {
+        "min_gain": Param(0.0, 0.0, 100.0, "points of margin a gesture must gain before it is played")
+    }
 
     def act(self, obs: Observation, legal: Sequence[Action]) -> Action:
         """The best spoiling gesture if one gains more than ``min_gain`` points of margin; else pass or reject."""
@@ -113,7 +110,7 @@ class TakerAgent(HeuristicAgent):
     """Only takes: offers the ask-only package with the best expected value, accepts only offers that ask it nothing."""
 
     name = "taker"
-    defaults: ClassVar[dict[str, Any]] = {"accept_scale": 2.0}
+    parameters: ClassVar[dict[str, Param]] = {"accept_scale": ACCEPT_SCALE}
 
     def weights(self) -> Weights:
         """The default valuation, with the acceptance model's softness as a parameter."""
@@ -144,7 +141,7 @@ class PushoverAgent(HeuristicAgent):
     """Accepts every offer; offers the package the other side is estimated to value most (ties: best for itself)."""
 
     name = "pushover"
-    defaults: ClassVar[dict[str, Any]] = {}
+    parameters: ClassVar[dict[str, Param]] = {}
 
     def propose(self, obs: Observation, val: Valuer, options: list[Appraisal], can_pass: bool) -> Package | None:
         """What the other side likes most by its estimated value, whatever it costs; never passes while it can offer."""
