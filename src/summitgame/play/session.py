@@ -38,11 +38,12 @@ from rich.text import Text
 from ..actions import Action
 from ..agents.base import Agent, make_agent
 from ..engine import apply
-from ..errors import IllegalActionError
+from ..errors import IllegalActionError, SummitError
 from ..match import agent_rng
 from ..observation import Observation, observe
 from ..rulebook import rulebook
 from ..ruleset import Ruleset
+from ..safeio import WriteError, write_reason
 from ..state import State
 from .commands import Problem, interpret
 from .journal import Journal
@@ -122,6 +123,15 @@ def make_seats(
         agent.start(rules, r, agent_rng(seed, r))
         seats.append(Seat(agent.spec(), agent))
     return seats
+
+
+def _reason(exc: BaseException) -> str:
+    """Why a write failed, without repeating the file name a WriteError starts with."""
+    if isinstance(exc, WriteError):
+        return exc.message
+    if isinstance(exc, OSError):
+        return write_reason(exc)
+    return str(exc)
 
 
 class _Quit(Exception):
@@ -213,13 +223,13 @@ class Session:
                 self.journal.undo_to(n)
             else:
                 self.journal.action(n, notation)
-        except OSError as exc:
+        except (OSError, SummitError) as exc:  # the journal's own error names the file and the reason
             self.say(
-                f"Could not write to the journal {self.journal.path} ({exc.strerror or exc}); from now on only "
+                f"Could not write to the journal {self.journal.path} ({_reason(exc)}); from now on only "
                 "'save' keeps this game.",
                 "bold red",
             )
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError, SummitError):
                 self.journal.close()
             self.journal = None
 
@@ -458,8 +468,8 @@ class Session:
     def write(self, path: Path) -> bool:
         try:
             save_game(path, self.state, [s.spec for s in self.seats], self.rules_args)
-        except OSError as exc:
-            self.say(f"Could not save to {path}: {exc.strerror or exc}.", "bold red")
+        except (OSError, SummitError) as exc:  # write_atomic raises WriteError: a full disk, a file in the way
+            self.say(f"Could not save to {path}: {_reason(exc)}.", "bold red")
             return False
         return True
 
