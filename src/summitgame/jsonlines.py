@@ -9,12 +9,13 @@ read back and checked, so an interrupted run can go on from exactly what it fini
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+from .safeio import DataFileError, loads_json
 
 Check = Callable[[Any], str | None]
 """Says what is wrong with a parsed line (any JSON value), or None if it is one of this file's lines."""
@@ -29,6 +30,7 @@ class JsonLines:
         self.check = check
         self.fsync_interval = fsync_interval
         self.torn = False
+        self.where: list[tuple[int, int]] = []  #: (line number, byte offset) of each line read by ``open``
         self._fh: Any = None
         self._synced = 0.0
 
@@ -49,6 +51,7 @@ class JsonLines:
                 fh.truncate(cut)
                 os.fsync(fh.fileno())
             lines = parse_lines(data[:cut], self.path, self.error, self.check)
+            self.where = line_starts(data[:cut])
         except BaseException:
             fh.close()
             raise
@@ -66,6 +69,14 @@ class JsonLines:
         if now - self._synced >= self.fsync_interval:
             os.fsync(self._fh.fileno())
             self._synced = now
+
+    def cut(self, count: int) -> None:
+        """Cut the file back to its first ``count`` lines as read by ``open`` (before anything is appended)."""
+        if count < len(self.where):
+            self._fh.truncate(self.where[count][1])
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+            del self.where[count:]
 
     def close(self) -> None:
         """Flush, fsync and close (a no-op if not open)."""
@@ -94,11 +105,22 @@ def parse_lines(data: bytes, path: Path, error: type[Exception], check: Check) -
         if not raw.strip():
             continue
         try:
-            line = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise error(f"{path}:{n}: not a JSON line ({exc}); the file is corrupt") from None
+            line = loads_json(raw, str(path))
+        except DataFileError as exc:  # not JSON, or nested too deep, or an integer too long
+            raise error(f"{path}:{n}: not a JSON line ({exc.message}); the file is corrupt") from None
         why = check(line)
         if why is not None:
             raise error(f"{path}:{n}: {why}")
         out.append(line)
+    return out
+
+
+def line_starts(data: bytes) -> list[tuple[int, int]]:
+    """The number and byte offset of each line ``parse_lines`` reads from ``data`` (blank lines skipped)."""
+    out = []
+    offset = 0
+    for n, raw in enumerate(data.splitlines(keepends=True), 1):
+        if raw.strip():
+            out.append((n, offset))
+        offset += len(raw)
     return out
