@@ -10,6 +10,7 @@ read back and checked, so an interrupted run can go on from exactly what it fini
 from __future__ import annotations
 
 import os
+import stat
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -38,8 +39,13 @@ class JsonLines:
         """Open for appending and return the lines already there; without ``resume`` a file that holds
         lines is refused with ``refuse(count)`` (and left untouched)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(self.path, "a+b")  # noqa: SIM115 - held open for the whole run
         try:
+            fh = open(self.path, "a+b")  # noqa: SIM115 - held open for the whole run
+        except OSError as exc:  # a folder, no permission
+            raise self.error(f"{self.path}: cannot open ({exc.strerror or exc})") from None
+        try:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # a named pipe would block the read below
+                raise self.error(f"{self.path}: not a regular file")
             _lock(fh, self.path, self.error)
             fh.seek(0)
             data = fh.read()
