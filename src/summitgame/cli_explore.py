@@ -22,6 +22,7 @@ from .cli import (
     rules_options,
 )
 from .errors import Problem, RulesError
+from .safeio import printable
 
 
 def _backend(workers: int, move_timeout: float | None, scheduler: str | None) -> dict[str, Any]:
@@ -441,16 +442,16 @@ def tune_cmd(
     backend = _backend(workers, move_timeout, scheduler)
     store = tn.Store(out_dir, settings, resume)
     try:
-        if store.trials:
-            click.echo(f"resuming: {len(store.trials)} candidates already in {out_dir / tn.TRIALS_FILE}", err=True)
         tuning = tn.Tuning(rules_path, overrides, dims, tg, players, n, seed, backend, show)
-        tn.search(tuning, store, budget)
-        best = tn.best_of([t for t in store.trials if t.phase == "search"])
-        if best is None:
-            raise tn.TuneError("no candidate could be played: every one was refused by the rules")
-        best = tn.trim(tuning, store, tn.best_of([t for t in store.trials]) or best)
+        store.check(tuning)  # every stored line fits this tune, before anything is replayed or played
+        if store.trials:
+            click.echo(f"resuming: {len(store.trials)} candidates already in {printable(store.path)}", err=True)
+        best = tn.tune(tuning, store, budget)
     except KeyboardInterrupt:
-        click.echo(f"interrupted: {len(store.trials)} candidates kept in {store.path}; add --resume to go on", err=True)
+        click.echo(
+            f"interrupted: {len(store.trials)} candidates kept in {printable(store.path)}; add --resume to go on",
+            err=True,
+        )
         raise
     finally:
         store.close()
@@ -498,10 +499,11 @@ def tune_cmd(
         if not changed:
             click.echo("  no change needed: the current rules meet the targets")
         rows = [["target", "wanted", "tuning deals", "", f"fresh deals (seed {fresh_seed})", ""]]
-        for (name, m), f in zip(best.measures.items(), fresh, strict=True):
+        for f in fresh:  # by name: a winner read back from trials.jsonl has its measures in sorted order
+            m = best.measures[f.target.name]
             rows.append(
                 [
-                    name,
+                    f.target.name,
                     m["wanted"],
                     cell(m["measured"]),
                     "met" if m["met"] else "MISSED",

@@ -33,6 +33,7 @@ class JsonLines:
         self.fsync_interval = fsync_interval
         self.torn = False
         self.failed = False  #: a write failed (the file may end in a torn line)
+        self.where: list[tuple[int, int]] = []  #: (line number, byte offset) of each line read by ``open``
         self._fh: Any = None
         self._synced = 0.0
 
@@ -63,6 +64,7 @@ class JsonLines:
                 with writing(self.path):
                     fh.truncate(cut)
                     os.fsync(fd)
+            self.where = line_starts(data[:cut])
         except BaseException:
             fh.close()
             raise
@@ -85,6 +87,14 @@ class JsonLines:
         except OSError as exc:
             self.failed = True
             raise self.error(f"{printable(self.path)}: {write_reason(exc)}; {KEPT}") from None
+
+    def cut(self, count: int) -> None:
+        """Cut the file back to its first ``count`` lines as read by ``open`` (before anything is appended)."""
+        if count < len(self.where):
+            self._fh.truncate(self.where[count][1])
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+            del self.where[count:]
 
     def close(self) -> None:
         """Fsync and close (a no-op if not open); after a failed write, close without a second error."""
@@ -127,10 +137,21 @@ def parse_lines(data: bytes, path: Path, error: type[Exception], check: Check) -
             continue
         try:
             line = loads_json(raw, "")
-        except DataFileError as exc:
+        except DataFileError as exc:  # not JSON, or nested too deep, or an integer too long
             raise error(f"{printable(path)}:{n}: {exc.message}; the file is corrupt") from None
         why = check(line)
         if why is not None:
             raise error(f"{printable(path)}:{n}: {why}")
         out.append(line)
+    return out
+
+
+def line_starts(data: bytes) -> list[tuple[int, int]]:
+    """The number and byte offset of each line ``parse_lines`` reads from ``data`` (blank lines skipped)."""
+    out = []
+    offset = 0
+    for n, raw in enumerate(data.splitlines(keepends=True), 1):
+        if raw.strip():
+            out.append((n, offset))
+        offset += len(raw)
     return out

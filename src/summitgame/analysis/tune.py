@@ -7,10 +7,14 @@ candidates that meet every target the one that changes least wins. The first can
 rules themselves: if they already meet the targets, the tune stops there.
 
 **Storage.** Every evaluated candidate is appended to ``DIR/trials.jsonl`` (flushed and fsynced) as it
-finishes; ``DIR/tune.json`` holds the settings. ``resume`` reloads the trials into a fresh study and
-goes on: the sampler is reseeded before each ask from the seed and the number of trials so far, so an
-interrupted and resumed tune proposes exactly what an uninterrupted one would. A candidate proposed
-again is answered from the store without playing (and does not count against the budget).
+finishes; ``DIR/tune.json`` holds the settings. A resume replays the whole tune against the file: the
+sampler is reseeded before each ask from the seed and the ask's index alone, so every ask is made again
+and must propose what its line holds, whose stored figures are told instead of playing; the trim is
+replayed the same way. So a tune cut at any point and resumed writes what an uninterrupted one would, and
+a line that does not fit (another tune's, moved, repeated, edited) is refused with its line number. The
+figures of a line cannot be checked without playing it, so the winner's games, if read from the file,
+are played again and must give its stored figures. A candidate proposed again is answered from the
+store without playing (and does not count against the budget).
 
 **Trimming.** After the search, each parameter the best candidate changed is put back to its current
 value, one at a time (smallest change first), and kept back if every target is still met: the winner
@@ -36,6 +40,7 @@ from ..loader import default_rules_path, load_rules
 from ..params import Number, Span, fmt_number, get_at, parse_path
 from ..records import write_atomic
 from ..ruleset import Ruleset
+from ..safeio import DataFileError, loads_json, printable, read_text
 from ..tournament import Entrant
 from .sweep import Backend, Point, current_value, play_point
 from .targets import Targets, check, total_loss
@@ -45,6 +50,9 @@ TRIALS_FILE = "trials.jsonl"
 SETTINGS_FILE = "tune.json"
 BEST_FILE = "best.toml"
 MAX_ASKS = 20  #: asks per budgeted evaluation before a small space is taken as exhausted
+#: random candidates before TPE models the results; fixed (not from --budget), so a larger budget
+#: continues a finished tune exactly as a run of that budget would have gone
+STARTUP = 10
 
 
 class TuneError(SummitError):
@@ -68,6 +76,19 @@ class Dimension:
         """How far a value lies from the current one, as a share of the range."""
         width = self.span.high - self.span.low
         return abs(value - self.current) / width if width else 0.0
+
+    def refuses(self, value: Number) -> str | None:
+        """Why a value read back from a file is not one the search of this parameter can propose (or None)."""
+        if self.integral and not isinstance(value, int):
+            return "is not a whole number"
+        if not self.integral and not isinstance(value, float):
+            return "is not a decimal number (such as 2.0)"
+        if not self.span.contains(value):
+            return f"lies outside the range searched ({self.span})"
+        step = self.span.step if self.span.step is not None else (1 if self.integral else None)
+        if step is not None and abs((value - self.span.low) / step - round((value - self.span.low) / step)) > 1e-6:
+            return f"is not on the steps of the range searched ({self.span})"
+        return None
 
 
 def dimensions(
@@ -128,6 +149,8 @@ class Trial:
     measures: dict[str, Any]
     phase: str = "search"  #: 'search' or 'trim'
     cached: bool = False  #: answered from the store (a repeated proposal), no games played
+    #: the line of ``trials.jsonl`` its figures were read from (None: played by this process)
+    read_from: int | None = field(default=None, compare=False)
 
     def line(self) -> str:
         """The JSON line stored for this trial."""
@@ -146,19 +169,25 @@ class Trial:
             sort_keys=True,
         )
 
+    def figures(self) -> str:
+        """What its games measured, as stored: what a replay of those games must give again."""
+        doc = json.loads(self.line())
+        return json.dumps({k: doc[k] for k in ("loss", "objective", "met", "fingerprint", "measures")}, sort_keys=True)
+
     @classmethod
-    def parse(cls, doc: Mapping[str, Any]) -> Trial:
-        """A trial from its stored line."""
+    def parse(cls, doc: Mapping[str, Any], read_from: int | None = None) -> Trial:
+        """A trial from its stored line (one that passed ``_trial_line``)."""
         return cls(
-            number=int(doc["number"]),
+            number=doc["number"],
             values=dict(doc["values"]),
             loss=math.inf if doc["loss"] is None else float(doc["loss"]),
             objective=math.inf if doc["objective"] is None else float(doc["objective"]),
-            met=bool(doc["met"]),
-            fingerprint=str(doc["fingerprint"]),
+            met=doc["met"],
+            fingerprint=doc["fingerprint"],
             measures=dict(doc["measures"]),
-            phase=str(doc.get("phase", "search")),
-            cached=bool(doc.get("cached", False)),
+            phase=doc["phase"],
+            cached=doc["cached"],
+            read_from=read_from,
         )
 
 
@@ -166,49 +195,219 @@ def _finite(x: float) -> float | None:
     return round(x, 9) if math.isfinite(x) else None
 
 
+def _rounded(x: float) -> float:
+    """A figure as it is stored (9 decimals), so that a run and its resume tell the sampler the same value."""
+    return round(x, 9) if math.isfinite(x) else x
+
+
 def _key(values: Mapping[str, Number]) -> str:
     return json.dumps({k: values[k] for k in sorted(values)})
 
 
+def _shown(value: Any, limit: int = 60) -> str:
+    """A value read from a file, quoted for a one-line message (ASCII: no escape sequences)."""
+    text = json.dumps(value, sort_keys=True)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+
+
+FIELDS = ("cached", "fingerprint", "loss", "measures", "met", "number", "objective", "phase", "values")
+HINT = "cut trials.jsonl before this line to play from there again, or choose another --out"
+
+
 def _trial_line(line: Any) -> str | None:
-    try:
-        Trial.parse(line)
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        return f"not a trial line ({exc})"
+    """What is wrong with the shape of a parsed line of ``trials.jsonl`` (None: it is a trial line)."""
+    if not isinstance(line, dict):
+        return f"not a trial line (a JSON object is expected, not {_shown(line, 30)}); {HINT}"
+    missing = [k for k in FIELDS if k not in line]
+    if missing:
+        return f"not a trial line: it lacks {', '.join(missing)}; {HINT}"
+    extra = sorted(k for k in line if k not in FIELDS)
+    if extra:
+        return f"not a trial line: unknown field {_shown(extra[0])}; {HINT}"
+    wrong = []
+    if not (isinstance(line["number"], int) and not isinstance(line["number"], bool) and line["number"] >= 0):
+        wrong.append("number (a whole number from 0)")
+    if line["phase"] not in ("search", "trim"):
+        wrong.append("phase ('search' or 'trim')")
+    values = line["values"]
+    if not (isinstance(values, dict) and all(_is_number(v) for v in values.values())):
+        wrong.append("values (an object of parameter: number)")
+    for k in ("loss", "objective"):
+        if not (line[k] is None or (_is_number(line[k]) and line[k] >= 0)):
+            wrong.append(f"{k} (a number from 0, or null)")
+    wrong += [f"{k} (true or false)" for k in ("met", "cached") if not isinstance(line[k], bool)]
+    if not isinstance(line["fingerprint"], str):
+        wrong.append("fingerprint (a string)")
+    if not isinstance(line["measures"], dict):
+        wrong.append("measures (an object)")
+    if wrong:
+        return f"not a trial line: wrong {'; '.join(wrong)}; {HINT}"
+    return None
+
+
+_VERDICT_KEYS = {"target", "wanted", "measured", "met", "borderline", "miss", "loss"}
+_MEASURE_KEYS = {"value", "low", "high", "n", "kind", "unit"}
+
+
+def _measures_problem(targets: Targets, trial: Trial) -> str | None:
+    """What is wrong with a played trial's figures for these targets (None: they hang together)."""
+    names = [t.name for t in targets.targets]
+    if sorted(trial.measures) != sorted(names):
+        return f"measures {_shown(sorted(trial.measures))}, not this tune's targets {_shown(names)}"
+    for t in targets.targets:
+        m = trial.measures[t.name]
+        if not (isinstance(m, dict) and set(m) == _VERDICT_KEYS):
+            return f"measure {_shown(t.name)} is not a verdict"
+        got = m["measured"]
+        if (
+            m["target"] != t.name
+            or m["wanted"] != t.describe()
+            or not isinstance(m["met"], bool)
+            or not isinstance(m["borderline"], bool)
+            or not all(m[k] is None or (_is_number(m[k]) and m[k] >= 0) for k in ("miss", "loss"))
+            or (m["met"] and (m["miss"] != 0 or m["loss"] != 0))
+            or not (isinstance(got, dict) and set(got) == _MEASURE_KEYS)
+            or not all(got[k] is None or _is_number(got[k]) for k in ("value", "low", "high"))
+            or not (isinstance(got["n"], int) and not isinstance(got["n"], bool) and got["n"] >= 0)
+            or not (isinstance(got["kind"], str) and isinstance(got["unit"], str))
+        ):
+            return f"measure {_shown(t.name)} does not hang together ({_shown(m)})"
+        value = got["value"]  # stored to 6 decimals: near a bound, met cannot be told from it
+        if m["met"] != (value is not None and t.holds(value)) and not (
+            value is not None and any(b is not None and abs(value - b) <= 1e-6 for b in (t.low, t.high))
+        ):
+            return f"measure {_shown(t.name)} says met is {_shown(m['met'])} for the value {_shown(value)}"
+    verdicts = [trial.measures[n] for n in names]
+    if trial.met != all(v["met"] for v in verdicts):
+        return f"met is {_shown(trial.met)} but its measures say otherwise"
+    losses = [v["loss"] for v in verdicts]
+    if None in losses:
+        if math.isfinite(trial.loss):
+            return f"loss {_shown(_finite(trial.loss))}, but a measure has no value"
+    elif not math.isfinite(trial.loss) or abs(trial.loss - math.fsum(losses)) > 1e-6 * len(losses) + 1e-9:
+        return f"loss {_shown(_finite(trial.loss))} is not the sum of its measures' losses"
     return None
 
 
 class Store:
     """``DIR/trials.jsonl`` (a ``JsonLines`` log, fsynced after every trial) and ``DIR/tune.json`` (the
-    settings a resume must match): appended as trials finish, read back to resume."""
+    settings a resume must match): appended as trials finish, read back to resume.
+
+    The file holds the search's candidates (numbered 0, 1, ...), then the trim's. A resume replays the
+    whole tune against it (``search``, ``trim``), so every line must be what this tune would write there."""
 
     def __init__(self, folder: Path, settings: Mapping[str, Any], resume: bool) -> None:
         self.folder = folder
+        self.settings = settings
         self.path = folder / TRIALS_FILE
+        self.checked = False
         folder.mkdir(parents=True, exist_ok=True)
         settings_path = folder / SETTINGS_FILE
         if settings_path.exists() or self.path.exists():
             if not resume:
-                raise TuneError(f"{folder} already holds a tune: add --resume to continue it, or choose another --out")
-            try:
-                old = json.loads(settings_path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                raise TuneError(f"cannot resume: {settings_path} is unreadable ({exc})") from None
-            changed = [k for k in settings if old.get(k) != settings[k]]
-            if changed:
                 raise TuneError(
-                    f"cannot resume {folder}: it was started with other settings ({', '.join(changed)} differ); "
-                    "run the same command with --resume, or choose another --out"
+                    f"{printable(folder)} already holds a tune: add --resume to continue it, or choose another --out"
                 )
+            self._check_settings(settings_path)
         else:
             write_atomic(settings_path, json.dumps(dict(settings), indent=1, sort_keys=True) + "\n")
         self.log = JsonLines(self.path, TuneError, _trial_line)
-        self.trials = [Trial.parse(line) for line in self.log.open(True, lambda n: "")]
+        docs = self.log.open(True, lambda n: "")
+        self.trials = [Trial.parse(d, n) for d, (n, _) in zip(docs, self.log.where, strict=True)]
+        self._odd = self._odd_line()
+
+    def _odd_line(self) -> tuple[int, str] | None:
+        """The first line that is not byte for byte what the tune writes (a blank line, spaces or key order
+        changed), with what is odd about it: such a file could resume to a different one."""
+        data = self.path.read_bytes() if self.trials else b""
+        starts = [*(at for _, at in self.log.where), len(data)]
+        for i, t in enumerate(self.trials):
+            if t.read_from != i + 1:
+                return i + 1, "a blank line (the tune writes none)"
+            if data[starts[i] : starts[i + 1]] != (t.line() + "\n").encode():
+                return i + 1, "not in the form the tune writes it (spacing, key order or number format changed)"
+        if data.count(b"\n") > len(self.trials):
+            return len(self.trials) + 1, "a blank line (the tune writes none)"
+        return None
+
+    def _check_settings(self, settings_path: Path) -> None:
+        """Refuse to resume a folder whose ``tune.json`` is not this tune's settings."""
+        shown = printable(settings_path)
+        try:
+            old = loads_json(read_text(settings_path, limit=1 << 20), shown)
+        except DataFileError as exc:
+            raise TuneError(f"cannot resume: {exc}; choose another --out") from None
+        if not isinstance(old, dict):
+            raise TuneError(
+                f"cannot resume: {shown} does not hold a tune's settings (a JSON object); choose another --out"
+            )
+        same = {k: json.dumps(v, sort_keys=True) for k, v in self.settings.items()}
+        given = {k: json.dumps(v, sort_keys=True) for k, v in old.items()}
+        changed = sorted(k for k in set(same) | set(given) if same.get(k) != given.get(k))
+        if changed:
+            raise TuneError(
+                f"cannot resume {printable(self.folder)}: it was started with other settings "
+                f"({', '.join(_shown(k, 40) for k in changed[:6])} differ); "
+                "run the same command with --resume, or choose another --out"
+            )
+
+    def refuse(self, trial: Trial, what: str) -> TuneError:
+        """The error for a stored line that does not fit this tune: FILE:LINE: what is wrong; a hint."""
+        return TuneError(f"{printable(self.path)}:{trial.read_from}: {what}; {HINT}")
+
+    def check(self, tuning: Tuning) -> None:
+        """Check every stored line against this tune (before anything is replayed or appended): its index,
+        its phase order, its parameters (names, types, ranges), its rules fingerprint and its figures."""
+        if self.checked:
+            return
+        if self._odd is not None:
+            line, what = self._odd
+            raise TuneError(f"{printable(self.path)}:{line}: {what}; {HINT}")
+        names = sorted(d.path for d in tuning.dims)
+        dims = {d.path: d for d in tuning.dims}
+        for i, t in enumerate(self.trials):
+            if t.number != i:
+                raise self.refuse(t, f"number {t.number} where {i} is due (a line missing, repeated or moved)")
+            if t.phase == "search" and i and self.trials[i - 1].phase == "trim":
+                raise self.refuse(t, "a search candidate after the trim phase")
+            if sorted(t.values) != names:
+                raise self.refuse(t, f"parameters {_shown(sorted(t.values))}, not this tune's {_shown(names)}")
+            for k, v in t.values.items():
+                odd = dims[k].refuses(v)
+                if odd:
+                    raise self.refuse(t, f"{k}={_shown(v)} {odd}")
+            if t.cached:
+                continue  # checked against the line it repeats, when replayed
+            expected, refused = tuning.rules_of(t.values)
+            if refused:  # the rules refuse this candidate: the line says so, exactly
+                invalid = Trial(t.number, t.values, math.inf, math.inf, False, "", {"invalid": refused}, t.phase)
+                if t.line() != invalid.line():
+                    raise self.refuse(t, "figures for a candidate the rules refuse")
+                continue
+            if t.fingerprint != expected:
+                raise self.refuse(
+                    t, f"fingerprint {_shown(t.fingerprint)}, not {expected!r} (a line from a tune of other rules?)"
+                )
+            why = _measures_problem(tuning.targets, t)
+            if why is None and _finite(t.objective) != _finite(_rounded(t.loss + PULL * tuning.distance(t.values))):
+                why = f"objective {_shown(_finite(t.objective))} does not follow from its loss and values"
+            if why:
+                raise self.refuse(t, why)
+        self.checked = True
 
     def add(self, trial: Trial) -> None:
         """Append a trial and make it durable before the next one starts."""
         self.trials.append(trial)
         self.log.append([trial.line()])
+
+    def drop(self, count: int) -> None:
+        """Keep only the first ``count`` stored lines (a finished tune's trim, when a larger budget goes on)."""
+        self.log.cut(count)
+        del self.trials[count:]
 
     def close(self) -> None:
         """Close the trials file."""
@@ -230,39 +429,66 @@ class Tuning:
     progress: Callable[[Trial, int, int], None] | None = None  #: (trial, candidates played, budget)
     game_progress: Callable[[int, int], None] | None = None
     seen: dict[str, Trial] = field(default_factory=dict)
+    _rules: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def distance(self, values: Mapping[str, Number]) -> float:
         """Mean share of each range moved away from the current rules."""
         return sum(d.share(values[d.path]) for d in self.dims) / len(self.dims)
 
+    def _load(self, values: Mapping[str, Number]) -> Ruleset | str:
+        """A candidate's rules, or why the rules refuse it (say, a start above a walk-out level)."""
+        params = [f"{k}={fmt_number(v)}" for k, v in values.items()]
+        try:
+            return load_rules(self.rules_path, self.overrides, params)
+        except RulesError as exc:
+            return "; ".join(str(p) for p in exc.problems[:3])
+
+    def rules_of(self, values: Mapping[str, Number]) -> tuple[str, str]:
+        """A candidate's rules fingerprint and ``""``, or ``""`` and why the rules refuse it (kept: a resume
+        checks every stored line, and loading rules is not cheap)."""
+        key = _key(values)
+        if key not in self._rules:
+            got = self._load(values)
+            self._rules[key] = ("", got) if isinstance(got, str) else (got.fingerprint, "")
+        return self._rules[key]
+
     def evaluate(self, values: dict[str, Number], number: int, phase: str) -> Trial:
         """Play and score one candidate (or answer it from the store if it was seen before)."""
         old = self.seen.get(_key(values))
         if old is not None:
-            return Trial(number, values, old.loss, old.objective, old.met, old.fingerprint, old.measures, phase, True)
-        params = [f"{k}={fmt_number(v)}" for k, v in values.items()]
-        try:
-            rules = load_rules(self.rules_path, self.overrides, params)
-        except RulesError as exc:  # a combination the rules refuse (say, a start above a walk-out level)
-            why = {"invalid": "; ".join(str(p) for p in exc.problems[:3])}
-            return Trial(number, values, math.inf, math.inf, False, "", why, phase)
+            return _repeat(old, number, phase)
+        return self.play(values, number, phase)
+
+    def play(self, values: dict[str, Number], number: int, phase: str) -> Trial:
+        """Play and score one candidate: its games on the tune's deals, its loss against the targets."""
+        rules = self._load(values)
+        if isinstance(rules, str):
+            return Trial(number, values, math.inf, math.inf, False, "", {"invalid": rules}, phase)
+        self._rules[_key(values)] = (rules.fingerprint, "")
         names = [t.name for t in self.targets.targets]
         point = play_point(
             Point(values, rules), self.players, self.games, self.seed, names, self.backend, self.game_progress
         )
         verdicts = check(self.targets, point.measures)
-        loss = total_loss(verdicts)
+        loss = _rounded(total_loss(verdicts))
         measures = {v.target.name: v.as_dict() for v in verdicts}
-        objective = loss + PULL * self.distance(values)
+        objective = _rounded(loss + PULL * self.distance(values))
         return Trial(number, values, loss, objective, all(v.met for v in verdicts), rules.fingerprint, measures, phase)
 
 
-def _sampler(seed: int, n: int, budget: int) -> Any:
+def _repeat(old: Trial, number: int, phase: str) -> Trial:
+    """A candidate proposed again, answered from an earlier trial without playing."""
+    again = (old.loss, old.objective, old.met, old.fingerprint, old.measures)
+    return Trial(number, dict(old.values), *again, phase=phase, cached=True, read_from=old.read_from)
+
+
+def _sampler(seed: int, n: int) -> Any:
+    """The sampler for ask number ``n``: seeded from the run seed and ``n`` alone, so a replay asks the same."""
     import optuna
 
     digest = hashlib.sha256(f"tune:{seed}:{n}".encode()).digest()
     return optuna.samplers.TPESampler(
-        seed=int.from_bytes(digest[:4], "big"), n_startup_trials=max(3, min(10, budget // 3)), multivariate=True
+        seed=int.from_bytes(digest[:4], "big"), n_startup_trials=STARTUP, multivariate=True
     )
 
 
@@ -291,41 +517,64 @@ def require_optuna() -> Any:
     return optuna
 
 
-def search(tuning: Tuning, store: Store, budget: int) -> None:
-    """Run the search until ``budget`` candidates have been played (counting those already stored)."""
+def _replayed(tuning: Tuning, store: Store, stored: Trial, values: Mapping[str, Number], phase: str) -> Trial:
+    """A stored line taken in place of evaluating a candidate, if it is the one this tune makes there."""
+    if stored.phase != phase or stored.values != values:
+        proposed = " ".join(f"{k}={fmt_number(values[k])}" for k in sorted(values))
+        raise store.refuse(
+            stored,
+            f"{stored.phase} candidate {_shown(stored.values)}, but this tune makes the {phase} candidate "
+            f"{proposed} there (a line from another tune, moved or edited, or an earlier line's figures edited)",
+        )
+    old = tuning.seen.get(_key(values))
+    if old is None and stored.cached:
+        raise store.refuse(stored, "marked as seen before, but no earlier line holds these values")
+    if old is not None and stored.line() != _repeat(old, stored.number, phase).line():
+        raise store.refuse(stored, f"a repeat of line {old.read_from or '?'} with other figures or flags")
+    return stored
+
+
+def search(tuning: Tuning, store: Store, budget: int) -> list[Trial]:
+    """Run the search until ``budget`` candidates have been played, replaying the stored ones: each ask is
+    made again and must propose what its stored line holds, whose figures are then told instead of playing.
+    Returns the search's trials in order."""
     optuna = require_optuna()
+    store.check(tuning)
     dists = _distributions(tuning.dims)
     study = optuna.create_study(direction="minimize")
-    for t in store.trials:
-        if t.phase == "search":
-            study.add_trial(
-                optuna.trial.create_trial(
-                    params=dict(t.values), distributions=dists, value=_objective_value(t.objective)
-                )
-            )
-        tuning.seen.setdefault(_key(t.values), t)
     current = {d.path: d.current for d in tuning.dims}
-    played = sum(1 for t in store.trials if t.phase == "search" and not t.cached)
-    asks = len([t for t in store.trials if t.phase == "search"])
-    if asks == 0 and all(d.span.contains(d.current) for d in tuning.dims):
-        study.enqueue_trial(current)
-    if any(t.met and t.values == current for t in store.trials):
-        return  # the current rules already meet every target
+    if all(d.span.contains(d.current) for d in tuning.dims):
+        study.enqueue_trial(current)  # the first candidate is the current rules
+    stored = [t for t in store.trials if t.phase == "search"]  # the file's first lines (``Store.check``)
+    out: list[Trial] = []
+    played = 0
     size = space_size(tuning.dims)
-    while played < budget and asks < MAX_ASKS * budget and len(tuning.seen) < size:
-        study.sampler = _sampler(tuning.seed, asks, budget)
+    while played < budget and len(out) < MAX_ASKS * budget and len(tuning.seen) < size:
+        asks = len(out)
+        study.sampler = _sampler(tuning.seed, asks)
         trial = study.ask(dists)
         values = {d.path: _typed(d, trial.params[d.path]) for d in tuning.dims}
-        result = tuning.evaluate(values, asks, "search")
+        if asks < len(stored):
+            result = _replayed(tuning, store, stored[asks], values, "search")
+        else:
+            store.drop(asks)  # a finished tune's trim goes: a larger budget trims the new winner
+            result = tuning.evaluate(values, asks, "search")
+            store.add(result)
         study.tell(trial, _objective_value(result.objective))
-        store.add(result)
         tuning.seen.setdefault(_key(values), result)
-        asks += 1
+        out.append(result)
         played += 0 if result.cached else 1
-        if tuning.progress:
+        if tuning.progress and result.read_from is None:
             tuning.progress(result, played, budget)
         if result.met and values == current:
-            return
+            break  # the current rules already meet every target
+    if len(out) < len(stored):
+        raise store.refuse(
+            stored[len(out)],
+            f"a candidate past the end of this search (--budget {budget}); "
+            "resume with the --budget the tune was run with, or more",
+        )
+    return out
 
 
 def space_size(dims: Sequence[Dimension]) -> float:
@@ -354,26 +603,67 @@ def best_of(trials: Sequence[Trial]) -> Trial | None:
 
 
 def trim(tuning: Tuning, store: Store, best: Trial) -> Trial:
-    """Put each changed parameter of a winner back to its current value while every target stays met."""
+    """Put each changed parameter of a winner back to its current value while every target stays met,
+    replaying the stored trim lines (a trim candidate seen before is answered without a line)."""
     if not best.met:
         return best
     dims = {d.path: d for d in tuning.dims}
     changed = sorted(
         (k for k, v in best.values.items() if v != dims[k].current), key=lambda k: (dims[k].share(best.values[k]), k)
     )
-    number = max((t.number for t in store.trials), default=-1) + 1
+    stored = [t for t in store.trials if t.phase == "trim"]
+    number = len(store.trials) - len(stored)  # the trim's lines follow the search's
+    used = 0
     for k in changed:
         candidate = {**best.values, k: dims[k].current}
-        result = tuning.evaluate(candidate, number, "trim")
-        if not result.cached:
+        if _key(candidate) in tuning.seen:
+            result = _repeat(tuning.seen[_key(candidate)], number, "trim")
+        elif used < len(stored):
+            result = _replayed(tuning, store, stored[used], candidate, "trim")
+            used += 1
+        else:
+            result = tuning.play(candidate, number, "trim")
             store.add(result)
+        if not result.cached:
             tuning.seen.setdefault(_key(candidate), result)
             number += 1
-        if tuning.progress:
+        if tuning.progress and result.read_from is None:
             tuning.progress(result, 0, 0)
         if result.met:
             best = result
+    if used < len(stored):
+        raise store.refuse(stored[used], "a trim candidate this tune does not make")
     return best
+
+
+def verify(tuning: Tuning, store: Store, trial: Trial) -> None:
+    """Replay the games of a winner read from the file and check they measure what its line says: the
+    one line whose figures decide the outcome is never taken on trust."""
+    if trial.read_from is None:
+        return
+    again = tuning.play(dict(trial.values), trial.number, trial.phase)
+    if again.figures() != trial.figures():
+        shown = "met" if trial.met else "missed"
+        found = "met" if again.met else "missed"
+        raise TuneError(
+            f"{printable(store.path)}:{trial.read_from}: the winner's games do not replay to its stored figures "
+            f"(stored: loss {_shown(_finite(trial.loss))}, {shown}; replayed: loss {_shown(_finite(again.loss))}, "
+            f"{found}): the line was edited or the games are played differently now; best.toml was not written; {HINT}"
+        )
+
+
+def tune(tuning: Tuning, store: Store, budget: int) -> Trial:
+    """The whole tune, resumed from what ``store`` holds: search, check the winner, trim it. Returns the
+    winner; the same settings and seed give the same trials, whatever was cut short."""
+    searched = search(tuning, store, budget)
+    best = best_of(searched)
+    if best is None:
+        raise TuneError("no candidate could be played: every one was refused by the rules")
+    verify(tuning, store, best)
+    winner = trim(tuning, store, best)
+    if winner is not best:
+        verify(tuning, store, winner)
+    return winner
 
 
 # --- the winner as a rule file ----------------------------------------------------------------------
