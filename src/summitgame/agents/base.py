@@ -31,7 +31,16 @@ class Agent(ABC):
     """A player that decides from observations only.
 
     Subclasses set ``name`` and ``defaults`` (every parameter they accept, with its default; the
-    default's type is the parameter's type) and implement ``act``."""
+    default's type is the parameter's type) and implement ``act``.
+
+    What an agent can know: its ``Observation`` (the public board and log, its own hand, agenda and
+    points) and the legal actions; never the opponent's hand or unrevealed agenda, the deck order or the
+    seed. The stream ``start`` hands it is seeded from the run seed in a domain of its own
+    (``rng.agent_seed``), never from the deal, so it tells the agent nothing about the cards; deal seeds
+    are 64-bit and drawn at random for ``match`` and ``tournament`` unless ``--seed`` is given (a typed
+    seed can be guessed). An agent runs in this interpreter and is trusted code: it could read the
+    interpreter's frames, and nothing stops it. An untrusted bot must play out of process, seeing only
+    its observation; that protocol is planned (issue #17) and does not exist yet."""
 
     name: ClassVar[str] = "agent"
     defaults: ClassVar[dict[str, Any]] = {}
