@@ -173,19 +173,19 @@ def test_resume_keeps_foreign_lines_and_refuses_other_rules(
     summit_rules: Ruleset, trade_rules: Ruleset, tmp_path: Path
 ) -> None:
     run_tournament(summit_rules, ["random", "first"], 2, tmp_path, seed=0)
-    run, summary = run_tournament(summit_rules, ["random", "first"], 2, tmp_path, seed=1, resume=True)
-    assert (run.foreign, run.resumed, run.played) == (2, 0, 2)  # another seed: other games
+    run, summary = run_tournament(summit_rules, ["random", "last"], 2, tmp_path, seed=0, resume=True)
+    assert (run.foreign, run.resumed, run.played) == (2, 0, 2)  # other agents: other games
     assert summary["games"]["played"] == 2
     assert len(file_lines(tmp_path)) == 4
     with pytest.raises(TournamentError, match="load the same rules"):
-        run_tournament(trade_rules, ["random", "first"], 2, tmp_path, seed=1, resume=True)
+        run_tournament(trade_rules, ["random", "first"], 2, tmp_path, seed=0, resume=True)
     first = (tmp_path / GAMES_FILE).read_text().splitlines()[0]
     (tmp_path / GAMES_FILE).write_text(f'{first}\nnot json\n{{"game_id": "y"}}\n')
     with pytest.raises(TournamentError, match=r"games.jsonl:2: not valid JSON"):
-        run_tournament(summit_rules, ["random", "first"], 2, tmp_path, seed=1, resume=True)
+        run_tournament(summit_rules, ["random", "first"], 2, tmp_path, seed=0, resume=True)
     (tmp_path / GAMES_FILE).write_text(f'{first}\n{{"game_id": "y"}}\n')
     with pytest.raises(TournamentError, match=r"games.jsonl:2: missing field 'index'$"):
-        run_tournament(summit_rules, ["random", "first"], 2, tmp_path, seed=1, resume=True)
+        run_tournament(summit_rules, ["random", "first"], 2, tmp_path, seed=0, resume=True)
 
 
 # --- forfeits --------------------------------------------------------------------------------------------

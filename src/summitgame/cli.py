@@ -163,7 +163,7 @@ def schema_cmd(kind: str, out_dir: Path | None) -> None:
 @cli.command("simulate")
 @rules_options
 @click.option("--games", "-n", type=click.IntRange(min=1), default=1000, show_default=True, help="Games to play.")
-@click.option("--seed", "-s", type=int, default=0, show_default=True, help="Seed of the first deal.")
+@click.option("--seed", "-s", type=int, default=0, show_default=True, help="Run seed: every deal is derived from it.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON document.")
 @report_errors
 def simulate_cmd(rules_path: Path | None, overrides: tuple[str, ...], games: int, seed: int, as_json: bool) -> None:
@@ -449,7 +449,28 @@ def backend_options(func: F) -> F:
 
 def bot_options(func: F) -> F:
     """Options shared by the commands that play bots: seed, where to play (``backend_options``), move limit,
-    plug-in agent classes."""
+    plug-in agent classes. Designer commands default to seed 0: their bots are trusted, the answer repeatable."""
+    func = _bot_options(func)
+    return click.option(
+        "--seed", "-s", type=int, default=0, show_default=True, help="Run seed: every deal is derived from it."
+    )(func)
+
+
+def bot_run_options(func: F) -> F:
+    """``bot_options`` for match and tournament: without ``--seed`` the run seed is drawn at random (and
+    printed), so no agent can guess the deals."""
+    func = _bot_options(func)
+    return click.option(
+        "--seed",
+        "-s",
+        type=int,
+        default=None,
+        help="Run seed: every deal is derived from it. Default: drawn at random and printed in the summary "
+        "(a seed you type is a seed others can guess); with --resume, the seed of the run being resumed.",
+    )(func)
+
+
+def _bot_options(func: F) -> F:
     func = click.option(
         "--agent",
         "agent_classes",
@@ -465,9 +486,7 @@ def bot_options(func: F) -> F:
         help="Per-move time limit: an agent that exceeds it (or raises) forfeits the game and play goes on. "
         "Games then run on worker processes, and a worker stuck in a move is replaced.",
     )(func)
-    func = backend_options(func)
-    func = click.option("--seed", "-s", type=int, default=0, show_default=True, help="Seed of the first deal.")(func)
-    return func
+    return backend_options(func)
 
 
 def load_agent_classes(targets: tuple[str, ...]) -> None:
@@ -543,7 +562,7 @@ def speed_doc(run: Any) -> dict[str, Any]:
 @click.option(
     "--games", "-n", type=click.IntRange(min=1), default=100, show_default=True, help="Games (seats swap every other)."
 )
-@bot_options
+@bot_run_options
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON document.")
 @click.option(
     "--records",
@@ -558,7 +577,7 @@ def match_cmd(
     rules_path: Path | None,
     overrides: tuple[str, ...],
     games: int,
-    seed: int,
+    seed: int | None,
     workers: int,
     scheduler: str | None,
     move_timeout: float | None,
@@ -600,7 +619,7 @@ def match_cmd(
 @click.argument("agents", nargs=-1, required=True, metavar="AGENT...")
 @rules_options
 @click.option("--games", "-n", type=click.IntRange(min=1), default=100, show_default=True, help="Games per pair.")
-@bot_options
+@bot_run_options
 @click.option(
     "--out",
     "-o",
@@ -616,7 +635,7 @@ def tournament_cmd(
     rules_path: Path | None,
     overrides: tuple[str, ...],
     games: int,
-    seed: int,
+    seed: int | None,
     workers: int,
     scheduler: str | None,
     move_timeout: float | None,

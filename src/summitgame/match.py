@@ -1,7 +1,8 @@
 """The one match loop: agents take turns on observations until the summit ends.
 
-Each agent gets its own random stream derived from the game seed and its seat, so an agent's
-randomness never moves the cards dealt and the same seed replays the same game.
+Each agent gets its own random stream, seeded by an agent seed that a run derives from its run seed
+(``rng.agent_seed``), never from the deal: the stream tells the agent nothing about the cards dealt,
+its randomness never moves them, and the same deal seed and agent seeds replay the same game.
 """
 
 from __future__ import annotations
@@ -15,14 +16,21 @@ from .agents.base import Agent
 from .engine import apply, new_game
 from .errors import SummitError
 from .observation import observe
+from .rng import deal_agent_seed
 from .ruleset import Ruleset
 from .scoring import Outcome, outcome
 from .state import State
 
 
+def agent_stream(agent_seed: int) -> random.Random:
+    """The random stream an agent is handed for a game, from its agent seed."""
+    return random.Random(agent_seed)
+
+
 def agent_rng(game_seed: int, role: int) -> random.Random:
-    """The random stream of the agent in seat ``role`` for the game with ``game_seed``."""
-    return random.Random(f"summitgame-agent:{game_seed}:{role}")
+    """The random stream of the agent in seat ``role`` of a game played on its own with deal ``game_seed``
+    (derived one-way in the agent domain: ``rng.deal_agent_seed``)."""
+    return agent_stream(deal_agent_seed(game_seed, role))
 
 
 @dataclass
@@ -49,11 +57,14 @@ def play_game(
     agents: Sequence[Agent],
     seed: int,
     move_timeout: float | None = None,
+    agent_seeds: Sequence[int] | None = None,
 ) -> GameResult:
-    """Play one game; ``agents[i]`` plays role ``i``. A failing agent forfeits instead of raising."""
+    """Play one game on deal ``seed``; ``agents[i]`` plays role ``i`` with the stream of ``agent_seeds[i]``
+    (default: derived from the deal seed, ``agent_rng``). A failing agent forfeits instead of raising."""
     s = new_game(rules, seed)
     for role, agent in enumerate(agents):
-        agent.start(rules, role, agent_rng(seed, role))
+        rng = agent_rng(seed, role) if agent_seeds is None else agent_stream(agent_seeds[role])
+        agent.start(rules, role, rng)
     result = GameResult(s, None)
     clock = time.perf_counter
     while s.to_move >= 0:

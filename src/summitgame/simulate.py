@@ -9,13 +9,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .engine import apply_unchecked, legal_actions, new_game
+from .rng import agent_seed, deal_seed
 from .ruleset import Ruleset
 from .scoring import Outcome, outcome
 
-
-def game_seed(seed: int, i: int) -> int:
-    """The deal seed of game ``i`` in a run started with ``seed``."""
-    return seed * 1_000_003 + i
+game_seed = deal_seed  #: the deal seed of game ``i`` of a run started with ``seed`` (the old name of ``rng.deal_seed``)
 
 
 def random_playout(rules: Ruleset, seed: int, chooser_seed: int | None = None) -> tuple[Outcome, int]:
@@ -71,12 +69,14 @@ class Summary:
 
 
 def simulate(rules: Ruleset, games: int, seed: int = 0) -> Summary:
-    """Play ``games`` random-vs-random games from ``seed``; same arguments, same summary."""
+    """Play ``games`` random-vs-random games from run seed ``seed``; same arguments, same summary.
+
+    Game ``i`` is deal ``rng.deal_seed(seed, i)``; its chooser (one stream for both seats) has the seat-0
+    agent stream of that game, so it is independent of the deal."""
     summary = Summary(rules)
     start = time.perf_counter()
     for i in range(games):
-        gs = game_seed(seed, i)
-        o, n = random_playout(rules, gs)
+        o, n = random_playout(rules, deal_seed(seed, i), agent_seed(seed, i, 0))
         summary.add(o, n)
     summary.seconds = time.perf_counter() - start
     return summary

@@ -1,10 +1,13 @@
 """Seeded, role-swapped, resumable series of bot games, played on worker processes and streamed to disk.
 
-**The plan.** A plan is the deterministic list of games to play. For every pair of agents (a match is
-the one-pair case) there are ``games`` games; games 2k and 2k+1 share a deal seed and swap seats, so each
-deal is played from both sides, and every pair sees the same deals. Each planned game has a stable
-``game_id``: a hash of the rules fingerprint, the seats, the game's index in its series and its seed.
-Adding games or agents to a plan keeps the ids of the games it already had.
+**The plan.** A plan is the deterministic list of games to play, from one run seed. For every pair of
+agents (a match is the one-pair case) there are ``games`` games; games 2k and 2k+1 share a deal seed and
+swap seats, so each deal is played from both sides, and every pair sees the same deals. Deal seeds and
+the agents' stream seeds are derived from the run seed in separate one-way domains (``rng.deal_seed``,
+``rng.agent_seed``, 64 bits each): an agent's stream tells it nothing about the deal. ``run_match`` and
+``run_tournament`` draw the run seed at random when none is given. Each planned game has a stable
+``game_id``: a hash of the rules fingerprint, the seats, the game's index in its series, its deal seed
+and its agent seeds. Adding games or agents to a plan keeps the ids of the games it already had.
 
 **Running.** ``run_plan`` plays the plan in this process, or on K worker processes (``spawn`` start
 method, so it behaves the same on every platform). A worker receives the rules, the agent classes and
@@ -27,13 +30,17 @@ record (``records.record_of``), so it can be replayed as it is.
 **A line** of ``games.jsonl`` is one JSON object: ``game_id``; ``index`` (place in the plan); ``pair`` (the
 two agents as listed); ``game`` (index in the pair's series); ``agents`` and ``specs`` (role id to agent
 label and spec); ``winner`` (an agent label, null for a tie); ``forfeit`` (null, or ``role``, ``agent``,
-``error``); ``decisions`` and ``seconds`` per role; maybe ``notes``; then the game record: ``format``,
-``version``, ``engine``, ``rules`` (name, fingerprint), ``seed``, ``actions`` (notations) and ``outcome``
-(tier, reason, walkouts, rounds_played, scores and winner by role, agendas; absent after a forfeit).
+``error``); ``decisions`` and ``seconds`` per role; ``run_seed``; ``agent_seeds`` (role id to the seed of
+that agent's stream: with ``seed``, all it takes to play the game again, ``match.play_game``); maybe
+``notes``; then the game record: ``format``, ``version``, ``engine``, ``rules`` (name, fingerprint),
+``seed`` (the deal), ``actions`` (notations) and ``outcome`` (tier, reason, walkouts, rounds_played,
+scores and winner by role, agendas; absent after a forfeit). The run seed is on disk from the first
+game, so a run can be resumed: keep the folder from players while the run is in progress.
 
 **Resuming.** ``resume=True`` reads ``games.jsonl``, drops a torn last line (one whose newline never
-reached the disk), skips every planned game whose ``game_id`` is already there and plays the rest, so
-the finished plan has every game exactly once.
+reached the disk), skips every planned game whose ``game_id`` is already there (its deal and agent seeds
+checked against the plan) and plays the rest, so the finished plan has every game exactly once. Without a
+seed, ``run_tournament`` resumes the run seed recorded in the file; with another one it refuses.
 
 **Time limits.** With ``move_timeout`` set, an agent that raises or runs past the limit in a call
 forfeits that game (the error goes into its line) and the run goes on. Three layers enforce it: inside
@@ -80,10 +87,11 @@ from .jsonlines import JsonLines
 from .match import Forfeit, GameResult, play_game
 from .observation import Observation
 from .records import check_shape, record_of, write_atomic
+from .rng import agent_seed, draw_run_seed
+from .rng import deal_seed as _deal
 from .ruleset import Ruleset
 from .safeio import DataFileError, loads_json, printable, read_lines, read_text
 from .scoring import Outcome
-from .simulate import game_seed
 from .stats import bradley_terry, mean_ci, wilson
 
 if TYPE_CHECKING:
@@ -165,17 +173,26 @@ class PlannedGame:
     game: int  #: index of this game in the pair's series
     seats: tuple[str, str]  #: labels of the agents playing role 0 and role 1
     seed: int  #: deal seed, shared by games 2k and 2k+1 of a series
+    agent_seeds: tuple[int, int]  #: seeds of the random streams of the agents in role 0 and role 1
     game_id: str
+    run_seed: int  #: the run seed everything above was derived from
 
 
 def deal_seed(seed: int, game: int) -> int:
-    """The deal seed of game ``game`` of a series started from ``seed`` (games 2k and 2k+1 share it)."""
-    return game_seed(seed, game // 2)
+    """The deal seed of game ``game`` of a series from run seed ``seed`` (games 2k and 2k+1 share it)."""
+    return _deal(seed, game // 2)
 
 
-def game_id(fingerprint: str, seats: tuple[str, str], game: int, seed: int) -> str:
-    """A stable id for a planned game: the same rules, seats, series index and seed give the same id."""
-    blob = json.dumps([fingerprint, list(seats), game, seed], separators=(",", ":"))
+def agent_seeds(seed: int, game: int) -> tuple[int, int]:
+    """The stream seeds of the agents in role 0 and role 1 of game ``game`` of a series from run seed
+    ``seed`` (the same for every pair, so paired comparisons share them; unrelated to the deal)."""
+    return agent_seed(seed, game, 0), agent_seed(seed, game, 1)
+
+
+def game_id(fingerprint: str, seats: tuple[str, str], game: int, seed: int, streams: Sequence[int]) -> str:
+    """A stable id for a planned game: the same rules, seats, series index, deal seed and agent seeds give
+    the same id."""
+    blob = json.dumps([fingerprint, list(seats), game, seed, list(streams)], separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
@@ -191,10 +208,11 @@ def make_plan(labels: Sequence[str], games: int, seed: int, rules: Ruleset) -> l
     plan: list[PlannedGame] = []
     pairs = list(itertools.combinations(labels, 2))
     for k in range(games):
-        s = deal_seed(seed, k)
+        s, streams = deal_seed(seed, k), agent_seeds(seed, k)
         for a, b in pairs:
             seats = (a, b) if k % 2 == 0 else (b, a)
-            plan.append(PlannedGame(len(plan), (a, b), k, seats, s, game_id(rules.fingerprint, seats, k, s)))
+            gid = game_id(rules.fingerprint, seats, k, s, streams)
+            plan.append(PlannedGame(len(plan), (a, b), k, seats, s, streams, gid, seed))
     return plan
 
 
@@ -312,7 +330,7 @@ class _Table:
                 why = f"AgentCrash: could not create the agent: {type(exc).__name__}: {exc}"
                 return dumps_line(result_line(self.rules, g, self.players, forfeited(self.rules, g, role, why)))
             seats.append(_Seat(inner, self.watch))
-        res = play_game(self.rules, seats, g.seed, self.move_timeout)
+        res = play_game(self.rules, seats, g.seed, self.move_timeout, g.agent_seeds)
         if res.forfeit is None:
             for role, seat in enumerate(seats):
                 if seat.failure is not None:  # failed in start, but never had to move
@@ -358,11 +376,27 @@ def result_line(
         "forfeit": forfeit,
         "decisions": {roles[r]: res.decisions[r] for r in (0, 1)},
         "seconds": {roles[r]: round(res.seconds[r], 6) for r in (0, 1)},
+        "run_seed": g.run_seed,
+        "agent_seeds": _streams(rules, g),
     }
     if notes:
         line["notes"] = list(notes)
     line.update(record)
     return line
+
+
+def _streams(rules: Ruleset, g: PlannedGame) -> dict[str, int]:
+    return {rules.roles[r]: g.agent_seeds[r] for r in (0, 1)}
+
+
+def _check_seeds(rules: Ruleset, g: PlannedGame, line: Mapping[str, Any], path: Path) -> None:
+    """Refuse a finished game whose recorded deal or agent seeds are not the plan's (an edited file)."""
+    if line.get("seed") != g.seed or line.get("agent_seeds") != _streams(rules, g):
+        raise TournamentError(
+            f"{path}: game {g.game_id} was recorded with deal seed {line.get('seed')!r} and agent seeds "
+            f"{line.get('agent_seeds')!r}, but its plan has {g.seed} and {_streams(rules, g)}; the file was "
+            "changed, resume into another folder"
+        )
 
 
 def dumps_line(line: Mapping[str, Any]) -> str:
@@ -600,6 +634,7 @@ def run_plan(
                     if g is None:
                         result.foreign += 1
                     elif g.index not in done:
+                        _check_seeds(rules, g, line, log.path)
                         done[g.index] = {**_slim(line), "index": g.index}  # its place in this plan
                 result.resumed = len(done)
                 result.torn = log.torn
@@ -1040,7 +1075,7 @@ def run_match(
     a: str,
     b: str,
     games: int,
-    seed: int = 0,
+    seed: int | None = None,
     *,
     workers: int = 1,
     move_timeout: float | None = None,
@@ -1049,8 +1084,10 @@ def run_match(
     scheduler: str | Client | None = None,
 ) -> tuple[RunResult, dict[str, Any]]:
     """Play ``a`` against ``b`` for ``games`` games with paired seeds and swapped seats; return the run and
-    its summary. ``records``: a directory to save every game record in (``game-00001.json``, …);
-    ``scheduler``: a Dask cluster to play on (``run_plan``)."""
+    its summary. ``seed``: the run seed (None: drawn at random; the summary's ``seed`` replays the run);
+    ``records``: a directory to save every game record in (``game-00001.json``, …); ``scheduler``: a Dask
+    cluster to play on (``run_plan``)."""
+    seed, source = (draw_run_seed(), "drawn") if seed is None else (seed, "given")
     players = entrants([a, b], allow_repeats=True)
     plan = make_plan([p.label for p in players], games, seed, rules)
     width = max(5, len(str(games)))
@@ -1073,8 +1110,32 @@ def run_match(
     )
     summary = summarize(rules, players, plan, run.lines)
     summary["seed"] = seed
+    summary["seed_source"] = source
     summary["games_per_pair"] = games
     return run, summary
+
+
+def run_seed(folder: Path, seed: int | None, resume: bool) -> tuple[int, str]:
+    """The run seed of a tournament in ``folder`` and where it came from: ``seed`` if given ("given"); else,
+    on resume, the one its ``games.jsonl`` records ("log"); else one drawn at random ("drawn"). Resuming a
+    run under another seed than the one recorded is refused."""
+    path = folder / GAMES_FILE
+    logged: set[int] = set()
+    if resume and path.is_file():
+        logged = {x["run_seed"] for x in read_games(path) if type(x.get("run_seed")) is int}
+    shown = ", ".join(map(str, sorted(logged)))
+    if seed is not None:
+        if logged and seed not in logged:
+            raise TournamentError(
+                f"{folder} holds a run with seed {shown}: resume it without --seed (or with --seed {shown}), "
+                f"or play seed {seed} in another folder"
+            )
+        return seed, "given"
+    if len(logged) > 1:
+        raise TournamentError(f"{path} holds games of runs with seeds {shown}; give --seed to choose which to resume")
+    if logged:
+        return logged.pop(), "log"
+    return draw_run_seed(), "drawn"
 
 
 def run_tournament(
@@ -1082,7 +1143,7 @@ def run_tournament(
     specs: Sequence[str],
     games: int,
     out: str | Path,
-    seed: int = 0,
+    seed: int | None = None,
     *,
     workers: int = 1,
     move_timeout: float | None = None,
@@ -1094,10 +1155,12 @@ def run_tournament(
 ) -> tuple[RunResult, dict[str, Any]]:
     """A round robin of ``games`` games per pair, streamed to ``out/games.jsonl``; the summary goes to
     ``out/summary.json`` and the settings to ``out/tournament.json`` (both written atomically);
+    ``seed``: the run seed (None: on resume the one in ``games.jsonl``, else drawn at random; ``run_seed``);
     ``scheduler``: a Dask cluster to play on (``run_plan``)."""
     players = entrants(specs)
-    plan = make_plan([p.label for p in players], games, seed, rules)
     folder = Path(out)
+    seed, source = run_seed(folder, seed, resume)
+    plan = make_plan([p.label for p in players], games, seed, rules)
     settings = {
         "format": "summitgame-tournament",
         "engine": __version__,
@@ -1140,6 +1203,7 @@ def run_tournament(
     write_atomic(previous, json.dumps(settings, indent=1) + "\n")
     summary = summarize(rules, players, plan, run.lines)
     summary["seed"] = seed
+    summary["seed_source"] = source
     summary["games_per_pair"] = games
     summary["complete"] = run.complete
     write_atomic(folder / SUMMARY_FILE, json.dumps(summary, indent=1) + "\n")
@@ -1181,6 +1245,8 @@ def _report(summary: Mapping[str, Any], run: RunResult | None) -> Iterator[str]:
         f"{summary['rules']['name']} ({summary['rules']['fingerprint']}): {g['played']} of {g['planned']} games, "
         f"{summary['games_per_pair']} per pair, seats swapped on paired deals from seed {summary['seed']}"
     )
+    if summary.get("seed_source") == "drawn":
+        yield f"(the seed was drawn at random: --seed {summary['seed']} plays this run again)"
     yield ""
     head = f"{'agent':<{w}} {'rating (Elo, 95% CI)':<24} {'score rate (95% CI)':<22} {'W':>5} {'T':>5} {'L':>5}"
     yield head + "  mean score (95% CI)"
@@ -1246,6 +1312,7 @@ __all__ = [
     "PlannedGame",
     "RunResult",
     "TournamentError",
+    "agent_seeds",
     "deal_seed",
     "entrants",
     "game_id",
@@ -1256,6 +1323,7 @@ __all__ = [
     "result_line",
     "run_match",
     "run_plan",
+    "run_seed",
     "run_tournament",
     "summarize",
 ]

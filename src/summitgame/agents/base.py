@@ -112,7 +112,16 @@ class Agent(ABC):
 
     Subclasses set ``name`` and declare their parameters in ``parameters`` (``Param``: default, range,
     meaning) and implement ``act``. ``defaults`` (name to default) is derived from it; a class that sets
-    only ``defaults`` (the older way) gets the inherited ranges, or ± ``GENERIC_LIMIT`` for numbers."""
+    only ``defaults`` (the older way) gets the inherited ranges, or ± ``GENERIC_LIMIT`` for numbers.
+
+    What an agent can know: its ``Observation`` (the public board and log, its own hand, agenda and
+    points) and the legal actions; never the opponent's hand or unrevealed agenda, the deck order or the
+    seed. The stream ``start`` hands it is seeded from the run seed in a domain of its own
+    (``rng.agent_seed``), never from the deal, so it tells the agent nothing about the cards; deal seeds
+    are 64-bit and drawn at random for ``match`` and ``tournament`` unless ``--seed`` is given (a typed
+    seed can be guessed). An agent runs in this interpreter and is trusted code: it could read the
+    interpreter's frames, and nothing stops it. An untrusted bot must play out of process, seeing only
+    its observation; that protocol is planned (issue #17) and does not exist yet."""
 
     name: ClassVar[str] = "agent"
     parameters: ClassVar[dict[str, Param]] = {}
