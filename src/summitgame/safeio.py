@@ -146,6 +146,8 @@ def loads_toml(text: str, name: str) -> dict[str, Any]:
     except RecursionError:
         raise DataFileError(name, f"nested deeper than {MAX_DEPTH} levels") from None
     except ValueError as exc:  # an integer over Python's digit limit
+        if "integer" in str(exc):
+            raise DataFileError(name, f"holds an integer of more than {MAX_INT_DIGITS} digits") from None
         raise DataFileError(name, f"not usable TOML ({printable(str(exc))})") from None
     check_depth(value, name)
     return value
@@ -169,3 +171,10 @@ def printable(text: object, *, keep_newlines: bool = False) -> str:
     """``text`` made safe to print on a terminal: control characters and escape sequences shown as ``\\x1b``."""
     s = text if isinstance(text, str) else str(text)
     return s.translate(_CONTROLS_KEEP_LINES if keep_newlines else _CONTROLS)
+
+
+def shorten(text: object, limit: int = 80) -> str:
+    """``printable(text)`` cut to at most ``limit`` characters, an ellipsis marking the cut: for quoting keys,
+    values and names from files in one-line messages."""
+    s = printable(text)
+    return s if len(s) <= limit else s[: max(limit - 1, 0)] + "…"
