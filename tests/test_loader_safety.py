@@ -160,6 +160,20 @@ def test_files_named_by_data_are_found_relative_to_the_file_that_names_them(
     assert p.message == f"deck file not found: {'cards/events.toml'}"
 
 
+def test_a_file_named_by_data_that_is_no_rule_or_card_file_is_not_echoed(tmp_path: Path) -> None:
+    # a shared rule file must not make validate print the keys and values of some other TOML file of yours
+    secret = tmp_path / "secret.toml"
+    secret.write_text('password = "hunter2"\n[database]\nuser_name = "admin"\n', encoding="utf-8")
+    (tmp_path / "a.toml").write_text(f'extends = "{secret.name}"\n', encoding="utf-8")
+    (p,) = problems_of(tmp_path / "a.toml")
+    assert (Path(p.file).name, p.path, p.line) == ("a.toml", "extends", 1)
+    assert "is not a rule file" in p.message
+    (q,) = problems_of(rules_file(tmp_path, f'[decks]\nevents = "{secret.name}"\n'))
+    assert "not a card file" in q.message
+    for shown in (str(p), str(q)):
+        assert not re.search("password|hunter2|database|user_name|admin", shown)
+
+
 def test_a_targets_file_goes_through_safeio(tmp_path: Path) -> None:
     from summitgame.analysis.targets import load_targets
 

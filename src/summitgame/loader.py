@@ -24,7 +24,7 @@ from .crossref import cross_check
 from .errors import Problem, RulesError
 from .params import PathPart, fmt_number, format_path, get_at, is_number, parse_path, set_at
 from .ruleset import Ruleset, compile_ruleset
-from .schema import DECK_MODELS, AgendaDeck, EventDeck, GestureDeck, RulesFile
+from .schema import DECK_MODELS, ID_PATTERN, AgendaDeck, EventDeck, GestureDeck, RulesFile
 
 OVERRIDE_SOURCE = "--set"
 
@@ -226,6 +226,7 @@ def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
 
 
 MAX_EXTENDS = 32  #: longest chain of rule files extending one another
+RULE_KEYS = frozenset(RulesFile.model_fields)  #: the top-level keys a rule file may have
 
 
 def resolve_extends(path: Path, problems: list[Problem]) -> Merged | None:
@@ -265,6 +266,17 @@ def resolve_extends(path: Path, problems: list[Problem]) -> Merged | None:
             data = safeio.loads_toml(text, name)
         except safeio.DataFileError as exc:
             problems.append(Problem(exc.path, "", exc.message, exc.line))
+            return None
+        if len(chain) > 1 and not RULE_KEYS.intersection(data):
+            # named by data, and not a rule file at all: say so without echoing what the file holds
+            problems.append(
+                Problem(
+                    display(chain[-2]),
+                    "extends",
+                    f"{name} is not a rule file: none of its keys is a rule file's",
+                    locate(texts[chain[-2]], "extends"),
+                )
+            )
             return None
         texts[current] = text
         layers.append((current, data))
@@ -464,6 +476,10 @@ def _message(err: Any) -> str:
         return f"kind {tag} is not one of {ctx.get('expected_tags', '')}"
     if kind == "union_tag_not_found":
         return f"required key {ctx.get('discriminator', 'kind')} is missing"
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == ID_PATTERN:
+        return f"expected an id (a-z, 0-9 and _, starting with a letter), got {describe_value(err.get('input'))}"
+    if kind == "literal_error":
+        return f"must be {ctx.get('expected', 'one of the listed values')}, got {describe_value(err.get('input'))}"
     if kind == "finite_number":
         return f"must be a finite number, not {describe_value(err.get('input'))}"
     return str(err["msg"]).removeprefix("Value error, ")
@@ -558,6 +574,9 @@ def check_deck(
     data: dict[str, Any], text: str, name: str, expected: str | None, problems: list[Problem]
 ) -> Deck | None:
     """Schema-check one card file's parsed data (``text`` for line numbers, ``name`` for messages)."""
+    if "deck" not in data and "cards" not in data:  # not a card file: say so without echoing what it holds
+        problems.append(Problem(name, "", "not a card file: it has neither a 'deck' nor a 'cards' key"))
+        return None
     kind = data.get("deck", expected)
     if expected is not None and kind != expected:
         problems.append(

@@ -13,10 +13,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 Id = Annotated[
     str,
     Field(
-        pattern=r"^[a-z][a-z0-9_]*$",
+        pattern=ID_PATTERN,
         max_length=40,
         description="An identifier: lower-case letters, digits and underscores, starting with a letter.",
     ),
