@@ -232,6 +232,13 @@ def test_set_refuses_values_of_the_wrong_type(override: str, path: str, message:
         ('[tunable]\n"rounds.count" = { min = true, max = 8 }\n', 'tunable."rounds.count".min', "a boolean"),
         ('[tunable]\n"rounds.count" = { min = 1, max = inf }\n', 'tunable."rounds.count".max', "finite number"),
         ('[tunable]\n"rounds.count" = { min = 1, max = 8, step = 1.0 }\n', 'tunable."rounds.count"', "whole number"),
+        # a key path the pattern allows but no rule value can have: a problem, not a ValueError
+        (
+            '[tunable]\n"' + "a." * 40 + 'b" = { min = 1, max = 2 }\n',
+            'tunable."' + "a." * 40 + 'b"',
+            "more than 32 keys",
+        ),
+        ('[tunable]\n"hands.size[9999999999]" = { min = 1, max = 2 }\n', 'tunable."hands.size[9999999999]"', "bad key"),
     ],
 )
 def test_files_refuse_values_of_the_wrong_type(tmp_path: Path, body: str, path: str, message: str) -> None:

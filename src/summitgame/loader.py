@@ -366,7 +366,7 @@ def tunable_problems(merged: Merged, spec: RulesFile) -> list[Problem]:
         line = _quoted_key_line(text, key) if text else None
         try:
             value = get_at(values, parse_path(key))
-        except LookupError as exc:
+        except (LookupError, ValueError) as exc:  # no such value; a path too long or an index too big
             problems.append(Problem(name, f'tunable."{key}"', f"names no value of the rules: {exc}", line))
             continue
         if not is_number(value):
