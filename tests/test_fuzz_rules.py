@@ -81,6 +81,8 @@ def toml_value(v: Any) -> str:
         return "[" + ", ".join(toml_value(x) for x in v) + "]"
     if isinstance(v, dict):
         return "{ " + ", ".join(f"{toml_key(k)} = {toml_value(x)}" for k, x in v.items()) + " }"
+    if isinstance(v, Deep):
+        return v.toml()
     assert isinstance(v, datetime.date | datetime.time)
     return v.isoformat()
 
@@ -105,11 +107,17 @@ EXTREME_INTS = st.sampled_from([0, -1, 1, 2, 5, 12, 31, 100, 2**63 - 1, -(2**63)
 FLOATS = st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([5.0, 0.5, -0.0, 1e308, 1e-308])
 
 
-def deep(depth: int, table: bool) -> Any:
-    value: Any = 1
-    for _ in range(depth):
-        value = {"k": value} if table else [value]
-    return value
+class Deep:
+    """A value nested ``depth`` levels (arrays or tables), written straight as text: deeper than the
+    fuzzer's own recursion would go, and past tomllib's recursion limit."""
+
+    def __init__(self, depth: int, table: bool) -> None:
+        self.depth, self.table = depth, table
+
+    def toml(self) -> str:
+        if self.table:
+            return "{ k = " * self.depth + "1" + " }" * self.depth
+        return "[" * self.depth + "1" + "]" * self.depth
 
 
 SCALARS = (
@@ -119,7 +127,7 @@ VALUES = st.recursive(
     SCALARS,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(NAMES | TEXT, inner, max_size=3),
     max_leaves=8,
-) | st.builds(deep, st.sampled_from([3, 47, 49, 60, 400]), st.booleans())
+) | st.builds(Deep, st.sampled_from([3, 46, 47, 48, 49, 60, 400, 3000]), st.booleans())
 
 
 def slots(node: Any) -> list[tuple[Any, Any]]:
@@ -411,7 +419,7 @@ def test_the_bundled_files_pass_the_same_checks(tmp_path: Path) -> None:
 def test_a_few_nasty_inputs_through_the_real_command(tmp_path: Path) -> None:
     """End to end in a subprocess: exit status 1, one line per problem, no traceback (timeouts are hang guards)."""
     doc = rule_data("summit")
-    doc["rounds"]["count"] = deep(60, False)
+    doc["rounds"]["count"] = Deep(60, False)
     doc["roles"]["washington"]["name"] = "W\x1b[2J"
     (tmp_path / "deep.toml").write_text(dump(doc), encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
