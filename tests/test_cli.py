@@ -111,7 +111,7 @@ def test_validate_good_file_shows_its_changes() -> None:
     [
         ("syntax_error.toml", None, "TOML syntax error"),
         ("unknown_key_rules.toml", "hands.sise", "unknown key"),
-        ("wrong_type.toml", "rounds.count", "valid integer"),
+        ("wrong_type.toml", "rounds.count", "expected an integer, got a string ('six')"),
         ("start_out_of_bounds.toml", "meters.trust.start", "outside the meter's bounds"),
         ("empty_deck.toml", "cards", "must not be empty"),
         ("duplicate_ids.toml", "cards[1].id", "duplicate card id"),

@@ -51,7 +51,7 @@ def name(problem: Problem) -> str:
 SINGLE_PROBLEM_CASES: list[tuple[str, str, str, str, int | None]] = [
     ("syntax_error.toml", "syntax_error.toml", "", "TOML syntax error", 5),
     ("unknown_key_rules.toml", "unknown_key_rules.toml", "hands.sise", "unknown key", 5),
-    ("wrong_type.toml", "wrong_type.toml", "rounds.count", "valid integer", 5),
+    ("wrong_type.toml", "wrong_type.toml", "rounds.count", "expected an integer, got a string ('six')", 5),
     ("negative_bound.toml", "negative_bound.toml", "meters.trust.min", "greater than or equal to 0", 5),
     (
         "start_out_of_bounds.toml",
@@ -100,6 +100,43 @@ SINGLE_PROBLEM_CASES: list[tuple[str, str, str, str, int | None]] = [
     ("tunable_not_a_number.toml", "tunable_not_a_number.toml", 'tunable."rounds.first_initiative"', "not a number", 5),
     ("tunable_inverted.toml", "tunable_inverted.toml", 'tunable."hands.size"', "min (5) is above max (1)", 5),
     ("tunable_fraction_for_int.toml", "tunable_fraction_for_int.toml", 'tunable."hands.size"', "whole number", 5),
+    # strict types: no coercion of booleans, strings or floats into whole numbers
+    (
+        "bool_for_int.toml",
+        "bool_for_int.toml",
+        "tracks.arms.stake",
+        "expected an integer or a table, got a boolean (false)",
+        5,
+    ),
+    ("float_for_int.toml", "float_for_int.toml", "rounds.count", "expected an integer, got a float (5.0)", 5),
+    (
+        "tunable_nan.toml",
+        "tunable_nan.toml",
+        'tunable."rounds.count".min',
+        "must be a finite number, not a float (nan)",
+        5,
+    ),
+    # names and texts are plain text
+    (
+        "control_character.toml",
+        "control_character.toml",
+        "roles.washington.name",
+        "holds a control character (\\x1b at position 10)",
+        5,
+    ),
+    # files that cannot be read or parsed safely
+    ("nested_too_deep.toml", "nested_too_deep.toml", "", "nested deeper than 48 levels", None),
+    ("huge_integer.toml", "huge_integer.toml", "", "holds an integer of more than 30 digits", None),
+    ("deck_device.toml", "deck_device.toml", "decks.events", "cannot load deck file /dev/null: is a device", 5),
+    ("extends_device.toml", "extends_device.toml", "extends", "cannot load /dev/null: is a device", 2),
+    # an agenda deck that some deal could not be made from
+    (
+        "agenda_deal_impossible.toml",
+        "washington_only_agendas.toml",
+        "cards",
+        "no agenda can be dealt to 'moscow'",
+        None,
+    ),
 ]
 
 MULTI_PROBLEM_FILES = {
@@ -313,10 +350,10 @@ def test_override_can_add_a_table() -> None:
 @pytest.mark.parametrize(
     ("override", "path", "fragment"),
     [
-        ("rounds.count=abc", "rounds.count", "valid integer"),
+        ("rounds.count=abc", "rounds.count", "expected an integer, got a string ('abc')"),
         ("rounds.count=0", "rounds.count", "greater than or equal to 1"),
         ("hands.sise=4", "hands.sise", "unknown key"),
-        ("meters.trust=5", "meters.trust", "valid dictionary"),
+        ("meters.trust=5", "meters.trust", "expected a table, got an integer (5)"),
         ("name.x=1", "name.x", "name is not a table"),
         ("meters.trust.start=11", "meters.trust.start", "outside the meter's bounds"),
         ("rounds.opening_event=nothing_at_all", "rounds.opening_event", "unknown event card"),

@@ -11,6 +11,9 @@ from hypothesis import strategies as st
 from summitgame.errors import RulesError
 from summitgame.loader import bundled_rule_files, load_rules
 from summitgame.params import (
+    MAX_GRID,
+    MAX_NUMBER,
+    MAX_PATH,
     Span,
     format_path,
     get_at,
@@ -35,7 +38,13 @@ def test_parse_path_refuses_bad_paths(bad: str) -> None:
         parse_path(bad)
 
 
-@given(st.lists(st.one_of(st.from_regex(r"[a-z_][a-z0-9_]{0,6}", fullmatch=True), st.integers(0, 9)), min_size=1))
+@given(
+    st.lists(
+        st.one_of(st.from_regex(r"[a-z_][a-z0-9_]{0,6}", fullmatch=True), st.integers(0, 9)),
+        min_size=1,
+        max_size=MAX_PATH - 1,
+    )
+)
 def test_format_path_round_trips(parts: list[str | int]) -> None:
     if isinstance(parts[0], int):
         parts = ["x", *parts]
@@ -89,11 +98,38 @@ def test_grids() -> None:
         ("x.y=a,b", "not a number"),
         ("x.y=1,1", "listed twice"),
         ("x.y=0..100000", "at most"),
+        # huge, infinite or too fine grids are refused in one line that says the limit (no OverflowError)
+        ("rounds.count=-1e308..1e308:1", "out of range: at most 1,000,000,000,000,000 either way"),
+        ("rounds.count=-1e15..1e15:1", f"more than {MAX_GRID} values; at most {MAX_GRID}"),
+        ("rounds.count=0..1:1e-300", f"more than {MAX_GRID} values"),
+        ("rounds.count=1e400", "not a finite number"),
+        ("rounds.count=" + "9" * 5000, "out of range"),
+        ("rounds.count=0.." + "9" * 5000, "out of range"),
+        ("rounds.count=" + ",".join(map(str, range(MAX_GRID + 1))), f"more than {MAX_GRID} values"),
     ],
 )
 def test_bad_grids_say_what_is_wrong(text: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         parse_grid(text)
+
+
+def test_numbers_past_the_limit_are_refused_and_the_limit_itself_is_fine() -> None:
+    assert parse_number(str(MAX_NUMBER)) == MAX_NUMBER
+    assert parse_number(f"-{MAX_NUMBER}") == -MAX_NUMBER
+    for bad in (str(MAX_NUMBER + 1), "1e16", "-1e16", "1" + "0" * 40):
+        with pytest.raises(ValueError, match="out of range"):
+            parse_number(bad)
+
+
+def test_long_key_paths_and_huge_indexes_are_refused() -> None:
+    assert len(parse_path(".".join(["a"] * MAX_PATH))) == MAX_PATH
+    with pytest.raises(ValueError, match=f"more than {MAX_PATH} keys"):
+        parse_path(".".join(["a"] * (MAX_PATH + 1)))
+    with pytest.raises(ValueError, match="bad key path"):
+        parse_path("a[" + "9" * 5000 + "]")
+    with pytest.raises(ValueError) as info:
+        parse_path("\x1b[2J" + "a" * 10_000)
+    assert len(str(info.value)) < 200 and "\x1b" not in str(info.value)
 
 
 def test_tune_bounds() -> None:

@@ -58,8 +58,8 @@ def report_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except RulesError as exc:
-            for p in exc.problems:
-                click.echo(str(p), err=True)
+            for line in exc.lines():  # the first 200, then "... and N more"
+                click.echo(line, err=True)
             n = len(exc.problems)
             click.echo(f"{n} problem{'s' if n != 1 else ''} found.", err=True)
             sys.exit(1)

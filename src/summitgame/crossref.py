@@ -5,7 +5,7 @@ Runs after every file passed its schema; reports every problem, each with its fi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from .errors import Problem
 from .schema import (
@@ -38,6 +38,13 @@ DeckWhere = Callable[[str, str], tuple[str, int | None]]
 WHO_WORDS = ("self", "other", "both")
 
 
+def listed(names: Sequence[str] | Iterable[str], limit: int = 12) -> str:
+    """Known names for a message, as a list, the first ``limit`` of them (a file may define thousands)."""
+    items = list(names)
+    shown = repr(items[:limit])
+    return shown if len(items) <= limit else f"{shown[:-1]}, ... ({len(items)} in all)]"
+
+
 class Checker:
     """Collects problems while walking a validated rule set and its decks."""
 
@@ -45,6 +52,7 @@ class Checker:
         self.spec = spec
         self.problems: list[Problem] = []
         self.roles = list(spec.roles)
+        self.role_set = set(spec.roles)
         self.stages = list(spec.stages)
 
     def add(self, where: tuple[str, int | None], path: str, message: str) -> None:
@@ -62,8 +70,10 @@ class Checker:
     ) -> None:
         if isinstance(value, dict):
             for role in value:
-                if role not in self.roles:
-                    self.add(at(f"{path}.{role}"), f"{path}.{role}", f"unknown role {role!r}; roles are {self.roles}")
+                if role not in self.role_set:
+                    self.add(
+                        at(f"{path}.{role}"), f"{path}.{role}", f"unknown role {role!r}; roles are {listed(self.roles)}"
+                    )
             # with the wrong number of roles that one problem is reported once, not here per value
             for role in self.roles if len(self.roles) == 2 else ():
                 if role not in value:
@@ -76,18 +86,18 @@ class Checker:
                 self.add(at(path), path, f"{v} is outside {lo}..{hi}")
 
     def who(self, who: str, at: tuple[str, int | None], path: str) -> None:
-        if who not in WHO_WORDS and who not in self.roles:
-            self.add(at, f"{path}.who", f"unknown role {who!r}; use self, other, both or one of {self.roles}")
+        if who not in WHO_WORDS and who not in self.role_set:
+            self.add(at, f"{path}.who", f"unknown role {who!r}; use self, other, both or one of {listed(self.roles)}")
 
     def meter_ref(self, meter: str, at: tuple[str, int | None], path: str) -> bool:
         if meter not in self.spec.meters:
-            self.add(at, path, f"unknown meter {meter!r}; meters are {list(self.spec.meters)}")
+            self.add(at, path, f"unknown meter {meter!r}; meters are {listed(self.spec.meters)}")
             return False
         return True
 
     def track_ref(self, track: str, at: tuple[str, int | None], path: str) -> bool:
         if track not in self.spec.tracks:
-            self.add(at, path, f"unknown track {track!r}; tracks are {list(self.spec.tracks)}")
+            self.add(at, path, f"unknown track {track!r}; tracks are {listed(self.spec.tracks)}")
             return False
         return True
 
@@ -221,7 +231,7 @@ class Checker:
                     )
                 if m.walkout_at is not None:
                     self.per_role(m.walkout_at, at, f"{p}.walkout_at", m.min + 1, m.max)
-                    for r in self.roles:
+                    for r in self.roles if len(self.roles) == 2 else ():  # else reported once, at roles
                         s = m.start if isinstance(m.start, int) else m.start.get(r)
                         w = m.walkout_at if isinstance(m.walkout_at, int) else m.walkout_at.get(r)
                         if s is not None and w is not None and s >= w:
@@ -275,11 +285,11 @@ class Checker:
                 p = f"rounds.end_effects[{i}]"
                 self.add(at(p), p, f"end effects apply once per role, so shared meter {e.meter!r} would move twice")
         fi = spec.rounds.first_initiative
-        if fi != "random" and fi not in self.roles:
+        if fi != "random" and fi not in self.role_set:
             self.add(
                 at("rounds.first_initiative"),
                 "rounds.first_initiative",
-                f"unknown role {fi!r}; use 'random' or one of {self.roles}",
+                f"unknown role {fi!r}; use 'random' or one of {listed(self.roles)}",
             )
         if spec.hands.size > spec.hands.limit:
             self.add(at("hands.size"), "hands.size", f"{spec.hands.size} is above hands.limit ({spec.hands.limit})")
@@ -292,13 +302,14 @@ class Checker:
         for i, tid in enumerate(order):
             if tid not in spec.tiers:
                 self.add(
-                    at("outcome.order"), f"outcome.order[{i}]", f"unknown tier {tid!r}; tiers are {list(spec.tiers)}"
+                    at("outcome.order"), f"outcome.order[{i}]", f"unknown tier {tid!r}; tiers are {listed(spec.tiers)}"
                 )
             if tid in seen:
                 self.add(at("outcome.order"), f"outcome.order[{i}]", f"tier {tid!r} is listed twice")
             seen.add(tid)
+        in_order = set(order)
         for tid in spec.tiers:
-            if tid not in order:
+            if tid not in in_order:
                 self.add(at(f"tiers.{tid}"), f"tiers.{tid}", "tier is not listed in outcome.order")
         always: str | None = None
         for tid in order:
@@ -346,25 +357,38 @@ class Checker:
     def agendas(self, deck: AgendaDeck, at: DeckWhere) -> None:
         for i, card in enumerate(deck.cards):
             for role in card.roles:
-                if role not in self.roles:
+                if role not in self.role_set:
                     self.add(
                         at("agendas", f"cards[{i}].roles"),
                         f"cards[{i}].roles",
-                        f"unknown role {role!r}; roles are {self.roles}",
+                        f"unknown role {role!r}; roles are {listed(self.roles)}",
                     )
             for track in card.stakes:
                 self.track_ref(track, at("agendas", f"cards[{i}].stakes.{track}"), f"cards[{i}].stakes.{track}")
         if len(self.roles) == 2:
-            r0, r1 = self.roles
-            ok = any(
-                a is not b and (not a.roles or r0 in a.roles) and (not b.roles or r1 in b.roles)
-                for a in deck.cards
-                for b in deck.cards
-            )
-            if not ok:
+            self.agenda_deal(deck, at)
+
+    def agenda_deal(self, deck: AgendaDeck, at: DeckWhere) -> None:
+        """The engine deals the first role any agenda it may hold, then the second role one of the others it
+        may hold (dealing the first role again when it drew the second's only card); that always succeeds
+        exactly when some pair of distinct cards fits the two roles, which is checked here in one pass."""
+        r0, r1 = self.roles
+        allowed = [[c.id for c in deck.cards if not c.roles or role in c.roles] for role in (r0, r1)]
+        for role, ids in zip((r0, r1), allowed, strict=True):
+            if not ids:
                 self.add(
-                    at("agendas", "cards"), "cards", f"cannot deal one distinct agenda to each of {r0!r} and {r1!r}"
+                    at("agendas", "cards"),
+                    "cards",
+                    f"no agenda can be dealt to {role!r}: every card's roles leave it out",
                 )
+                return
+        if len(allowed[0]) == 1 and allowed[0] == allowed[1]:
+            self.add(
+                at("agendas", "cards"),
+                "cards",
+                f"cannot deal one distinct agenda to each of {r0!r} and {r1!r}: both can only be dealt "
+                f"{allowed[0][0]!r}",
+            )
 
     def gesture_supply(self, deck: GestureDeck, at: DeckWhere) -> None:
         total = sum(c.copies for c in deck.cards)

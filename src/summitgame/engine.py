@@ -49,6 +49,13 @@ def new_game(rules: Ruleset, seed: int = 0) -> State:
     rng, i = _rng.below(rng, len(rules.agenda_allowed[0]))
     a0 = rules.agenda_allowed[0][i]
     choices = [a for a in rules.agenda_allowed[1] if a != a0]
+    if not choices:
+        # role 0 drew the only agenda role 1 may hold: deal role 0 another (validation guarantees one exists).
+        # Only deals that used to fail take this path; every other deal is unchanged, draw for draw.
+        others = [a for a in rules.agenda_allowed[0] if a != a0]
+        rng, i = _rng.below(rng, len(others))
+        a0 = others[i]
+        choices = [a for a in rules.agenda_allowed[1] if a != a0]
     rng, i = _rng.below(rng, len(choices))
     s.agendas = (a0, choices[i])
     s.revealed = (False, False)

@@ -19,6 +19,9 @@ class SummitError(Exception):
     """Base of every error the engine raises on purpose."""
 
 
+MAX_SHOWN = 200  #: characters of a file name or key path shown in a Problem (messages: four times that)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong in a data file: where (file, key path, line) and what."""
@@ -29,18 +32,33 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        # file names, key paths and messages quote data: shown printable and cut short, one line each
+        from .safeio import shorten
+
+        name = shorten(self.file, MAX_SHOWN)
+        where = name if self.line is None else f"{name}:{self.line}"
         if self.path:
-            return f"{where}: {self.path}: {self.message}"
-        return f"{where}: {self.message}"
+            return f"{where}: {shorten(self.path, MAX_SHOWN)}: {shorten(self.message, 4 * MAX_SHOWN)}"
+        return f"{where}: {shorten(self.message, 4 * MAX_SHOWN)}"
+
+
+MAX_PROBLEMS_SHOWN = 200  #: problems printed for one error; the rest are counted ("... and N more")
 
 
 class RulesError(SummitError):
-    """Rule or card data failed to load; ``problems`` lists every problem found."""
+    """Rule or card data failed to load; ``problems`` lists every problem found (its message, the first
+    ``MAX_PROBLEMS_SHOWN`` of them)."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self, limit: int = MAX_PROBLEMS_SHOWN) -> list[str]:
+        """One line per problem, the first ``limit`` of them, then how many more there are."""
+        out = [str(p) for p in self.problems[:limit]]
+        if len(self.problems) > limit:
+            out.append(f"... and {len(self.problems) - limit} more")
+        return out
 
 
 class ActionSyntaxError(SummitError):

@@ -6,6 +6,9 @@ Every problem found is collected and raised together as one ``RulesError`` whose
 
 from __future__ import annotations
 
+import bisect
+import functools
+import os
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
@@ -16,11 +19,12 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from . import safeio
 from .crossref import cross_check
 from .errors import Problem, RulesError
 from .params import PathPart, fmt_number, format_path, get_at, is_number, parse_path, set_at
 from .ruleset import Ruleset, compile_ruleset
-from .schema import DECK_MODELS, AgendaDeck, EventDeck, GestureDeck, RulesFile
+from .schema import DECK_MODELS, ID_PATTERN, AgendaDeck, EventDeck, GestureDeck, RulesFile
 
 OVERRIDE_SOURCE = "--set"
 
@@ -44,80 +48,148 @@ def bundled_rule_files() -> list[Path]:
 
 
 def display(path: Path) -> str:
-    """A path as the user should read it: relative to the working directory where possible."""
+    """A path as the user should read it: relative to the working directory where possible, and
+    printable (a name from data may hold a NUL or an escape sequence)."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+        cwd = os.getcwd()
+    except OSError:  # the working directory was removed
+        return safeio.printable(str(path))
+    return _display(path, cwd)
+
+
+@functools.lru_cache(maxsize=256)
+def _display(path: Path, cwd: str) -> str:
+    # cached: a file with thousands of problems names the same few files thousands of times
+    try:
+        shown = str(path.resolve().relative_to(Path(cwd).resolve()))
+    except (ValueError, OSError, RuntimeError):  # elsewhere, a NUL byte, a loop of symbolic links
+        shown = str(path)
+    return safeio.printable(shown)
+
+
+def resolved(path: Path) -> Path:
+    """``path`` made absolute with symbolic links resolved where that is possible; never raises (a NUL byte
+    or a loop of links is left for ``safeio`` to refuse with a clear message when the file is read)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return Path(os.path.abspath(path))
 
 
 # --- TOML reading with line numbers -------------------------------------------------------------
 
-_LINE_RE = re.compile(r"at line (\d+)")
+
+def read_toml_text(path: Path) -> tuple[dict[str, Any] | None, str | None, list[Problem]]:
+    """Parse one TOML file through ``safeio`` (a regular file under the size limit, nesting and integers
+    within bounds); return its data and text, or a Problem (with the line of a syntax error)."""
+    name = display(path)
+    try:
+        text = safeio.read_text(path, name=name)
+        return safeio.loads_toml(text, name), text, []
+    except safeio.DataFileError as exc:
+        return None, None, [Problem(exc.path, "", exc.message, exc.line)]
 
 
 def read_toml(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
     """Parse one TOML file; a syntax error becomes a Problem with its line number."""
-    name = display(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None, [Problem(name, "", "file not found")]
-    except OSError as exc:
-        return None, [Problem(name, "", f"cannot read file: {exc.strerror}")]
-    except UnicodeDecodeError:
-        return None, [Problem(name, "", "file is not UTF-8 text")]
-    try:
-        return tomllib.loads(text), []
-    except tomllib.TOMLDecodeError as exc:
-        match = _LINE_RE.search(str(exc))
-        line = int(match.group(1)) if match else None
-        return None, [Problem(name, "", f"TOML syntax error: {exc}", line)]
+    data, _, problems = read_toml_text(path)
+    return data, problems
+
+
+def _is_index(part: str) -> bool:
+    """An array index in a key path (ASCII digits, a sane length; a key named '²' is not one)."""
+    return part.isascii() and part.isdigit() and len(part) < 10
+
+
+_KEY_RE = re.compile(r"(?:^|(?<=[{,\s]))([A-Za-z0-9_-]+)(?=\s*=)")
+_QUOTED_KEY_RE = re.compile(r"""\s*["']([^"'\n]*)["']\s*=""")
+
+
+@dataclass(frozen=True)
+class _LineIndex:
+    """Where headers, inline-table rows and ``key =`` occur in TOML text, built in one pass so that each
+    lookup costs a dictionary hit and a bisection instead of a scan (validation stays linear in the file)."""
+
+    n: int
+    arrays: dict[str, list[int]]  #: ``[[name]]`` → its lines, in order
+    tables: dict[str, int]  #: ``[name]`` → its first line
+    brackets: list[int]  #: lines that start with ``[`` (headers, and multi-line array rows)
+    braces: list[int]  #: lines that start with ``{`` (rows of a multi-line array of inline tables)
+    keys: dict[str, list[int]]  #: bare key → lines where ``key =`` appears
+    quoted: dict[str, int]  #: quoted key → first line where ``"key" =`` starts a line
+
+
+@functools.lru_cache(maxsize=16)
+def _line_index(text: str) -> _LineIndex:
+    arrays: dict[str, list[int]] = {}
+    tables: dict[str, int] = {}
+    brackets: list[int] = []
+    braces: list[int] = []
+    keys: dict[str, list[int]] = {}
+    quoted: dict[str, int] = {}
+    lines = text.splitlines()
+    for i, ln in enumerate(lines):
+        stripped = ln.strip()
+        if stripped.startswith("["):
+            brackets.append(i)
+            if stripped.startswith("[["):
+                if stripped.endswith("]]"):
+                    arrays.setdefault(stripped[2:-2], []).append(i)
+            elif "]" in stripped:
+                tables.setdefault(stripped[1 : stripped.index("]")], i)
+        elif stripped.startswith("{"):
+            braces.append(i)
+        for m in _KEY_RE.finditer(ln):
+            hits = keys.setdefault(m.group(1), [])
+            if not hits or hits[-1] != i:
+                hits.append(i)
+        q = _QUOTED_KEY_RE.match(ln)
+        if q is not None:
+            quoted.setdefault(q.group(1), i)
+    return _LineIndex(len(lines), arrays, tables, brackets, braces, keys, quoted)
 
 
 def locate(text: str, path: str) -> int | None:
     """Best-effort line number of a dotted key path (``cards[2].effects[0].by``) in TOML text."""
     parts = [p for p in re.split(r"\.|\[|\]", path) if p]
-    lines = text.splitlines()
-    keys = [p for p in parts if not p.isdigit()]
-    if not keys:
+    if all(_is_index(p) for p in parts):
         return None
+    idx = _line_index(text)
     start, header_depth = 0, 0
     # find the deepest table header matching a prefix of the path (array index = nth header)
     for depth in range(len(parts), 0, -1):
         prefix = parts[:depth]
-        if prefix[-1].isdigit():
-            name = ".".join(p for p in prefix[:-1] if not p.isdigit())
+        if _is_index(prefix[-1]):
+            hits = idx.arrays.get(".".join(p for p in prefix[:-1] if not _is_index(p)), [])
             nth = int(prefix[-1])
-            hits = [i for i, ln in enumerate(lines) if ln.strip() == f"[[{name}]]"]
             if nth < len(hits):
                 start, header_depth = hits[nth], depth
                 break
         else:
-            name = ".".join(p for p in prefix if not p.isdigit())
-            hits = [i for i, ln in enumerate(lines) if ln.strip().startswith(f"[{name}]")]
-            if hits:
-                start, header_depth = hits[0], depth
+            first = idx.tables.get(".".join(p for p in prefix if not _is_index(p)))
+            if first is not None:
+                start, header_depth = first, depth
                 break
     rest = parts[header_depth:]
-    if not any(not p.isdigit() for p in rest):
+    if all(_is_index(p) for p in rest):
         return start + 1
-    end = len(lines)
+    end = idx.n
     if header_depth:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("[")), len(lines))
+        after = bisect.bisect_right(idx.brackets, start)
+        end = idx.brackets[after] if after < len(idx.brackets) else idx.n
     line, found = start + (1 if header_depth else 0), None
     for part in rest:
-        if part.isdigit():
+        if _is_index(part):
             # the n-th inline table of a multi-line array, one per line
-            rows = [i for i in range(line, end) if lines[i].lstrip().startswith("{")]
-            if int(part) < len(rows):
-                line = rows[int(part)]
+            lo, hi = bisect.bisect_left(idx.braces, line), bisect.bisect_left(idx.braces, end)
+            if int(part) < hi - lo:
+                line = idx.braces[lo + int(part)]
             continue
-        key_re = re.compile(rf"(^|[{{,\s]){re.escape(part)}\s*=")
-        hit = next((i for i in range(line, end) if key_re.search(lines[i])), None)
-        if hit is None:
+        hits = idx.keys.get(part, [])
+        at = bisect.bisect_left(hits, line)
+        if at == len(hits) or hits[at] >= end:
             break
-        line = found = hit
+        line = found = hits[at]
     if found is not None:
         return found + 1
     return start + 1 if header_depth else None
@@ -153,10 +225,15 @@ def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+MAX_EXTENDS = 32  #: longest chain of rule files extending one another
+RULE_KEYS = frozenset(RulesFile.model_fields)  #: the top-level keys a rule file may have
+
+
 def resolve_extends(path: Path, problems: list[Problem]) -> Merged | None:
-    """Load a rule file and the chain it extends, base first."""
+    """Load a rule file and the chain it extends, base first. A parent is found relative to the file that
+    names it; one that cannot be read is reported at that file's ``extends`` line."""
     chain: list[Path] = []
-    current = path.resolve()
+    current = resolved(path)
     layers: list[tuple[Path, dict[str, Any]]] = []
     texts: dict[Path, str] = {}
     while True:
@@ -164,27 +241,52 @@ def resolve_extends(path: Path, problems: list[Problem]) -> Merged | None:
             cycle = " -> ".join(display(p) for p in [*chain, current])
             problems.append(Problem(display(chain[-1]), "extends", f"circular extends: {cycle}"))
             return None
-        chain.append(current)
-        data, errs = read_toml(current)
-        if data is None:
-            if len(chain) > 1:
-                errs = [
-                    Problem(display(chain[-2]), "extends", f"cannot load {display(current)}: {e.message}", e.line)
-                    if e.message == "file not found"
-                    else e
-                    for e in errs
-                ]
-            problems.extend(errs)
+        if len(chain) >= MAX_EXTENDS:
+            problems.append(Problem(display(chain[-1]), "extends", f"more than {MAX_EXTENDS} files extend one another"))
             return None
-        texts[current] = current.read_text(encoding="utf-8")
+        chain.append(current)
+        name = display(current)
+        try:
+            text = safeio.read_text(current, name=name)
+        except safeio.DataFileError as exc:
+            if len(chain) == 1:
+                problems.append(Problem(exc.path, "", exc.message))
+            else:
+                parent_text = texts[chain[-2]]
+                problems.append(
+                    Problem(
+                        display(chain[-2]),
+                        "extends",
+                        f"cannot load {name}: {exc.message}",
+                        locate(parent_text, "extends"),
+                    )
+                )
+            return None
+        try:
+            data = safeio.loads_toml(text, name)
+        except safeio.DataFileError as exc:
+            problems.append(Problem(exc.path, "", exc.message, exc.line))
+            return None
+        if len(chain) > 1 and not RULE_KEYS.intersection(data):
+            # named by data, and not a rule file at all: say so without echoing what the file holds
+            problems.append(
+                Problem(
+                    display(chain[-2]),
+                    "extends",
+                    f"{name} is not a rule file: none of its keys is a rule file's",
+                    locate(texts[chain[-2]], "extends"),
+                )
+            )
+            return None
+        texts[current] = text
         layers.append((current, data))
         parent = data.get("extends")
         if parent is None:
             break
         if not isinstance(parent, str):
-            problems.append(Problem(display(current), "extends", "must be a file path (a string)"))
+            problems.append(Problem(name, "extends", "must be a file path (a string)", locate(text, "extends")))
             return None
-        current = (current.parent / parent).resolve()
+        current = resolved(current.parent / parent)
     merged: dict[str, Any] = {}
     sources: dict[str, Path | str] = {}
     for src, data in reversed(layers):
@@ -194,20 +296,39 @@ def resolve_extends(path: Path, problems: list[Problem]) -> Merged | None:
     return Merged(merged, sources, texts)
 
 
+MAX_OVERRIDE_SHOWN = 60  #: characters of an override's text quoted in a message
+
+
 def parse_override(text: str) -> tuple[list[PathPart], Any]:
-    """Split ``key.path=value``; the value is read as TOML, or taken as a string if it isn't TOML."""
+    """Split ``key.path=value``; the value is read as TOML, or taken as a string if it isn't one TOML value.
+
+    ValueError (with a short message) for a bad key path, or a value nested too deep or with a huge integer."""
+    shown = safeio.shorten(repr(text), MAX_OVERRIDE_SHOWN)
     if "=" not in text:
-        raise ValueError(f"{text!r}: expected key.path=value")
+        raise ValueError(f"{shown}: expected key.path=value")
     key, raw = text.split("=", 1)
     try:
         keys = list(parse_path(key.strip()))
-    except ValueError:
-        raise ValueError(f"{text!r}: bad key path {key.strip()!r}") from None
+    except ValueError as exc:  # "bad key path ...: why"
+        raise ValueError(f"{shown}: {exc}") from None
+    raw = raw.strip()
     try:
-        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+        doc = tomllib.loads(f"v = {raw}")
     except tomllib.TOMLDecodeError:
-        value = raw.strip()
-    return keys, value
+        return keys, raw
+    except RecursionError:
+        raise ValueError(f"{shown}: the value is nested deeper than {safeio.MAX_DEPTH} levels") from None
+    except ValueError:  # an integer literal over Python's digit limit
+        raise ValueError(f"{shown}: holds an integer of more than {safeio.MAX_INT_DIGITS} digits") from None
+    if list(doc) != ["v"]:  # 'x = 1\n[t]' is not one value: take the text as it is
+        return keys, raw
+    try:
+        safeio.check_depth(doc["v"], "", safeio.MAX_DEPTH - len(keys))
+    except safeio.DataFileError as exc:
+        raise ValueError(
+            f"{shown}: the value {'is ' if exc.message.startswith('nested') else ''}{exc.message}"
+        ) from None
+    return keys, doc["v"]
 
 
 def apply_overrides(
@@ -222,7 +343,7 @@ def apply_overrides(
         except ValueError as exc:
             problems.append(Problem(label, "", str(exc)))
             continue
-        where = f"{label} {text}"
+        where = f"{label} {safeio.shorten(text, MAX_OVERRIDE_SHOWN)}"
         if keys[0] == "extends":
             problems.append(Problem(where, "extends", "extends cannot be overridden; use --rules"))
             continue
@@ -245,7 +366,7 @@ def tunable_problems(merged: Merged, spec: RulesFile) -> list[Problem]:
         line = _quoted_key_line(text, key) if text else None
         try:
             value = get_at(values, parse_path(key))
-        except LookupError as exc:
+        except (LookupError, ValueError) as exc:  # no such value; a path too long or an index too big
             problems.append(Problem(name, f'tunable."{key}"', f"names no value of the rules: {exc}", line))
             continue
         if not is_number(value):
@@ -275,13 +396,20 @@ def tunable_problems(merged: Merged, spec: RulesFile) -> list[Problem]:
 
 def _quoted_key_line(text: str, key: str) -> int | None:
     """The line of a quoted key (``"meters.trust.start" = ...``) in TOML text."""
-    for i, ln in enumerate(text.splitlines()):
-        if re.match(rf"""\s*["']{re.escape(key)}["']\s*=""", ln):
-            return i + 1
-    return None
+    line = _line_index(text).quoted.get(key)
+    return None if line is None else line + 1
 
 
 # --- validation ---------------------------------------------------------------------------------
+
+
+MAX_KEY_SHOWN = 40  #: characters of one key from a file quoted in a key path
+
+
+def _key(part: int | str) -> str:
+    """One key of a path as shown: printable, cut short, quoted if it holds a dot (a [tunable] key path)."""
+    key = safeio.shorten(str(part), MAX_KEY_SHOWN)
+    return f'"{key}"' if "." in key else key
 
 
 def _loc_path(loc: Iterable[int | str], data: Any, missing: bool) -> str:
@@ -295,8 +423,7 @@ def _loc_path(loc: Iterable[int | str], data: Any, missing: bool) -> str:
             out += f"[{part}]"
             node = node[part]
         elif isinstance(node, dict) and part in node:
-            key = f'"{part}"' if "." in str(part) else str(part)  # a key path used as a key: [tunable]
-            out += f".{key}" if out else key
+            out += f".{_key(part)}" if out else _key(part)
             node = node[part]
         elif last and missing:
             out += f".{part}" if out else str(part)
@@ -304,31 +431,97 @@ def _loc_path(loc: Iterable[int | str], data: Any, missing: bool) -> str:
     return out
 
 
+_TYPE_WORDS = {
+    "int_type": "an integer",
+    "float_type": "a number",
+    "string_type": "a string",
+    "bool_type": "a boolean (true or false)",
+    "dict_type": "a table",
+    "model_type": "a table",
+    "model_attributes_type": "a table",
+    "list_type": "an array",
+}
+
+
+def describe_value(value: Any) -> str:
+    """What a value from a file is, for a message: its TOML type and (shortened) the value itself."""
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, int):
+        return f"an integer ({value})"
+    if isinstance(value, float):
+        return f"a float ({value!r})"
+    if isinstance(value, str):
+        return f"a string ({safeio.shorten(repr(value), MAX_KEY_SHOWN)})"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    return f"a date or time ({safeio.shorten(value, MAX_KEY_SHOWN)})"
+
+
+def _message(err: Any) -> str:
+    """One pydantic error as a sentence for a designer (no input echoed beyond a short, printable quote)."""
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return "unknown key (not in the schema; a typo?)"
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "too_short":
+        least = ctx.get("min_length", 1)
+        return "must not be empty" if least == 1 else f"needs at least {least} entries"
+    if kind == "union_tag_invalid":
+        tag = safeio.shorten(repr(ctx.get("tag", "")), MAX_KEY_SHOWN)
+        return f"kind {tag} is not one of {ctx.get('expected_tags', '')}"
+    if kind == "union_tag_not_found":
+        return f"required key {ctx.get('discriminator', 'kind')} is missing"
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == ID_PATTERN:
+        return f"expected an id (a-z, 0-9 and _, starting with a letter), got {describe_value(err.get('input'))}"
+    if kind == "literal_error":
+        return f"must be {ctx.get('expected', 'one of the listed values')}, got {describe_value(err.get('input'))}"
+    if kind == "finite_number":
+        return f"must be a finite number, not {describe_value(err.get('input'))}"
+    return str(err["msg"]).removeprefix("Value error, ")
+
+
+def _proper_prefixes(path: str) -> Iterable[str]:
+    """``a.b[0].c`` → ``a``, ``a.b``, ``a.b[0]``: the paths of the tables and arrays that hold it."""
+    return (path[:k] for k, ch in enumerate(path) if ch in ".[" and k)
+
+
 def validation_problems(exc: ValidationError, data: Any, where: Any, prefix: str = "") -> list[Problem]:
-    """Problems from a pydantic ValidationError; ``where(path)`` gives (file name, text)."""
+    """Problems from a pydantic ValidationError; ``where(path)`` gives (file name, text).
+
+    A value of the wrong type reads ``expected an integer, got a string ('5')``; linear in the errors."""
     grouped: dict[str, list[str]] = {}
+    expected: dict[str, list[str]] = {}
+    given: dict[str, str] = {}
     for err in exc.errors(include_url=False):
         path = _loc_path(err["loc"], data, err["type"] == "missing")
         path = f"{prefix}.{path}" if prefix and path else (prefix or path)
-        msg = err["msg"]
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key (not in the schema; a typo?)"
-        elif err["type"] == "missing":
-            msg = "required key is missing"
-        elif err["type"] == "too_short":
-            least = (err.get("ctx") or {}).get("min_length", 1)
-            msg = "must not be empty" if least == 1 else f"needs at least {least} entries"
-        elif err["type"] == "union_tag_invalid":
-            msg = msg.replace("Input tag", "kind")
-        msg = msg.removeprefix("Value error, ")
         bucket = grouped.setdefault(path, [])
+        word = _TYPE_WORDS.get(err["type"])
+        if word is not None:
+            words = expected.setdefault(path, [])
+            if word not in words:
+                words.append(word)
+            given.setdefault(path, describe_value(err.get("input")))
+            continue
+        msg = _message(err)
         if msg not in bucket:
             bucket.append(msg)
+    holders = {p for path in grouped for p in _proper_prefixes(path)}
     problems = []
     for path, msgs in grouped.items():
         # A union (number or per-role table) reports one error per branch; keep the more specific one.
-        if path and any(other.startswith((f"{path}.", f"{path}[")) for other in grouped):
+        if path and path in holders:
             continue
+        wanted = expected.get(path, [])
+        if wanted:
+            if "an integer" in wanted and "a number" in wanted:  # a number may be whole: say it once
+                wanted = [w for w in wanted if w != "an integer"]
+            msgs = [f"expected {' or '.join(wanted)}, got {given[path]}", *msgs]
         name, text = where(path)
         quoted = re.search(r'"([^"]+)"', path)
         line = None
@@ -357,18 +550,45 @@ def _source_for(merged: Merged, path: str) -> tuple[str, str | None]:
 Deck = EventDeck | GestureDeck | AgendaDeck
 
 
-def load_deck(path: Path, expected: str | None, problems: list[Problem]) -> Deck | None:
-    """Read and schema-check one card file."""
-    data, errs = read_toml(path)
-    problems.extend(errs)
-    if data is None:
-        return None
+def load_deck(
+    path: Path, expected: str | None, problems: list[Problem], texts: dict[Path, str] | None = None
+) -> Deck | None:
+    """Read and schema-check one card file (its text, once read, is kept in ``texts`` for line numbers)."""
     name = display(path)
+    try:
+        text = safeio.read_text(path, name=name)
+    except safeio.DataFileError as exc:
+        problems.append(Problem(exc.path, "", exc.message))
+        return None
+    if texts is not None:
+        texts[path] = text
+    try:
+        data = safeio.loads_toml(text, name)
+    except safeio.DataFileError as exc:
+        problems.append(Problem(exc.path, "", exc.message, exc.line))
+        return None
+    return check_deck(data, text, name, expected, problems)
+
+
+def check_deck(
+    data: dict[str, Any], text: str, name: str, expected: str | None, problems: list[Problem]
+) -> Deck | None:
+    """Schema-check one card file's parsed data (``text`` for line numbers, ``name`` for messages)."""
+    if "deck" not in data and "cards" not in data:  # not a card file: say so without echoing what it holds
+        problems.append(Problem(name, "", "not a card file: it has neither a 'deck' nor a 'cards' key"))
+        return None
     kind = data.get("deck", expected)
     if expected is not None and kind != expected:
-        problems.append(Problem(name, "deck", f"expected a {expected!r} deck, found {kind!r}"))
+        problems.append(
+            Problem(
+                name,
+                "deck",
+                f"expected a {expected!r} deck, found {safeio.shorten(repr(kind), MAX_KEY_SHOWN)}",
+                locate(text, "deck"),
+            )
+        )
         return None
-    model = DECK_MODELS.get(str(kind))
+    model = DECK_MODELS.get(kind) if isinstance(kind, str) else None
     if model is None:
         problems.append(
             Problem(
@@ -376,14 +596,13 @@ def load_deck(path: Path, expected: str | None, problems: list[Problem]) -> Deck
                 "deck",
                 ("required key is missing; it " if kind is None else "")
                 + f"must be one of {', '.join(map(repr, DECK_MODELS))}",
-                locate(path.read_text(encoding="utf-8"), "deck"),
+                locate(text, "deck"),
             )
         )
         return None
     try:
         deck: Deck = model.model_validate(data)
     except ValidationError as exc:
-        text = path.read_text(encoding="utf-8")
         problems.extend(validation_problems(exc, data, lambda _p: (name, text)))
         return None
     seen: dict[str, int] = {}
@@ -394,7 +613,7 @@ def load_deck(path: Path, expected: str | None, problems: list[Problem]) -> Deck
                     name,
                     f"cards[{i}].id",
                     f"duplicate card id {card.id!r} (first at cards[{seen[card.id]}])",
-                    locate(path.read_text(encoding="utf-8"), f"cards[{i}].id"),
+                    locate(text, f"cards[{i}].id"),
                 )
             )
         seen.setdefault(card.id, i)
@@ -438,21 +657,26 @@ def load_rules(path: str | Path | None = None, overrides: Sequence[str] = (), pa
 
     decks: dict[str, Deck | None] = {}
     deck_files: dict[str, Path] = {}
+    deck_texts: dict[Path, str] = {}
     for kind in ("events", "gestures", "agendas"):
         ref = getattr(spec.decks, kind)
         src = merged.sources.get(f"decks.{kind}")
-        base = src.parent if isinstance(src, Path) else rules_path.resolve().parent
-        deck_path = (base / ref).resolve()
+        base = src.parent if isinstance(src, Path) else resolved(rules_path).parent
+        deck_path = resolved(base / ref)  # relative to the file that names it
         deck_files[kind] = deck_path
         deck_problems: list[Problem] = []
-        decks[kind] = load_deck(deck_path, kind, deck_problems)
-        if deck_problems and deck_problems[0].message == "file not found" and decks[kind] is None:
+        decks[kind] = load_deck(deck_path, kind, deck_problems, deck_texts)
+        if decks[kind] is None and deck_problems and deck_path not in deck_texts:
+            # the file itself could not be read: say so where the rules name it
             name, text = _source_for(merged, f"decks.{kind}")
+            reason = deck_problems[0].message
             problems.append(
                 Problem(
                     name,
                     f"decks.{kind}",
-                    f"deck file not found: {display(deck_path)}",
+                    f"deck file not found: {display(deck_path)}"
+                    if reason == "file not found"
+                    else f"cannot load deck file {display(deck_path)}: {reason}",
                     locate(text, f"decks.{kind}") if text else None,
                 )
             )
@@ -465,17 +689,14 @@ def load_rules(path: str | Path | None = None, overrides: Sequence[str] = (), pa
 
     def deck_where(kind: str, p: str) -> tuple[str, int | None]:
         f = deck_files[kind]
-        try:
-            text = f.read_text(encoding="utf-8")
-        except OSError:
-            return display(f), None
-        return display(f), locate(text, p)
+        text = deck_texts.get(f)
+        return display(f), (locate(text, p) if text else None)
 
     events, gestures, agendas = decks["events"], decks["gestures"], decks["agendas"]
     problems.extend(cross_check(spec, events, gestures, agendas, rules_where, deck_where))  # type: ignore[arg-type]
-    reported = {p.path for p in problems}
+    reported = {p.path for p in problems if p.path}
     problems.extend(  # a value already reported (out of its meter's bounds, say) is not reported twice
-        p for p in tunable_problems(merged, spec) if not any(p.path.startswith(r) for r in reported if r)
+        p for p in tunable_problems(merged, spec) if not any(p.path[:k] in reported for k in range(1, len(p.path) + 1))
     )
     if problems or events is None or gestures is None or agendas is None:
         raise RulesError(problems)
@@ -525,12 +746,12 @@ def without_cards(rules: Ruleset, card_ids: Sequence[str]) -> Ruleset:
 
 def check_file(path: Path) -> Ruleset | Deck:
     """Validate one file: a rule file (with its decks) or a lone card file (schema only)."""
-    data, errs = read_toml(path)
-    if data is None:
+    data, text, errs = read_toml_text(path)
+    if data is None or text is None:
         raise RulesError(errs)
     if ("deck" in data or "cards" in data) and "roles" not in data:
         problems: list[Problem] = []
-        deck = load_deck(path, None, problems)
+        deck = check_deck(data, text, display(path), None, problems)
         if problems or deck is None:
             raise RulesError(problems)
         return deck

@@ -13,25 +13,37 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .safeio import shorten
+
 Number = int | float
 PathPart = str | int
 
-_PART = re.compile(r"([A-Za-z0-9_]+)((?:\[\d+\])*)")
+_PART = re.compile(r"([A-Za-z0-9_]+)((?:\[\d{1,9}\])*)")
 _INDEX = re.compile(r"\[(\d+)\]")
 _NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+_INTEGER = re.compile(r"[-+]?\d+")
 MAX_GRID = 1000  #: most values one ``--param`` may list (a typo like 1..100000 should not start a week-long run)
+MAX_PATH = 32  #: most keys and indexes in one key path (rule data is a few levels deep)
+MAX_NUMBER = 10**15  #: largest size of a number given on the command line (rule numbers are small)
 
 
 def parse_path(key: str) -> tuple[PathPart, ...]:
-    """``a.b[2].c`` as ``("a", "b", 2, "c")``; ValueError for anything else."""
+    """``a.b[2].c`` as ``("a", "b", 2, "c")``; ValueError for anything else (or for more than ``MAX_PATH`` parts)."""
     parts: list[PathPart] = []
     for piece in key.split("."):
         m = _PART.fullmatch(piece)
         if m is None:
-            raise ValueError(f"bad key path {key!r}: expected names joined by dots, with [n] for array items")
+            raise ValueError(f"bad key path {_quote(key)}: expected names joined by dots, with [n] for array items")
         parts.append(m.group(1))
         parts.extend(int(i) for i in _INDEX.findall(m.group(2)))
+        if len(parts) > MAX_PATH:
+            raise ValueError(f"bad key path {_quote(key)}: more than {MAX_PATH} keys and indexes")
     return tuple(parts)
+
+
+def _quote(text: str, limit: int = 60) -> str:
+    """Text from the command line quoted in a message: printable, cut short."""
+    return shorten(repr(text), limit)
 
 
 def format_path(parts: Sequence[PathPart]) -> str:
@@ -95,16 +107,22 @@ def set_at(data: dict[str, Any], parts: Sequence[PathPart], value: Any) -> None:
 
 
 def parse_number(text: str) -> Number:
-    """An int if it reads as one, else a float; ValueError for anything else."""
+    """An int if it reads as one, else a float; ValueError for anything else, or for a number beyond
+    ``MAX_NUMBER`` in size (``1e308`` is a typo, not a rule value)."""
     t = text.strip().replace("_", "")
     if not _NUMBER.fullmatch(t):
-        raise ValueError(f"{text.strip()!r} is not a number")
-    try:
-        return int(t)
-    except ValueError:
+        raise ValueError(f"{_quote(text.strip())} is not a number")
+    value: Number
+    if _INTEGER.fullmatch(t):
+        if len(t.lstrip("+-").lstrip("0")) > len(str(MAX_NUMBER)):
+            raise ValueError(f"{_quote(text.strip())} is out of range: at most {MAX_NUMBER:,} either way")
+        value = int(t)
+    else:
         value = float(t)
-    if not math.isfinite(value):
-        raise ValueError(f"{text.strip()!r} is not a finite number")
+        if not math.isfinite(value):
+            raise ValueError(f"{_quote(text.strip())} is not a finite number")
+    if abs(value) > MAX_NUMBER:
+        raise ValueError(f"{_quote(text.strip())} is out of range: at most {MAX_NUMBER:,} either way")
     return value
 
 
@@ -135,7 +153,10 @@ class Span:
         step = self.step if self.step is not None else (1 if self.integral else None)
         if step is None:
             raise ValueError(f"{self}: a range of decimals needs a step, e.g. {self}:0.5")
-        count = math.floor((self.high - self.low) / step + 1e-9) + 1
+        span = (self.high - self.low) / step
+        if not span < MAX_GRID:  # also for an overflow (inf) or a step too small to count
+            raise ValueError(f"{self} has more than {MAX_GRID} values; at most {MAX_GRID}")
+        count = math.floor(span + 1e-9) + 1
         if count > MAX_GRID:
             raise ValueError(f"{self} has {count} values; at most {MAX_GRID}")
         if isinstance(step, int) and isinstance(self.low, int):
@@ -152,13 +173,13 @@ def parse_span(text: str) -> Span:
     body, _, step_text = text.partition(":")
     low_text, sep, high_text = body.partition("..")
     if not sep:
-        raise ValueError(f"{text!r}: expected LOW..HIGH or LOW..HIGH:STEP")
+        raise ValueError(f"{_quote(text)}: expected LOW..HIGH or LOW..HIGH:STEP")
     low, high = parse_number(low_text), parse_number(high_text)
     step = parse_number(step_text) if step_text.strip() else None
     if low > high:
-        raise ValueError(f"{text!r}: the low end {fmt_number(low)} is above the high end {fmt_number(high)}")
+        raise ValueError(f"{_quote(text)}: the low end {fmt_number(low)} is above the high end {fmt_number(high)}")
     if step is not None and step <= 0:
-        raise ValueError(f"{text!r}: the step must be positive")
+        raise ValueError(f"{_quote(text)}: the step must be positive")
     return Span(low, high, step)
 
 
@@ -167,7 +188,7 @@ def split_param(text: str) -> tuple[str, str]:
     key, sep, raw = text.partition("=")
     key = key.strip()
     if not sep or not raw.strip():
-        raise ValueError(f"{text!r}: expected key.path=VALUES")
+        raise ValueError(f"{_quote(text)}: expected key.path=VALUES")
     parse_path(key)
     return key, raw.strip()
 
@@ -187,11 +208,13 @@ class Param:
 def parse_grid(text: str) -> Param:
     """A sweep's ``--param``: ``key=1..5``, ``key=0..1:0.25``, ``key=0.5,1,2`` or ``key=3``."""
     key, raw = split_param(text)
+    if ".." not in raw and raw.count(",") >= MAX_GRID:
+        raise ValueError(f"{_quote(text)}: more than {MAX_GRID} values; at most {MAX_GRID}")
     values = parse_span(raw).points() if ".." in raw else tuple(parse_number(v) for v in raw.split(",") if v.strip())
     if not values:
-        raise ValueError(f"{text!r}: no values")
+        raise ValueError(f"{_quote(text)}: no values")
     if len(set(values)) != len(values):
-        raise ValueError(f"{text!r}: a value is listed twice")
+        raise ValueError(f"{_quote(text)}: a value is listed twice")
     return Param(key, values)
 
 

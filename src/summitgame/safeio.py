@@ -153,6 +153,8 @@ def loads_toml(text: str, name: str) -> dict[str, Any]:
     except RecursionError:
         raise DataFileError(name, f"nested deeper than {MAX_DEPTH} levels") from None
     except ValueError as exc:  # an integer over Python's digit limit
+        if "integer" in str(exc):
+            raise DataFileError(name, f"holds an integer of more than {MAX_INT_DIGITS} digits") from None
         raise DataFileError(name, f"not usable TOML ({printable(str(exc))})") from None
     check_depth(value, name)
     return value
@@ -180,6 +182,12 @@ def printable(text: object, *, keep_newlines: bool = False, limit: int | None = 
         s = s[: limit + 1]
     s = s.translate(_CONTROLS_KEEP_LINES if keep_newlines else _CONTROLS)
     return s if limit is None or len(s) <= limit else s[: max(0, limit - 1)] + "…"
+
+
+def shorten(text: object, limit: int = 80) -> str:
+    """``printable(text)`` cut to at most ``limit`` characters, an ellipsis marking the cut: for quoting keys,
+    values and names from files in one-line messages."""
+    return printable(text, limit=limit)
 
 
 def printable_lines(func: Callable[P, Iterator[str]]) -> Callable[P, Iterator[str]]:

@@ -1,36 +1,78 @@
 """Pydantic models mirroring ``rules/*.toml`` and ``cards/*.toml``.
 
 The schema is the documentation: every field has a description and bounds, unknown keys are
-refused (``extra="forbid"``), and the JSON Schema and the rulebook are generated from it.
-Cross-references (a card naming an unknown track, say) are checked later, in ``loader.py``.
+refused (``extra="forbid"``), types are strict (a boolean or a string is not a number, ``5.0`` is not
+a whole number), names and texts hold no control characters, and the JSON Schema and the rulebook are
+generated from it. Cross-references (a card naming an unknown track, say) are checked later, in ``loader.py``.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 Id = Annotated[
     str,
     Field(
-        pattern=r"^[a-z][a-z0-9_]*$",
+        pattern=ID_PATTERN,
         max_length=40,
         description="An identifier: lower-case letters, digits and underscores, starting with a letter.",
     ),
 ]
 
 
-class Strict(BaseModel):
-    """Base for every data model: unknown keys are errors, values are immutable."""
+# C0 and C1 controls, DEL, and the bidirectional marks, embeddings, overrides and isolates that can
+# reorder or hide what a terminal shows. Texts (descriptions, flavour) may keep newlines and tabs.
+_CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROL_IN_TEXT = re.compile(f"[{_CONTROLS}]")
+_CONTROL_IN_NAME = re.compile(f"[{_CONTROLS}\t\n]")
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+
+def _refuse_controls(pattern: re.Pattern[str], value: str) -> str:
+    found = pattern.search(value)
+    if found is not None:
+        code = ord(found.group())
+        shown = f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+        raise ValueError(
+            f"holds a control character ({shown} at position {found.start()}); names and texts must be plain text"
+        )
+    return value
+
+
+def _plain_name(value: str) -> str:
+    return _refuse_controls(_CONTROL_IN_NAME, value)
+
+
+def _plain_text(value: str) -> str:
+    return _refuse_controls(_CONTROL_IN_TEXT, value)
+
+
+#: A one-line string from data (a name, a path, a role word): no control characters, no newlines.
+Name = Annotated[str, AfterValidator(_plain_name)]
+#: A paragraph from data (a description, flavour text): no control characters; newlines and tabs are fine.
+Text = Annotated[str, AfterValidator(_plain_text)]
+
+
+def _exactly_int(value: Any) -> Any:
+    """``Literal[1]`` alone would take ``true`` and ``1.0`` for 1; a version number is a whole number."""
+    if type(value) is not int:
+        raise ValueError("must be the whole number 1 (the version of this file format)")
+    return value
+
+
+class Strict(BaseModel):
+    """Base for every data model: unknown keys are errors, types are strict (no coercion), values immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 # --- conditions ---------------------------------------------------------------------------------
 
 Who = Annotated[
-    str,
+    Name,
     Field(
         description=(
             "Whom it concerns: 'self' (the card's player; for events the role with the initiative;"
@@ -184,15 +226,15 @@ PerRole = Annotated[
 class RoleSpec(Strict):
     """One of the two sides at the table."""
 
-    name: str = Field(min_length=1, max_length=40, description="Display name, e.g. 'Washington'.")
-    description: str = Field("", description="One or two sentences for the rulebook.")
+    name: Name = Field(min_length=1, max_length=40, description="Display name, e.g. 'Washington'.")
+    description: Text = Field("", description="One or two sentences for the rulebook.")
 
 
 class MeterSpec(Strict):
     """A bounded gauge: shared by both roles (trust) or one per role (domestic pressure)."""
 
-    name: str = Field(min_length=1, max_length=40, description="Display name.")
-    description: str = Field("", description="What the meter means, for the rulebook.")
+    name: Name = Field(min_length=1, max_length=40, description="Display name.")
+    description: Text = Field("", description="What the meter means, for the rulebook.")
     scope: Literal["shared", "per_role"] = Field(description="'shared' or 'per_role'.")
     min: int = Field(0, ge=0, le=100, description="Lowest value; the meter never goes below it.")
     max: int = Field(ge=1, le=100, description="Highest value; the meter never goes above it.")
@@ -227,9 +269,9 @@ class GateSpec(Strict):
 class TrackSpec(Strict):
     """An agenda item: progress toward agreement, difficulty, and what each side cares about."""
 
-    name: str = Field(min_length=1, max_length=60, description="Display name.")
-    short: str = Field("", max_length=12, description="Short label for narrow screens (default: the id).")
-    description: str = Field("", description="What is at stake, for the rulebook.")
+    name: Name = Field(min_length=1, max_length=60, description="Display name.")
+    short: Name = Field("", max_length=12, description="Short label for narrow screens (default: the id).")
+    description: Text = Field("", description="What is at stake, for the rulebook.")
     start: Id | None = Field(None, description="Starting stage (default: the first stage).")
     gate: GateSpec | None = Field(None, description="Trust (or other shared meter) the track needs.")
     stake: PerRole = Field(description="Points per step a role scores for gains here (or loses giving).")
@@ -284,7 +326,9 @@ class RoundSpec(Strict):
     """The shape of a summit: how many rounds, who starts, what happens between rounds."""
 
     count: int = Field(6, ge=1, le=30, description="Rounds in the summit.")
-    first_initiative: str = Field("random", description="The role that opens round 1, or 'random' to draw it at setup.")
+    first_initiative: Name = Field(
+        "random", description="The role that opens round 1, or 'random' to draw it at setup."
+    )
     end_effects: list[Effect] = Field(
         default_factory=list,
         description="Effects at the end of every round, applied once per role with 'self' = that role.",
@@ -297,16 +341,16 @@ class RoundSpec(Strict):
 class DeckRefs(Strict):
     """The card files this rule set plays with, relative to the rule file."""
 
-    events: str = Field(description="Event deck file.")
-    gestures: str = Field(description="Gesture deck file.")
-    agendas: str = Field(description="Secret agenda deck file.")
+    events: Name = Field(description="Event deck file.")
+    gestures: Name = Field(description="Gesture deck file.")
+    agendas: Name = Field(description="Secret agenda deck file.")
 
 
 class TierSpec(Strict):
     """One outcome tier; tiers are checked in ``outcome.order`` and the first that holds wins."""
 
-    name: str = Field(min_length=1, max_length=40, description="Display name.")
-    description: str = Field("", description="What this outcome means, for the rulebook.")
+    name: Name = Field(min_length=1, max_length=40, description="Display name.")
+    description: Text = Field("", description="What this outcome means, for the rulebook.")
     bonus: int = Field(0, ge=-50, le=50, description="Points both roles score when the summit ends so.")
     any: list[Condition] = Field(
         default_factory=list, description="The tier holds if any of these holds (with 'all', both apply)."
@@ -325,14 +369,15 @@ class Tunable(Strict):
     """The range a designer allows one number of the rules to move in: ``--set``, ``sweep`` and ``tune``
     refuse values outside it, and ``sweep --sensitivity`` moves it one ``step`` either way."""
 
-    min: int | float = Field(description="Lowest allowed value.")
-    max: int | float = Field(description="Highest allowed value.")
+    min: int | float = Field(allow_inf_nan=False, description="Lowest allowed value.")
+    max: int | float = Field(allow_inf_nan=False, description="Highest allowed value.")
     step: int | float | None = Field(
         None,
         gt=0,
+        allow_inf_nan=False,
         description="One step of a sensitivity run (default: 1 for whole numbers, a tenth of the range otherwise).",
     )
-    description: str = Field("", description="Why this number may move, and what it trades off.")
+    description: Text = Field("", description="Why this number may move, and what it trades off.")
 
     @model_validator(mode="after")
     def _ordered(self) -> Tunable:
@@ -345,6 +390,7 @@ TunablePath = Annotated[
     str,
     Field(
         pattern=r"^[a-z_][a-z0-9_]*(\[\d+\])*(\.[a-z0-9_]+(\[\d+\])*)*$",
+        max_length=120,
         description="A key path into this file, e.g. 'meters.trust.start' or 'proposals.cap[1].steps'.",
     ),
 ]
@@ -353,10 +399,12 @@ TunablePath = Annotated[
 class RulesFile(Strict):
     """A whole rule file (after ``extends`` is resolved)."""
 
-    schema_version: Literal[1] = Field(1, description="Version of this file format.")
-    name: str = Field(min_length=1, max_length=60, description="Name of this rule set.")
-    description: str = Field("", description="A paragraph for the rulebook.")
-    extends: str | None = Field(None, description="Another rule file this one changes.")
+    schema_version: Annotated[Literal[1], BeforeValidator(_exactly_int)] = Field(
+        1, description="Version of this file format."
+    )
+    name: Name = Field(min_length=1, max_length=60, description="Name of this rule set.")
+    description: Text = Field("", description="A paragraph for the rulebook.")
+    extends: Name | None = Field(None, description="Another rule file this one changes.")
     decks: DeckRefs = Field(description="The card files.")
     roles: dict[Id, RoleSpec] = Field(description="Exactly two roles, keyed by id.")
     meters: dict[Id, MeterSpec] = Field(min_length=1, description="Meters, keyed by id.")
@@ -380,8 +428,8 @@ class CardBase(Strict):
     """Fields every card has."""
 
     id: Id = Field(description="Unique id within its deck.")
-    name: str = Field(min_length=1, max_length=50, description="Display name.")
-    flavor: str = Field(min_length=1, description="Flavour text, drawn from the source article.")
+    name: Name = Field(min_length=1, max_length=50, description="Display name.")
+    flavor: Text = Field(min_length=1, description="Flavour text, drawn from the source article.")
 
 
 class EventCard(CardBase):

@@ -19,14 +19,14 @@ from __future__ import annotations
 import difflib
 import math
 import re
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import safeio
 from ..errors import Problem, RulesError
-from ..loader import display, locate, read_toml
+from ..loader import display, locate, read_toml_text
 from ..ruleset import Ruleset
 from .measures import Measure, readers
 
@@ -251,18 +251,18 @@ def parse_targets(
 def load_targets(path: str | Path, rules: Ruleset) -> Targets:
     """Read and check a targets file."""
     p = Path(path)
-    data, errs = read_toml(p)
+    data, text, errs = read_toml_text(p)  # through safeio: a regular file, within size, depth and integer limits
     if data is None:
         raise RulesError(errs)
-    return parse_targets(data, rules, display(p), p.read_text(encoding="utf-8"), p.parent)
+    return parse_targets(data, rules, display(p), text, p.parent)
 
 
 def targets_from_text(text: str, rules: Ruleset, source: str = "<targets>") -> Targets:
     """Targets from TOML text (for tests and library use)."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise RulesError([Problem(source, "", f"TOML syntax error: {exc}")]) from None
+        data = safeio.loads_toml(text, source)
+    except safeio.DataFileError as exc:
+        raise RulesError([Problem(source, "", exc.message, exc.line)]) from None
     return parse_targets(data, rules, source, text)
 
 
