@@ -14,7 +14,11 @@ in the state. The adapter exposes that as one explicit chance node at the start 
 (uniform over ``0 .. seeds-1``) is the engine seed: outcome ``k`` gives exactly ``new_game(rules, k)``.
 Every later draw is then fixed but hidden from both players: nothing derived from the seed reaches an
 observation or information state, and ``resample_from_infostate`` re-deals what the player cannot see
-with ``observation.sample_state``, so IS-MCTS never peeks.
+with ``observation.sample_state``, so IS-MCTS never peeks. The chance node is part of the game's
+definition, which every player knows: with few ``seeds`` a player can list the possible deals and
+narrow down the other side's hand by Bayes from its own. That is sound game theory for a solver over
+a small game, not a leak; for play against agents that would use it, raise ``seeds`` (every deal is a
+listed chance outcome, so this trades memory for a larger space of deals).
 
 **What a player sees.** Observation strings and tensors are built from ``observation.observe(state,
 player)`` only (see ``integrations.encoding`` for the tensor layout). The information state adds perfect

@@ -18,7 +18,8 @@ move; read-only, as equal masks are one shared array). **Rewards** are 0
 until the summit ends, then each role's final score (general-sum, as in ``scoring.outcome``; not a
 difference). The episode ends by termination only (the rules bound its length).
 **Seeds**: ``reset(seed=k)`` plays exactly ``engine.new_game(rules, k)``; ``reset()`` without a seed draws
-the next deal seed from a stream started by ``env(seed=...)``.
+the next 64-bit deal seed from a stream started by ``env(seed=...)`` (the stream is the environment's,
+never an agent's).
 ``game_state`` holds the engine state (full information: for the environment's owner, not for agents).
 ``render_mode="ansi"`` returns the public board as text; ``"human"`` prints it after every step.
 """
@@ -108,7 +109,7 @@ class raw_env(AECEnv):  # type: ignore[misc]
         else:
             if not isinstance(self._seeds, random.Random):
                 self._seeds = random.Random(self._seeds)
-            game_seed = self._seeds.getrandbits(31)
+            game_seed = self._seeds.getrandbits(64)  # a deal space no agent can search
         self.game_state = new_game(self.rules, game_seed)
         self.agents = self.possible_agents[:]
         self.rewards = dict.fromkeys(self.agents, 0.0)
