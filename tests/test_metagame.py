@@ -160,3 +160,29 @@ def test_the_metagame_command_refuses_bad_input_in_one_line() -> None:
     assert "nosuchagent" in result.output and "Traceback" not in result.output
     one = CliRunner().invoke(cli, ["metagame", "random", "-n", "2"])
     assert one.exit_code != 0 and "at least two agents" in one.output
+
+
+def test_a_probe_in_the_support_is_called_a_cheap_win() -> None:
+    rng = np.random.default_rng(4)
+    scores = {(0, 1): list((rng.random(200) < 0.2).astype(float))}  # spoiler beats greedy 80%
+    m = metagame(["greedy", "spoiler"], scores, resamples=20)
+    assert m.verdict()[0].startswith("spoiler is in the equilibrium's support")
+    assert m.verdict()[0].endswith(
+        "never dealing while playing gestures against the other side is a strong strategy in these rules"
+    )
+    assert "strong strategy" not in m.verdict()[1]
+
+
+def test_metagame_without_scipy_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from click.testing import CliRunner
+
+    from summitgame.cli import cli
+
+    for name in ("scipy", "scipy.optimize"):
+        monkeypatch.setitem(sys.modules, name, None)  # importing it now raises ImportError
+    monkeypatch.delitem(sys.modules, "summitgame.analysis.metagame", raising=False)
+    result = CliRunner().invoke(cli, ["metagame", "random", "greedy", "-n", "2"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "metagame needs scipy: pip install 'summitgame[metagame]'" in result.output

@@ -994,11 +994,14 @@ def metagame_cmd(
     maximum-entropy Nash equilibrium of that symmetric zero-sum game gives each agent a weight, and an
     agent outside its support a regret: how far below an even result it scores against the equilibrium
     mix. Intervals come from resampling each pair's deals."""
-    from .analysis.metagame import metagame, pair_scores, report, report_lines
     from .tournament import entrants, make_plan, run_plan
 
     if len(agents) < 2:
         raise click.UsageError("a meta-game needs at least two agents")
+    try:  # before any game is played
+        from .analysis.metagame import metagame, pair_scores, report, report_lines
+    except ImportError:
+        raise SummitError("metagame needs scipy: pip install 'summitgame[metagame]'") from None
     rules = load(rules_path, overrides)
     load_agent_classes(agent_classes)
     players = entrants(agents)

@@ -24,6 +24,7 @@ from .evaluate import Appraisal, Package, Valuer, Weights
 from .heuristic import ACCEPT_SCALE, OFFER, PASS, REJECT, HeuristicAgent
 
 __all__ = [
+    "CHEAP_LINES",
     "NO_DEAL",
     "PushoverAgent",
     "SpoilerAgent",
@@ -34,6 +35,14 @@ __all__ = [
     "stand_pat",
 ]
 
+
+CHEAP_LINES = {
+    "stonewall": "refusing to negotiate",
+    "taker": "only taking, never giving",
+    "pushover": "accepting anything",
+    "spoiler": "never dealing while playing gestures against the other side",
+}
+"""The cheap line each probe plays, in words (reports say when one wins)."""
 
 NO_DEAL = Weights(reveal=0.0)
 """The valuation of a side that never deals: what either side learns of an agenda only matters to deals."""

@@ -20,6 +20,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linprog, minimize
 
+from ..agents.probes import CHEAP_LINES
+
 Matrix = NDArray[np.float64]
 
 #: Slack on the equilibrium constraints: payoffs are estimated rates, far coarser than this.
@@ -155,10 +157,14 @@ class Metagame:
         lines = []
         for i in eq.support():
             w = self.weights[i]
-            lines.append(
+            line = (
                 f"{self.labels[i]} is in the equilibrium's support with weight {w.value:.2f} "
                 f"[{w.low:.2f}, {w.high:.2f}] (in the support in {self.in_support[i]:.0%} of resamples)"
             )
+            cheap = CHEAP_LINES.get(self.labels[i].split(":")[0].split("#")[0])
+            if cheap is not None:
+                line += f": {cheap} is a strong strategy in these rules"
+            lines.append(line)
         out = [i for i in range(len(self.labels)) if i not in eq.support()]
         for i in sorted(out, key=lambda i: self.regrets[i].value):
             r = self.regrets[i]
