@@ -859,27 +859,12 @@ class Valuer:
 
     def gesture(self, card: str) -> float:
         """What playing gesture ``card`` now is worth to the viewer, against not playing it."""
-        obs = self.obs
-        rules = self.rules
-        g = rules.gesture_ids.index(card)
-        m = list(obs.meters)
-        tr = list(obs.tracks)
-        extras = _Extras()
-        _apply(rules, rules.gesture_effects[g], m, tr, obs.gained, obs.round, self.me, extras)
-        before = self.settle(obs.meters, obs.tracks, obs.gained)[self.me]
-        after = self.settle(m, tr, obs.gained)[self.me]
-        w = self.w
-        value = after - before + w.card * (extras.cards[self.me] - 1)
-        if extras.revealed[self.them] and obs.their_agenda is None:
-            value += w.reveal
-        if extras.revealed[self.me] and not obs.my_agenda_revealed:
-            value -= w.reveal
-        return value
+        return self.gesture_both(card)[0]
 
     def gesture_both(self, card: str) -> tuple[float, float]:
         """(mine, theirs): what playing gesture ``card`` now is worth to each side, against not playing it.
 
-        ``mine`` equals ``gesture``; ``theirs`` is the opponent's side of the same board (its pressure penalty,
+        ``mine`` is ``gesture``; ``theirs`` is the opponent's side of the same board (its pressure penalty,
         walk-out risk and tier; the cards it gains, and what each side learns, at the same worths), so an
         agent that plays the score as it is won (relative) can price a gesture by ``mine - theirs``."""
         obs = self.obs
