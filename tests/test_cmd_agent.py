@@ -454,19 +454,22 @@ def test_the_reference_bot_plays_a_tournament_without_forfeits(tmp_path: Path) -
 
 
 @pytest.mark.slow
-def test_workers_start_the_program_themselves_and_a_run_resumes(tmp_path: Path, rules: Ruleset) -> None:
+def test_workers_start_the_program_themselves_and_a_run_resumes(
+    tmp_path: Path, rules: Ruleset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(LOG_ENV)
     out = tmp_path / "t"
     logs = out / "bot-logs"
     with logs_in(logs):
         first, _ = run_tournament(rules, [REF_SPEC, "random"], 6, out, 5, workers=2, stop_after=3, processes=True)
-    assert first.played == 3
+    assert 3 <= first.played < 6  # two workers may report a batch at once
     result = CliRunner().invoke(
         cli,
         ["tournament", REF_SPEC, "random", "-n", "6", "-o", str(out), "--resume", "--workers", "2", *SHORT],
         env={LOG_ENV: None},
     )
     assert result.exit_code == 0, result.output
-    assert "resumed: 3 games" in result.output
+    assert f"resumed: {first.played} games" in result.output
     lines = read_games(out / "games.jsonl")
     assert len(lines) == 6 and all(line["forfeit"] is None for line in lines)
     starters = {int(m) for log in logs.iterdir() for m in re.findall(r"started by process (\d+)", log.read_text())}
