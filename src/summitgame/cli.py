@@ -613,6 +613,10 @@ def match_cmd(
         click.echo(line)
     if records is not None:
         click.echo(printable(f"records:           {records}/"))
+    if any(spec.strip().startswith("cmd:") for spec in (agent_a, agent_b)):
+        from .agents.cmd import log_folder
+
+        click.echo(printable(f"bot stderr logs:   {log_folder()}/"))
 
 
 @cli.command("tournament", epilog=AGENT_SPEC_HELP)
@@ -650,6 +654,7 @@ def tournament_cmd(
     the games in flight; --resume plays just the missing games. The same seed gives the same results
     whatever the number of workers, locally or on a Dask cluster (--scheduler). Prints standings with
     Bradley–Terry ratings, a crosstable and per-role results; OUT/summary.json holds the full summary."""
+    from .agents.cmd import logs_in
     from .tournament import GAMES_FILE, SUMMARY_FILE, report_lines, run_tournament
 
     if len(agents) < 2:
@@ -657,7 +662,7 @@ def tournament_cmd(
     rules = load(rules_path, overrides)
     load_agent_classes(agent_classes)
     try:
-        with BotProgress("tournament", plain=not as_json) as progress:
+        with logs_in(out / "bot-logs") as bot_logs, BotProgress("tournament", plain=not as_json) as progress:
             run, summary = run_tournament(
                 rules,
                 agents,
@@ -692,6 +697,8 @@ def tournament_cmd(
     for line in report_lines(summary, run):
         click.echo(line)
     click.echo(printable(f"results:           {out / GAMES_FILE}, {out / SUMMARY_FILE}"))
+    if bot_logs.is_dir():
+        click.echo(printable(f"bot stderr logs:   {bot_logs}/"))
 
 
 # --- designer reports: balance, compare ---------------------------------------------------------

@@ -6,6 +6,7 @@ SummitError
 ├── IllegalActionError  an action that is not legal in this state, with the reason
 ├── RecordError         a game record or save that cannot be used with these rules
 ├── AgentError          an agent spec naming no agent, or a bad parameter (agents/base.py)
+├── ProtocolError       a bot program broke the text protocol; it forfeits its game (protocol.py)
 ├── TournamentError     a results folder that cannot be used or resumed (tournament.py)
 └── TerminalError       a terminal that cannot host what was asked of it (two players, no way to clear)
 """

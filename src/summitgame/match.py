@@ -60,12 +60,23 @@ def play_game(
     agent_seeds: Sequence[int] | None = None,
 ) -> GameResult:
     """Play one game on deal ``seed``; ``agents[i]`` plays role ``i`` with the stream of ``agent_seeds[i]``
-    (default: derived from the deal seed, ``agent_rng``). A failing agent forfeits instead of raising."""
+    (default: derived from the deal seed, ``agent_rng``). A failing agent forfeits instead of raising.
+    Each agent is told the move limit (``Agent.time_limit``) before ``start``, and ``close``d at the end."""
     s = new_game(rules, seed)
-    for role, agent in enumerate(agents):
-        rng = agent_rng(seed, role) if agent_seeds is None else agent_stream(agent_seeds[role])
-        agent.start(rules, role, rng)
     result = GameResult(s, None)
+    try:
+        for role, agent in enumerate(agents):
+            rng = agent_rng(seed, role) if agent_seeds is None else agent_stream(agent_seeds[role])
+            agent.time_limit = move_timeout
+            agent.start(rules, role, rng)
+        _play(agents, s, move_timeout, result)
+    finally:
+        for agent in agents:  # an agent's program ends with its game, however the game ended
+            agent.close()
+    return result
+
+
+def _play(agents: Sequence[Agent], s: State, move_timeout: float | None, result: GameResult) -> None:
     clock = time.perf_counter
     while s.to_move >= 0:
         role = s.to_move
@@ -92,4 +103,3 @@ def play_game(
         result.outcome = outcome(s)
         for role, agent in enumerate(agents):
             agent.end(observe(s, role), result.outcome)
-    return result

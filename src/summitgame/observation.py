@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass
 from functools import cached_property
 from operator import add
+from typing import Any
 
 from . import rng as _rng
 from .actions import Action
@@ -67,6 +68,47 @@ class Observation:
         """The public history as text, oldest first: 'event ID' and action notations (built on demand:
         most bots never read it)."""
         return _log_text(self.rules, list(self.history))
+
+
+def to_json(obs: Observation) -> dict[str, Any]:
+    """``obs`` as plain JSON values, field by field and nothing more: what a program that plays over the text
+    protocol sees (``protocol``, docs/protocol.md). Ids stay ids, ``phase`` and ``end`` become lower-case
+    names, ``legal`` holds action codes; ``rules`` is left out (a program gets them once, in ``hello``) and
+    two fields derived from the others are added: ``role`` (the viewer's id) and ``log`` (the history as text)."""
+    return {
+        "viewer": obs.viewer,
+        "role": obs.role,
+        "round": obs.round,
+        "initiative": obs.initiative,
+        "phase": obs.phase.name.lower(),
+        "to_move": obs.to_move,
+        "meters": list(obs.meters),
+        "tracks": list(obs.tracks),
+        "blocked": list(obs.blocked),
+        "public_stakes": list(obs.public_stakes),
+        "my_stakes": list(obs.my_stakes),
+        "my_hand": list(obs.my_hand),
+        "their_hand_size": obs.their_hand_size,
+        "my_agenda": obs.my_agenda,
+        "their_agenda": obs.their_agenda,
+        "my_agenda_revealed": obs.my_agenda_revealed,
+        "items": [list(item) for item in obs.items],
+        "proposer": obs.proposer,
+        "counters": obs.counters,
+        "plays": obs.plays,
+        "my_points": obs.my_points,
+        "public_points": list(obs.public_points),
+        "net": list(obs.net),
+        "gained": list(obs.gained),
+        "end": obs.end.label,
+        "walkouts": list(obs.walkouts),
+        "history": list(obs.history),
+        "log": list(obs.log),
+        "event": obs.event,
+        "events_left": obs.events_left,
+        "gesture_deck_size": obs.gesture_deck_size,
+        "legal": [int(a) for a in obs.legal],
+    }
 
 
 def public_log(s: State) -> tuple[str, ...]:

@@ -293,6 +293,7 @@ class _Seat(Agent):
 
     def start(self, rules: Ruleset, role: int, rng: Any) -> None:
         super().start(rules, role, rng)
+        self.inner.time_limit = self.time_limit
         try:
             self.watch.call(role, self.inner.start, rules, role, rng)
         except Exception as exc:
@@ -308,6 +309,12 @@ class _Seat(Agent):
             self.watch.call(self.role, self.inner.end, obs, outcome)
         except Exception as exc:
             self.notes.append(f"{self.rules.roles[self.role] if self.rules else self.role}: end failed: {exc!r}")
+
+    def close(self) -> None:
+        try:
+            self.inner.close()
+        except Exception as exc:
+            self.notes.append(f"{self.rules.roles[self.role] if self.rules else self.role}: close failed: {exc!r}")
 
 
 class _Table:

@@ -9,7 +9,10 @@ names a file. A spec is checked against that before any agent is built, whether 
 line or from a data file (a save's seats, a targets file's ``[run] agents``): an unknown parameter, a
 wrong type or a value out of range is refused in one line, so a spec cannot ask for a search that never
 ends. A file a spec names is read through ``safeio`` (a regular file under a size limit); in a spec read
-from a data file it is resolved relative to that file (``make_agent(spec, base_dir=...)``).
+from a data file it is resolved relative to that file (``make_agent(spec, base_dir=...)``). An agent that
+runs a program (``cmd:PROGRAM ARGS...``, ``agents.cmd``) takes the rest of its spec as one raw command line,
+and only the user's command line may give one: a spec read from a data file that would run a program is
+refused.
 """
 
 from __future__ import annotations
@@ -62,6 +65,12 @@ class Param:
     high: float | None = None
     help: str = ""
     file: bool = False
+    max_len: int | None = None  #: longest text allowed, if not ``MAX_TEXT`` (``MAX_PATH`` for a file)
+
+    @property
+    def longest(self) -> int:
+        """The longest text a value may be."""
+        return self.max_len if self.max_len is not None else (MAX_PATH if self.file else MAX_TEXT)
 
     @property
     def kind(self) -> str:
@@ -75,7 +84,7 @@ class Param:
         if self.kind == "bool":
             return "true or false"
         if self.kind == "str":
-            return "a file name" if self.file else f"text of at most {MAX_TEXT} characters"
+            return "a file name" if self.file else f"text of at most {self.longest} characters"
         what = "a whole number" if self.kind == "int" else "a number"
         lo = "" if self.low is None else f"{self.low:g}"
         hi = "" if self.high is None else f"{self.high:g}"
@@ -91,7 +100,7 @@ class Param:
         elif kind == "float":
             ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
         else:
-            ok = isinstance(value, str) and len(value) <= (MAX_PATH if self.file else MAX_TEXT)
+            ok = isinstance(value, str) and len(value) <= self.longest
         if ok and kind in ("int", "float"):
             ok = (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
         return None if ok else self.allowed()
@@ -100,7 +109,7 @@ class Param:
 def _generic(default: Any, inherited: Param | None) -> Param:
     """The declaration of a parameter known only by its default: the inherited one's range, else ± GENERIC_LIMIT."""
     if inherited is not None and inherited.kind == Param(default).kind:
-        return Param(default, inherited.low, inherited.high, inherited.help, inherited.file)
+        return Param(default, inherited.low, inherited.high, inherited.help, inherited.file, inherited.max_len)
     if isinstance(default, int | float) and not isinstance(default, bool):
         limit = max(GENERIC_LIMIT, abs(default))
         return Param(default, -limit, limit)
@@ -120,12 +129,18 @@ class Agent(ABC):
     (``rng.agent_seed``), never from the deal, so it tells the agent nothing about the cards; deal seeds
     are 64-bit and drawn at random for ``match`` and ``tournament`` unless ``--seed`` is given (a typed
     seed can be guessed). An agent runs in this interpreter and is trusted code: it could read the
-    interpreter's frames, and nothing stops it. An untrusted bot must play out of process, seeing only
-    its observation; that protocol is planned (issue #17) and does not exist yet."""
+    interpreter's frames, and nothing stops it. An untrusted bot plays out of process (``cmd:PROGRAM``,
+    ``agents.cmd``, docs/protocol.md), seeing only its observation."""
 
     name: ClassVar[str] = "agent"
     parameters: ClassVar[dict[str, Param]] = {}
     defaults: ClassVar[dict[str, Any]] = {}
+    #: the parameter that takes the whole spec after ``NAME:`` as it is, commas and ``=`` included (``cmd``)
+    raw_spec: ClassVar[str | None] = None
+    #: the agent runs a program its spec names: such a spec is taken only from the user's command line
+    runs_program: ClassVar[bool] = False
+    #: the per-move time limit of the game being played (``play_game`` sets it before ``start``; None: none)
+    time_limit: float | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -154,6 +169,10 @@ class Agent(ABC):
 
     def end(self, obs: Observation, outcome: Outcome) -> None:  # noqa: B027 - optional hook
         """The game is over (optional hook for agents that learn or log)."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """The game is over, however it ended (a forfeit too): release what the agent holds outside this
+        interpreter, such as a program it runs (optional hook; called after ``end``, if that was)."""
 
     def spec(self) -> str:
         """The spec that recreates this agent, e.g. ``mcts:c=1.2,iterations=400``."""
@@ -225,6 +244,9 @@ def parse_spec(spec: str) -> tuple[str, dict[str, str]]:
     name = name.strip()
     if not name:
         raise AgentError(f"'{shown(spec)}': empty agent name")
+    raw_key = getattr(available().get(name), "raw_spec", None)
+    if raw_key is not None:  # one raw value (a command line): its commas and '=' are its own
+        return name, ({raw_key: rest.strip()} if rest.strip() else {})
     params: dict[str, str] = {}
     for item in filter(None, (p.strip() for p in rest.split(","))):
         key, eq, value = item.partition("=")
@@ -285,6 +307,11 @@ def _check_spec(spec: str, base_dir: str | Path | None) -> tuple[type[Agent], di
     cls = agents.get(name)
     if cls is None:
         raise AgentError(f"{who}: unknown agent '{shown(name)}'; agents are {', '.join(agents)}")
+    if cls.runs_program and base_dir is not None:
+        raise AgentError(
+            f"{who}: read from a data file, a spec may not run a program; only the command line may name one "
+            f"(to go on with a saved game against it, name it again: --player ROLE={shown(name)}:PROGRAM)"
+        )
     params = {}
     for key, value in raw.items():
         p = cls.parameters.get(key)
@@ -302,7 +329,8 @@ def make_agent(spec: str, base_dir: str | Path | None = None) -> Agent:
     Unknown parameters, wrong types and values out of range are refused (AgentError, one line naming the
     spec, the parameter and what it may be). ``base_dir``: the folder of the data file the spec was read
     from (a save, a targets file); a file the spec names is then resolved relative to it, not to the
-    working directory. Files are read through ``safeio`` either way (regular files under a size limit)."""
+    working directory. Files are read through ``safeio`` either way (regular files under a size limit).
+    A spec that runs a program (``cmd:``) is refused when ``base_dir`` is set: data cannot start programs."""
     cls, params = _check_spec(spec, base_dir)
     try:
         return cls(**params)

@@ -282,6 +282,9 @@ class Session:
             if self.journal is not None:
                 with contextlib.suppress(OSError):
                     self.journal.close()
+            for seat in self.seats:  # a bot's program ends with the session
+                if seat.agent is not None:
+                    seat.agent.close()
 
     def intro(self) -> None:
         rules = self.rules
