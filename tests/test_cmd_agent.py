@@ -267,10 +267,11 @@ def test_an_opponents_forfeit_ends_the_program_too(rules: Ruleset, tmp_path: Pat
     assert all(gone(pid) for pid in pids(tmp_path))
 
 
-def test_the_program_is_killed_when_the_interpreter_exits(tmp_path: Path) -> None:
-    spec = program(tmp_path, 'say({"action": legal[0]["code"]})')
-    script = f"""
+def acting_once(spec: str) -> str:
+    """A Python script that builds the agent ``spec``, lets it act once, prints "acted" and goes on."""
+    return f"""
 import sys
+import time
 from summitgame.agents import make_agent
 from summitgame.engine import new_game
 from summitgame.loader import load_rules
@@ -283,8 +284,12 @@ agent.start(rules, s.to_move, agent_rng(1, s.to_move))
 obs = observe(s, s.to_move)
 agent.act(obs, obs.legal)
 print("acted", flush=True)
-sys.exit(0)  # no close, no end: the interpreter's exit must stop the program
 """
+
+
+def test_the_program_is_killed_when_the_interpreter_exits(tmp_path: Path) -> None:
+    spec = program(tmp_path, 'say({"action": legal[0]["code"]})')
+    script = acting_once(spec) + "sys.exit(0)  # no close, no end: the interpreter's exit must stop the program\n"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "acted" in done.stdout, done.stderr
@@ -294,22 +299,7 @@ sys.exit(0)  # no close, no end: the interpreter's exit must stop the program
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
 def test_the_program_dies_with_a_killed_parent(tmp_path: Path) -> None:
     spec = program(tmp_path, 'say({"action": legal[0]["code"]})')
-    script = f"""
-from summitgame.agents import make_agent
-from summitgame.engine import new_game
-from summitgame.loader import load_rules
-from summitgame.match import agent_rng
-from summitgame.observation import observe
-import time
-rules = load_rules()
-s = new_game(rules, 1)
-agent = make_agent({spec!r})
-agent.start(rules, s.to_move, agent_rng(1, s.to_move))
-obs = observe(s, s.to_move)
-agent.act(obs, obs.legal)
-print("acted", flush=True)
-time.sleep(300)
-"""
+    script = acting_once(spec) + "time.sleep(300)\n"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     parent = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, text=True)
     try:
