@@ -69,19 +69,12 @@ def read_bytes(path: str | Path, *, limit: int = MAX_DATA_BYTES, name: str | Non
     """The bytes of a regular file of at most ``limit`` bytes; DataFileError otherwise.
 
     Opened without blocking, so a named pipe with no writer is refused instead of hanging."""
-    shown = name if name is not None else str(path)
+    shown = name if name is not None else printable(path)
+    fd = open_regular(path, name=shown)
     try:
-        fd = os.open(os.fspath(path), os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except ValueError:  # an embedded NUL byte
-        raise DataFileError(shown.replace("\0", "\\0"), "a file name cannot hold a NUL byte") from None
-    except OSError as exc:
-        raise DataFileError(shown, _os_reason(exc)) from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise DataFileError(shown, f"is {_kind(info.st_mode)}, not a regular file")
-        if info.st_size > limit:
-            raise DataFileError(shown, f"is {info.st_size:,} bytes, over the limit of {limit:,}")
+        size = os.fstat(fd).st_size
+        if size > limit:
+            raise DataFileError(shown, f"is {size:,} bytes, over the limit of {limit:,}")
         chunks: list[bytes] = []
         total = 0
         while True:
@@ -101,7 +94,7 @@ def read_bytes(path: str | Path, *, limit: int = MAX_DATA_BYTES, name: str | Non
 
 def read_text(path: str | Path, *, limit: int = MAX_DATA_BYTES, name: str | None = None) -> str:
     """The UTF-8 text of a regular file of at most ``limit`` bytes; DataFileError otherwise."""
-    shown = name if name is not None else str(path)
+    shown = name if name is not None else printable(path)
     data = read_bytes(path, limit=limit, name=shown)
     try:
         return data.decode("utf-8")
