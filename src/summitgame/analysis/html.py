@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .text import balance_lines, compare_lines
@@ -28,6 +28,8 @@ figure { margin: 1em 0; } figcaption { font-size: .9em; color: #555; }
 pre { background: #f6f6f6; padding: 1em; overflow-x: auto; font-size: .8em; }
 table { border-collapse: collapse; font-size: .85em; } td, th { padding: .2em .6em; border-bottom: 1px solid #eee; }
 .sig { font-weight: bold; }
+table.rates td.rate { text-align: center; font-variant-numeric: tabular-nums; }
+.note { font-size: .9em; color: #555; }
 """
 
 
@@ -163,6 +165,61 @@ def _warnings(items: list[str]) -> str:
     return '<div class="warn"><ul>' + "".join(f"<li>{html.escape(w)}</li>" for w in items) + "</ul></div>"
 
 
+def rate_colour(rate: float | None) -> str:
+    """A cell's background for a score rate: white at 50%, deeper red the more the row wins, deeper blue
+    the more it loses (grey when there is no rate)."""
+    if rate is None:
+        return "#eeeeee"
+    t = max(-1.0, min(1.0, (rate - 0.5) * 2))
+    far = (214, 96, 77) if t > 0 else (67, 147, 195)
+    rgb = [round(255 + (c - 255) * abs(t)) for c in far]
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+Cell = tuple[float | None, str] | None
+"""A table cell: the rate that colours it and the text shown (None: no cell, a dot)."""
+
+
+def rate_table(
+    table_id: str, corner: str, rows: Sequence[str], cols: Sequence[str], cells: Mapping[tuple[str, str], Cell]
+) -> str:
+    """An HTML table of score rates, row against column, each cell coloured by its rate (``rate_colour``)."""
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+    out = [f'<table class="rates" id="{table_id}">', f"<tr><th>{html.escape(corner)}</th>{head}</tr>"]
+    for r in rows:
+        tds = []
+        for c in cols:
+            cell = cells.get((r, c))
+            if cell is None:
+                tds.append('<td class="rate">·</td>')
+            else:
+                rate, text = cell
+                ink = "color:#fff;" if rate is not None and abs(rate - 0.5) > 0.3 else ""
+                tds.append(f'<td class="rate" style="{ink}background:{rate_colour(rate)}">{html.escape(text)}</td>')
+        out.append(f"<tr><th>{html.escape(r)}</th>{''.join(tds)}</tr>")
+    out.append("</table>")
+    return "\n".join(out)
+
+
+def exploits_table(ex: Mapping[str, Any]) -> str:
+    """The exploits section: each probe's score rate against each agent, coloured, with what each probe plays."""
+    cells: dict[tuple[str, str], Cell] = {}
+    for r in ex["pairings"]:
+        e = r["score_rate"]
+        if e["value"] is None:
+            cells[(r["probe"], r["agent"])] = (None, "—")
+            continue
+        text = f"{100 * e['value']:.1f}% [{100 * e['low']:.0f}, {100 * e['high']:.0f}]" + (" !" if r["beats"] else "")
+        cells[(r["probe"], r["agent"])] = (e["value"], text)
+    table = rate_table("exploits", "probe vs agent", list(ex["probes"]), list(ex["agents"]), cells)
+    lines = "".join(f"<li><b>{html.escape(p)}</b>: {html.escape(line)}</li>" for p, line in ex["probes"].items())
+    note = (
+        f'<p class="note">{ex["games_per_pairing"]} role-swapped games per pairing on the report\'s deals; '
+        "the probe's score rate (win 1, tie ½) with its 95% interval; ! marks a probe that wins at 95%.</p>"
+    )
+    return f"{table}\n{note}\n<ul>{lines}</ul>"
+
+
 def balance_html(doc: Mapping[str, Any]) -> str:
     """The balance report as one HTML page with every chart in ``CHARTS``."""
     prov = doc["provenance"]
@@ -180,6 +237,9 @@ def balance_html(doc: Mapping[str, Any]) -> str:
         caption, draw = charts[cid]
         body.append(f'<h2>{html.escape(caption)}</h2>\n<figure id="chart-{cid}">{draw(doc)}')
         body.append(f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+        if cid == "roles" and doc.get("exploits"):
+            body.append("<h2>Exploits: the probe agents (cheap lines) against the report's agents</h2>")
+            body.append(exploits_table(doc["exploits"]))
     body.append("<h2>Full report</h2>")
     body.append("<pre>" + html.escape("\n".join(balance_lines(doc))) + "</pre>")
     return _page(title, body)
