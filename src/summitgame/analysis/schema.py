@@ -653,6 +653,12 @@ TARGETS_SCHEMA: dict[str, Any] = {
         "targets": {"type": "string"},
         "rules": RULES_ID,
         "agents": _map({"type": "string"}),
+        "exploiters": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "The targets file's [run] exploiters: agents played beside the probes for the exploit "
+            "measures (probe_score_rate, exploitability:AGENT).",
+        },
         "games": INT,
         "seed": {"type": "integer"},
         "met": {"type": "boolean"},
