@@ -999,6 +999,13 @@ def compare_cmd(
     "--resamples", type=click.IntRange(min=0, max=10_000), default=200, show_default=True, help="Bootstrap resamples."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the meta-game as one JSON document.")
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write a self-contained HTML page: payoff matrix, equilibrium weights and regrets, verdict.",
+)
 @report_errors
 def metagame_cmd(
     agents: tuple[str, ...],
@@ -1012,6 +1019,7 @@ def metagame_cmd(
     agent_classes: tuple[str, ...],
     resamples: int,
     as_json: bool,
+    html_path: Path | None,
 ) -> None:
     """Play a round robin of AGENTs and solve its meta-game: which agents a rational field would play.
 
@@ -1038,6 +1046,10 @@ def metagame_cmd(
         )
     game = metagame(labels, pair_scores(labels, run.lines), resamples=resamples, seed=seed)
     doc = report(game, games, seed)
+    if html_path is not None:
+        from .analysis.html import metagame_html
+
+        _write_report(html_path, metagame_html(doc))
     if as_json:
         click.echo(json.dumps({**doc, "speed": speed_doc(run)}, indent=1))
         return

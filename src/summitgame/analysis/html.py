@@ -30,6 +30,7 @@ table { border-collapse: collapse; font-size: .85em; } td, th { padding: .2em .6
 .sig { font-weight: bold; }
 table.rates td.rate { text-align: center; font-variant-numeric: tabular-nums; }
 .note { font-size: .9em; color: #555; }
+.verdict { background: #eef3fb; border-left: 4px solid #4c72b0; padding: .5em 1em; }
 """
 
 
@@ -273,6 +274,65 @@ def compare_html(doc: Mapping[str, Any]) -> str:
     )
     body.append(f'<figure id="chart-compare">{compare_chart(doc)}<figcaption>Rate differences</figcaption></figure>')
     body.append("<pre>" + html.escape("\n".join(compare_lines(doc))) + "</pre>")
+    return _page(title, body)
+
+
+def weights_chart(doc: Mapping[str, Any]) -> str:
+    """The equilibrium weight of each agent with its resampled interval, and its regret beside it."""
+    rows = doc["equilibrium"]
+    names = [r["agent"] for r in rows]
+    fig = _figure(8, 0.35 * len(names) + 1.3)
+    ax1, ax2 = fig.subplots(1, 2, sharey=True)
+    ys = list(range(len(names)))
+    vals, err = _err([r["weight"] for r in rows])
+    ax1.barh(ys, vals, xerr=err, capsize=3, color="#4c72b0")
+    ax1.set_yticks(ys, names)
+    ax1.set_xlim(0, 1)
+    ax1.set_xlabel("equilibrium weight (interval from resampling)")
+    vals, err = _err([r["regret"] for r in rows], 100)
+    ax2.barh(ys, vals, xerr=err, capsize=3, color="#c44e52")
+    ax2.set_xlabel("regret: % below an even result against the mix")
+    ax1.invert_yaxis()
+    fig.suptitle("Meta-game equilibrium")
+    return _svg(fig)
+
+
+def metagame_html(doc: Mapping[str, Any]) -> str:
+    """The meta-game as one HTML page: the verdict, the payoff matrix of score rates (coloured), the
+    equilibrium's weights and regrets with their intervals (table and chart), and the text report."""
+    from .metagame import report_lines
+
+    agents = list(doc["agents"])
+    title = f"Meta-game of {len(agents)} agents"
+    rates = doc["score_rates"]
+    cells: dict[tuple[str, str], Cell] = {
+        (a, b): (rates[a][b], f"{100 * rates[a][b]:.1f}%") for a in agents for b in agents if b != a
+    }
+    body = [f"<h1>{html.escape(title)}</h1>"]
+    body.append(
+        '<div class="verdict"><ul>' + "".join(f"<li>{html.escape(v)}</li>" for v in doc["verdict"]) + "</ul></div>"
+    )
+    body.append(
+        f'<p class="note">{doc["games_per_pair"]} games per pair (seats swapped on paired deals, seed {doc["seed"]}); '
+        f"intervals from {doc['resamples']} resamples of each pair's deals.</p>"
+    )
+    body.append("<h2>Payoff matrix: score rate of the row against the column</h2>")
+    body.append(rate_table("payoffs", "row vs column", agents, agents, cells))
+    body.append("<h2>Equilibrium: weights and regrets (maximum-entropy Nash equilibrium)</h2>")
+    head = "<tr><th>agent</th><th>weight</th><th>interval</th><th>regret</th><th>interval</th><th>in support</th></tr>"
+    rows = []
+    for r in doc["equilibrium"]:
+        w, g = r["weight"], r["regret"]
+        cls = ' class="sig"' if r["agent"] in doc["support"] else ""
+        rows.append(
+            f"<tr{cls}><td>{html.escape(r['agent'])}</td><td>{w['value']:.2f}</td>"
+            f"<td>[{w['low']:.2f}, {w['high']:.2f}]</td><td>{100 * g['value']:.1f}%</td>"
+            f"<td>[{100 * g['low']:.1f}%, {100 * g['high']:.1f}%]</td><td>{100 * r['in_support']:.0f}%</td></tr>"
+        )
+    body.append(f'<table id="equilibrium">{head}{"".join(rows)}</table>')
+    body.append(f'<figure id="chart-weights">{weights_chart(doc)}<figcaption>Weights and regrets</figcaption></figure>')
+    body.append("<h2>Full report</h2>")
+    body.append("<pre>" + html.escape("\n".join(report_lines(doc))) + "</pre>")
     return _page(title, body)
 
 
