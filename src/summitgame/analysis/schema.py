@@ -290,7 +290,7 @@ ABLATION = {
 
 EXPLOITS = {
     "anyOf": [
-        {"type": "null", "description": "No probe games were played (--probe-games 0)."},
+        {"type": "null", "description": "No probe games were played (--probe-games 0, or every agent is a probe)."},
         {
             "type": "object",
             "description": "Each probe agent (a cheap line) against each agent of the report that is not a probe, "
