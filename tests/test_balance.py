@@ -168,3 +168,117 @@ def test_one_record_file_may_be_given_instead_of_a_folder(tmp_path: Path) -> Non
     res = run("match", "greedy", "random", "--games", 2, "--records", tmp_path / "m")
     assert res.exit_code == 0, res.output
     assert len(read_recorded(tmp_path / "m" / "game-00001.json", load_rules(None)).games) == 1
+
+
+# --- exploits: the probe agents against the report's agents --------------------------------------------
+
+
+def test_the_exploits_section_plays_each_probe_against_each_agent(report: dict[str, object]) -> None:
+    ex = report["exploits"]
+    assert isinstance(ex, dict)
+    assert list(ex["probes"]) == ["stonewall", "taker", "pushover", "spoiler"]
+    assert ex["probes"]["stonewall"] == "refusing to negotiate"
+    assert ex["agents"] == ["greedy", "boulware", "titfortat", "linear"]
+    assert ex["games_per_pairing"] == 4  # by default as many as each pair of agents plays (24 games, 6 pairs)
+    rows = ex["pairings"]
+    assert len(rows) == 16 and all(r["games"] == 4 for r in rows)
+    assert all(r["wins"] + r["ties"] + r["losses"] == 4 for r in rows)
+    assert ex["played"] == 64
+
+
+def test_the_probes_play_the_reports_deals() -> None:
+    from summitgame.analysis import balance as bal
+    from summitgame.loader import load_rules
+
+    rules = load_rules(None)
+    players = bal.players_for(["greedy", "random"])
+    main = bal.plan_for(rules, players, 8, 7)
+    probes = bal.exploit_plan(rules, bal.probe_entrants(), bal.skilled(players), 8, 7)
+    deals = {g.game: (g.seed, g.agent_seeds) for g in main}
+    assert {g.game for g in probes} == set(deals)
+    assert all((g.seed, g.agent_seeds) == deals[g.game] for g in probes)
+    assert all(g.seats[g.game % 2] == g.pair[0] for g in probes)  # the probe takes each seat in turn
+    assert len({g.game_id for g in probes}) == len(probes)
+
+
+def test_a_probe_that_wins_at_95_percent_is_warned_about_first() -> None:
+    res = run("balance", "--agents", "random", "--games", 4, "--probe-games", 30, "--json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    assert validate(doc, BALANCE_SCHEMA) == []
+    ex = doc["exploits"]
+    assert ex["agents"] == ["random"] and ex["games_per_pairing"] == 30
+    taker = next(r for r in ex["pairings"] if r["probe"] == "taker")
+    assert taker["beats"] and taker["score_rate"]["low"] > 0.5
+    first = doc["warnings"][0]
+    assert first.startswith("Cheap win: only taking, never giving beats random: ")
+    e = taker["score_rate"]
+    assert f"{100 * e['value']:.0f}% [{100 * e['low']:.0f}, {100 * e['high']:.0f}] of 30 games" in first
+    winners = {r["probe"] for r in ex["pairings"] if r["beats"]}
+    assert sum(w.startswith("Cheap win") for w in doc["warnings"]) == len(winners)  # one line per probe
+    text = run("balance", "--agents", "random", "--games", 4, "--probe-games", 30)
+    assert text.output.index("Cheap win") < text.output.index("1. Outcomes")
+    assert "Exploits: each probe against each agent, 30 role-swapped games" in text.output
+    assert "reproduce: summitgame balance --agents random --games 4 --seed 0 --probe-games 30" in text.output
+
+
+def test_probe_games_0_turns_the_section_off() -> None:
+    res = run("balance", "--agents", "greedy,random", "--games", 4, "--probe-games", 0, "--json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    assert doc["exploits"] is None and validate(doc, BALANCE_SCHEMA) == []
+    assert not any(w.startswith("Cheap win") for w in doc["warnings"])
+    assert doc["speed"]["played"] == 4
+    text = run("balance", "--agents", "greedy,random", "--games", 4, "--probe-games", 0)
+    assert "Exploits" not in text.output
+
+
+def test_probes_in_the_report_are_not_played_against_each_other() -> None:
+    res = run("balance", "--agents", "stonewall,random,greedy", "--games", 6, "--probe-games", 2, "--json")
+    assert res.exit_code == 0, res.output
+    ex = json.loads(res.output)["exploits"]
+    assert ex["agents"] == ["random", "greedy"]
+    assert {(r["probe"], r["agent"]) for r in ex["pairings"]} == {
+        (p, a) for p in ("stonewall", "taker", "pushover", "spoiler") for a in ("random", "greedy")
+    }
+
+
+def test_exploit_warnings_read_the_pairings() -> None:
+    from summitgame.analysis.balance import exploit_warnings
+
+    def row(probe: str, agent: str, value: float, low: float, high: float, games: int = 400) -> dict[str, object]:
+        line = {"stonewall": "refusing to negotiate", "taker": "only taking, never giving"}[probe]
+        rate = {"value": value, "low": low, "high": high}
+        return {"probe": probe, "agent": agent, "line": line, "games": games, "score_rate": rate, "beats": low > 0.5}
+
+    section = {
+        "pairings": [
+            row("stonewall", "greedy", 0.64, 0.59, 0.69),
+            row("stonewall", "mcts", 0.55, 0.49, 0.60),
+            row("taker", "greedy", 0.71, 0.66, 0.75),
+            row("taker", "linear", 0.60, 0.55, 0.65),
+        ]
+    }
+    assert exploit_warnings(section) == [
+        "Cheap win: only taking, never giving beats greedy: 71% [66, 75] and linear: 60% [55, 65] of 400 games each "
+        "(probe taker).",
+        "Cheap win: refusing to negotiate beats greedy: 64% [59, 69] of 400 games (probe stonewall).",
+    ]
+    assert exploit_warnings({"pairings": [row("stonewall", "mcts", 0.55, 0.49, 0.60)]}) == []
+
+
+def test_the_html_report_shows_the_exploits_coloured(tmp_path: Path) -> None:
+    from summitgame.analysis.html import rate_colour
+
+    page = tmp_path / "b.html"
+    res = run("balance", "--agents", "random", "--games", 4, "--probe-games", 30, "--json", "--html", page)
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    html = page.read_text(encoding="utf-8")
+    assert '<table class="rates" id="exploits">' in html
+    assert html.index("Cheap win") < html.index('id="exploits"')  # the warning is at the top
+    for r in doc["exploits"]["pairings"]:
+        e = r["score_rate"]
+        text = f"{100 * e['value']:.1f}% [{100 * e['low']:.0f}, {100 * e['high']:.0f}]" + (" !" if r["beats"] else "")
+        assert f'background:{rate_colour(e["value"])}">{text}</td>' in html
+    assert rate_colour(0.5) == "#ffffff" and rate_colour(1.0) == "#d6604d" and rate_colour(0.0) == "#4393c3"

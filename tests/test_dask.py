@@ -189,7 +189,7 @@ def test_tune_on_dask_equals_the_local_run(scheduler: str, tmp_path: Path) -> No
             res = run_cli(*args, "--scheduler", scheduler)
         return res, sum(1 for t in stream.data if "play_chunk" in str(t["key"]))
 
-    _, one_run = chunks_played("balance", "--agents", "greedy", "--games", 8)
+    _, one_run = chunks_played("balance", "--agents", "greedy", "--games", 8, "--probe-games", 0)
     dask, tuned = chunks_played(*base, "--out", tmp_path / "dask")
     candidates = (tmp_path / "dask" / "trials.jsonl").read_text(encoding="utf-8").count("\n")
     assert candidates >= 3 and tuned >= 3 * one_run  # the candidates ran on the cluster, not only the winner's report

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import html
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -186,3 +192,73 @@ def test_metagame_without_scipy_says_what_to_install(monkeypatch: pytest.MonkeyP
     result = CliRunner().invoke(cli, ["metagame", "random", "greedy", "-n", "2"])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "metagame needs scipy: pip install 'summitgame[metagame]'" in result.output
+
+
+# --- the HTML page ------------------------------------------------------------------------------------
+
+HTML_ARGS = ["metagame", "greedy", "stonewall", "random", "-n", "6", "--resamples", "20", "--seed", "2", "--json"]
+
+
+def _html_run(path: Path) -> dict[str, Any]:
+    """The meta-game's JSON document, with its page written to ``path``."""
+    import json
+
+    from click.testing import CliRunner
+
+    from summitgame.cli import cli
+
+    result = CliRunner().invoke(cli, [*HTML_ARGS, "--html", str(path)])
+    assert result.exit_code == 0, result.output
+    doc: dict[str, Any] = json.loads(result.stdout)
+    return doc
+
+
+def test_the_html_page_holds_the_matrix_weights_regrets_and_verdict(tmp_path: Path) -> None:
+    from summitgame.analysis.html import rate_colour
+
+    doc = _html_run(tmp_path / "m.html")
+    page = (tmp_path / "m.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<script" not in page and "<img" not in page
+    for a, row in doc["score_rates"].items():
+        for b, rate in row.items():
+            assert f'background:{rate_colour(rate)}">{100 * rate:.1f}%</td>' in page, (a, b)
+    for r in doc["equilibrium"]:
+        w, g = r["weight"], r["regret"]
+        assert (
+            f"<td>{html.escape(r['agent'])}</td><td>{w['value']:.2f}</td><td>[{w['low']:.2f}, {w['high']:.2f}]</td>"
+            in page
+        )
+        assert f"<td>{100 * g['value']:.1f}%</td>" in page
+    for line in doc["verdict"]:
+        assert f"<li>{html.escape(line)}</li>" in page
+    assert '<figure id="chart-weights"><svg' in page
+    again = tmp_path / "again.html"
+    _html_run(again)
+    assert again.read_bytes() == (tmp_path / "m.html").read_bytes()  # the same bytes every time
+
+
+def _chromium() -> str | None:
+    return next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
+
+
+@pytest.mark.slow
+def test_the_html_page_renders_in_headless_chromium(tmp_path: Path) -> None:
+    browser = _chromium()
+    if browser is None:
+        pytest.skip("no Chromium on this machine (apt-get install chromium)")
+    doc = _html_run(tmp_path / "m.html")
+    url = (tmp_path / "m.html").resolve().as_uri()
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path / 'profile'}"]
+    dom = subprocess.run([browser, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    rendered = dom.stdout
+    assert '<table class="rates" id="payoffs">' in rendered and 'id="equilibrium"' in rendered
+    for row in doc["score_rates"].values():
+        for rate in row.values():
+            assert f"{100 * rate:.1f}%" in rendered
+    assert all(html.escape(line, quote=False) in rendered for line in doc["verdict"])
+    shot = tmp_path / "m.png"
+    done = subprocess.run(
+        [browser, *flags, f"--screenshot={shot}", "--window-size=1100,1200", url], capture_output=True, timeout=120
+    )
+    assert done.returncode == 0 and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000

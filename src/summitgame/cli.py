@@ -798,6 +798,14 @@ def report_outputs(schema_name: str, what: str) -> Callable[[F], F]:
     metavar="CARD",
     help="Replay the same seeds with this card taken out of its deck and report what changed (repeatable).",
 )
+@click.option(
+    "--probe-games",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="N",
+    help="Games each probe (stonewall, taker, pushover, spoiler) plays against each agent in the exploits section, "
+    "on the report's deals (default: as many as each pair of agents plays; 0: no exploits section).",
+)
 @report_outputs("BALANCE_SCHEMA", "report")
 @report_errors
 def balance_cmd(
@@ -813,14 +821,16 @@ def balance_cmd(
     as_json: bool,
     records: Path | None,
     ablate: tuple[str, ...],
+    probe_games: int | None,
     html_path: Path | None,
 ) -> None:
     """Play paired, role-swapped games between agents and report how the rules play.
 
     Outcome tiers and endings, role advantage, agents, game length, trust and pressure per round,
     negotiation and cards, each figure with n and a 95% interval (Wilson for rates, a seeded bootstrap
-    for means), with warnings first and the command that reproduces the run last. The same command
-    gives the same numbers whatever --workers or --scheduler is."""
+    for means), then the exploits: each probe agent (a cheap line) against each agent, with a warning
+    first when one wins at 95%. Warnings come first and the command that reproduces the run last. The
+    same command gives the same numbers whatever --workers or --scheduler is."""
     from .analysis import balance as bal
     from .analysis.compare import compare_rows, metric_defs
     from .analysis.metrics import read_recorded
@@ -835,6 +845,7 @@ def balance_cmd(
     options += [("--ablate", c) for c in ablate]
     if records is not None:
         options.append(("--records", records))
+    options.append(("--probe-games", probe_games))
     command = bal.command_line("balance", rules_path, overrides, options)
     ablated = without_cards(rules, ablate) if ablate else None
     with BotProgress("balance", plain=False) as progress:
@@ -851,11 +862,18 @@ def balance_cmd(
                 "rules": {"name": ablated.name, "fingerprint": ablated.fingerprint},
                 "comparison": {"metrics": rows, "significant": [r["metric"] for r in rows if r["significant"]]},
             }
+    exploits = None
+    per_pairing = bal.games_per_pair(games, len(players)) if probe_games is None else probe_games
+    opponents = bal.skilled(players)
+    if per_pairing and opponents:
+        with BotProgress("balance: probes", plain=False) as progress:
+            run_opts["progress"] = progress
+            exploits = bal.play_exploits(rules, bal.probe_entrants(), opponents, per_pairing, seed, **run_opts)
     recorded = None
     if records is not None:
         recorded = bal.recorded_section(rules, read_recorded(records, rules), records, seed)
-    doc = bal.balance_report(sim, seed, command, games, recorded, ablation)
-    speed = bal.speed(sim)
+    doc = bal.balance_report(sim, seed, command, games, recorded, ablation, exploits)
+    speed = bal.speed(sim, exploits)
     if html_path is not None:
         from .analysis.html import balance_html
 
@@ -981,6 +999,13 @@ def compare_cmd(
     "--resamples", type=click.IntRange(min=0, max=10_000), default=200, show_default=True, help="Bootstrap resamples."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the meta-game as one JSON document.")
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write a self-contained HTML page: payoff matrix, equilibrium weights and regrets, verdict.",
+)
 @report_errors
 def metagame_cmd(
     agents: tuple[str, ...],
@@ -994,6 +1019,7 @@ def metagame_cmd(
     agent_classes: tuple[str, ...],
     resamples: int,
     as_json: bool,
+    html_path: Path | None,
 ) -> None:
     """Play a round robin of AGENTs and solve its meta-game: which agents a rational field would play.
 
@@ -1020,6 +1046,10 @@ def metagame_cmd(
         )
     game = metagame(labels, pair_scores(labels, run.lines), resamples=resamples, seed=seed)
     doc = report(game, games, seed)
+    if html_path is not None:
+        from .analysis.html import metagame_html
+
+        _write_report(html_path, metagame_html(doc))
     if as_json:
         click.echo(json.dumps({**doc, "speed": speed_doc(run)}, indent=1))
         return

@@ -270,12 +270,14 @@ def targets_cmd(
     load_agent_classes(agent_classes)
     specs, n, seed = _run_settings(ctx, tg.run, agents_text, games, seed, DEFAULT_TARGET_GAMES)
     players = bal.players_for(specs)
+    tg.check_agents([o.label for o in bal.skilled(players)])  # exploitability:AGENT names one of them
     names = [t.name for t in tg.targets]
     options: list[tuple[str, Any]] = [("--agents", ",".join(specs)), ("--games", n), ("--seed", seed)]
     command = bal.command_line("targets", rules_path, overrides, options, [str(targets_file)])
     point = sw.Point({}, rules)
+    backend = _backend(workers, move_timeout, scheduler)
     with BotProgress("targets", plain=False) as progress:
-        sw.run_sweep([point], players, n, seed, names, _backend(workers, move_timeout, scheduler), progress)
+        sw.run_sweep([point], players, n, seed, names, backend, progress, tg.exploiters)
     verdicts = check(tg, point.measures)
     doc = {
         "format": "summitgame-targets",
@@ -283,6 +285,7 @@ def targets_cmd(
         "targets": tg.source,
         "rules": {"name": rules.name, "fingerprint": rules.fingerprint, "source": rules.source},
         "agents": {e.label: e.spec for e in players},
+        **({"exploiters": tg.exploiters} if tg.exploiters else {}),
         "games": len(point.games),
         "seed": seed,
         "met": all(v.met for v in verdicts),
@@ -395,9 +398,9 @@ def tune_cmd(
     (OUT/best-balance.txt and .json). Interrupt at any time: every candidate played is in
     OUT/trials.jsonl, and --resume continues from there. Exit status 1 if no candidate met every target."""
     from .analysis import balance as bal
+    from .analysis import sweep as sw
     from .analysis import tune as tn
     from .analysis.explore_text import cell, table
-    from .analysis.measures import measure
     from .analysis.targets import check, load_targets
     from .analysis.text import balance_lines
 
@@ -407,6 +410,7 @@ def tune_cmd(
     load_agent_classes(agent_classes)
     specs, n, seed = _run_settings(ctx, tg.run, agents_text, games, seed, DEFAULT_TUNE_GAMES)
     players = bal.players_for(specs)
+    tg.check_agents([o.label for o in bal.skilled(players)])  # exploitability:AGENT names one of them
     options: list[tuple[str, Any]] = [("--targets", targets_file)]
     options += [(f"--param={d.path}={d.span}", True) for d in dims]
     options += [
@@ -425,6 +429,8 @@ def tune_cmd(
         "games": n,
         "seed": seed,
     }
+    if tg.exploiters:  # only when given, so that a tune started before exploiters existed still resumes
+        settings["exploiters"] = tg.exploiters
 
     now = {d.path: d.current for d in dims}
 
@@ -462,7 +468,8 @@ def tune_cmd(
     with BotProgress("balance of the winner", plain=False) as progress:
         plan = bal.plan_for(best_rules, players, n, fresh_seed)
         sim = bal.simulate(best_rules, players, plan, progress=progress, **backend)
-    fresh = check(tg, measure(best_rules, sim.games, [t.name for t in tg.targets]))
+    names = [t.name for t in tg.targets]
+    fresh = check(tg, sw.measure_all(best_rules, sim.games, names, players, n, fresh_seed, backend, tg.exploiters))
     report_cmd = bal.command_line(
         "balance", path, (), [("--agents", ",".join(specs)), ("--games", n), ("--seed", fresh_seed)]
     )

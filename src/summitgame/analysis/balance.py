@@ -17,8 +17,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
+from ..agents.base import make_agent
+from ..agents.probes import CHEAP_LINES
 from ..ruleset import Ruleset
-from ..tournament import Entrant, PlannedGame, RunResult, entrants, make_plan, run_plan, summarize
+from ..stats import wilson
+from ..tournament import (
+    Entrant,
+    PlannedGame,
+    RunResult,
+    agent_seeds,
+    deal_seed,
+    entrants,
+    game_id,
+    make_plan,
+    run_plan,
+    summarize,
+)
 from .aggregate import aggregate, warnings
 from .metrics import GameMetrics, Recorded, game_metrics
 
@@ -163,13 +177,15 @@ def provenance(sim: Simulation, seed: int, command: str, requested: int) -> dict
     }
 
 
-def speed(sim: Simulation) -> dict[str, Any]:
-    """How fast the run went (kept apart: the results do not depend on it)."""
-    gps = sim.played / sim.seconds if sim.seconds > 0 and sim.played else None
+def speed(sim: Simulation, exploits: Exploits | None = None) -> dict[str, Any]:
+    """How fast the run went, probe games included (kept apart: the results do not depend on it)."""
+    played = sim.played + (exploits.played if exploits else 0)
+    seconds = sim.seconds + (exploits.seconds if exploits else 0.0)
+    gps = played / seconds if seconds > 0 and played else None
     doc: dict[str, Any] = {
         "workers": sim.workers,
-        "played": sim.played,
-        "seconds": round(sim.seconds, 3),
+        "played": played,
+        "seconds": round(seconds, 3),
         "games_per_second": round(gps, 1) if gps else None,
     }
     if sim.scheduler is not None:
@@ -196,13 +212,182 @@ def balance_report(
     requested: int,
     recorded: Mapping[str, Any] | None = None,
     ablation: Mapping[str, Any] | None = None,
+    exploits: Exploits | None = None,
 ) -> dict[str, Any]:
-    """The whole balance report as a JSON-ready dict (see ``schema.BALANCE_SCHEMA``)."""
+    """The whole balance report as a JSON-ready dict (see ``schema.BALANCE_SCHEMA``); the warnings of the
+    exploits section, if played, come first."""
     body = aggregate(sim.rules, sim.games, seed)
     body["agents"] = agents_section(sim)
-    doc: dict[str, Any] = {"format": FORMAT, "version": VERSION, "warnings": warnings(sim.rules, body)}
+    section = exploits_section(exploits) if exploits is not None else None
+    cheap = exploit_warnings(section) if section is not None else []
+    doc: dict[str, Any] = {"format": FORMAT, "version": VERSION, "warnings": cheap + warnings(sim.rules, body)}
     doc.update(body)
+    doc["exploits"] = section
     doc["recorded"] = dict(recorded) if recorded is not None else None
     doc["ablation"] = dict(ablation) if ablation is not None else None
     doc["provenance"] = provenance(sim, seed, command, requested)
     return doc
+
+
+# --- exploits: the probe agents against the report's agents ----------------------------------------------
+
+
+def is_probe(e: Entrant) -> bool:
+    """Whether an entrant is one of the built-in probe agents (``agents.probes``), whatever its parameters."""
+    return getattr(e.cls, "name", None) in CHEAP_LINES
+
+
+def skilled(players: Sequence[Entrant]) -> list[Entrant]:
+    """The agents a probe is played against: the run's agents that are not probes, each spec once (the
+    two seats of a mirror match are one agent), labelled by their canonical spec."""
+    out: dict[str, Entrant] = {}
+    for e in players:
+        if not is_probe(e) and e.spec not in out:
+            out[e.spec] = Entrant(e.spec, e.spec, e.cls, e.params)
+    return list(out.values())
+
+
+def probe_entrants(extra: Sequence[str] = ()) -> list[Entrant]:
+    """The probes (every agent of ``CHEAP_LINES``) and then each ``extra`` exploiter spec, each canonical
+    spec once (AgentError for a bad spec)."""
+    specs: list[str] = []
+    for spec in (*CHEAP_LINES, *extra):
+        canon = make_agent(spec).spec()
+        if canon not in specs:
+            specs.append(canon)
+    return entrants(specs)
+
+
+def probe_line(label: str) -> str:
+    """The cheap line a probe plays, in words (an exploiter that is no probe: its spec)."""
+    return CHEAP_LINES.get(label.split(":")[0], label)
+
+
+def exploit_plan(
+    rules: Ruleset, probes: Sequence[Entrant], opponents: Sequence[Entrant], games: int, seed: int
+) -> list[PlannedGame]:
+    """Every probe against every opponent, ``games`` games each (rounded up to whole paired deals), on the
+    report's deals: game ``k`` of every pairing is deal ``tournament.deal_seed(seed, k)``, the probe in the
+    first role when ``k`` is even; a probe does not play an agent with its own spec."""
+    games += games % 2
+    pairs = [(p.label, o.label) for p in probes for o in opponents if p.label != o.label]
+    plan: list[PlannedGame] = []
+    for k in range(games):
+        s, streams = deal_seed(seed, k), agent_seeds(seed, k)
+        for a, b in pairs:
+            seats = (a, b) if k % 2 == 0 else (b, a)
+            plan.append(
+                PlannedGame(
+                    len(plan), (a, b), k, seats, s, streams, game_id(rules.fingerprint, seats, k, s, streams), seed
+                )
+            )
+    return plan
+
+
+@dataclass
+class Exploits:
+    """Probe games played: who played whom, the plan and its finished games."""
+
+    probes: list[Entrant]
+    opponents: list[Entrant]
+    games: int  #: games per pairing
+    plan: list[PlannedGame]
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    seconds: float = 0.0
+    played: int = 0
+
+
+def play_exploits(
+    rules: Ruleset,
+    probes: Sequence[Entrant],
+    opponents: Sequence[Entrant],
+    games: int,
+    seed: int,
+    *,
+    workers: int = 1,
+    move_timeout: float | None = None,
+    progress: Progress | None = None,
+    scheduler: str | Client | None = None,
+) -> Exploits:
+    """Play each probe against each opponent on the report's deals (``exploit_plan``); the same games
+    whatever the worker count."""
+    plan = exploit_plan(rules, probes, opponents, games, seed)
+    ex = Exploits(list(probes), list(opponents), games + games % 2, plan)
+    if not plan:
+        return ex
+    by_label = {e.label: e for e in (*probes, *opponents)}
+    run = run_plan(
+        rules,
+        list(by_label.values()),
+        plan,
+        workers=workers,
+        move_timeout=move_timeout,
+        progress=progress,
+        scheduler=scheduler,
+    )
+    ex.lines, ex.seconds, ex.played = run.lines, run.seconds, run.played
+    return ex
+
+
+def pairing_rows(ex: Exploits) -> list[dict[str, Any]]:
+    """Each pairing from the probe's side: wins, ties, losses (a forfeit loses) and its score rate (win 1,
+    tie ½) with a 95% Wilson interval; ``beats`` when the interval's low end is above one half."""
+    tally: dict[tuple[str, str], list[int]] = {}
+    for g in ex.plan:
+        tally.setdefault(g.pair, [0, 0, 0])
+    for line in ex.lines:
+        probe = line["pair"][0]
+        col = 0 if line["winner"] == probe else (1 if line["winner"] is None and not line.get("forfeit") else 2)
+        tally[(line["pair"][0], line["pair"][1])][col] += 1
+    rows = []
+    for (probe, agent), (w, t, lost) in tally.items():
+        n = w + t + lost
+        rate = wilson(w + t / 2, n).as_dict()
+        rows.append(
+            {
+                "probe": probe,
+                "agent": agent,
+                "line": probe_line(probe),
+                "games": n,
+                "wins": w,
+                "ties": t,
+                "losses": lost,
+                "score_rate": rate,
+                "beats": n > 0 and rate["low"] is not None and rate["low"] > 0.5,
+            }
+        )
+    return rows
+
+
+def exploits_section(ex: Exploits) -> dict[str, Any]:
+    """The exploits section: every probe against every agent of the report, and how many games each."""
+    return {
+        "games_per_pairing": ex.games,
+        "probes": {p.label: probe_line(p.label) for p in ex.probes},
+        "agents": [o.label for o in ex.opponents],
+        "pairings": pairing_rows(ex),
+        "forfeits": sum(1 for ln in ex.lines if ln.get("forfeit")),
+        "played": len(ex.lines),
+    }
+
+
+def exploit_warnings(section: Mapping[str, Any]) -> list[str]:
+    """One warning per probe that wins a pairing at 95%, in words, strongest probe first: "refusing to
+    negotiate beats greedy: 64% [59, 69] of 400 games (probe stonewall)"."""
+    won: dict[str, list[dict[str, Any]]] = {}
+    for r in section["pairings"]:
+        if r["beats"]:
+            won.setdefault(r["probe"], []).append(r)
+    out = []
+    for rows in sorted(won.values(), key=lambda rs: (-max(r["score_rate"]["low"] for r in rs), rs[0]["probe"])):
+        rows.sort(key=lambda r: (-r["score_rate"]["low"], r["agent"]))
+        cells = [
+            f"{r['agent']}: {100 * r['score_rate']['value']:.0f}% [{100 * r['score_rate']['low']:.0f}, "
+            f"{100 * r['score_rate']['high']:.0f}]"
+            for r in rows
+        ]
+        listed = cells[0] if len(cells) == 1 else ", ".join(cells[:-1]) + " and " + cells[-1]
+        counts = sorted({r["games"] for r in rows})
+        games = f"of {counts[0]} games{' each' if len(rows) > 1 else ''}" if len(counts) == 1 else "of its games"
+        out.append(f"Cheap win: {rows[0]['line']} beats {listed} {games} (probe {rows[0]['probe']}).")
+    return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .text import balance_lines, compare_lines
@@ -28,6 +28,9 @@ figure { margin: 1em 0; } figcaption { font-size: .9em; color: #555; }
 pre { background: #f6f6f6; padding: 1em; overflow-x: auto; font-size: .8em; }
 table { border-collapse: collapse; font-size: .85em; } td, th { padding: .2em .6em; border-bottom: 1px solid #eee; }
 .sig { font-weight: bold; }
+table.rates td.rate { text-align: center; font-variant-numeric: tabular-nums; }
+.note { font-size: .9em; color: #555; }
+.verdict { background: #eef3fb; border-left: 4px solid #4c72b0; padding: .5em 1em; }
 """
 
 
@@ -163,6 +166,61 @@ def _warnings(items: list[str]) -> str:
     return '<div class="warn"><ul>' + "".join(f"<li>{html.escape(w)}</li>" for w in items) + "</ul></div>"
 
 
+def rate_colour(rate: float | None) -> str:
+    """A cell's background for a score rate: white at 50%, deeper red the more the row wins, deeper blue
+    the more it loses (grey when there is no rate)."""
+    if rate is None:
+        return "#eeeeee"
+    t = max(-1.0, min(1.0, (rate - 0.5) * 2))
+    far = (214, 96, 77) if t > 0 else (67, 147, 195)
+    rgb = [round(255 + (c - 255) * abs(t)) for c in far]
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+Cell = tuple[float | None, str] | None
+"""A table cell: the rate that colours it and the text shown (None: no cell, a dot)."""
+
+
+def rate_table(
+    table_id: str, corner: str, rows: Sequence[str], cols: Sequence[str], cells: Mapping[tuple[str, str], Cell]
+) -> str:
+    """An HTML table of score rates, row against column, each cell coloured by its rate (``rate_colour``)."""
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+    out = [f'<table class="rates" id="{table_id}">', f"<tr><th>{html.escape(corner)}</th>{head}</tr>"]
+    for r in rows:
+        tds = []
+        for c in cols:
+            cell = cells.get((r, c))
+            if cell is None:
+                tds.append('<td class="rate">·</td>')
+            else:
+                rate, text = cell
+                ink = "color:#fff;" if rate is not None and abs(rate - 0.5) > 0.3 else ""
+                tds.append(f'<td class="rate" style="{ink}background:{rate_colour(rate)}">{html.escape(text)}</td>')
+        out.append(f"<tr><th>{html.escape(r)}</th>{''.join(tds)}</tr>")
+    out.append("</table>")
+    return "\n".join(out)
+
+
+def exploits_table(ex: Mapping[str, Any]) -> str:
+    """The exploits section: each probe's score rate against each agent, coloured, with what each probe plays."""
+    cells: dict[tuple[str, str], Cell] = {}
+    for r in ex["pairings"]:
+        e = r["score_rate"]
+        if e["value"] is None:
+            cells[(r["probe"], r["agent"])] = (None, "—")
+            continue
+        text = f"{100 * e['value']:.1f}% [{100 * e['low']:.0f}, {100 * e['high']:.0f}]" + (" !" if r["beats"] else "")
+        cells[(r["probe"], r["agent"])] = (e["value"], text)
+    table = rate_table("exploits", "probe vs agent", list(ex["probes"]), list(ex["agents"]), cells)
+    lines = "".join(f"<li><b>{html.escape(p)}</b>: {html.escape(line)}</li>" for p, line in ex["probes"].items())
+    note = (
+        f'<p class="note">{ex["games_per_pairing"]} role-swapped games per pairing on the report\'s deals; '
+        "the probe's score rate (win 1, tie ½) with its 95% interval; ! marks a probe that wins at 95%.</p>"
+    )
+    return f"{table}\n{note}\n<ul>{lines}</ul>"
+
+
 def balance_html(doc: Mapping[str, Any]) -> str:
     """The balance report as one HTML page with every chart in ``CHARTS``."""
     prov = doc["provenance"]
@@ -180,6 +238,9 @@ def balance_html(doc: Mapping[str, Any]) -> str:
         caption, draw = charts[cid]
         body.append(f'<h2>{html.escape(caption)}</h2>\n<figure id="chart-{cid}">{draw(doc)}')
         body.append(f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+        if cid == "roles" and doc.get("exploits"):
+            body.append("<h2>Exploits: the probe agents (cheap lines) against the report's agents</h2>")
+            body.append(exploits_table(doc["exploits"]))
     body.append("<h2>Full report</h2>")
     body.append("<pre>" + html.escape("\n".join(balance_lines(doc))) + "</pre>")
     return _page(title, body)
@@ -213,6 +274,65 @@ def compare_html(doc: Mapping[str, Any]) -> str:
     )
     body.append(f'<figure id="chart-compare">{compare_chart(doc)}<figcaption>Rate differences</figcaption></figure>')
     body.append("<pre>" + html.escape("\n".join(compare_lines(doc))) + "</pre>")
+    return _page(title, body)
+
+
+def weights_chart(doc: Mapping[str, Any]) -> str:
+    """The equilibrium weight of each agent with its resampled interval, and its regret beside it."""
+    rows = doc["equilibrium"]
+    names = [r["agent"] for r in rows]
+    fig = _figure(8, 0.35 * len(names) + 1.3)
+    ax1, ax2 = fig.subplots(1, 2, sharey=True)
+    ys = list(range(len(names)))
+    vals, err = _err([r["weight"] for r in rows])
+    ax1.barh(ys, vals, xerr=err, capsize=3, color="#4c72b0")
+    ax1.set_yticks(ys, names)
+    ax1.set_xlim(0, 1)
+    ax1.set_xlabel("equilibrium weight (interval from resampling)")
+    vals, err = _err([r["regret"] for r in rows], 100)
+    ax2.barh(ys, vals, xerr=err, capsize=3, color="#c44e52")
+    ax2.set_xlabel("regret: % below an even result against the mix")
+    ax1.invert_yaxis()
+    fig.suptitle("Meta-game equilibrium")
+    return _svg(fig)
+
+
+def metagame_html(doc: Mapping[str, Any]) -> str:
+    """The meta-game as one HTML page: the verdict, the payoff matrix of score rates (coloured), the
+    equilibrium's weights and regrets with their intervals (table and chart), and the text report."""
+    from .metagame import report_lines
+
+    agents = list(doc["agents"])
+    title = f"Meta-game of {len(agents)} agents"
+    rates = doc["score_rates"]
+    cells: dict[tuple[str, str], Cell] = {
+        (a, b): (rates[a][b], f"{100 * rates[a][b]:.1f}%") for a in agents for b in agents if b != a
+    }
+    body = [f"<h1>{html.escape(title)}</h1>"]
+    body.append(
+        '<div class="verdict"><ul>' + "".join(f"<li>{html.escape(v)}</li>" for v in doc["verdict"]) + "</ul></div>"
+    )
+    body.append(
+        f'<p class="note">{doc["games_per_pair"]} games per pair (seats swapped on paired deals, seed {doc["seed"]}); '
+        f"intervals from {doc['resamples']} resamples of each pair's deals.</p>"
+    )
+    body.append("<h2>Payoff matrix: score rate of the row against the column</h2>")
+    body.append(rate_table("payoffs", "row vs column", agents, agents, cells))
+    body.append("<h2>Equilibrium: weights and regrets (maximum-entropy Nash equilibrium)</h2>")
+    head = "<tr><th>agent</th><th>weight</th><th>interval</th><th>regret</th><th>interval</th><th>in support</th></tr>"
+    rows = []
+    for r in doc["equilibrium"]:
+        w, g = r["weight"], r["regret"]
+        cls = ' class="sig"' if r["agent"] in doc["support"] else ""
+        rows.append(
+            f"<tr{cls}><td>{html.escape(r['agent'])}</td><td>{w['value']:.2f}</td>"
+            f"<td>[{w['low']:.2f}, {w['high']:.2f}]</td><td>{100 * g['value']:.1f}%</td>"
+            f"<td>[{100 * g['low']:.1f}%, {100 * g['high']:.1f}%]</td><td>{100 * r['in_support']:.0f}%</td></tr>"
+        )
+    body.append(f'<table id="equilibrium">{head}{"".join(rows)}</table>')
+    body.append(f'<figure id="chart-weights">{weights_chart(doc)}<figcaption>Weights and regrets</figcaption></figure>')
+    body.append("<h2>Full report</h2>")
+    body.append("<pre>" + html.escape("\n".join(report_lines(doc))) + "</pre>")
     return _page(title, body)
 
 

@@ -5,14 +5,18 @@ measure: a rate for 0/1 metrics (Wilson interval), a mean otherwise (Student-t i
 each tier by its bare id (``failed`` = ``tier:failed``), ``role_gap`` (how far apart the roles' mean scores
 are, in points), ``win_gap`` (how far apart their win rates are), ``median:NAME`` for any mean metric,
 and ``median_end_round`` / ``end_round`` for the length of a summit.
+
+Two measures need games of their own, played only when asked for (``exploit_measure``): how well the
+cheap lines do against the run's agents (``probe_score_rate``, ``exploitability:AGENT``).
 """
 
 from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ..ruleset import Ruleset
 from ..stats import Estimate, mean_ci, wilson, z_value
@@ -154,3 +158,50 @@ def measure(rules: Ruleset, games: Sequence[GameMetrics], names: Sequence[str]) 
     """The named measures of a set of games (KeyError for an unknown name: check with ``readers`` first)."""
     table = readers(rules)
     return {n: table[n](games) for n in names}
+
+
+# --- exploit measures: the probes against the run's agents --------------------------------------------------
+
+PROBE_SCORE_RATE = "probe_score_rate"
+"""The best score rate any probe reaches against any one of the run's agents (see ``exploit_measure``)."""
+EXPLOITABILITY = "exploitability:"
+"""``exploitability:AGENT``: the best score rate any probe reaches against AGENT (see ``exploit_measure``)."""
+
+
+def is_exploit_measure(name: str) -> bool:
+    """Whether a measure needs the probe games (``probe_score_rate``, ``exploitability:AGENT``)."""
+    return name == PROBE_SCORE_RATE or (name.startswith(EXPLOITABILITY) and len(name) > len(EXPLOITABILITY))
+
+
+def exploited(name: str) -> str | None:
+    """The agent an ``exploitability:AGENT`` measure names, as its canonical spec (as written if it is no
+    agent spec), or None for any other measure."""
+    from ..agents.base import AgentError, make_agent
+
+    if not name.startswith(EXPLOITABILITY):
+        return None
+    spec = name[len(EXPLOITABILITY) :]
+    try:
+        return make_agent(spec).spec()
+    except AgentError:
+        return spec
+
+
+def exploit_measure(name: str, pairings: Sequence[Mapping[str, Any]], agent: str | None = None) -> Measure:
+    """The best score rate of a probe against an agent, over role-swapped paired games.
+
+    Each *pairing* is one probe (a built-in probe agent, or an exploiter the targets file lists) against
+    one of the run's agents that is not itself a probe, on the run's deals, seats swapped; its score rate
+    is the probe's match points (win 1, tie ½, a forfeit 0) over its games. ``probe_score_rate`` is the
+    highest score rate over every pairing; ``exploitability:AGENT`` (``agent``: its canonical spec) the
+    highest over the pairings against AGENT. The interval is the 95% Wilson interval of that pairing
+    (the maximum of several rates leans high: a probe at 50% among many may show a little above it).
+    ``pairings`` are the rows of ``balance.pairing_rows``."""
+    rows = [r for r in pairings if agent is None or r["agent"] == agent]
+    best: Measure | None = None
+    for r in rows:
+        games = int(r["games"])
+        e = wilson(r["wins"] + r["ties"] / 2, games)
+        if games and (best is None or e.value > best.value):
+            best = Measure(name, e.value, e.low, e.high, games, "rate", "")
+    return best if best is not None else Measure(name, math.nan, math.nan, math.nan, 0, "rate", "")

@@ -288,6 +288,58 @@ ABLATION = {
     ]
 }
 
+EXPLOITS = {
+    "anyOf": [
+        {"type": "null", "description": "No probe games were played (--probe-games 0, or every agent is a probe)."},
+        {
+            "type": "object",
+            "description": "Each probe agent (a cheap line) against each agent of the report that is not a probe, "
+            "role-swapped on the report's deals; score rates from the probe's side.",
+            "properties": {
+                "games_per_pairing": INT,
+                "probes": _map({"type": "string", "description": "The probe's line in words (CHEAP_LINES)."}),
+                "agents": {"type": "array", "items": {"type": "string"}},
+                "pairings": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "probe": {"type": "string"},
+                            "agent": {"type": "string"},
+                            "line": {"type": "string"},
+                            "games": INT,
+                            "wins": INT,
+                            "ties": INT,
+                            "losses": INT,
+                            "score_rate": _ref("estimate"),
+                            "beats": {
+                                "type": "boolean",
+                                "description": "The probe wins at 95%: the score rate's interval lies above 50%.",
+                            },
+                        },
+                        "required": [
+                            "probe",
+                            "agent",
+                            "line",
+                            "games",
+                            "wins",
+                            "ties",
+                            "losses",
+                            "score_rate",
+                            "beats",
+                        ],
+                        "additionalProperties": False,
+                    },
+                },
+                "forfeits": INT,
+                "played": INT,
+            },
+            "required": ["games_per_pairing", "probes", "agents", "pairings", "forfeits", "played"],
+            "additionalProperties": False,
+        },
+    ]
+}
+
 BALANCE_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "summitgame balance report",
@@ -299,12 +351,23 @@ BALANCE_SCHEMA: dict[str, Any] = {
         "warnings": {"type": "array", "items": {"type": "string"}},
         **SECTIONS,
         "agents": AGENTS,
+        "exploits": EXPLOITS,
         "recorded": RECORDED,
         "ablation": ABLATION,
         "provenance": PROVENANCE,
         "speed": SPEED,
     },
-    "required": ["format", "version", "warnings", *SECTIONS, "agents", "recorded", "ablation", "provenance"],
+    "required": [
+        "format",
+        "version",
+        "warnings",
+        *SECTIONS,
+        "agents",
+        "exploits",
+        "recorded",
+        "ablation",
+        "provenance",
+    ],
     "additionalProperties": False,
     "$defs": DEFS,
 }
@@ -590,6 +653,12 @@ TARGETS_SCHEMA: dict[str, Any] = {
         "targets": {"type": "string"},
         "rules": RULES_ID,
         "agents": _map({"type": "string"}),
+        "exploiters": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "The targets file's [run] exploiters: agents played beside the probes for the exploit "
+            "measures (probe_score_rate, exploitability:AGENT).",
+        },
         "games": INT,
         "seed": {"type": "integer"},
         "met": {"type": "boolean"},

@@ -27,9 +27,9 @@ from ..params import Number, Param, fmt_number, get_at, is_number, parse_path
 from ..ruleset import Ruleset
 from ..stats import mean_ci
 from ..tournament import Entrant
-from .balance import Progress, plan_for, simulate
+from .balance import Progress, games_per_pair, pairing_rows, plan_for, play_exploits, probe_entrants, simulate, skilled
 from .compare import metric_defs
-from .measures import Measure, measure, readers
+from .measures import Measure, exploit_measure, exploited, is_exploit_measure, measure, readers
 from .metrics import GameMetrics
 from .targets import RATE_SCALE
 
@@ -113,13 +113,48 @@ def play_point(
     names: Sequence[str],
     backend: Backend,
     progress: Progress | None = None,
+    exploiters: Sequence[str] = (),
 ) -> Point:
-    """Play a point's games (the shared plan under its rules) and measure them."""
+    """Play a point's games (the shared plan under its rules) and measure them; the probe games too, if an
+    exploit measure is asked for (``measure_all``)."""
     sim = simulate(point.rules, players, plan_for(point.rules, players, games, seed), progress=progress, **backend)
     point.games = sim.games
-    point.measures = measure(point.rules, sim.games, names)
+    point.measures = measure_all(point.rules, sim.games, names, players, games, seed, backend, exploiters)
     point.seconds, point.played = sim.seconds, sim.played
     return point
+
+
+def measure_all(
+    rules: Ruleset,
+    measured: Sequence[GameMetrics],
+    names: Sequence[str],
+    players: Sequence[Entrant],
+    games: int,
+    seed: int,
+    backend: Backend,
+    exploiters: Sequence[str] = (),
+) -> dict[str, Measure]:
+    """The named measures of a run's games; for ``probe_score_rate`` and ``exploitability:AGENT``, the probes
+    (and ``exploiters``) first play the agents they need on the run's deals, as many games per pairing as
+    each pair of the run's agents plays (``balance.play_exploits``)."""
+    out = measure(rules, measured, [n for n in names if not is_exploit_measure(n)])
+    wanted = [n for n in names if is_exploit_measure(n)]
+    if wanted:
+        opponents = skilled(players)
+        labels = [o.label for o in opponents]
+        targets = {n: exploited(n) for n in wanted}
+        unknown = [n for n, a in targets.items() if a is not None and a not in labels]
+        if unknown:
+            raise RulesError(
+                [Problem("targets", n, f"names no agent of the run ({', '.join(labels)})") for n in unknown]
+            )
+        if all(a is not None for a in targets.values()):
+            opponents = [o for o in opponents if o.label in targets.values()]
+        per = games_per_pair(games, len(players))
+        ex = play_exploits(rules, probe_entrants(exploiters), opponents, per, seed, **backend)
+        rows = pairing_rows(ex)
+        out.update({n: exploit_measure(n, rows, a) for n, a in targets.items()})
+    return {n: out[n] for n in names}
 
 
 class _Overall:
@@ -148,11 +183,15 @@ def run_sweep(
     names: Sequence[str],
     backend: Backend,
     progress: Progress | None = None,
+    exploiters: Sequence[str] = (),
 ) -> list[Point]:
-    """Play every point of a sweep."""
+    """Play every point of a sweep (``exploiters``: see ``measure_all``)."""
     per = len(plan_for(points[0].rules, players, games, seed)) if points else 0
     overall = _Overall(progress, len(points), per)
-    return [play_point(p, players, games, seed, names, backend, overall.run(i, per)) for i, p in enumerate(points)]
+    return [
+        play_point(p, players, games, seed, names, backend, overall.run(i, per), exploiters)
+        for i, p in enumerate(points)
+    ]
 
 
 def sweep_report(

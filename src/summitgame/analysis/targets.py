@@ -7,6 +7,12 @@ the range it should lie in. An optional ``[run]`` table says how to measure (``g
 - ``LOW..HIGH`` (both ends included), e.g. ``"15%..35%"`` or ``"4..6 rounds"``;
 - ``< X``, ``<= X``, ``> X``, ``>= X``, ``== X``, e.g. ``"< 3 points"``.
 
+Two measures cost games of their own, played only when a target names them: ``probe_score_rate`` (the best
+score rate any probe agent reaches against one of the run's agents) and ``exploitability:AGENT`` (the best
+score rate a probe reaches against AGENT, one of the run's agents); ``[run] exploiters = ["spec", ...]``
+adds agents to the built-in probes for both (say, strategies an exploit search found). See
+``measures.exploit_measure`` for the precise definition.
+
 A rate is written as a percentage (``35%``) or a fraction (``0.35``). A unit word after the number
 (``points``, ``rounds``) is checked against the measure's unit. A target is met when the measured value
 (the point estimate) satisfies it; "borderline" when its 95% interval reaches past a bound. A miss is
@@ -28,10 +34,10 @@ from .. import safeio
 from ..errors import Problem, RulesError
 from ..loader import display, locate, read_toml_text
 from ..ruleset import Ruleset
-from .measures import Measure, readers
+from .measures import EXPLOITABILITY, PROBE_SCORE_RATE, Measure, exploited, is_exploit_measure, readers
 
 RATE_SCALE = 0.05  #: a rate's miss is counted in steps of 5 percentage points
-RUN_KEYS = {"games": int, "seed": int, "agents": list}
+RUN_KEYS = {"games": int, "seed": int, "agents": list, "exploiters": list}
 
 _NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)"
 _VALUE = rf"({_NUM})\s*(%?)\s*([a-z]*)"
@@ -131,6 +137,34 @@ class Targets:
     source: str
     targets: tuple[Target, ...]
     run: Mapping[str, Any] = field(default_factory=dict)
+    lines: Mapping[str, int | None] = field(default_factory=dict)  #: each target's line in the file, if known
+
+    @property
+    def exploiters(self) -> list[str]:
+        """The ``[run] exploiters`` specs: agents played beside the built-in probes for the exploit measures."""
+        return list(self.run.get("exploiters") or [])
+
+    def check_agents(self, agents: Sequence[str]) -> None:
+        """RulesError naming the file and key of each ``exploitability:AGENT`` whose AGENT is not one of
+        ``agents`` (the canonical specs of the run's agents that are not probes): before any game is played."""
+        problems = []
+        for t in self.targets:
+            canon = exploited(t.name)
+            if canon is None:
+                continue
+            if canon not in agents:
+                known = ", ".join(agents) if agents else "none: every agent of the run is a probe"
+                problems.append(
+                    Problem(
+                        self.source,
+                        t.name,
+                        f"{t.name[len(EXPLOITABILITY) :]!r} is not one of the run's agents that probes are played "
+                        f"against ({known})",
+                        self.lines.get(t.name),
+                    )
+                )
+        if problems:
+            raise RulesError(problems)
 
 
 def _number(text: str, pct: str, unit: str, rate: bool, unit_of: str) -> float:
@@ -171,20 +205,22 @@ def parse_target(name: str, text: str, rate: bool, unit: str) -> Target:
     raise ValueError(f'{text!r}: expected LOW..HIGH, or < X, <= X, > X, >= X, == X (e.g. "15%..35%", "< 3 points")')
 
 
-def _run_agents(specs: list[Any], base_dir: str | Path | None, problem: Callable[[str, str], None]) -> list[str]:
-    """The ``[run] agents`` of a targets file, each checked and with the files it names resolved against the
-    targets file's folder (``agents.base.resolve_spec``); each bad one is a problem."""
+def _run_agents(
+    specs: list[Any], base_dir: str | Path | None, problem: Callable[[str, str], None], key: str = "agents"
+) -> list[str]:
+    """The ``[run] agents`` (or ``exploiters``) of a targets file, each checked and with the files it names
+    resolved against the targets file's folder (``agents.base.resolve_spec``); each bad one is a problem."""
     from ..agents.base import AgentError, resolve_spec
 
     out = []
     for i, spec in enumerate(specs):
         if not isinstance(spec, str):
-            problem(f"run.agents[{i}]", "must be an agent spec such as 'greedy' (text)")
+            problem(f"run.{key}[{i}]", "must be an agent spec such as 'greedy' (text)")
             continue
         try:
             out.append(resolve_spec(spec, base_dir if base_dir is not None else "."))
         except AgentError as exc:
-            problem(f"run.agents[{i}]", str(exc))
+            problem(f"run.{key}[{i}]", str(exc))
     return out
 
 
@@ -200,6 +236,7 @@ def parse_targets(
     ``base_dir``: the targets file's folder, against which files named by ``[run] agents`` are resolved."""
     table = readers(rules)
     run_agents: list[str] | None = None
+    exploiters: list[str] | None = None
     kinds = {name: read([]) for name, read in table.items()}  # kind and unit of each measure (no games needed)
     problems: list[Problem] = []
     out: list[Target] = []
@@ -210,7 +247,7 @@ def parse_targets(
     for key, value in data.items():
         if key == "run":
             if not isinstance(value, dict):
-                problem("run", "must be a table: [run] with games, seed, agents")
+                problem("run", "must be a table: [run] with games, seed, agents, exploiters")
                 continue
             for k, v in value.items():
                 want = RUN_KEYS.get(k)
@@ -222,9 +259,20 @@ def parse_targets(
                     problem("run.games", "needs at least 2 games")
                 elif k == "agents" and isinstance(v, list):
                     run_agents = _run_agents(v, base_dir, problem)
+                elif k == "exploiters" and isinstance(v, list):
+                    exploiters = _run_agents(v, base_dir, problem, "exploiters")
+            continue
+        if is_exploit_measure(key):
+            if not isinstance(value, str):
+                problem(key, f'must be a string such as "< 52%" (got {value!r})')
+                continue
+            try:
+                out.append(parse_target(key, value, True, ""))
+            except ValueError as exc:
+                problem(key, str(exc))
             continue
         if key not in table:
-            close = difflib.get_close_matches(key, list(table), n=3)
+            close = difflib.get_close_matches(key, [*table, PROBE_SCORE_RATE, f"{EXPLOITABILITY}AGENT"], n=3)
             hint = (
                 f"; did you mean {', '.join(close)}?" if close else f"; measures are {', '.join(list(table)[:12])}, ..."
             )
@@ -245,7 +293,21 @@ def parse_targets(
     run = dict(data.get("run", {}))
     if run_agents is not None:
         run["agents"] = run_agents
-    return Targets(source, tuple(out), run)
+    if exploiters is not None:
+        run["exploiters"] = exploiters
+    lines = {t.name: _key_line(text, t.name) if text else None for t in out}
+    return Targets(source, tuple(out), run, lines)
+
+
+def _key_line(text: str, key: str) -> int | None:
+    """The line of a top-level key, bare or quoted (``"exploitability:greedy" = ...``), if it can be found."""
+    for i, line in enumerate(text.splitlines(), 1):
+        bare = line.strip()
+        if any(bare.startswith(k) and bare[len(k) :].lstrip().startswith("=") for k in (f'"{key}"', f"'{key}'", key)):
+            return i
+        if bare.startswith("["):
+            break  # past the top-level keys
+    return locate(text, key)
 
 
 def load_targets(path: str | Path, rules: Ruleset) -> Targets:

@@ -76,6 +76,9 @@ def _balance(doc: Mapping[str, Any], speed: Mapping[str, Any] | None) -> Iterato
                 for b in labels
             ]
             yield f"  {a:<{w}}" + "".join(cells)
+    if doc.get("exploits"):
+        yield ""
+        yield from _exploits(doc["exploits"])
     yield ""
     yield from _length(doc["length"])
     yield ""
@@ -113,6 +116,42 @@ def _balance(doc: Mapping[str, Any], speed: Mapping[str, Any] | None) -> Iterato
             f"({speed['played']} games in {speed['seconds']:.1f} s)"
         )
     yield f"  reproduce: {prov['command']}"
+
+
+def _exploits(ex: Mapping[str, Any]) -> Iterator[str]:
+    yield (
+        f"Exploits: each probe against each agent, {ex['games_per_pairing']} role-swapped games on the report's deals "
+        "(the probe's score rate, 95% CI; ! = the probe wins at 95%)"
+    )
+    agents = list(ex["agents"])
+    if not ex["pairings"]:
+        yield "  no pairing to play (every agent of the report is a probe)"
+        return
+    cells = {(r["probe"], r["agent"]): r for r in ex["pairings"]}
+    w = max(len("probe vs agent"), *(len(p) for p in ex["probes"])) + 2
+    cw = max(20, *(len(a) + 2 for a in agents))
+    yield f"  {'probe vs agent':<{w}}" + "".join(f"{a:<{cw}}" for a in agents)
+    for p in ex["probes"]:
+        row = []
+        for a in agents:
+            r = cells.get((p, a))
+            if r is None:
+                row.append(f"{'·':<{cw}}")
+                continue
+            e = r["score_rate"]
+            text = (
+                "—" if e["value"] is None else f"{100 * e['value']:.1f}% [{100 * e['low']:.0f}, {100 * e['high']:.0f}]"
+            )
+            row.append(f"{text + (' !' if r['beats'] else ''):<{cw}}")
+        yield f"  {p:<{w}}" + "".join(row)
+    for p, line in ex["probes"].items():
+        if line != p:
+            yield f"  {p}: {line}"
+    beaten = [r for r in ex["pairings"] if r["beats"]]
+    if not beaten:
+        yield "  no probe beats an agent at 95%: no cheap line found"
+    if ex["forfeits"]:
+        yield f"  forfeits: {ex['forfeits']} of {ex['played']} probe games"
 
 
 def _outcomes(out: Mapping[str, Any]) -> Iterator[str]:

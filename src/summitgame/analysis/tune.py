@@ -467,7 +467,14 @@ class Tuning:
         self._rules[_key(values)] = (rules.fingerprint, "")
         names = [t.name for t in self.targets.targets]
         point = play_point(
-            Point(values, rules), self.players, self.games, self.seed, names, self.backend, self.game_progress
+            Point(values, rules),
+            self.players,
+            self.games,
+            self.seed,
+            names,
+            self.backend,
+            self.game_progress,
+            self.targets.exploiters,
         )
         verdicts = check(self.targets, point.measures)
         loss = _rounded(total_loss(verdicts))
