@@ -202,24 +202,24 @@ def test_the_probes_play_the_reports_deals() -> None:
 
 
 def test_a_probe_that_wins_at_95_percent_is_warned_about_first() -> None:
-    res = run("balance", "--agents", "random", "--games", 4, "--probe-games", 30, "--json")
+    res = run("balance", "--agents", "appeaser", "--games", 4, "--probe-games", 30, "--json")
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)
     assert validate(doc, BALANCE_SCHEMA) == []
     ex = doc["exploits"]
-    assert ex["agents"] == ["random"] and ex["games_per_pairing"] == 30
+    assert ex["agents"] == ["appeaser"] and ex["games_per_pairing"] == 30
     taker = next(r for r in ex["pairings"] if r["probe"] == "taker")
     assert taker["beats"] and taker["score_rate"]["low"] > 0.5
     first = doc["warnings"][0]
-    assert first.startswith("Cheap win: only taking, never giving beats random: ")
+    assert first.startswith("Cheap win: only taking, never giving beats appeaser: ")
     e = taker["score_rate"]
     assert f"{100 * e['value']:.0f}% [{100 * e['low']:.0f}, {100 * e['high']:.0f}] of 30 games" in first
     winners = {r["probe"] for r in ex["pairings"] if r["beats"]}
     assert sum(w.startswith("Cheap win") for w in doc["warnings"]) == len(winners)  # one line per probe
-    text = run("balance", "--agents", "random", "--games", 4, "--probe-games", 30)
+    text = run("balance", "--agents", "appeaser", "--games", 4, "--probe-games", 30)
     assert text.output.index("Cheap win") < text.output.index("1. Outcomes")
     assert "Exploits: each probe against each agent, 30 role-swapped games" in text.output
-    assert "reproduce: summitgame balance --agents random --games 4 --seed 0 --probe-games 30" in text.output
+    assert "reproduce: summitgame balance --agents appeaser --games 4 --seed 0 --probe-games 30" in text.output
 
 
 def test_probe_games_0_turns_the_section_off() -> None:
@@ -265,13 +265,14 @@ def test_exploit_warnings_read_the_pairings() -> None:
         "Cheap win: refusing to negotiate beats greedy: 64% [59, 69] of 400 games (probe stonewall).",
     ]
     assert exploit_warnings({"pairings": [row("stonewall", "mcts", 0.55, 0.49, 0.60)]}) == []
+    assert exploit_warnings({"pairings": [row("taker", "random", 1.0, 0.9, 1.0)]}) == []  # random proves nothing
 
 
 def test_the_html_report_shows_the_exploits_coloured(tmp_path: Path) -> None:
     from summitgame.analysis.html import rate_colour
 
     page = tmp_path / "b.html"
-    res = run("balance", "--agents", "random", "--games", 4, "--probe-games", 30, "--json", "--html", page)
+    res = run("balance", "--agents", "appeaser", "--games", 4, "--probe-games", 30, "--json", "--html", page)
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
     html = page.read_text(encoding="utf-8")

@@ -23,3 +23,12 @@ def test_ruff_clean() -> None:
 def test_mypy_clean() -> None:
     result = run("mypy")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quick = readme[readme.index("## Quick start") :]
+    blocks = quick.split("```")[1::2]  # the fenced blocks of the quick start, in order
+    command = next(b.strip() for b in blocks if "pytest" in b)
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()[-1]
+    assert ci.replace("pip install -q ", "pip install ") == command

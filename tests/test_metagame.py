@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import html
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from headless import coloured, dom, screenshot
 from summitgame.analysis.metagame import MetagameError, maxent_nash, metagame, payoff_matrix
 
 RPS = [[0, -1, 1], [1, 0, -1], [-1, 1, 0]]
@@ -237,28 +236,14 @@ def test_the_html_page_holds_the_matrix_weights_regrets_and_verdict(tmp_path: Pa
     assert again.read_bytes() == (tmp_path / "m.html").read_bytes()  # the same bytes every time
 
 
-def _chromium() -> str | None:
-    return next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
-
-
 @pytest.mark.slow
 def test_the_html_page_renders_in_headless_chromium(tmp_path: Path) -> None:
-    browser = _chromium()
-    if browser is None:
-        pytest.skip("no Chromium on this machine (apt-get install chromium)")
     doc = _html_run(tmp_path / "m.html")
-    url = (tmp_path / "m.html").resolve().as_uri()
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path / 'profile'}"]
-    dom = subprocess.run([browser, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120)
-    assert dom.returncode == 0, dom.stderr[-2000:]
-    rendered = dom.stdout
+    rendered = dom(tmp_path / "m.html", tmp_path / "profile")
     assert '<table class="rates" id="payoffs">' in rendered and 'id="equilibrium"' in rendered
     for row in doc["score_rates"].values():
         for rate in row.values():
             assert f"{100 * rate:.1f}%" in rendered
     assert all(html.escape(line, quote=False) in rendered for line in doc["verdict"])
-    shot = tmp_path / "m.png"
-    done = subprocess.run(
-        [browser, *flags, f"--screenshot={shot}", "--window-size=1100,1200", url], capture_output=True, timeout=120
-    )
-    assert done.returncode == 0 and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+    colours = screenshot(tmp_path / "m.html", tmp_path / "profile", tmp_path / "m.png", "1100,1200")
+    assert coloured(colours) > 5_000  # the payoff cells are coloured by rate

@@ -371,12 +371,22 @@ def exploits_section(ex: Exploits) -> dict[str, Any]:
     }
 
 
+UNSKILLED = frozenset({"random"})
+"""Agents whose defeat by a probe is no warning (the table still shows it): beating a player that moves at
+random proves nothing about the rules."""
+
+
+def is_skilled(label: str) -> bool:
+    """Whether a probe beating the agent of this canonical spec shows a cheap win (not one of ``UNSKILLED``)."""
+    return label.split(":", 1)[0] not in UNSKILLED
+
+
 def exploit_warnings(section: Mapping[str, Any]) -> list[str]:
-    """One warning per probe that wins a pairing at 95%, in words, strongest probe first: "refusing to
-    negotiate beats greedy: 64% [59, 69] of 400 games (probe stonewall)"."""
+    """One warning per probe that wins a pairing against a skilled agent at 95%, in words, strongest probe
+    first: "refusing to negotiate beats greedy: 64% [59, 69] of 400 games (probe stonewall)"."""
     won: dict[str, list[dict[str, Any]]] = {}
     for r in section["pairings"]:
-        if r["beats"]:
+        if r["beats"] and is_skilled(r["agent"]):
             won.setdefault(r["probe"], []).append(r)
     out = []
     for rows in sorted(won.values(), key=lambda rs: (-max(r["score_rate"]["low"] for r in rs), rs[0]["probe"])):

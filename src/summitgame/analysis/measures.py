@@ -193,11 +193,14 @@ def exploit_measure(name: str, pairings: Sequence[Mapping[str, Any]], agent: str
     Each *pairing* is one probe (a built-in probe agent, or an exploiter the targets file lists) against
     one of the run's agents that is not itself a probe, on the run's deals, seats swapped; its score rate
     is the probe's match points (win 1, tie ½, a forfeit 0) over its games. ``probe_score_rate`` is the
-    highest score rate over every pairing; ``exploitability:AGENT`` (``agent``: its canonical spec) the
+    highest score rate over every pairing against a skilled agent (not ``random``: any probe beats it);
+    ``exploitability:AGENT`` (``agent``: its canonical spec) the
     highest over the pairings against AGENT. The interval is the 95% Wilson interval of that pairing
     (the maximum of several rates leans high: a probe at 50% among many may show a little above it).
     ``pairings`` are the rows of ``balance.pairing_rows``."""
-    rows = [r for r in pairings if agent is None or r["agent"] == agent]
+    from .balance import is_skilled
+
+    rows = [r for r in pairings if (r["agent"] == agent if agent is not None else is_skilled(r["agent"]))]
     best: Measure | None = None
     for r in rows:
         games = int(r["games"])

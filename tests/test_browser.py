@@ -1,0 +1,76 @@
+"""Every HTML page a designer gets, opened in a real headless Chromium: it loads, lays out every chart and
+table the report's JSON promises, and paints them (slow: a browser start costs about a second)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from headless import coloured, dom, screenshot
+from summitgame.analysis.html import CHARTS
+from summitgame.cli import cli
+from summitgame.loader import default_rules_path
+
+pytestmark = pytest.mark.slow
+
+
+def _run(args: list[str]) -> str:
+    res = CliRunner().invoke(cli, args)
+    assert res.exit_code == 0, res.output
+    return res.stdout
+
+
+def _figures(rendered: str) -> list[str]:
+    """The ids of the figures that hold a drawn SVG in the rendered DOM."""
+    return re.findall(r'<figure id="chart-([a-z0-9_-]+)"><svg', rendered)
+
+
+def test_balance_page_renders_every_chart_and_the_exploits(tmp_path: Path) -> None:
+    page = tmp_path / "balance.html"
+    args = ["balance", "--agents", "greedy,random", "--games", "8", "--probe-games", "4", "--html", str(page)]
+    doc: dict[str, Any] = json.loads(_run([*args, "--json"]))
+    assert doc["exploits"]["pairings"]
+    rendered = dom(page, tmp_path / "profile")
+    assert _figures(rendered) == list(CHARTS)
+    for row in doc["exploits"]["pairings"]:
+        assert row["probe"] in rendered and row["agent"] in rendered
+    colours = screenshot(page, tmp_path / "profile", tmp_path / "balance.png")
+    assert coloured(colours) > 5_000  # the bars of the first charts are painted, not a blank page
+
+
+def test_compare_page_renders(tmp_path: Path) -> None:
+    page = tmp_path / "compare.html"
+    rules = str(default_rules_path())
+    _run(
+        [
+            "compare",
+            rules,
+            rules,
+            "--set-b",
+            "rounds.count=4",
+            "--agents",
+            "greedy",
+            "--games",
+            "6",
+            "--html",
+            str(page),
+        ]
+    )
+    rendered = dom(page, tmp_path / "profile")
+    assert _figures(rendered) == ["compare"]
+    assert coloured(screenshot(page, tmp_path / "profile", tmp_path / "compare.png", "1100,2400")) > 2_000
+
+
+def test_sweep_page_renders_a_chart_per_measure(tmp_path: Path) -> None:
+    page = tmp_path / "sweep.html"
+    args = ["sweep", "--param=rounds.count=4,6", "--measure=failed", "--measure=rounds"]
+    _run([*args, "--agents", "greedy", "-n", "4", "--html", str(page)])
+    rendered = dom(page, tmp_path / "profile")
+    assert _figures(rendered) == ["measure-failed", "measure-rounds"]
+    assert "rounds.count" in rendered
+    assert coloured(screenshot(page, tmp_path / "profile", tmp_path / "sweep.png", "1100,2400")) > 2_000
