@@ -133,11 +133,11 @@ def test_decision_depends_only_on_the_observation(any_rules: Ruleset, opponent: 
         assert answers[0] == answers[1]
 
 
-@pytest.mark.parametrize("opponent", ["", "greedy", "random"])
-def test_same_seed_same_actions(any_rules: Ruleset, opponent: str) -> None:
+@pytest.mark.parametrize("extra", ["", ",opponent=greedy", ",opponent=random", ",opponent=greedy,deals=4"])
+def test_same_seed_same_actions(any_rules: Ruleset, extra: str) -> None:
     runs = []
     for _ in range(2):
-        a, b = MctsAgent(iterations=60, opponent=opponent), MctsAgent(iterations=60, c=0.4)
+        a, b = make_agent("mcts:iterations=60" + extra), MctsAgent(iterations=60, c=0.4)
         res = play_game(any_rules, [a, b], 7)
         assert res.forfeit is None, res.forfeit
         runs.append(res.state.history_list())
@@ -302,6 +302,10 @@ def test_the_model_is_asked_each_question_once_per_search(summit_rules: Ruleset)
     keys = [(o.history, o.my_hand, o.my_agenda) for o in recorder.asked]
     assert len(keys) == len(set(keys)) == agent.model_calls
     assert agent.model_calls < 300 * 4
+    reused = MctsAgent(iterations=300, opponent="first", deals=4)  # four deals in turn: far fewer questions
+    reused.start(summit_rules, s.to_move, random.Random(0))
+    reused.search(observe(s, s.to_move))
+    assert 0 < reused.model_calls < agent.model_calls / 2
 
 
 # --- budgets --------------------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ Parameters (``mcts:iterations=400,c=0.15``):
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 import time
@@ -103,6 +104,15 @@ class MctsAgent(Agent):
         "rollout": Param(0, 0, 200, "random actions played past a new leaf before it is valued"),
         "margin": Param(1.0, -100.0, 100.0, "weight of its lead over the opponent in its utility"),
         "their_margin": Param(0.0, -100.0, 100.0, "the same weight in the opponent's utility, as it models it"),
+        "deals": Param(
+            0,
+            0,
+            MAX_ITERATIONS,
+            "with an opponent model: determinizations per decision, reused in turn "
+            "so the model is asked fewer questions (0: a fresh one each iteration)",
+        ),
+        "win": Param(0.0, 0.0, 1000.0, "points its utility gains for leading at the end (loses for trailing)"),
+        "their_win": Param(0.0, 0.0, 1000.0, "the same in the opponent's utility, as it models it"),
         "opponent": Param(
             "",
             help="agent the opponent is modelled as, '/' for its ':' and ',' (opponent=persona/name=hawk); "
@@ -141,9 +151,13 @@ class MctsAgent(Agent):
         depth: int = p["rollout"]
         rng = self.rng
         me = obs.viewer
-        margins = (p["margin"], p["their_margin"]) if me == 0 else (p["their_margin"], p["margin"])
-        deal = _Dealer(sample_state(obs, rng), me, rng).deal
+        mine, theirs = (p["margin"], p["win"]), (p["their_margin"], p["their_win"])
+        weights = (*mine, *theirs) if me == 0 else (*theirs, *mine)
+        dealer = _Dealer(sample_state(obs, rng), me, rng)
+        deal = dealer.deal
         other = 1 - me
+        if self.model is not None and p["deals"]:
+            deal = dealer.cycle(p["deals"])
         model_role = -2  # the role whose moves the opponent model makes (-2: none, max^n for both)
         reply: Callable[[State], int] = _unmodelled
         model = None
@@ -221,7 +235,7 @@ class MctsAgent(Agent):
                     break
                 acts = legal_actions(s)
                 s = apply_unchecked(s, acts[int(rand() * len(acts))])
-            v0, v1 = utilities(s, margins)
+            v0, v1 = utilities(s, weights)
             if v0 < lo0:
                 lo0 = v0
             if v0 > hi0:
@@ -333,6 +347,13 @@ class _Dealer:
         if not base.revealed[other]:
             self.agendas = tuple(a for a in rules.agenda_allowed[other] if a != base.agendas[me])
 
+    def cycle(self, n: int) -> Callable[[], State]:
+        """A dealer of ``n`` determinizations drawn once and handed out in turn (each as a fresh clone):
+        with an opponent model, the same deal along the same path asks the model the same question."""
+        fixed = [self.deal() for _ in range(n)]
+        turn = itertools.count()
+        return lambda: fixed[next(turn) % n].clone()
+
     def deal(self) -> State:
         """A fresh determinization: a clone of the sampled state with the hidden parts drawn anew."""
         s = self.base.clone()
@@ -377,7 +398,10 @@ def _choices(s: State) -> Sequence[int]:
     return [a for a in legal if a < ab or a > last]
 
 
-def utilities(s: State, margins: tuple[float, float]) -> tuple[float, float]:
-    """Both roles' utilities if the summit ended in ``s``: each score plus its role's margin times its lead."""
+def utilities(s: State, weights: tuple[float, float, float, float]) -> tuple[float, float]:
+    """Both roles' utilities if the summit ended in ``s``: each score, plus its margin weight times its lead,
+    plus its win weight if it leads (minus it if it trails). ``weights``: role 0's margin and win, role 1's."""
     a, b = scores(s, tier_index(s))
-    return a + margins[0] * (a - b), b + margins[1] * (b - a)
+    lead = a - b
+    won = (lead > 0) - (lead < 0)
+    return a + weights[0] * lead + weights[1] * won, b - weights[2] * lead - weights[3] * won
