@@ -18,11 +18,12 @@ from conftest import bundled
 from summitgame.actions import Action
 from summitgame.agents import AgentError, load_class, make_agent
 from summitgame.agents.base import Agent
-from summitgame.agents.mcts import MctsAgent, Node, _choices, _Dealer, opponent_model, opponent_value
+from summitgame.agents.mcts import MctsAgent, Node, _choices, _Dealer, opponent_model, opponent_value, utilities
 from summitgame.engine import apply, apply_unchecked, legal_actions, new_game
 from summitgame.match import play_game
 from summitgame.observation import Observation, determinize, observe, sample_state
 from summitgame.ruleset import Ruleset
+from summitgame.scoring import scores, tier_index
 from summitgame.state import Phase, State
 from test_agents import StateGuard, Watched, agent_modules
 
@@ -196,6 +197,24 @@ def test_canonical_item_order_reaches_every_package(any_rules: Ruleset) -> None:
         s = new_game(any_rules, seed)
         assert packages(s, _choices) == packages(s, legal_actions)
         assert len(packages(s, _choices)) > 10
+
+
+def test_utility_plays_for_the_lead_and_models_a_rival(
+    summit_rules: Ruleset, random_game: Callable[..., State]
+) -> None:
+    defaults = MctsAgent().params
+    assert defaults["their_margin"] == defaults["margin"] == 1.0  # a rival by default, playing to win
+    assert defaults["their_win"] == defaults["win"] > 0
+    seen = set()
+    for seed in range(40):
+        s = random_game(summit_rules, seed)
+        a, b = scores(s, tier_index(s))
+        lead = (a > b) - (a < b)
+        seen.add(lead)
+        assert utilities(s, (0.0, 0.0, 0.0, 0.0)) == (a, b)
+        assert utilities(s, (1.0, 0.0, 1.0, 0.0)) == (2 * a - b, 2 * b - a)
+        assert utilities(s, (0.0, 10.0, 0.0, 3.0)) == (a + 10 * lead, b - 3 * lead)
+    assert seen == {-1, 0, 1} or seen >= {-1, 1}
 
 
 # --- the opponent model ----------------------------------------------------------------------------------
