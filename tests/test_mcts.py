@@ -1,4 +1,5 @@
-"""The ``mcts`` agent: the agent contract (legal, complete, seeded, observation-only), its budgets, and its strength.
+"""The ``mcts`` agent: the agent contract (legal, complete, seeded, observation-only), its budgets, its
+opponent model (``opponent=``), and its strength.
 
 Strength is checked with role-swapped games: ``agents[i]`` plays role ``i``, so each seed is played twice
 with the seats reversed and a deal favouring one seat favours both agents equally.
@@ -13,15 +14,22 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
+from conftest import bundled
 from summitgame.actions import Action
-from summitgame.agents import make_agent
+from summitgame.agents import AgentError, load_class, make_agent
 from summitgame.agents.base import Agent
-from summitgame.agents.mcts import MctsAgent, _choices, _Dealer
+from summitgame.agents.mcts import MctsAgent, Node, _choices, _Dealer, opponent_model, opponent_value, utilities
 from summitgame.engine import apply, apply_unchecked, legal_actions, new_game
 from summitgame.match import play_game
 from summitgame.observation import Observation, determinize, observe, sample_state
 from summitgame.ruleset import Ruleset
-from summitgame.state import State
+from summitgame.scoring import scores, tier_index
+from summitgame.state import Phase, State
+from test_agents import StateGuard, Watched, agent_modules
+
+load_class("helper_agents:First")  # ``first``: always the first legal action (accepts any offer)
+
+PASS, OFFER, ACCEPT, REJECT = 0, 1, 2, 3  # the engine's fixed codes for the simple actions
 
 
 def duel(rules: Ruleset, a: Agent, b: Agent, games: int, start: int = 0) -> tuple[float, float]:
@@ -107,7 +115,8 @@ def test_never_receives_a_state(summit_rules: Ruleset) -> None:
         assert all(type(a) is Action for a in legal)
 
 
-def test_decision_depends_only_on_the_observation(any_rules: Ruleset) -> None:
+@pytest.mark.parametrize("opponent", ["", "greedy"])
+def test_decision_depends_only_on_the_observation(any_rules: Ruleset, opponent: str) -> None:
     # two states the mover cannot tell apart (other opponent hand and agenda, other chance stream)
     for seed in range(4):
         s = decision_point(any_rules, seed, 3 + seed)
@@ -118,19 +127,35 @@ def test_decision_depends_only_on_the_observation(any_rules: Ruleset) -> None:
         assert (other.hands, other.agendas, other.rng) != (s.hands, s.agendas, s.rng)
         answers = []
         for state in (s, other):
-            agent = MctsAgent(iterations=60)
+            agent = MctsAgent(iterations=60, opponent=opponent)
             agent.start(any_rules, me, random.Random(seed))
             o = observe(state, me)
             answers.append((agent.act(o, o.legal), {a: (k.n, k.w0, k.w1) for a, k in agent.search(o).kids.items()}))
         assert answers[0] == answers[1]
 
 
-def test_same_seed_same_actions(any_rules: Ruleset) -> None:
+@pytest.mark.parametrize("extra", ["", ",opponent=greedy", ",opponent=random", ",opponent=greedy,deals=4"])
+def test_same_seed_same_actions(any_rules: Ruleset, extra: str) -> None:
     runs = []
     for _ in range(2):
-        res = play_game(any_rules, [MctsAgent(iterations=60), MctsAgent(iterations=60, c=0.4)], 7)
+        a, b = make_agent("mcts:iterations=60" + extra), MctsAgent(iterations=60, c=0.4)
+        res = play_game(any_rules, [a, b], 7)
+        assert res.forfeit is None, res.forfeit
         runs.append(res.state.history_list())
     assert runs[0] == runs[1]
+
+
+def test_touches_no_state_but_those_it_samples_with_an_opponent_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the leak guard of test_agents, on the variant: the model is asked only about sampled states
+    guard = StateGuard()
+    guard.install(monkeypatch, agent_modules())
+    for seat, opponent in ((0, "greedy"), (1, "persona/name=hawk")):
+        me = Watched(make_agent(f"mcts:iterations=12,opponent={opponent}"), before=guard.on, after=guard.off)
+        seats: list[Agent] = [make_agent("greedy"), make_agent("greedy")]
+        seats[seat] = me
+        result = play_game(bundled("summit"), seats, 5 + seat)
+        assert result.forfeit is None, result.forfeit
+    assert guard.allowed and not guard.violations, dict(guard.violations)
 
 
 def test_different_seeds_give_different_games(summit_rules: Ruleset) -> None:
@@ -172,6 +197,134 @@ def test_canonical_item_order_reaches_every_package(any_rules: Ruleset) -> None:
         s = new_game(any_rules, seed)
         assert packages(s, _choices) == packages(s, legal_actions)
         assert len(packages(s, _choices)) > 10
+
+
+def test_utility_plays_for_the_lead_and_models_a_rival(
+    summit_rules: Ruleset, random_game: Callable[..., State]
+) -> None:
+    defaults = MctsAgent().params
+    assert defaults["their_margin"] == defaults["margin"] == 1.0  # a rival by default, playing to win
+    assert defaults["their_win"] == defaults["win"] > 0
+    seen = set()
+    for seed in range(40):
+        s = random_game(summit_rules, seed)
+        a, b = scores(s, tier_index(s))
+        lead = (a > b) - (a < b)
+        seen.add(lead)
+        assert utilities(s, (0.0, 0.0, 0.0, 0.0)) == (a, b)
+        assert utilities(s, (1.0, 0.0, 1.0, 0.0)) == (2 * a - b, 2 * b - a)
+        assert utilities(s, (0.0, 10.0, 0.0, 3.0)) == (a + 10 * lead, b - 3 * lead)
+    assert seen == {-1, 0, 1} or seen >= {-1, 1}
+
+
+# --- the opponent model ----------------------------------------------------------------------------------
+
+
+def test_opponent_spec_round_trips() -> None:
+    agent = make_agent("mcts:opponent=titfortat/punish=2/forgive=3,iterations=50")
+    assert isinstance(agent, MctsAgent) and agent.model is not None
+    assert agent.model.spec() == "titfortat:forgive=3,punish=2.0"
+    assert agent.spec() == "mcts:iterations=50,opponent=titfortat/punish=2/forgive=3"
+    assert make_agent(agent.spec()).params == agent.params
+    colon = make_agent("mcts:opponent=persona:name=dove")
+    assert isinstance(colon, MctsAgent) and colon.model is not None and colon.model.spec() == "persona:name=dove"
+    assert opponent_value("persona:name=hawk, accept_scale=3") == "persona/name=hawk/accept_scale=3"
+    assert opponent_model(opponent_value("greedy:accept_scale=3")).spec() == "greedy:accept_scale=3.0"  # type: ignore[union-attr]
+    assert MctsAgent().model is None and MctsAgent(opponent=" ").model is None
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("mcts:opponent=mcts", r"opponent=mcts: the opponent model may not be 'mcts' \(a search inside every node"),
+        ("mcts:opponent=mcts/iterations=5", r"opponent=mcts/iterations=5: the opponent model may not be 'mcts'"),
+        ("mcts:opponent=cmd/python bot.py", r"opponent=cmd/python bot.py: the opponent model may not run a program"),
+        ("mcts:opponent=cmd:python bot.py", r"the opponent model may not run a program"),
+        ("mcts:opponent=persona/file=hawks.toml", r"the opponent model may not name a file \(file=\)"),
+        ("mcts:opponent=nobody", r"opponent: agent spec 'nobody': unknown agent 'nobody'"),
+        ("mcts:opponent=greedy/accept_scale=0", r"opponent: agent spec 'greedy:accept_scale=0': accept_scale must be"),
+        ("mcts:opponent=greedy/bogus", r"opponent: 'greedy:bogus': expected key=value"),
+        ("mcts:opponent=" + "g" * 1001, r"opponent must be text of at most 1000 characters"),
+    ],
+)
+def test_bad_opponent_specs_are_refused_in_one_line(spec: str, message: str) -> None:
+    with pytest.raises(AgentError, match=message) as err:
+        make_agent(spec)
+    assert str(err.value).startswith(f"agent spec '{spec[:20]}") and "\n" not in str(err.value)
+
+
+class Recorder(Agent):
+    """An opponent model that answers as ``first`` does and records every question it is asked."""
+
+    name = "recorder"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[Observation] = []
+
+    def act(self, obs: Observation, legal: Sequence[Action]) -> Action:
+        assert tuple(legal) == obs.legal
+        self.asked.append(obs)
+        return legal[0]
+
+
+def responses_to_offers(node: Node, last: int = -1) -> list[set[int]]:
+    """For every node reached by an ``offer`` edge below ``node``, the codes of its children."""
+    out = [set(node.kids)] if last == OFFER and node.kids else []
+    for code, kid in node.kids.items():
+        out += responses_to_offers(kid, code)
+    return out
+
+
+def offer_decision(rules: Ruleset) -> State:
+    """A state where the player to move builds a package at the start of a round (it may offer)."""
+    for seed in range(50):
+        s = new_game(rules, seed)
+        if s.phase == Phase.BUILD and not s.items:
+            return s
+    raise AssertionError("no build decision found")
+
+
+def test_the_search_follows_the_model_at_the_opponents_decisions(summit_rules: Ruleset) -> None:
+    s = offer_decision(summit_rules)
+    me, other = s.to_move, 1 - s.to_move
+    obs = observe(s, me)
+    plain = MctsAgent(iterations=300)
+    plain.start(summit_rules, me, random.Random(3))
+    answers = responses_to_offers(plain.search(obs))
+    assert answers and any(REJECT in a for a in answers)  # searched as a rival, offers are sometimes refused
+
+    for model_spec, answer in (("first", ACCEPT), ("stonewall", REJECT)):
+        agent = make_agent(f"mcts:iterations=300,opponent={model_spec}")
+        assert isinstance(agent, MctsAgent)
+        agent.start(summit_rules, me, random.Random(3))
+        answers = responses_to_offers(agent.search(obs))
+        assert answers and all(a == {answer} for a in answers), (model_spec, answers)
+        assert agent.model_calls > 0
+
+    spy = MctsAgent(iterations=200, opponent="first")
+    recorder = spy.model = Recorder()
+    spy.start(summit_rules, me, random.Random(3))
+    spy.search(obs)
+    assert len(recorder.asked) == spy.model_calls > 0
+    assert all(o.viewer == other == o.to_move for o in recorder.asked)
+    assert all(o.my_agenda in summit_rules.agenda_ids for o in recorder.asked)
+    assert {o.my_hand for o in recorder.asked} != {obs.my_hand}  # it sees sampled hands, not the real one
+
+
+def test_the_model_is_asked_each_question_once_per_search(summit_rules: Ruleset) -> None:
+    s = offer_decision(summit_rules)
+    agent = MctsAgent(iterations=300, opponent="first")
+    recorder = agent.model = Recorder()
+    agent.start(summit_rules, s.to_move, random.Random(0))
+    agent.search(observe(s, s.to_move))
+    keys = [(o.history, o.my_hand, o.my_agenda) for o in recorder.asked]
+    assert len(keys) == len(set(keys)) == agent.model_calls
+    assert agent.model_calls < 300 * 4
+    reused = MctsAgent(iterations=300, opponent="first", deals=4)  # four deals in turn: far fewer questions
+    reused.start(summit_rules, s.to_move, random.Random(0))
+    reused.search(observe(s, s.to_move))
+    assert 0 < reused.model_calls < agent.model_calls / 2
 
 
 # --- budgets --------------------------------------------------------------------------------------------
