@@ -7,7 +7,8 @@ anything (``gives``), whether to offer even when passing is worth more (``eager`
 (``spite``: how much the other side's gain counts against a gesture; ``gesture_min``; ``gesture_from``).
 ``summitgame exploit`` searches these parameters with optuna.
 
-Known agents are points of the family (``POINTS``): its defaults play exactly as ``greedy``, each bundled
+Known agents are points of the family (``POINTS``): its defaults play exactly as ``greedy`` valuing its own
+points only (``greedy``, or ``greedy:lead=0,...`` if it weighs its lead), each bundled
 persona exactly as ``persona:name=NAME``, ``stonewall``, ``spoiler`` and ``taker`` move for move as the
 probes (``stonewall`` as long as no gesture gains 100 points), and ``pushover`` nearly (it weighs the
 other side's value by the chance of acceptance, where the probe takes the other side's favourite outright).
@@ -34,8 +35,18 @@ NEVER = 100.0
 ANYTHING = -20.0
 """``stubbornness`` at which it accepts every offer outright (it neither weighs nor counters it)."""
 
+
+def _greedy_name() -> str:
+    """``greedy``'s spec when it values its own points only (the valuation the family's defaults use): with
+    its defaults, or with a weight on its lead set to 0 where it takes one."""
+    from .greedy import GreedyAgent
+
+    extra = [k for k in ("lead", "their_lead") if k in GreedyAgent.parameters]
+    return "greedy" + (":" + ",".join(f"{k}=0" for k in extra) if extra else "")
+
+
 POINTS: dict[str, dict[str, Any]] = {
-    "greedy": {},
+    _greedy_name(): {},
     "stonewall": {"deal": False, "gesture_min": NEVER},
     "spoiler": {"deal": False, "spite": 1.0},
     "taker": {"gives": False, "eager": True},
