@@ -572,3 +572,6 @@ def tunables_cmd(rules_path: Path | None, overrides: tuple[str, ...], as_json: b
     ]
     for line in table(["parameter", "now", "allowed", "why"], cells, indent=""):
         click.echo(line)
+
+
+from . import cli_exploit  # noqa: E402,F401  (registers exploit on the group)
