@@ -4,10 +4,11 @@ A summit is won on the relative score, and the tier bonus is shared, so ``greedy
 can end as its own value plus ``lead`` times its lead over the other side (whose value is estimated from
 public stakes: ``Valuer.utility``). It accepts an offer iff taking it is worth more than rejecting (or
 countering); it offers the package with the best expected utility (weighed by the chance the other side
-accepts, estimated from public stakes) and passes if passing is worth more; it plays the gesture worth
-most, if any is worth more than 0, pricing each gesture the same way (``Valuer.gesture_both``). With
-``lead=0`` it is the older, purely self-interested greedy, which a rival that takes more than it gives
-(``persona:name=hawk``) beats in nine games of ten.
+accepts, estimated from public stakes, assuming it weighs its own lead by ``their_lead``) and passes if
+passing is worth more; it plays the gesture worth most, if any is worth more than 0, pricing each gesture
+the same way (``Valuer.gesture_both``). With ``lead=0,their_lead=0`` it is the older, purely self-interested
+greedy, which a rival that takes more than it gives (``persona:name=hawk``) beats in more than nine games
+of ten. Still no memory and no search: one round, one valuation.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from .base import Param, register
 from .evaluate import Appraisal, Package, Valuer, Weights
 from .heuristic import ACCEPT_SCALE, HeuristicAgent
 
-LEAD = Param(1.0, 0.0, 10.0, "weight of its lead over the other side in what it maximises (0: its own value only)")
+LEAD = Param(2.0, 0.0, 10.0, "weight of its lead over the other side in what it maximises (0: its own value only)")
 """The ``lead`` parameter of ``greedy``: its default was chosen by measurement (see README, Agents)."""
 THEIR_LEAD = Param(1.0, 0.0, 10.0, "the same weight in the other side's aims, as its acceptance model assumes them")
 """The ``their_lead`` parameter of ``greedy``: how far it expects the other side to refuse a deal that gains it less."""
