@@ -186,20 +186,20 @@ def test_sweep_checks_every_point_before_playing() -> None:
 
 
 def test_sweep_json_is_the_same_on_any_worker_count() -> None:
-    args = ["sweep", "--param", "meters.trust.start=2,4", "--param", "rounds.count=5..6", "-n", 8, "--agents", "greedy"]
+    args = ["sweep", "--param", "meters.trust.start=3,4", "--param", "rounds.count=5..6", "-n", 8, "--agents", "greedy"]
     one = run(*args, "--json")
     two = run(*args, "--json", "--workers", 2)
     assert one.exit_code == 0 and two.exit_code == 0, one.output + two.output
     assert one.stdout == two.stdout
     doc = json.loads(one.stdout)
     assert [p["values"] for p in doc["points"]] == [
-        {"meters.trust.start": 2, "rounds.count": 5},
-        {"meters.trust.start": 2, "rounds.count": 6},
+        {"meters.trust.start": 3, "rounds.count": 5},
+        {"meters.trust.start": 3, "rounds.count": 6},
         {"meters.trust.start": 4, "rounds.count": 5},
         {"meters.trust.start": 4, "rounds.count": 6},
     ]
     assert doc["params"][0]["allowed"] == [1, 6]
-    # the point at the current value plays exactly what balance plays under the current rules
+    # the point at the current values (trust 3, 6 rounds) plays exactly what balance plays under the current rules
     players = bal.players_for(["greedy"])
     base = bal.simulate(RULES, players, bal.plan_for(RULES, players, 8, 0)).games
     here = readers(RULES)["median_end_round"](base).as_dict()
@@ -254,7 +254,10 @@ def _tuning(tmp: Path, targets: str, params: list[tuple[str, Span | None]], budg
     tpath.write_text(targets, encoding="utf-8")
     tg = load_targets(tpath, RULES)
     dims = tn.dimensions(None, (), params)
-    return tn.Tuning(None, (), dims, tg, bal.players_for(["greedy"]), 8, 0, {"workers": 1}), tpath
+    # greedy that weighs no lead deals in every self-play summit, so the summit ends in its last round: the
+    # median end round is ``rounds.count``, a toy measure whose answer is known
+    players = bal.players_for(["greedy:lead=0,their_lead=0"])
+    return tn.Tuning(None, (), dims, tg, players, 8, 0, {"workers": 1}), tpath
 
 
 SETTINGS = {"x": 1}

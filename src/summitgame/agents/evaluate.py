@@ -85,6 +85,8 @@ class Weights:
     reveal: float = 1.0  #: worth of seeing the opponent's agenda (and cost of it seeing ours)
     future: float = 1.0  #: worth of each round still to play (deals to come, a chance to recover), lost on an early end
     swing: float = 0.25  #: chance that a shared meter the tiers read (e.g. trust) ends a point higher (and lower)
+    lead: float = 0.0  #: weight on the viewer's lead over the other side in ``Appraisal.ev`` and ``Valuer.utility``
+    their_lead: float = 0.0  #: the same weight in the other side's utility, as the acceptance model assumes it
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -510,9 +512,13 @@ class Appraisal(NamedTuple):
     items: Package
     mine: float  #: the viewer's value if it is accepted
     theirs: float  #: the opponent's estimated value if it is accepted
-    gain: float  #: the opponent's estimated gain from accepting rather than rejecting
+    #: the opponent's estimated gain from accepting rather than rejecting: in its value, plus ``Weights.their_lead``
+    #: times the change in its lead (with the default 0: in its value alone)
+    gain: float
     p: float  #: estimated chance the opponent accepts
-    ev: float  #: the viewer's expected value: p * mine + (1 - p) * (value of a rejection)
+    #: the viewer's expected utility: p * u(accepted) + (1 - p) * u(rejected), where ``Valuer.utility`` is the
+    #: viewer's value plus ``Weights.lead`` times its lead (with the default lead 0: its expected value)
+    ev: float
 
 
 class Valuer:
@@ -857,6 +863,12 @@ class Valuer:
             _apply(self.rules, self.rules.on_pass, m, tr, obs.gained, obs.round, obs.initiative)
         return self._mine_first(self.settle(m, tr, obs.gained))
 
+    def utility(self, value: tuple[float, float]) -> float:
+        """What a ``(mine, theirs)`` pair is worth to the viewer: its value plus ``Weights.lead`` times its lead
+        (the game is won on the lead; the tier bonus both sides share cancels out of it)."""
+        lead = self.w.lead
+        return (1.0 + lead) * value[0] - lead * value[1]  # as ``appraise`` computes it, so the two compare exactly
+
     def gesture(self, card: str) -> float:
         """What playing gesture ``card`` now is worth to the viewer, against not playing it."""
         return self.gesture_both(card)[0]
@@ -894,6 +906,11 @@ class Valuer:
         me, them = self.me, self.them
         rej_mine, rej_theirs = self.reject(them)
         scale = self.w.accept_scale
+        lead = self.w.lead
+        own = 1.0 + lead  # utility = own * mine - lead * theirs (exactly mine when lead is 0)
+        rej_u = own * rej_mine - lead * rej_theirs
+        their_lead = self.w.their_lead
+        their_own = 1.0 + their_lead  # and theirs, as the acceptance model assumes it
         out: list[Appraisal] = []
         append = out.append
         exp = math.exp
@@ -963,10 +980,11 @@ class Valuer:
                 v = deal(items, me, p0, p1, (g0, g1), key)
             mine = dm + v[me]
             theirs = dt + v[them]
-            gain = theirs - rej_theirs
+            gain = their_own * (theirs - rej_theirs) - their_lead * (mine - rej_mine)
             x = gain / scale
             p = 1.0 / (1.0 + exp(-x)) if x > -500 else 0.0
-            append(new(Appraisal, (items, mine, theirs, gain, p, p * mine + (1.0 - p) * rej_mine)))
+            ev = p * (own * mine - lead * theirs) + (1.0 - p) * rej_u
+            append(new(Appraisal, (items, mine, theirs, gain, p, ev)))
         return out
 
     def options(self) -> list[Appraisal]:

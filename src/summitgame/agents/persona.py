@@ -4,6 +4,11 @@ A persona weighs what ``greedy`` maximises: its own value, plus ``regard`` times
 (estimated) value, minus ``face`` points per step it concedes; it accepts only an offer that beats
 saying no by ``stubbornness``, and ``caution`` scales the pressure it fears. The bundled file defines
 ``hawk``, ``dove`` and ``face_saver``; ``persona:name=NAME,file=PATH`` reads another file.
+
+A persona does not take ``greedy``'s ``lead`` term (``Weights.lead`` stays 0): it models a character, not
+a player out to win, and ``regard`` already says how it sees the other side's gains (a lead weight ``L`` is
+``regard = -L / (1 + L)`` at a scale), so a second rivalry term would count it twice and change the
+bundled characters (a ``dove`` would stop being one).
 """
 
 from __future__ import annotations
