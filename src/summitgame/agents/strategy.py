@@ -1,18 +1,18 @@
 """``strategy``: one agent whose parameters span the cheap lines and skilled play, for best-response search.
 
 It is the persona model (``regard``, ``face``, ``stubbornness``, ``caution``, and ``selfish``, the weight on
-its own value) extended with what a strategy may want: whether to deal at all (``deal``), whether to concede
-anything (``gives``), whether to offer even when passing is worth more (``eager``), a lead to lock in
-(``lock_lead``) and a round (``stop_round``) after which it deals no more, and which gestures it plays
-(``spite``: how much the other side's gain counts against a gesture; ``gesture_min``; ``gesture_from``).
-``summitgame exploit`` searches these parameters with optuna.
+its own value) and greedy's weight on its lead (``lead``, ``their_lead``), extended with what a strategy may
+want: whether to deal at all (``deal``), whether to concede anything (``gives``), whether to offer even when
+passing is worth more (``eager``), a lead to lock in (``lock_lead``) and a round (``stop_round``) after which
+it deals no more, and which gestures it plays (``spite``: how much the other side's gain counts against a
+gesture; ``gesture_min``; ``gesture_from``). ``summitgame exploit`` searches these parameters with optuna.
 
-Known agents are points of the family (``POINTS``): its defaults play exactly as ``greedy`` valuing its own
-points only (``greedy``, or ``greedy:lead=0,...`` if it weighs its lead), each bundled
-persona exactly as ``persona:name=NAME``, ``stonewall``, ``spoiler`` and ``taker`` move for move as the
-probes (``stonewall`` as long as no gesture gains 100 points), and ``pushover`` nearly (it weighs the
-other side's value by the chance of acceptance, where the probe takes the other side's favourite outright).
-``describe`` says in plain words what a parameter set does.
+Known agents are points of the family (``POINTS``): ``greedy`` (``lead=2,their_lead=1``), and its defaults
+play exactly as ``greedy:lead=0,their_lead=0`` (its own points only); each bundled persona plays exactly as
+``persona:name=NAME``, ``stonewall``, ``spoiler`` and ``taker`` move for move as the probes (``stonewall`` as
+long as no gesture gains 100 points), and ``pushover`` nearly (it weighs the other side's value by the
+chance of acceptance, where the probe takes the other side's favourite outright). ``describe`` says in
+plain words what a parameter set does.
 """
 
 from __future__ import annotations
@@ -36,17 +36,9 @@ ANYTHING = -20.0
 """``stubbornness`` at which it accepts every offer outright (it neither weighs nor counters it)."""
 
 
-def _greedy_name() -> str:
-    """``greedy``'s spec when it values its own points only (the valuation the family's defaults use): with
-    its defaults, or with a weight on its lead set to 0 where it takes one."""
-    from .greedy import GreedyAgent
-
-    extra = [k for k in ("lead", "their_lead") if k in GreedyAgent.parameters]
-    return "greedy" + (":" + ",".join(f"{k}=0" for k in extra) if extra else "")
-
-
 POINTS: dict[str, dict[str, Any]] = {
-    _greedy_name(): {},
+    "greedy": {"lead": 2.0, "their_lead": 1.0},
+    "greedy:lead=0,their_lead=0": {},
     "stonewall": {"deal": False, "gesture_min": NEVER},
     "spoiler": {"deal": False, "spite": 1.0},
     "taker": {"gives": False, "eager": True},
@@ -76,6 +68,10 @@ class StrategyAgent(HeuristicAgent):
             0.0, ANYTHING, 20.0, "points an offer must beat saying no by before it accepts (-20: accepts anything)"
         ),
         "caution": Param(1.0, 0.1, 5.0, "scales the pressure rise it fears per round"),
+        "lead": Param(0.0, 0.0, 10.0, "weight of its lead over the other side, in deals and gestures (greedy: 2)"),
+        "their_lead": Param(
+            0.0, 0.0, 10.0, "the same weight in the other side's aims, as its acceptance model assumes"
+        ),
         "lock_lead": Param(
             0.0, 0.0, 50.0, "stops dealing once its deal points lead the other side's by this much (0: never)"
         ),
@@ -113,8 +109,12 @@ class StrategyAgent(HeuristicAgent):
 
     def weights(self) -> Weights:
         """The default valuation, fearing pressure as ``caution`` says, with its acceptance model's softness."""
+        p = self.params
         return Weights(
-            rise=Weights.rise * float(self.params["caution"]), accept_scale=float(self.params["accept_scale"])
+            rise=Weights.rise * float(p["caution"]),
+            accept_scale=float(p["accept_scale"]),
+            lead=float(p["lead"]),
+            their_lead=float(p["their_lead"]),
         )
 
     def _pick(self, val: Valuer, cards: Sequence[Action], rnd: int) -> Action | None:
@@ -122,12 +122,13 @@ class StrategyAgent(HeuristicAgent):
         p = self.params
         if rnd < p["gesture_from"]:
             return None
-        spite = float(p["spite"])
+        lead = float(p["lead"])
+        own, spite = 1.0 + lead, float(p["spite"]) + lead  # as greedy prices a gesture when spite is 0
         best: Action | None = None
         best_gain = float(p["gesture_min"])
         for a in cards:
             mine, theirs = val.gesture_both(str(a.card))
-            gain = mine - spite * theirs
+            gain = own * mine - spite * theirs
             if gain > best_gain:
                 best, best_gain = a, gain
         return best
@@ -141,7 +142,9 @@ class StrategyAgent(HeuristicAgent):
     def utility(self, mine: float, theirs: float, items: Package, role: int) -> float:
         """What it makes of a round's outcome: its value, its regard for theirs, the face it loses."""
         p = self.params
-        return float(p["selfish"]) * mine + float(p["regard"]) * theirs - float(p["face"]) * given_steps(items, role)
+        lead = float(p["lead"])  # folded in as greedy's utility (1 + lead) * mine - lead * theirs computes it
+        own, other = float(p["selfish"]) + lead, float(p["regard"]) - lead
+        return own * mine + other * theirs - float(p["face"]) * given_steps(items, role)
 
     def _allowed(self, options: list[Appraisal], me: int) -> list[Appraisal]:
         return options if self.params["gives"] else [o for o in options if not gives(o.items, me)]
@@ -225,6 +228,8 @@ def _deals(p: Mapping[str, Any]) -> str:
         weights = []
         if p["selfish"] != 1:
             weights.append(f"its own value at {p['selfish']:g}")
+        if p["lead"]:
+            weights.append(f"its lead over the other side at {p['lead']:g}")
         if p["regard"] < 0:
             weights.append(f"the other side's gains as losses ({p['regard']:g})")
         elif p["regard"] > 0:
