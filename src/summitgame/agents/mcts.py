@@ -17,11 +17,13 @@ role and each node's mover maximises its own (max^n UCT). A match is won on the 
 higher score wins; ``match``'s score rate counts wins, ties half), so the agent's utility is its score
 plus ``margin`` times its lead (plus ``win`` if it leads at the end, minus it if it trails), and it
 models the opponent as a rival that weighs its own lead the same way (``their_margin``, ``their_win``).
-The defaults were measured (200 role-swapped games, seed 1, issue 12): a self-interested opponent
-model (``their_margin`` 0, no ``win``) lost to the probe ``spoiler`` 30.8% [24.8, 37.5] (a rival on the
-margin alone, ``their_margin`` 0.5 or 1, did no better: 32.0%, 33.8%); with ``win`` 10 on both sides and
-``their_margin`` 1 (the defaults) it holds the spoiler even, 51.5% [44.6, 58.3] (``win`` 10 alone: 46.8%),
-and still beats ``greedy`` 71.8% [65.1, 77.5] (73.2% before). Leaves are valued by the scores
+The defaults were measured (role-swapped games, issue 12): a self-interested opponent model
+(``their_margin`` 0, no ``win``) lost to the probe ``spoiler`` 30.8% [24.8, 37.5] (200 games; a rival on
+the margin alone did no better: 33.8%); ``win`` 10 on both sides held the spoiler even (51.5%) but lost to
+``greedy`` once greedy played for its lead, 39.0% [30.0, 48.8] (100 games, seed 3). With ``win`` 100 (the
+defaults: winning counts for far more than the margin, which only breaks ties) it holds ``greedy``
+50.5% [40.9, 60.1] and the spoiler 54.5% [44.8, 63.9] (100 games, seed 3; ``win`` 0: 17.5% against greedy).
+Leaves are valued by the scores
 the game would give if it ended there (the sampled opponent agenda included), optionally after a
 short random ``rollout``; values are min-max normalised per role over the search, so ``c`` means the
 same on every rule file. Random rollouts are off by default: on the bundled rules they cost time and
@@ -119,8 +121,8 @@ class MctsAgent(Agent):
             "with an opponent model: determinizations per decision, reused in turn "
             "so the model is asked fewer questions (0: a fresh one each iteration)",
         ),
-        "win": Param(10.0, 0.0, 1000.0, "points its utility gains for leading at the end (loses for trailing)"),
-        "their_win": Param(10.0, 0.0, 1000.0, "the same in the opponent's utility, as it models it"),
+        "win": Param(100.0, 0.0, 1000.0, "points its utility gains for leading at the end (loses for trailing)"),
+        "their_win": Param(100.0, 0.0, 1000.0, "the same in the opponent's utility, as it models it"),
         "opponent": Param(
             "",
             help="agent the opponent is modelled as, '/' for its ':' and ',' (opponent=persona/name=hawk); "
