@@ -239,9 +239,11 @@ def test_the_guard_catches_an_agent_that_peeks(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_agent_modules_have_no_road_to_the_real_state() -> None:
-    """No agent module imports what builds or reads the match's state; one that imports ``State`` must
-    also import ``sample_state`` (a search over states rebuilt from its own observation)."""
-    forbidden = {"new_game", "observe", "replay", "replay_states", "play_game", "read_record"}
+    """No agent module imports what builds or reads the match's state; one that imports ``State`` or
+    ``observe`` must also import ``sample_state`` (a search over states rebuilt from its own observation,
+    which may ask a model of the opponent what it would see there: ``mcts:opponent=``). At run time the
+    StateGuard tests check that such an agent touches no state but those it sampled."""
+    forbidden = {"new_game", "replay", "replay_states", "play_game", "read_record"}
     for path in sorted(AGENTS_DIR.glob("*.py")):
         imported: set[str] = set()
         modules: set[str] = set()
@@ -253,8 +255,9 @@ def test_agent_modules_have_no_road_to_the_real_state() -> None:
                 modules |= {a.name for a in node.names}
         assert not imported & forbidden, f"{path.name} imports {sorted(imported & forbidden)}"
         assert not {m for m in modules if m.endswith(("match", "records", "tournament"))}, path.name
-        if "State" in imported:
-            assert "sample_state" in imported, f"{path.name} imports State but never samples one"
+        for name in ("State", "observe"):
+            if name in imported:
+                assert "sample_state" in imported, f"{path.name} imports {name} but never samples a state"
 
 
 class Meddled(Agent):
