@@ -13,6 +13,7 @@ bundled characters (a ``dove`` would stop being one).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from importlib import resources
 from typing import Any, ClassVar
@@ -90,6 +91,23 @@ def load_personas(path: str = "") -> dict[str, Persona]:
     return {name: load_persona(path, name) for name in doc}
 
 
+Utility = Callable[[float, float, Package, int], float]
+"""What an agent makes of a round's outcome: ``(mine, theirs, items, role) -> utility``."""
+
+
+def best_offer(val: Valuer, options: Iterable[Appraisal], utility: Utility, me: int) -> tuple[Appraisal | None, float]:
+    """The offer with the best expected utility (accepted with the appraisal's chance, else refused), and that
+    utility; (None, -inf) when there is none."""
+    rej = utility(*val.reject(1 - me), (), me)
+    best: Appraisal | None = None
+    best_u = float("-inf")
+    for o in options:
+        u = o.p * utility(o.mine, o.theirs, o.items, me) + (1.0 - o.p) * rej
+        if u > best_u:
+            best, best_u = o, u
+    return best, best_u
+
+
 @register
 class PersonaAgent(HeuristicAgent):
     """Greedy play under a persona's weights (see the module docstring)."""
@@ -115,15 +133,7 @@ class PersonaAgent(HeuristicAgent):
 
     def _best(self, obs: Observation, val: Valuer, options: list[Appraisal]) -> tuple[Appraisal | None, float]:
         """The offer with the best expected utility, and that utility."""
-        me = obs.viewer
-        rej = self.utility(*val.reject(1 - me), (), me)
-        best: Appraisal | None = None
-        best_u = float("-inf")
-        for o in options:
-            u = o.p * self.utility(o.mine, o.theirs, o.items, me) + (1.0 - o.p) * rej
-            if u > best_u:
-                best, best_u = o, u
-        return best, best_u
+        return best_offer(val, options, self.utility, obs.viewer)
 
     def propose(self, obs: Observation, val: Valuer, options: list[Appraisal], can_pass: bool) -> Package | None:
         """The package with the best expected utility; None if passing is worth more."""

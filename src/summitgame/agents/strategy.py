@@ -25,6 +25,7 @@ from ..observation import Observation
 from .base import Param, register
 from .evaluate import Appraisal, Package, Valuer, Weights
 from .heuristic import ACCEPT_SCALE, HeuristicAgent
+from .persona import best_offer
 from .probes import NO_DEAL, gives, stand_pat
 from .stance import given_steps
 
@@ -151,15 +152,7 @@ class StrategyAgent(HeuristicAgent):
 
     def _best(self, obs: Observation, val: Valuer, options: list[Appraisal]) -> tuple[Appraisal | None, float]:
         """The offer it may make with the best expected utility, and that utility."""
-        me = obs.viewer
-        rej = self.utility(*val.reject(1 - me), (), me)
-        best: Appraisal | None = None
-        best_u = float("-inf")
-        for o in self._allowed(options, me):
-            u = o.p * self.utility(o.mine, o.theirs, o.items, me) + (1.0 - o.p) * rej
-            if u > best_u:
-                best, best_u = o, u
-        return best, best_u
+        return best_offer(val, self._allowed(options, obs.viewer), self.utility, obs.viewer)
 
     def propose(self, obs: Observation, val: Valuer, options: list[Appraisal], can_pass: bool) -> Package | None:
         """The package with the best expected utility; None if there is none or (unless eager) passing is worth more."""
