@@ -743,6 +743,15 @@ def _write_report(path: Path, html: str) -> None:
     click.echo(printable(f"report:            {path}"), err=True)
 
 
+def html_option(
+    help_text: str = "Also write a self-contained HTML report with charts to this file.",
+) -> Callable[[F], F]:
+    """The ``--html FILE`` option every report command takes (its value arrives as ``html_path``)."""
+    return click.option(
+        "--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help=help_text
+    )
+
+
 def report_outputs(schema_name: str, what: str) -> Callable[[F], F]:
     """Add the output options ``balance`` and ``compare`` share: --json, --html FILE and --schema."""
 
@@ -755,13 +764,7 @@ def report_outputs(schema_name: str, what: str) -> Callable[[F], F]:
             callback=_print_schema(schema_name),
             help="Print the JSON Schema of the --json output and exit.",
         )(func)
-        func = click.option(
-            "--html",
-            "html_path",
-            type=click.Path(dir_okay=False, path_type=Path),
-            default=None,
-            help="Also write a self-contained HTML report with charts to this file.",
-        )(func)
+        func = html_option()(func)
         return click.option("--json", "as_json", is_flag=True, help=f"Print the {what} as one JSON document.")(func)
 
     return decorate
@@ -999,13 +1002,7 @@ def compare_cmd(
     "--resamples", type=click.IntRange(min=0, max=10_000), default=200, show_default=True, help="Bootstrap resamples."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the meta-game as one JSON document.")
-@click.option(
-    "--html",
-    "html_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Also write a self-contained HTML page: payoff matrix, equilibrium weights and regrets, verdict.",
-)
+@html_option("Also write a self-contained HTML page: payoff matrix, equilibrium weights and regrets, verdict.")
 @report_errors
 def metagame_cmd(
     agents: tuple[str, ...],

@@ -16,6 +16,7 @@ from .cli import (
     _write_report,
     bot_options,
     cli,
+    html_option,
     load,
     load_agent_classes,
     report_errors,
@@ -132,13 +133,9 @@ def _sensitivity_keys(texts: tuple[str, ...], tunable: list[str]) -> tuple[list[
     is_flag=True,
     help="Print the JSON Schema of the --json output (with --sensitivity: of that one) and exit.",
 )
-@click.option(
-    "--html",
-    "html_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Also write a self-contained HTML report: each measure against the parameter with its 95% band, "
-    "a heat-map for two parameters.",
+@html_option(
+    "Also write a self-contained HTML report: each measure against the parameter with its 95% band, "
+    "a heat-map for two parameters."
 )
 @report_errors
 def sweep_cmd(
