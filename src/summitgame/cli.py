@@ -384,12 +384,20 @@ def play_cmd(
 def replay_cmd(path: Path, rules_path: Path | None, overrides: tuple[str, ...], verify: bool, no_wait: bool) -> None:
     """Step through a saved game or game record (Enter for the next step, b back, q to stop).
 
-    Give the --rules/--set the game was played with. With --verify, only check it: exit 0 if it
-    replays and reproduces the recorded outcome, 1 (with the reason) if not."""
+    Give the --rules/--set the game was played with; without them, a game played under any bundled rule
+    file (the default rules, or rules/classic.toml for games of the first edition) finds its file. With
+    --verify, only check it: exit 0 if it replays and reproduces the recorded outcome, 1 (with the reason)
+    if not."""
+    from .loader import bundled_rules_for
     from .play.replay import step_through
     from .play.replay import verify as verify_record
+    from .play.saves import read_game
     from .play.terminal import LineReader, SafeConsole
 
+    if rules_path is None and not overrides:
+        recorded = read_game(path).get("rules")
+        fp = recorded.get("fingerprint") if isinstance(recorded, dict) else None
+        rules_path = bundled_rules_for(fp) if isinstance(fp, str) else None
     rules = load(rules_path, overrides)
     if verify:
         click.echo(printable(verify_record(path, rules)))

@@ -116,6 +116,17 @@ def _any_open(s: State) -> bool:
     return any(_track_open(s, t) for t in range(s.rules.n_tracks))
 
 
+def _can_build(s: State) -> bool:
+    """Whether a fresh package could be built and offered now (a counter-proposal needs one): a track is
+    open, or, under ``two_sided``, two tracks and room for two steps."""
+    rules = s.rules
+    if not rules.two_sided:
+        return _any_open(s)
+    if rules.cap_for(s.meters[rules.cap_slot]) < 2:
+        return False
+    return sum(1 for t in range(rules.n_tracks) if _track_open(s, t)) >= 2
+
+
 def legal_actions(state: State) -> tuple[Action, ...]:
     """The actions the player to move may take (simple actions and gestures, then for each open track its
     gives and asks); empty once the game is over."""
@@ -128,7 +139,7 @@ def legal_actions(state: State) -> tuple[Action, ...]:
     phase = s.phase
     legal: tuple[Action, ...]
     if phase == RESPOND:
-        if s.counters < rules.max_counters and _any_open(s):
+        if s.counters < rules.max_counters and _can_build(s):
             legal = (acts[ACCEPT], acts[REJECT], acts[COUNTER])
         else:
             legal = (acts[ACCEPT], acts[REJECT])
@@ -136,7 +147,7 @@ def legal_actions(state: State) -> tuple[Action, ...]:
         out: list[Action] = []
         b = s.to_move
         items = s.items
-        if items:
+        if items and (not rules.two_sided or _both_sides(items)):
             out.append(acts[OFFER])
         elif s.counters == 0:
             out.append(acts[PASS])
@@ -168,23 +179,39 @@ def legal_actions(state: State) -> tuple[Action, ...]:
             abase = rules.actions.ask_base
             give_ok = gives < rules.max_items
             ask_ok = asks < rules.max_items
+            open_: list[int] = []
             for t, gate in enumerate(rules.gates):
                 if used >> t & 1 or blocked[t] >= rnd:
                     continue
                 if gate is not None and meters[gate[0]] < gate[1]:
                     continue
-                k = min(ms, top - tracks[t], room_cap)
-                if k <= 0:
-                    continue
-                if give_ok:
-                    out.extend(acts[gbase + t * ms : gbase + t * ms + k])
-                if ask_ok:
-                    out.extend(acts[abase + t * ms : abase + t * ms + k])
+                if tracks[t] < top:
+                    open_.append(t)
+            # under two_sided, the first item of one kind leaves a step and another open track for the other kind
+            need_ask = rules.two_sided and not asks
+            need_give = rules.two_sided and not gives
+            spare = len(open_) >= 2
+            for t in open_:
+                k = min(ms, top - tracks[t])
+                if give_ok and (not need_ask or spare):
+                    kg = min(k, room_cap - 1 if need_ask else room_cap)
+                    if kg > 0:
+                        out.extend(acts[gbase + t * ms : gbase + t * ms + kg])
+                if ask_ok and (not need_give or spare):
+                    ka = min(k, room_cap - 1 if need_give else room_cap)
+                    if ka > 0:
+                        out.extend(acts[abase + t * ms : abase + t * ms + ka])
         legal = tuple(out)
     else:
         legal = ()
     state._legal = legal
     return legal
+
+
+def _both_sides(items: tuple[tuple[int, int, int], ...]) -> bool:
+    """Whether a package holds a concession from each side."""
+    first = items[0][0]
+    return any(giver != first for giver, _, _ in items)
 
 
 # --- apply --------------------------------------------------------------------------------------
@@ -365,6 +392,8 @@ def why_illegal(state: State, action: Action | int) -> str:
             return "a counter-proposal cannot pass: build a package and offer it"
         return "a package has been started: offer it"
     if kind is ActionKind.OFFER:
+        if s.items and rules.two_sided:
+            return "a package is a trade: add a concession from the other side before offering it"
         return "the package is empty: give or ask something first"
     if kind is ActionKind.PLAY:
         g = table.gestures.index(str(act.card))
@@ -397,6 +426,16 @@ def why_illegal(state: State, action: Action | int) -> str:
         return f"{tname} has only {room} step(s) left"
     total = sum(it[2] for it in s.items)
     cap = rules.cap_for(s.meters[rules.cap_slot])
+    if rules.two_sided and not any((it[0] == s.to_move) != (kind is ActionKind.GIVE) for it in s.items):
+        other = "ask" if kind is ActionKind.GIVE else "give"
+        room_left = total + act.steps < cap and any(
+            u != t and _track_open(s, u) and all(it[1] != u for it in s.items) for u in range(rules.n_tracks)
+        )
+        if not room_left:
+            return (
+                f"a package is a trade: this would leave no room (steps or an open track) for the {other} "
+                "it still needs"
+            )
     return (
         f"the package would total {total + act.steps} steps; at {rules.meter_ids[rules.cap_slot]} "
         f"{s.meters[rules.cap_slot]} a package holds at most {cap}"

@@ -47,6 +47,19 @@ def bundled_rule_files() -> list[Path]:
     return sorted((data_dir() / "rules").glob("*.toml"))
 
 
+@functools.lru_cache(maxsize=64)
+def bundled_rules_for(fingerprint: str) -> Path | None:
+    """The bundled rule file whose fingerprint is ``fingerprint`` (None if none is): a record or save made
+    under an earlier edition of the default rules (``rules/classic.toml``) names the file it needs."""
+    for path in bundled_rule_files():
+        try:
+            if load_rules(path).fingerprint == fingerprint:
+                return path
+        except RulesError:  # a bundled file that does not load is reported by `validate`, not here
+            continue
+    return None
+
+
 def display(path: Path) -> str:
     """A path as the user should read it: relative to the working directory where possible, and
     printable (a name from data may hold a NUL or an escape sequence)."""

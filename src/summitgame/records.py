@@ -128,10 +128,18 @@ def replay_states(doc: dict[str, Any], rules: Ruleset, where: str = "record") ->
     check_shape(doc, where)
     fp = doc["rules"]["fingerprint"]
     if fp != rules.fingerprint:
+        from .loader import bundled_rules_for, display  # the loader imports the engine; records must not at import
+
+        bundled = bundled_rules_for(fp)
+        hint = (
+            f"it was played under the bundled {display(bundled)}: give --rules {display(bundled)}"
+            if bundled is not None
+            else "load the rule file the game was played with"
+        )
         raise RecordError(
             f"{where}: recorded under rules '{printable(doc['rules'].get('name'), limit=80)}' "
             f"({printable(fp, limit=40)}), but the rules loaded are '{printable(rules.name, limit=80)}' "
-            f"({rules.fingerprint}); load the rule file the game was played with"
+            f"({rules.fingerprint}); {hint}"
         )
     s = new_game(rules, doc["seed"])
     yield s

@@ -61,6 +61,7 @@ class Ruleset:
     max_items: int
     max_steps: int
     max_counters: int
+    two_sided: bool  #: an offer needs an item from each side
     on_accept: tuple[Compiled, ...]
     on_reject: tuple[Compiled, ...]
     on_pass: tuple[Compiled, ...]
@@ -241,6 +242,7 @@ def compile_ruleset(
         max_items=pr.max_items_per_side,
         max_steps=pr.max_steps_per_item,
         max_counters=pr.max_counters,
+        two_sided=pr.two_sided,
         on_accept=effs(pr.on_accept),
         on_reject=effs(pr.on_reject),
         on_pass=effs(pr.on_pass),

@@ -295,6 +295,11 @@ class ProposalSpec(Strict):
     cap: list[CapStep] = Field(min_length=1, description="Deal-size table, rows in ascending order of at_least.")
     cost_meter: Id = Field("pressure", description="The per-role meter that conceding raises and gaining relieves.")
     max_counters: int = Field(1, ge=0, le=5, description="Counter-proposals allowed per round.")
+    two_sided: bool = Field(
+        False,
+        description="Every package is a trade: it may be offered only once it holds at least one concession "
+        "from each side (so no package is a bare demand or a bare gift).",
+    )
     on_accept: list[Effect] = Field(
         default_factory=list, description="Effects when a package is accepted ('self' = proposer)."
     )

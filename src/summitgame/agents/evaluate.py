@@ -192,11 +192,20 @@ def candidate_packages(obs: Observation) -> tuple[Package, ...]:
     for _, t, _ in fixed:
         room[t] = 0
     cap = rules.cap_for(obs.meters[rules.cap_slot])
-    return _enumerate(tuple(room), cap, rules.max_items, obs.to_move, fixed)
+    return _enumerate(tuple(room), cap, rules.max_items, obs.to_move, fixed, rules.two_sided)
 
 
 @lru_cache(maxsize=4096)
-def _enumerate(room: tuple[int, ...], cap: int, max_items: int, builder: int, fixed: Package) -> tuple[Package, ...]:
+def _enumerate(
+    room: tuple[int, ...], cap: int, max_items: int, builder: int, fixed: Package, two_sided: bool = False
+) -> tuple[Package, ...]:
+    out = _extensions(room, cap, max_items, builder, fixed)
+    if two_sided:  # any order of a two-sided set is legal, so filtering the complete packages suffices
+        out = tuple(p for p in out if len({g for g, _, _ in p}) == 2)
+    return out
+
+
+def _extensions(room: tuple[int, ...], cap: int, max_items: int, builder: int, fixed: Package) -> tuple[Package, ...]:
     other = 1 - builder
     out: list[Package] = [fixed] if fixed else []
     gives0 = sum(1 for g, _, _ in fixed if g == builder)

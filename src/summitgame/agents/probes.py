@@ -1,6 +1,7 @@
 """Probe agents: the cheap lines every negotiation game must survive.
 
-``stonewall`` never deals, ``taker`` only asks, ``pushover`` accepts anything and ``spoiler`` never deals
+``stonewall`` never deals, ``taker`` only asks (under rules where every package is a trade, ``two_sided``,
+it gives the one step the rules force and no more), ``pushover`` accepts anything and ``spoiler`` never deals
 but plays the gestures that shift the score its way. A designer plays them against the skilled bots:
 rules where one of them wins reward a line no player should be able to win with. Each plays a pure line
 from its observation alone, and uses no randomness, so the same game replays exactly. ``taker`` and
@@ -33,6 +34,7 @@ __all__ = [
     "gives",
     "relative_gesture",
     "stand_pat",
+    "takes_only",
 ]
 
 
@@ -51,6 +53,13 @@ NO_DEAL = Weights(reveal=0.0)
 def gives(items: Package, role: int) -> bool:
     """Whether ``role`` concedes anything in a package."""
     return any(giver == role for giver, _, _ in items)
+
+
+def takes_only(items: Package, role: int, two_sided: bool) -> bool:
+    """Whether ``role`` concedes no more in a package than the rules force: nothing, or under ``two_sided``
+    rules (every package is a trade) a single step."""
+    given = sum(steps for giver, _, steps in items if giver == role)
+    return given <= (1 if two_sided else 0)
 
 
 def relative_gesture(val: Valuer, card: str) -> float:
@@ -116,7 +125,8 @@ class SpoilerAgent(Agent):
 
 @register
 class TakerAgent(HeuristicAgent):
-    """Only takes: offers the ask-only package with the best expected value, accepts only offers that ask it nothing."""
+    """Only takes: offers the ask-only package with the best expected value, accepts only offers that ask it nothing
+    (where every package must be a trade, one step is the least it may give, and it gives no more)."""
 
     name = "taker"
     parameters: ClassVar[dict[str, Param]] = {"accept_scale": ACCEPT_SCALE}
@@ -127,7 +137,8 @@ class TakerAgent(HeuristicAgent):
 
     def _best_ask(self, obs: Observation, options: list[Appraisal]) -> Appraisal | None:
         """The package asking only, with the best expected value (greedy's acceptance model)."""
-        return max((o for o in options if not gives(o.items, obs.viewer)), key=lambda o: o.ev, default=None)
+        two = obs.rules.two_sided
+        return max((o for o in options if takes_only(o.items, obs.viewer, two)), key=lambda o: o.ev, default=None)
 
     def propose(self, obs: Observation, val: Valuer, options: list[Appraisal], can_pass: bool) -> Package | None:
         """Its best ask-only package, always (it passes only when nothing can be asked)."""
@@ -136,7 +147,7 @@ class TakerAgent(HeuristicAgent):
 
     def respond(self, obs: Observation, val: Valuer, can_counter: bool) -> ActionKind | Package:
         """Accept a package that asks it nothing; else counter with its best ask if that beats rejecting, or reject."""
-        if not gives(obs.items, obs.viewer):
+        if takes_only(obs.items, obs.viewer, obs.rules.two_sided):
             return ActionKind.ACCEPT
         if can_counter:
             best = self._best_ask(obs, val.options())

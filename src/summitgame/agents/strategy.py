@@ -26,7 +26,7 @@ from .base import Param, register
 from .evaluate import Appraisal, Package, Valuer, Weights
 from .heuristic import ACCEPT_SCALE, HeuristicAgent
 from .persona import best_offer
-from .probes import NO_DEAL, gives, stand_pat
+from .probes import NO_DEAL, stand_pat, takes_only
 from .stance import given_steps
 
 __all__ = ["ANYTHING", "NEVER", "POINTS", "StrategyAgent", "describe"]
@@ -147,12 +147,14 @@ class StrategyAgent(HeuristicAgent):
         own, other = float(p["selfish"]) + lead, float(p["regard"]) - lead
         return own * mine + other * theirs - float(p["face"]) * given_steps(items, role)
 
-    def _allowed(self, options: list[Appraisal], me: int) -> list[Appraisal]:
-        return options if self.params["gives"] else [o for o in options if not gives(o.items, me)]
+    def _allowed(self, options: list[Appraisal], obs: Observation) -> list[Appraisal]:
+        if self.params["gives"]:
+            return options
+        return [o for o in options if takes_only(o.items, obs.viewer, obs.rules.two_sided)]
 
     def _best(self, obs: Observation, val: Valuer, options: list[Appraisal]) -> tuple[Appraisal | None, float]:
         """The offer it may make with the best expected utility, and that utility."""
-        return best_offer(val, self._allowed(options, obs.viewer), self.utility, obs.viewer)
+        return best_offer(val, self._allowed(options, obs), self.utility, obs.viewer)
 
     def propose(self, obs: Observation, val: Valuer, options: list[Appraisal], can_pass: bool) -> Package | None:
         """The package with the best expected utility; None if there is none or (unless eager) passing is worth more."""
@@ -166,12 +168,13 @@ class StrategyAgent(HeuristicAgent):
     def respond(self, obs: Observation, val: Valuer, can_counter: bool) -> ActionKind | Package:
         """Accept an offer that beats saying no by its stubbornness (and beats countering); else counter or reject.
 
-        One that concedes nothing (``gives=false``) accepts exactly the offers that ask nothing of it, and
-        counters the others when its best ask is worth more than saying no."""
+        One that concedes nothing (``gives=false``) accepts exactly the offers that ask nothing of it (or,
+        where every package is a trade, one step: the least the rules let a package ask), and counters the
+        others when its best ask is worth more than saying no."""
         me = obs.viewer
         reject = self.utility(*val.reject(me), (), me)
         if not self.params["gives"]:
-            if not gives(obs.items, me):
+            if takes_only(obs.items, me, obs.rules.two_sided):
                 return ActionKind.ACCEPT
             best, u = self._best(obs, val, val.options()) if can_counter else (None, 0.0)
             return best.items if best is not None and u > reject else ActionKind.REJECT
@@ -230,7 +233,9 @@ def _deals(p: Mapping[str, Any]) -> str:
         aim = "deals for the best expected value" + (" weighing " + " and ".join(weights) if weights else "")
     out = [aim]
     if not p["gives"]:
-        out.append("only asks, never concedes a step, and accepts exactly the offers that ask nothing of it")
+        out.append(
+            "only asks, concedes no step the rules do not force, and accepts only the offers that ask no more of it"
+        )
     elif p["face"]:
         out.append(f"counts {_pts(float(p['face']))} of face against each step it concedes")
     if p["eager"]:
