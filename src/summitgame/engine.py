@@ -7,7 +7,9 @@ are exact. Knows nothing of terminals, files or players.
 A round: the event is drawn and applied; the initiative may play gestures, then builds a package
 item by item and offers it (or passes); the responder accepts, rejects, or counters (building its
 own package, which the initiative then answers); the round ends, pressure drifts, walk-outs and
-breakdowns are checked, hands are refilled and the initiative passes.
+breakdowns are checked, hands are refilled and the initiative passes. Under ``proposals.auto_offer``
+a package that is full (no further item fits) is offered by the action that filled it: no "offer"
+action follows, so records hold none and replay the same way.
 """
 
 from __future__ import annotations
@@ -216,6 +218,11 @@ def apply_unchecked(state: State, a: int) -> State:
             t, st = divmod(a - table.ask_base, rules.max_steps)
             giver = 1 - b
         s.items = (*state.items, (giver, t, st + 1))
+        if rules.auto_offer and len(legal_actions(s)) == 1:  # full: only "offer" is left, so it is made
+            s._legal = None
+            s.phase = RESPOND
+            s.proposer = b
+            s.to_move = 1 - b
     elif a >= table.play_base:
         g = a - table.play_base
         hand = list(state.hands[b])

@@ -295,6 +295,11 @@ class ProposalSpec(Strict):
     cap: list[CapStep] = Field(min_length=1, description="Deal-size table, rows in ascending order of at_least.")
     cost_meter: Id = Field("pressure", description="The per-role meter that conceding raises and gaining relieves.")
     max_counters: int = Field(1, ge=0, le=5, description="Counter-proposals allowed per round.")
+    auto_offer: bool = Field(
+        False,
+        description="Offer a package at once when it is full (no further item fits: the size cap, the items per "
+        "side or the open tracks), instead of asking its builder for an 'offer' that is the only choice left.",
+    )
     on_accept: list[Effect] = Field(
         default_factory=list, description="Effects when a package is accepted ('self' = proposer)."
     )
