@@ -151,6 +151,29 @@ def cards_chart(doc: Mapping[str, Any]) -> str:
     return _svg(fig)
 
 
+def _share(e: Mapping[str, Any]) -> str:
+    if e.get("value") is None:
+        return "—"
+    if e.get("low") is None:
+        return f"{100 * e['value']:.1f}%"
+    return f"{100 * e['value']:.1f}% [{100 * e['low']:.1f}, {100 * e['high']:.1f}]"
+
+
+def decisions_table(d: Mapping[str, Any]) -> str:
+    """The share of decisions with one legal choice, overall and by the kind of that choice."""
+    f = d["forced"]
+    rows = [f'<tr class="sig"><td>any</td><td>{f["count"]}</td><td>{_share(f)}</td></tr>']
+    for kind, e in sorted(d["forced_by_kind"].items(), key=lambda ke: -ke[1]["count"]):
+        if e["count"]:
+            rows.append(f"<tr><td>only '{kind}' left</td><td>{e['count']}</td><td>{_share(e)}</td></tr>")
+    head = "<tr><th>one legal choice</th><th>decisions</th><th>share of all decisions (95% CI)</th></tr>"
+    note = (
+        f'<p class="note">{f["n"]} decisions in {f["games"]} games ({d["per_game"]["value"]:.1f} per game); '
+        "the intervals resample whole games.</p>"
+    )
+    return f'<table id="decisions">{head}{"".join(rows)}</table>\n{note}'
+
+
 def _page(title: str, body: Iterable[str]) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -241,6 +264,9 @@ def balance_html(doc: Mapping[str, Any]) -> str:
         if cid == "roles" and doc.get("exploits"):
             body.append("<h2>Exploits: the probe agents (cheap lines) against the report's agents</h2>")
             body.append(exploits_table(doc["exploits"]))
+    if doc.get("decisions"):
+        body.append("<h2>Decisions: how many are forced</h2>")
+        body.append(decisions_table(doc["decisions"]))
     body.append("<h2>Full report</h2>")
     body.append("<pre>" + html.escape("\n".join(balance_lines(doc))) + "</pre>")
     return _page(title, body)

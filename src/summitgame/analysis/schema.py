@@ -24,6 +24,14 @@ DEFS: dict[str, Any] = {
         "required": ["count", "n", "value", "low", "high"],
         "additionalProperties": False,
     },
+    "share": {
+        "type": "object",
+        "description": "count out of n (summed over games) with a percentile bootstrap 95% interval that resamples "
+        "whole games (the items of one game are not independent).",
+        "properties": {"count": INT, "n": INT, "games": INT, "value": NUM, "low": NUM, "high": NUM},
+        "required": ["count", "n", "games", "value", "low", "high"],
+        "additionalProperties": False,
+    },
     "mean": {
         "type": "object",
         "description": "A mean over n values with its seeded percentile bootstrap 95% interval.",
@@ -144,6 +152,18 @@ SECTIONS: dict[str, Any] = {
             ),
         },
         "required": ["per_game", "acceptance", "deal_steps", "deal_sizes", "no_deal_games", "tracks"],
+    },
+    "decisions": {
+        "type": "object",
+        "description": "The players' decisions: how many per game, and the share with exactly one legal choice "
+        "(forced), overall and by the kind of that choice (the kinds add up to the overall share).",
+        "properties": {
+            "per_game": _ref("mean"),
+            "forced": _ref("share"),
+            "forced_by_kind": _map(_ref("share")),
+        },
+        "required": ["per_game", "forced", "forced_by_kind"],
+        "additionalProperties": False,
     },
     "cards": {
         "type": "object",

@@ -85,6 +85,8 @@ def _balance(doc: Mapping[str, Any], speed: Mapping[str, Any] | None) -> Iterato
     yield from _meters(doc["meters"])
     yield ""
     yield from _negotiation(doc["negotiation"])
+    if doc.get("decisions"):
+        yield from _decisions(doc["decisions"])
     yield ""
     yield from _cards(doc["cards"], roles)
     if doc.get("ablation"):
@@ -205,6 +207,17 @@ def _negotiation(neg: Mapping[str, Any]) -> Iterator[str]:
         yield f"  {t:<16}{pct(row['agreed']):<26}{pct(row['last_stage'])}{flag}"
 
 
+def _decisions(d: Mapping[str, Any]) -> Iterator[str]:
+    f = d["forced"]
+    yield (
+        f"  decisions {num(d['per_game'], '.1f')} per game; forced (one legal choice) {pct(f)} "
+        f"of {f['n']} decisions in {f['games']} games (interval: games resampled)"
+    )
+    kinds = [(k, e) for k, e in d["forced_by_kind"].items() if e["count"]]
+    for k, e in sorted(kinds, key=lambda ke: -ke[1]["count"]):
+        yield f"    only '{k}' left{'':<{max(0, 10 - len(k))}}{e['count']:>7}  {pct(e)}"
+
+
 def _cards(cards: Mapping[str, Any], roles: list[str]) -> Iterator[str]:
     yield "7. Cards (score shift: with the card − without it; correlation, not cause)"
     w = max(10, *(len(c) for c in (*cards["gestures"], *cards["events"]))) + 2
@@ -239,6 +252,8 @@ def _recorded(doc: Mapping[str, Any], rec: Mapping[str, Any]) -> Iterator[str]:
         yield f"  {k + ' per game':<28}{num(a, '.2f'):<26}{num(b, '.2f')}"
     a, b = doc["negotiation"]["deal_steps"], rec["negotiation"]["deal_steps"]
     yield f"  {'deal size (steps)':<28}{num(a, '.2f'):<26}{num(b, '.2f')}"
+    if doc.get("decisions") and rec.get("decisions"):
+        yield f"  {'forced decisions':<28}{pct(doc['decisions']['forced']):<26}{pct(rec['decisions']['forced'])}"
 
 
 def _fmt(row: Mapping[str, Any], side: str) -> str:
