@@ -14,6 +14,9 @@ action follows, so records hold none and replay the same way.
 
 from __future__ import annotations
 
+import dataclasses
+import weakref
+
 from . import rng as _rng
 from .actions import Action, ActionKind
 from .effects import apply_effects, draw_cards
@@ -26,12 +29,14 @@ BUILD, RESPOND, OVER = Phase.BUILD, Phase.RESPOND, Phase.OVER
 
 __all__ = [
     "apply",
+    "apply_muted",
     "apply_unchecked",
     "clone",
     "current_role",
     "is_terminal",
     "legal_actions",
     "new_game",
+    "new_game_muted",
     "resolve_package",
     "to_move",
 ]
@@ -333,6 +338,44 @@ def _end_round(s: State) -> None:
     s.round += 1
     s.initiative = 1 - s.initiative
     _start_round(s)
+
+
+# --- counterfactuals: a transition with its card's effects left out ----------------------------
+
+_MUTED: weakref.WeakKeyDictionary[Ruleset, Ruleset] = weakref.WeakKeyDictionary()
+
+
+def _muted_rules(rules: Ruleset) -> Ruleset:
+    """The same rules with every event's and gesture's effects blank (cards are still drawn and played)."""
+    muted = _MUTED.get(rules)
+    if muted is None:
+        muted = _MUTED[rules] = dataclasses.replace(
+            rules,
+            event_effects=((),) * len(rules.event_effects),
+            gesture_effects=((),) * len(rules.gesture_effects),
+        )
+    return muted
+
+
+def _unmute(muted: State, real: State) -> State:
+    muted.rules = real.rules
+    muted.rng = real.rng  # the chance stream moves on as it would have (a blanked "draw" effect drew nothing)
+    return muted
+
+
+def new_game_muted(rules: Ruleset, seed: int = 0) -> State:
+    """``new_game`` with round 1's event drawn but its effects left out (counterfactual card impact)."""
+    return _unmute(new_game(_muted_rules(rules), seed), new_game(rules, seed))
+
+
+def apply_muted(state: State, action: Action | int) -> State:
+    """``apply`` with the effects of the card this action plays, or of the event it draws by ending a round,
+    left out: the card is still played or drawn, and the chance stream moves on as it would have, so later
+    draws are the ones the real game would have made (counterfactual card impact)."""
+    real = apply(state, action)
+    s = state.clone()
+    s.rules = _muted_rules(state.rules)
+    return _unmute(apply(s, action), real)
 
 
 # --- reasons ------------------------------------------------------------------------------------

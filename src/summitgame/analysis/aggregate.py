@@ -3,8 +3,9 @@
 Rates get Wilson intervals; means get a seeded percentile bootstrap (the same seed and games give the same
 interval; the resampling runs on numpy, which matplotlib already needs, and never inside a game); card
 effects compare games with and without the card by a normal (Welch) interval on the difference of means,
-and are correlations, not causes (``--ablate`` measures a cause). The figures are a plain JSON-ready dict;
-``warnings`` reads it and says in words what a designer should look at first.
+and are correlations, not causes (``--ablate`` and ``--impact``, see ``impact``, measure causes). The
+figures are a plain JSON-ready dict; ``warnings`` reads it and says in words what a designer should look
+at first.
 """
 
 from __future__ import annotations

@@ -360,6 +360,79 @@ EXPLOITS = {
     ]
 }
 
+IMPACT = {
+    "anyOf": [
+        {"type": "null", "description": "Not measured (balance without --impact)."},
+        {
+            "type": "object",
+            "description": "Counterfactual card impact: every card drawn or played in the run's games, the game "
+            "replayed with that draw's effects blanked (the card still drawn or played); the share of draws where "
+            "the tier or the winner flips. Cards with fewer than min_draws draws are too few to judge and not ranked.",
+            "properties": {
+                "min_draws": INT,
+                "decisive_share": {"type": "number"},
+                "cards": {
+                    "type": "array",
+                    "description": "Every event and gesture: the ranked ones first, by tier flips then winner flips.",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "card": {"type": "string"},
+                            "kind": {"enum": ["event", "gesture"]},
+                            "draws": INT,
+                            "no_change": {
+                                "type": "integer",
+                                "minimum": 0,
+                                "description": "Draws where blanking changed nothing at once (no replay needed).",
+                            },
+                            "tier_flips": _ref("rate"),
+                            "winner_flips": _ref("rate"),
+                            "verdict": {
+                                "enum": ["too_few", "inert", "decisive", "ranked"],
+                                "description": "too_few: fewer than min_draws draws; inert: never flips the tier or "
+                                "the winner; decisive: flips the tier on more than decisive_share of its draws.",
+                            },
+                            "rank": {"type": ["integer", "null"], "description": "1 = most impact; null: not ranked."},
+                        },
+                        "required": [
+                            "card",
+                            "kind",
+                            "draws",
+                            "no_change",
+                            "tier_flips",
+                            "winner_flips",
+                            "verdict",
+                            "rank",
+                        ],
+                        "additionalProperties": False,
+                    },
+                },
+                "summary": _map(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "draws": INT,
+                            "tier_flips": _ref("rate"),
+                            "winner_flips": _ref("rate"),
+                            "games_with_a_tier_flip": _ref("rate"),
+                        },
+                        "required": ["draws", "tier_flips", "winner_flips", "games_with_a_tier_flip"],
+                        "additionalProperties": False,
+                    }
+                ),
+                "replays": {
+                    "type": "object",
+                    "properties": {"draws": INT, "played": INT, "unchanged": INT, "forfeits": INT, "diverged": INT},
+                    "required": ["draws", "played", "unchanged", "forfeits", "diverged"],
+                    "additionalProperties": False,
+                },
+            },
+            "required": ["min_draws", "decisive_share", "cards", "summary", "replays"],
+            "additionalProperties": False,
+        },
+    ]
+}
+
 BALANCE_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "summitgame balance report",
@@ -372,6 +445,7 @@ BALANCE_SCHEMA: dict[str, Any] = {
         **SECTIONS,
         "agents": AGENTS,
         "exploits": EXPLOITS,
+        "impact": IMPACT,
         "recorded": RECORDED,
         "ablation": ABLATION,
         "provenance": PROVENANCE,
@@ -384,6 +458,7 @@ BALANCE_SCHEMA: dict[str, Any] = {
         *SECTIONS,
         "agents",
         "exploits",
+        "impact",
         "recorded",
         "ablation",
         "provenance",
