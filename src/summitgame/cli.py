@@ -817,6 +817,13 @@ def report_outputs(schema_name: str, what: str) -> Callable[[F], F]:
     help="Games each probe (stonewall, taker, pushover, spoiler) plays against each agent in the exploits section, "
     "on the report's deals (default: as many as each pair of agents plays; 0: no exploits section).",
 )
+@click.option(
+    "--impact",
+    is_flag=True,
+    help="Also measure each card's counterfactual impact: replay every game once per card drawn or played, with "
+    "that draw's effects blanked, and report how often the tier and the winner flip. Costly: about one more game "
+    "per card drawn or played (some ten per game), several times the run's time.",
+)
 @report_outputs("BALANCE_SCHEMA", "report")
 @report_errors
 def balance_cmd(
@@ -833,15 +840,17 @@ def balance_cmd(
     records: Path | None,
     ablate: tuple[str, ...],
     probe_games: int | None,
+    impact: bool,
     html_path: Path | None,
 ) -> None:
     """Play paired, role-swapped games between agents and report how the rules play.
 
     Outcome tiers and endings, role advantage, agents, game length, trust and pressure per round,
-    negotiation and cards, each figure with n and a 95% interval (Wilson for rates, a seeded bootstrap
-    for means), then the exploits: each probe agent (a cheap line) against each agent, with a warning
-    first when one wins at 95%. Warnings come first and the command that reproduces the run last. The
-    same command gives the same numbers whatever --workers or --scheduler is."""
+    negotiation and forced decisions, and cards (with --impact, each card's counterfactual impact), each
+    figure with n and a 95% interval (Wilson for rates, a seeded bootstrap for means), then the
+    exploits: each probe agent (a cheap line) against each agent, with a warning first when one wins at
+    95%. Warnings come first and the command that reproduces the run last. The same command gives the
+    same numbers whatever --workers or --scheduler is."""
     from .analysis import balance as bal
     from .analysis.compare import compare_rows, metric_defs
     from .analysis.metrics import read_recorded
@@ -857,13 +866,14 @@ def balance_cmd(
     if records is not None:
         options.append(("--records", records))
     options.append(("--probe-games", probe_games))
+    options.append(("--impact", impact))
     command = bal.command_line("balance", rules_path, overrides, options)
     ablated = without_cards(rules, ablate) if ablate else None
     with BotProgress("balance", plain=False) as progress:
         plan = bal.plan_for(rules, players, games, seed)
         run_opts: dict[str, Any] = {"workers": workers, "move_timeout": move_timeout, "progress": progress}
         run_opts["scheduler"] = scheduler
-        sim = bal.simulate(rules, players, plan, **run_opts)
+        sim = bal.simulate(rules, players, plan, keep_actions=impact, **run_opts)
         ablation = None
         if ablated is not None:
             other = bal.simulate(ablated, players, bal.plan_for(ablated, players, games, seed), **run_opts)
@@ -880,11 +890,17 @@ def balance_cmd(
         with BotProgress("balance: probes", plain=False) as progress:
             run_opts["progress"] = progress
             exploits = bal.play_exploits(rules, bal.probe_entrants(), opponents, per_pairing, seed, **run_opts)
+    replays = None
+    if impact:
+        from .analysis.impact import play_replays
+
+        with BotProgress("balance: impact", plain=False) as progress:
+            replays = play_replays(sim, **{**run_opts, "progress": progress})
     recorded = None
     if records is not None:
         recorded = bal.recorded_section(rules, read_recorded(records, rules), records, seed)
-    doc = bal.balance_report(sim, seed, command, games, recorded, ablation, exploits)
-    speed = bal.speed(sim, exploits)
+    doc = bal.balance_report(sim, seed, command, games, recorded, ablation, exploits, replays)
+    speed = bal.speed(sim, exploits, replays)
     if html_path is not None:
         from .analysis.html import balance_html
 

@@ -7,10 +7,15 @@ are exact. Knows nothing of terminals, files or players.
 A round: the event is drawn and applied; the initiative may play gestures, then builds a package
 item by item and offers it (or passes); the responder accepts, rejects, or counters (building its
 own package, which the initiative then answers); the round ends, pressure drifts, walk-outs and
-breakdowns are checked, hands are refilled and the initiative passes.
+breakdowns are checked, hands are refilled and the initiative passes. Under ``proposals.auto_offer``
+a package that is full (no further item fits) is offered by the action that filled it: no "offer"
+action follows, so records hold none and replay the same way.
 """
 
 from __future__ import annotations
+
+import dataclasses
+import weakref
 
 from . import rng as _rng
 from .actions import Action, ActionKind
@@ -24,12 +29,14 @@ BUILD, RESPOND, OVER = Phase.BUILD, Phase.RESPOND, Phase.OVER
 
 __all__ = [
     "apply",
+    "apply_muted",
     "apply_unchecked",
     "clone",
     "current_role",
     "is_terminal",
     "legal_actions",
     "new_game",
+    "new_game_muted",
     "resolve_package",
     "to_move",
 ]
@@ -243,6 +250,11 @@ def apply_unchecked(state: State, a: int) -> State:
             t, st = divmod(a - table.ask_base, rules.max_steps)
             giver = 1 - b
         s.items = (*state.items, (giver, t, st + 1))
+        if rules.auto_offer and len(legal_actions(s)) == 1:  # full: only "offer" is left, so it is made
+            s._legal = None
+            s.phase = RESPOND
+            s.proposer = b
+            s.to_move = 1 - b
     elif a >= table.play_base:
         g = a - table.play_base
         hand = list(state.hands[b])
@@ -353,6 +365,44 @@ def _end_round(s: State) -> None:
     s.round += 1
     s.initiative = 1 - s.initiative
     _start_round(s)
+
+
+# --- counterfactuals: a transition with its card's effects left out ----------------------------
+
+_MUTED: weakref.WeakKeyDictionary[Ruleset, Ruleset] = weakref.WeakKeyDictionary()
+
+
+def _muted_rules(rules: Ruleset) -> Ruleset:
+    """The same rules with every event's and gesture's effects blank (cards are still drawn and played)."""
+    muted = _MUTED.get(rules)
+    if muted is None:
+        muted = _MUTED[rules] = dataclasses.replace(
+            rules,
+            event_effects=((),) * len(rules.event_effects),
+            gesture_effects=((),) * len(rules.gesture_effects),
+        )
+    return muted
+
+
+def _unmute(muted: State, real: State) -> State:
+    muted.rules = real.rules
+    muted.rng = real.rng  # the chance stream moves on as it would have (a blanked "draw" effect drew nothing)
+    return muted
+
+
+def new_game_muted(rules: Ruleset, seed: int = 0) -> State:
+    """``new_game`` with round 1's event drawn but its effects left out (counterfactual card impact)."""
+    return _unmute(new_game(_muted_rules(rules), seed), new_game(rules, seed))
+
+
+def apply_muted(state: State, action: Action | int) -> State:
+    """``apply`` with the effects of the card this action plays, or of the event it draws by ending a round,
+    left out: the card is still played or drawn, and the chance stream moves on as it would have, so later
+    draws are the ones the real game would have made (counterfactual card impact)."""
+    real = apply(state, action)
+    s = state.clone()
+    s.rules = _muted_rules(state.rules)
+    return _unmute(apply(s, action), real)
 
 
 # --- reasons ------------------------------------------------------------------------------------

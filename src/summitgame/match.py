@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .agents.base import Agent
-from .engine import apply, new_game
+from .engine import apply, apply_muted, new_game, new_game_muted
 from .errors import SummitError
 from .observation import observe
 from .rng import deal_agent_seed
@@ -58,25 +58,28 @@ def play_game(
     seed: int,
     move_timeout: float | None = None,
     agent_seeds: Sequence[int] | None = None,
+    mute: int = -1,
 ) -> GameResult:
     """Play one game on deal ``seed``; ``agents[i]`` plays role ``i`` with the stream of ``agent_seeds[i]``
     (default: derived from the deal seed, ``agent_rng``). A failing agent forfeits instead of raising.
-    Each agent is told the move limit (``Agent.time_limit``) before ``start``, and ``close``d at the end."""
-    s = new_game(rules, seed)
+    Each agent is told the move limit (``Agent.time_limit``) before ``start``, and ``close``d at the end.
+    ``mute`` >= 0 plays the counterfactual where the card that takes effect at that transition (0: round 1's
+    event, at the deal; k: the k-th action's gesture, or the event it draws) does nothing (``engine.apply_muted``)."""
+    s = new_game_muted(rules, seed) if mute == 0 else new_game(rules, seed)
     result = GameResult(s, None)
     try:
         for role, agent in enumerate(agents):
             rng = agent_rng(seed, role) if agent_seeds is None else agent_stream(agent_seeds[role])
             agent.time_limit = move_timeout
             agent.start(rules, role, rng)
-        _play(agents, s, move_timeout, result)
+        _play(agents, s, move_timeout, result, mute)
     finally:
         for agent in agents:  # an agent's program ends with its game, however the game ended
             agent.close()
     return result
 
 
-def _play(agents: Sequence[Agent], s: State, move_timeout: float | None, result: GameResult) -> None:
+def _play(agents: Sequence[Agent], s: State, move_timeout: float | None, result: GameResult, mute: int = -1) -> None:
     clock = time.perf_counter
     while s.to_move >= 0:
         role = s.to_move
@@ -94,7 +97,7 @@ def _play(agents: Sequence[Agent], s: State, move_timeout: float | None, result:
             result.forfeit = Forfeit(role, f"took {spent:.3f} s for a move (limit {move_timeout} s)")
             break
         try:
-            s = apply(s, action)
+            s = apply_muted(s, action) if s.moves + 1 == mute else apply(s, action)
         except SummitError as exc:
             result.forfeit = Forfeit(role, f"illegal action: {exc}")
             break

@@ -118,6 +118,11 @@ def rulebook(rules: Ruleset) -> str:
             else (str(row.at_least) if nxt is not None else f"{row.at_least}+")
         )
         w(f"   - {d.meter(pr.cap_meter)} {span}: up to {row.steps} steps")
+    if pr.auto_offer:
+        w(
+            "   - A package that is full (no further item fits: the size cap, the items per side or the open "
+            "tracks) is offered at once; its builder is not asked to `offer` it."
+        )
     w(
         f"4. **Response.** The other side `accept`s, `reject`s, or `counter`s with a package of its own "
         f"(at most {pr.max_counters} counter-proposal(s) a round), which the first side must then answer."

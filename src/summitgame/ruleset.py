@@ -17,6 +17,9 @@ from .effects import Compiled, Names, compile_condition, compile_effect
 from .schema import AgendaDeck, EventDeck, GestureDeck, RulesFile
 
 FORMAT = 1  # bump when the meaning of rule data changes, so fingerprints change with it
+OPTIONAL_KEYS = (("proposals", "auto_offer"), ("proposals", "two_sided"))
+"""Rule options added after FORMAT 1 whose default (false) plays as before: the fingerprint leaves them out
+at that default, so the records and saves of rule files that do not set them still replay."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,6 +65,7 @@ class Ruleset:
     max_steps: int
     max_counters: int
     two_sided: bool  #: an offer needs an item from each side
+    auto_offer: bool  #: a full package is offered at once (``proposals.auto_offer``)
     on_accept: tuple[Compiled, ...]
     on_reject: tuple[Compiled, ...]
     on_pass: tuple[Compiled, ...]
@@ -128,9 +132,13 @@ def _per_role(value: int | dict[str, int], roles: tuple[str, ...]) -> tuple[int,
 def content_fingerprint(spec: RulesFile, events: EventDeck, gestures: GestureDeck, agendas: AgendaDeck) -> str:
     """A stable hash of the resolved rules and decks (independent of file layout and comments, and of the
     ``tunable`` ranges, which bound what a designer may change but not how the game plays)."""
+    rules = spec.model_dump(mode="json", exclude={"extends", "decks", "tunable"})
+    for section, key in OPTIONAL_KEYS:  # left out at their default, so older fingerprints stay valid
+        if rules[section][key] is False:
+            del rules[section][key]
     doc: dict[str, Any] = {
         "format": FORMAT,
-        "rules": spec.model_dump(mode="json", exclude={"extends", "decks", "tunable"}),
+        "rules": rules,
         "events": events.model_dump(mode="json"),
         "gestures": gestures.model_dump(mode="json"),
         "agendas": agendas.model_dump(mode="json"),
@@ -243,6 +251,7 @@ def compile_ruleset(
         max_steps=pr.max_steps_per_item,
         max_counters=pr.max_counters,
         two_sided=pr.two_sided,
+        auto_offer=pr.auto_offer,
         on_accept=effs(pr.on_accept),
         on_reject=effs(pr.on_reject),
         on_pass=effs(pr.on_pass),

@@ -300,6 +300,11 @@ class ProposalSpec(Strict):
         description="Every package is a trade: it may be offered only once it holds at least one concession "
         "from each side (so no package is a bare demand or a bare gift).",
     )
+    auto_offer: bool = Field(
+        False,
+        description="Offer a package at once when it is full (no further item fits: the size cap, the items per "
+        "side or the open tracks), instead of asking its builder for an 'offer' that is the only choice left.",
+    )
     on_accept: list[Effect] = Field(
         default_factory=list, description="Effects when a package is accepted ('self' = proposer)."
     )

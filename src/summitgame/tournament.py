@@ -176,6 +176,7 @@ class PlannedGame:
     agent_seeds: tuple[int, int]  #: seeds of the random streams of the agents in role 0 and role 1
     game_id: str
     run_seed: int  #: the run seed everything above was derived from
+    mute: int = -1  #: a counterfactual replay: the transition whose card does nothing (``match.play_game``)
 
 
 def deal_seed(seed: int, game: int) -> int:
@@ -189,10 +190,15 @@ def agent_seeds(seed: int, game: int) -> tuple[int, int]:
     return agent_seed(seed, game, 0), agent_seed(seed, game, 1)
 
 
-def game_id(fingerprint: str, seats: tuple[str, str], game: int, seed: int, streams: Sequence[int]) -> str:
-    """A stable id for a planned game: the same rules, seats, series index, deal seed and agent seeds give
-    the same id."""
-    blob = json.dumps([fingerprint, list(seats), game, seed, list(streams)], separators=(",", ":"))
+def game_id(
+    fingerprint: str, seats: tuple[str, str], game: int, seed: int, streams: Sequence[int], mute: int = -1
+) -> str:
+    """A stable id for a planned game: the same rules, seats, series index, deal seed and agent seeds (and
+    muted transition, for a counterfactual replay) give the same id."""
+    parts: list[Any] = [fingerprint, list(seats), game, seed, list(streams)]
+    if mute >= 0:
+        parts.append(mute)
+    blob = json.dumps(parts, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
@@ -337,7 +343,7 @@ class _Table:
                 why = f"AgentCrash: could not create the agent: {type(exc).__name__}: {exc}"
                 return dumps_line(result_line(self.rules, g, self.players, forfeited(self.rules, g, role, why)))
             seats.append(_Seat(inner, self.watch))
-        res = play_game(self.rules, seats, g.seed, self.move_timeout, g.agent_seeds)
+        res = play_game(self.rules, seats, g.seed, self.move_timeout, g.agent_seeds, g.mute)
         if res.forfeit is None:
             for role, seat in enumerate(seats):
                 if seat.failure is not None:  # failed in start, but never had to move

@@ -285,9 +285,15 @@ def offers(obs: Observation) -> list[Offer]:
             pending = len(out) - 1
             items = []
         elif kind in (ActionKind.ACCEPT, ActionKind.REJECT, ActionKind.COUNTER):
+            if items:  # offered at once when it filled up (proposals.auto_offer): no "offer" in the history
+                out.append(Offer(rnd, builder, tuple(items), None))
+                pending = len(out) - 1
+                items = []
             out[pending] = out[pending]._replace(answer=kind)
             if kind is ActionKind.COUNTER:
                 builder = 1 - out[pending].proposer
+    if items and obs.phase == Phase.RESPOND:  # offered at once, not answered yet
+        out.append(Offer(rnd, builder, tuple(items), None))
     return out
 
 

@@ -3,8 +3,9 @@
 Rates get Wilson intervals; means get a seeded percentile bootstrap (the same seed and games give the same
 interval; the resampling runs on numpy, which matplotlib already needs, and never inside a game); card
 effects compare games with and without the card by a normal (Welch) interval on the difference of means,
-and are correlations, not causes (``--ablate`` measures a cause). The figures are a plain JSON-ready dict;
-``warnings`` reads it and says in words what a designer should look at first.
+and are correlations, not causes (``--ablate`` and ``--impact``, see ``impact``, measure causes). The
+figures are a plain JSON-ready dict; ``warnings`` reads it and says in words what a designer should look
+at first.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from ..actions import ActionKind
 from ..ruleset import Ruleset
 from ..stats import Estimate, quantile, welch_diff, wilson
 from .metrics import GameMetrics, meter_keys
@@ -26,6 +28,7 @@ DEAD_RATE = 0.01  #: a card played (or a track agreed) in fewer games than this 
 SAME_END = 0.9  #: games "almost always end the same way" when one ending or tier has this share or more
 DOMINANT_SHIFT = 3.0  #: a gesture whose player scores this many points more (significantly) is flagged
 MIN_PLAYS = 20  #: ... once its players number at least this many (fewer make a noisy correlation)
+FORCED_SHARE = 0.05  #: more decisions than this with one legal choice are chores, not decisions
 
 
 def rate(k: float, n: int) -> dict[str, Any]:
@@ -53,6 +56,46 @@ def boot_mean(xs: Sequence[float], seed: int, key: str) -> dict[str, Any]:
     means.sort()
     ordered = [float(v) for v in means]
     return {"n": n, **Estimate(m, quantile(ordered, 0.025), quantile(ordered, 0.975)).as_dict()}
+
+
+def boot_share(counts: Sequence[int], totals: Sequence[int], seed: int, key: str) -> dict[str, Any]:
+    """sum(counts) out of sum(totals), one pair per game, with a percentile bootstrap interval that resamples
+    whole games (the decisions of one game are not independent, so a Wilson interval over them would be too
+    narrow); seeded by ``seed`` and the metric's name."""
+    k, n, g = sum(counts), sum(totals), len(totals)
+    doc: dict[str, Any] = {"count": k, "n": n, "games": g}
+    if n == 0:
+        return {**doc, "value": None, "low": None, "high": None}
+    if g < 2:
+        return {**doc, **Estimate(k / n, math.nan, math.nan).as_dict()}
+    import numpy as np
+
+    rng = np.random.default_rng([seed & 0xFFFFFFFF, zlib.crc32(key.encode())])
+    num, den = np.asarray(counts, dtype=float), np.asarray(totals, dtype=float)
+    shares = np.empty(RESAMPLES)
+    step = max(1, 2_000_000 // g)
+    for i in range(0, RESAMPLES, step):
+        m = min(step, RESAMPLES - i)
+        pick = rng.integers(0, g, size=(m, g))
+        tops, bottoms = num[pick].sum(axis=1), den[pick].sum(axis=1)
+        shares[i : i + m] = np.divide(tops, bottoms, out=np.zeros(m), where=bottoms > 0)
+    shares.sort()
+    ordered = [float(v) for v in shares]
+    return {**doc, **Estimate(k / n, quantile(ordered, 0.025), quantile(ordered, 0.975)).as_dict()}
+
+
+def decisions_section(games: Sequence[GameMetrics], seed: int) -> dict[str, Any]:
+    """Decisions: how many per game, and the share with exactly one legal choice (a forced move), overall and
+    by the kind of that one choice (the kinds' shares add up to the overall share)."""
+    totals = [g.decisions for g in games]
+    return {
+        "per_game": boot_mean([float(x) for x in totals], seed, "decisions"),
+        "forced": boot_share([sum(g.forced.values()) for g in games], totals, seed, "forced"),
+        "forced_by_kind": {
+            kind.value: boot_share([g.forced.get(kind.value, 0) for g in games], totals, seed, f"forced:{kind.value}")
+            for kind in ActionKind
+        },
+    }
 
 
 def diff(xs: Sequence[float], ys: Sequence[float]) -> dict[str, Any]:
@@ -222,6 +265,7 @@ def aggregate(rules: Ruleset, games: Sequence[GameMetrics], seed: int = 0) -> di
         "length": length,
         "meters": meters,
         "negotiation": negotiation,
+        "decisions": decisions_section(games, seed),
         "cards": cards,
     }
 
@@ -276,6 +320,16 @@ def warnings(rules: Ruleset, report: Mapping[str, Any]) -> list[str]:
             out.append(
                 f"Dead track: {t} is settled in a deal in only {100 * (row['agreed']['value'] or 0):.1f}% of games."
             )
+    forced = report.get("decisions", {}).get("forced")
+    if n >= 50 and forced and (forced["value"] or 0) > FORCED_SHARE:
+        kinds = sorted(report["decisions"]["forced_by_kind"].items(), key=lambda kv: -kv[1]["count"])
+        most, row = kinds[0]
+        tip = "; proposals.auto_offer = true offers a full package at once" if most == "offer" else ""
+        out.append(
+            f"Forced decisions: {100 * forced['value']:.1f}% [{100 * forced['low']:.1f}, {100 * forced['high']:.1f}] "
+            f"of {forced['n']} decisions have one legal choice, most often '{most}' "
+            f"({100 * (row['value'] or 0):.1f}% of decisions){tip}."
+        )
     for t, row in report["outcomes"]["tiers"].items():
         if n >= 50 and row["count"] == 0:
             out.append(f"Tier never happens: {t} (0 of {n} games; it occurs in under {100 * row['high']:.1f}%).")

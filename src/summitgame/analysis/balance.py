@@ -34,6 +34,7 @@ from ..tournament import (
     summarize,
 )
 from .aggregate import aggregate, warnings
+from .impact import Replays, impact_section, impact_warnings
 from .metrics import GameMetrics, Recorded, game_metrics
 
 if TYPE_CHECKING:
@@ -63,6 +64,7 @@ class Simulation:
     played: int = 0
     workers: int = 0
     scheduler: str | None = None  #: the Dask scheduler's address, when played on a cluster
+    actions: dict[int, list[str]] = field(default_factory=dict)  #: plan index -> moves (``keep_actions``)
 
 
 def players_for(specs: Sequence[str]) -> list[Entrant]:
@@ -95,15 +97,19 @@ def simulate(
     progress: Progress | None = None,
     into: Simulation | None = None,
     scheduler: str | Client | None = None,
+    keep_actions: bool = False,
 ) -> Simulation:
     """Play (part of) a plan and measure every game; ``into`` extends an earlier part of the same plan.
-    ``scheduler``: play on the Dask cluster at this address, or through this client (``tournament.run_plan``)."""
+    ``scheduler``: play on the Dask cluster at this address, or through this client (``tournament.run_plan``).
+    ``keep_actions``: keep each finished game's moves in ``sim.actions`` (the impact replays need them)."""
     sim = into if into is not None else Simulation(rules, list(players), list(plan))
     measured: dict[int, GameMetrics] = {}
 
     def on_game(line: dict[str, Any]) -> None:
         if not line.get("forfeit"):
             measured[line["index"]] = game_metrics(line, rules, line["index"], f"game {line['index']}")
+            if keep_actions:
+                sim.actions[line["index"]] = list(line["actions"])
 
     run: RunResult = run_plan(
         rules,
@@ -177,10 +183,11 @@ def provenance(sim: Simulation, seed: int, command: str, requested: int) -> dict
     }
 
 
-def speed(sim: Simulation, exploits: Exploits | None = None) -> dict[str, Any]:
-    """How fast the run went, probe games included (kept apart: the results do not depend on it)."""
-    played = sim.played + (exploits.played if exploits else 0)
-    seconds = sim.seconds + (exploits.seconds if exploits else 0.0)
+def speed(sim: Simulation, exploits: Exploits | None = None, replays: Replays | None = None) -> dict[str, Any]:
+    """How fast the run went, probe games and impact replays included (kept apart: the results do not depend
+    on it)."""
+    played = sim.played + (exploits.played if exploits else 0) + (replays.played if replays else 0)
+    seconds = sim.seconds + (exploits.seconds if exploits else 0.0) + (replays.seconds if replays else 0.0)
     gps = played / seconds if seconds > 0 and played else None
     doc: dict[str, Any] = {
         "workers": sim.workers,
@@ -213,16 +220,20 @@ def balance_report(
     recorded: Mapping[str, Any] | None = None,
     ablation: Mapping[str, Any] | None = None,
     exploits: Exploits | None = None,
+    replays: Replays | None = None,
 ) -> dict[str, Any]:
     """The whole balance report as a JSON-ready dict (see ``schema.BALANCE_SCHEMA``); the warnings of the
-    exploits section, if played, come first."""
+    exploits section, if played, come first, and those of the impact section, if played, last."""
     body = aggregate(sim.rules, sim.games, seed)
     body["agents"] = agents_section(sim)
     section = exploits_section(exploits) if exploits is not None else None
     cheap = exploit_warnings(section) if section is not None else []
-    doc: dict[str, Any] = {"format": FORMAT, "version": VERSION, "warnings": cheap + warnings(sim.rules, body)}
+    impact = impact_section(sim.rules, sim.games, replays) if replays is not None else None
+    late = impact_warnings(impact) if impact is not None else []
+    doc: dict[str, Any] = {"format": FORMAT, "version": VERSION, "warnings": cheap + warnings(sim.rules, body) + late}
     doc.update(body)
     doc["exploits"] = section
+    doc["impact"] = impact
     doc["recorded"] = dict(recorded) if recorded is not None else None
     doc["ablation"] = dict(ablation) if ablation is not None else None
     doc["provenance"] = provenance(sim, seed, command, requested)

@@ -151,6 +151,82 @@ def cards_chart(doc: Mapping[str, Any]) -> str:
     return _svg(fig)
 
 
+def impact_chart(im: Mapping[str, Any]) -> str:
+    """The ranked cards' tier-flip and winner-flip shares with their intervals, most impact on top."""
+    rows = [r for r in im["cards"] if r["rank"] is not None]
+    names = [f"{r['card']} ({r['kind']}, n={r['draws']})" for r in rows]
+    fig = _figure(8, 0.3 * len(rows) + 1.4)
+    ax1, ax2 = fig.subplots(1, 2, sharey=True)
+    ys = list(range(len(rows)))
+    vals, err = _err([r["tier_flips"] for r in rows], 100)
+    hue = {"decisive": "#c44e52", "inert": "#999999"}
+    colors = [hue.get(r["verdict"], "#4c72b0") for r in rows]
+    ax1.barh(ys, vals, xerr=err, capsize=2, color=colors)
+    ax1.axvline(100 * im["decisive_share"], color="#c44e52", lw=0.8, ls="--")
+    ax1.set_yticks(ys, names)
+    ax1.set_xlabel("tier flips, % of draws (95% CI)")
+    vals, err = _err([r["winner_flips"] for r in rows], 100)
+    ax2.barh(ys, vals, xerr=err, capsize=2, color="#8172b2")
+    ax2.set_xlabel("winner flips, % of draws (95% CI)")
+    ax1.invert_yaxis()
+    fig.suptitle("Counterfactual impact: each draw replayed with the card's effects blanked")
+    return _svg(fig)
+
+
+def _share(e: Mapping[str, Any]) -> str:
+    if e.get("value") is None:
+        return "—"
+    if e.get("low") is None:
+        return f"{100 * e['value']:.1f}%"
+    return f"{100 * e['value']:.1f}% [{100 * e['low']:.1f}, {100 * e['high']:.1f}]"
+
+
+def impact_table(im: Mapping[str, Any]) -> str:
+    """Every card's counterfactual impact: the ranked cards first, then those too few to judge (greyed)."""
+    words = {"too_few": "too few to judge", "inert": "inert", "decisive": "decisive", "ranked": ""}
+    cols = ("rank", "card", "kind", "draws", "tier flips", "winner flips", "verdict")
+    head = "<tr>" + "".join(f"<th>{c}</th>" for c in cols) + "</tr>"
+    rows = []
+    for r in im["cards"]:
+        style = ' class="note"' if r["rank"] is None else (' class="sig"' if r["verdict"] == "decisive" else "")
+        rows.append(
+            f"<tr{style}><td>{r['rank'] or ''}</td><td>{html.escape(r['card'])}</td><td>{r['kind']}</td>"
+            f"<td>{r['draws']}</td><td>{_share(r['tier_flips'])}</td><td>{_share(r['winner_flips'])}</td>"
+            f"<td>{words[r['verdict']]}</td></tr>"
+        )
+    summary = "".join(
+        f"<li>{kind}s: the tier flips on {_share(s['tier_flips'])} of {s['draws']} draws, in "
+        f"{_share(s['games_with_a_tier_flip'])} of games; the winner on {_share(s['winner_flips'])}</li>"
+        for kind, s in im["summary"].items()
+        if s["draws"]
+    )
+    rep = im["replays"]
+    note = (
+        f'<p class="note">Each card drawn or played, the game replayed with that draw\'s effects blanked (the card '
+        f"still drawn or played, the agents playing on as they would): {rep['draws']} draws, {rep['played']} "
+        f"replayed, {rep['unchanged']} changed nothing at once. Fewer than {im['min_draws']} draws: too few to "
+        "judge, not ranked; "
+        f"decisive: the tier flips on more than {100 * im['decisive_share']:.0f}% of the draws; inert: nothing ever "
+        "flips.</p>"
+    )
+    return f'<ul>{summary}</ul>\n{note}\n<table id="impact">{head}{"".join(rows)}</table>'
+
+
+def decisions_table(d: Mapping[str, Any]) -> str:
+    """The share of decisions with one legal choice, overall and by the kind of that choice."""
+    f = d["forced"]
+    rows = [f'<tr class="sig"><td>any</td><td>{f["count"]}</td><td>{_share(f)}</td></tr>']
+    for kind, e in sorted(d["forced_by_kind"].items(), key=lambda ke: -ke[1]["count"]):
+        if e["count"]:
+            rows.append(f"<tr><td>only '{kind}' left</td><td>{e['count']}</td><td>{_share(e)}</td></tr>")
+    head = "<tr><th>one legal choice</th><th>decisions</th><th>share of all decisions (95% CI)</th></tr>"
+    note = (
+        f'<p class="note">{f["n"]} decisions in {f["games"]} games ({d["per_game"]["value"]:.1f} per game); '
+        "the intervals resample whole games.</p>"
+    )
+    return f'<table id="decisions">{head}{"".join(rows)}</table>\n{note}'
+
+
 def _page(title: str, body: Iterable[str]) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -241,6 +317,16 @@ def balance_html(doc: Mapping[str, Any]) -> str:
         if cid == "roles" and doc.get("exploits"):
             body.append("<h2>Exploits: the probe agents (cheap lines) against the report's agents</h2>")
             body.append(exploits_table(doc["exploits"]))
+    if doc.get("decisions"):
+        body.append("<h2>Decisions: how many are forced</h2>")
+        body.append(decisions_table(doc["decisions"]))
+    im = doc.get("impact")
+    if im:
+        body.append("<h2>Counterfactual card impact</h2>")
+        if any(r["rank"] is not None for r in im["cards"]):
+            body.append(f'<figure id="chart-impact">{impact_chart(im)}')
+            body.append("<figcaption>Counterfactual card impact (ranked cards)</figcaption></figure>")
+        body.append(impact_table(im))
     body.append("<h2>Full report</h2>")
     body.append("<pre>" + html.escape("\n".join(balance_lines(doc))) + "</pre>")
     return _page(title, body)

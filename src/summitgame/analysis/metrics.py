@@ -3,8 +3,9 @@
 One ``GameMetrics`` per finished game: the outcome (tier, end reason, who walked out, scores), the length,
 every meter as each round begins and at the end, the highest value each per-role meter reached, the
 negotiation (offers made, accepted, rejected, countered, passes; the size of each deal; the tracks moved
-by deals and the tracks that reached their last stage) and the cards (gestures played by each role,
-events drawn). Replaying costs about 0.3 ms a game, small next to playing it.
+by deals and the tracks that reached their last stage), the decisions (how many, and those with one legal
+choice, by its kind) and the cards (gestures played by each role, events drawn). Replaying costs about
+0.3 ms a game, small next to playing it.
 
 Recorded games are read from a directory: hot-seat records (``summit-games/*.json``), ``match --records``
 folders (``game-00001.json``) and tournament ``games.jsonl`` files. Unfinished games, forfeits and
@@ -20,10 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from ..actions import ActionKind
+from ..engine import legal_actions
 from ..errors import SummitError
 from ..records import check_shape, replay_states
 from ..ruleset import Ruleset
 from ..safeio import DataFileError, loads_json, open_regular, printable, read_lines, read_text
+from ..state import Phase
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,8 @@ class GameMetrics:
     tracks_top: frozenset[str]  #: tracks at their last stage at the end
     gestures: dict[str, tuple[str, ...]]  #: role id -> gesture card ids played, in order
     events: tuple[str, ...]  #: event card ids drawn, in order
+    decisions: int = 0  #: actions taken (decisions made by the players)
+    forced: dict[str, int] = field(default_factory=dict)  #: action kind -> decisions where it was the only choice
 
     @property
     def end(self) -> str:
@@ -90,14 +95,19 @@ def game_metrics(doc: Mapping[str, Any], rules: Ruleset, index: int = 0, where: 
     events = [rules.event_ids[s.event]] if s.event >= 0 else []
     gestures: dict[str, list[str]] = {r: [] for r in rules.roles}
     offers = accepted = rejected = countered = passes = 0
+    forced: dict[str, int] = {}
     deals: list[int] = []
     agreed: set[str] = set()
     table = rules.actions
     for text, nxt in zip(doc["actions"], states, strict=True):
-        kind = table.parse(text).kind
-        if kind is ActionKind.OFFER:
+        action = table.parse(text)
+        kind = action.kind
+        legal = legal_actions(s)
+        if len(legal) == 1:
+            forced[legal[0].kind.value] = forced.get(legal[0].kind.value, 0) + 1
+        if s.phase == Phase.BUILD and nxt.phase == Phase.RESPOND:  # "offer", or a full package offered at once
             offers += 1
-        elif kind is ActionKind.ACCEPT:
+        if kind is ActionKind.ACCEPT:
             accepted += 1
             deals.append(sum(it[2] for it in s.items))
             agreed.update(rules.track_ids[it[1]] for it in s.items)
@@ -108,7 +118,7 @@ def game_metrics(doc: Mapping[str, Any], rules: Ruleset, index: int = 0, where: 
         elif kind is ActionKind.PASS:
             passes += 1
         elif kind is ActionKind.PLAY:
-            gestures[rules.roles[s.to_move]].append(str(table.parse(text).card))
+            gestures[rules.roles[s.to_move]].append(str(action.card))
         m = nxt.meters
         for k, i in per_role:
             if m[i] > peaks[k]:
@@ -148,6 +158,8 @@ def game_metrics(doc: Mapping[str, Any], rules: Ruleset, index: int = 0, where: 
         tracks_top=frozenset(rules.track_ids[t] for t in range(rules.n_tracks) if s.tracks[t] >= rules.top_stage),
         gestures={r: tuple(v) for r, v in gestures.items()},
         events=tuple(events),
+        decisions=len(doc["actions"]),
+        forced=forced,
     )
 
 

@@ -24,6 +24,14 @@ DEFS: dict[str, Any] = {
         "required": ["count", "n", "value", "low", "high"],
         "additionalProperties": False,
     },
+    "share": {
+        "type": "object",
+        "description": "count out of n (summed over games) with a percentile bootstrap 95% interval that resamples "
+        "whole games (the items of one game are not independent).",
+        "properties": {"count": INT, "n": INT, "games": INT, "value": NUM, "low": NUM, "high": NUM},
+        "required": ["count", "n", "games", "value", "low", "high"],
+        "additionalProperties": False,
+    },
     "mean": {
         "type": "object",
         "description": "A mean over n values with its seeded percentile bootstrap 95% interval.",
@@ -144,6 +152,18 @@ SECTIONS: dict[str, Any] = {
             ),
         },
         "required": ["per_game", "acceptance", "deal_steps", "deal_sizes", "no_deal_games", "tracks"],
+    },
+    "decisions": {
+        "type": "object",
+        "description": "The players' decisions: how many per game, and the share with exactly one legal choice "
+        "(forced), overall and by the kind of that choice (the kinds add up to the overall share).",
+        "properties": {
+            "per_game": _ref("mean"),
+            "forced": _ref("share"),
+            "forced_by_kind": _map(_ref("share")),
+        },
+        "required": ["per_game", "forced", "forced_by_kind"],
+        "additionalProperties": False,
     },
     "cards": {
         "type": "object",
@@ -340,6 +360,79 @@ EXPLOITS = {
     ]
 }
 
+IMPACT = {
+    "anyOf": [
+        {"type": "null", "description": "Not measured (balance without --impact)."},
+        {
+            "type": "object",
+            "description": "Counterfactual card impact: every card drawn or played in the run's games, the game "
+            "replayed with that draw's effects blanked (the card still drawn or played); the share of draws where "
+            "the tier or the winner flips. Cards with fewer than min_draws draws are too few to judge and not ranked.",
+            "properties": {
+                "min_draws": INT,
+                "decisive_share": {"type": "number"},
+                "cards": {
+                    "type": "array",
+                    "description": "Every event and gesture: the ranked ones first, by tier flips then winner flips.",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "card": {"type": "string"},
+                            "kind": {"enum": ["event", "gesture"]},
+                            "draws": INT,
+                            "no_change": {
+                                "type": "integer",
+                                "minimum": 0,
+                                "description": "Draws where blanking changed nothing at once (no replay needed).",
+                            },
+                            "tier_flips": _ref("rate"),
+                            "winner_flips": _ref("rate"),
+                            "verdict": {
+                                "enum": ["too_few", "inert", "decisive", "ranked"],
+                                "description": "too_few: fewer than min_draws draws; inert: never flips the tier or "
+                                "the winner; decisive: flips the tier on more than decisive_share of its draws.",
+                            },
+                            "rank": {"type": ["integer", "null"], "description": "1 = most impact; null: not ranked."},
+                        },
+                        "required": [
+                            "card",
+                            "kind",
+                            "draws",
+                            "no_change",
+                            "tier_flips",
+                            "winner_flips",
+                            "verdict",
+                            "rank",
+                        ],
+                        "additionalProperties": False,
+                    },
+                },
+                "summary": _map(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "draws": INT,
+                            "tier_flips": _ref("rate"),
+                            "winner_flips": _ref("rate"),
+                            "games_with_a_tier_flip": _ref("rate"),
+                        },
+                        "required": ["draws", "tier_flips", "winner_flips", "games_with_a_tier_flip"],
+                        "additionalProperties": False,
+                    }
+                ),
+                "replays": {
+                    "type": "object",
+                    "properties": {"draws": INT, "played": INT, "unchanged": INT, "forfeits": INT, "diverged": INT},
+                    "required": ["draws", "played", "unchanged", "forfeits", "diverged"],
+                    "additionalProperties": False,
+                },
+            },
+            "required": ["min_draws", "decisive_share", "cards", "summary", "replays"],
+            "additionalProperties": False,
+        },
+    ]
+}
+
 BALANCE_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "summitgame balance report",
@@ -352,6 +445,7 @@ BALANCE_SCHEMA: dict[str, Any] = {
         **SECTIONS,
         "agents": AGENTS,
         "exploits": EXPLOITS,
+        "impact": IMPACT,
         "recorded": RECORDED,
         "ablation": ABLATION,
         "provenance": PROVENANCE,
@@ -364,6 +458,7 @@ BALANCE_SCHEMA: dict[str, Any] = {
         *SECTIONS,
         "agents",
         "exploits",
+        "impact",
         "recorded",
         "ablation",
         "provenance",

@@ -85,8 +85,13 @@ def _balance(doc: Mapping[str, Any], speed: Mapping[str, Any] | None) -> Iterato
     yield from _meters(doc["meters"])
     yield ""
     yield from _negotiation(doc["negotiation"])
+    if doc.get("decisions"):
+        yield from _decisions(doc["decisions"])
     yield ""
     yield from _cards(doc["cards"], roles)
+    if doc.get("impact"):
+        yield ""
+        yield from _impact(doc["impact"])
     if doc.get("ablation"):
         yield ""
         ab = doc["ablation"]
@@ -205,6 +210,17 @@ def _negotiation(neg: Mapping[str, Any]) -> Iterator[str]:
         yield f"  {t:<16}{pct(row['agreed']):<26}{pct(row['last_stage'])}{flag}"
 
 
+def _decisions(d: Mapping[str, Any]) -> Iterator[str]:
+    f = d["forced"]
+    yield (
+        f"  decisions {num(d['per_game'], '.1f')} per game; forced (one legal choice) {pct(f)} "
+        f"of {f['n']} decisions in {f['games']} games (interval: games resampled)"
+    )
+    kinds = [(k, e) for k, e in d["forced_by_kind"].items() if e["count"]]
+    for k, e in sorted(kinds, key=lambda ke: -ke[1]["count"]):
+        yield f"    only '{k}' left{'':<{max(0, 10 - len(k))}}{e['count']:>7}  {pct(e)}"
+
+
 def _cards(cards: Mapping[str, Any], roles: list[str]) -> Iterator[str]:
     yield "7. Cards (score shift: with the card − without it; correlation, not cause)"
     w = max(10, *(len(c) for c in (*cards["gestures"], *cards["events"]))) + 2
@@ -215,6 +231,36 @@ def _cards(cards: Mapping[str, Any], roles: list[str]) -> Iterator[str]:
     for c, e in cards["events"].items():
         shifts = "".join(f"{num(e['score_shift'][r]):<26}" for r in roles)
         yield f"  {c:<{w}}{pct(e['drawn_in'], ci=False):<10}{shifts}"
+
+
+def _impact(im: Mapping[str, Any]) -> Iterator[str]:
+    rep = im["replays"]
+    yield (
+        f"   Counterfactual impact: each card drawn or played, the game replayed with that draw's effects blanked "
+        f"(share of draws where the tier or the winner flips, 95% CI; {rep['draws']} draws, {rep['played']} "
+        f"replayed, {rep['unchanged']} changed nothing; fewer than {im['min_draws']} draws: too few to judge)"
+    )
+    for kind, s in im["summary"].items():
+        if s["draws"]:
+            yield (
+                f"   {kind + 's':<10}tier flips on {pct(s['tier_flips'])} of {s['draws']} draws, in "
+                f"{pct(s['games_with_a_tier_flip'])} of games; winner flips on {pct(s['winner_flips'])}"
+            )
+    if rep["forfeits"] or rep["diverged"]:
+        yield (
+            f"   left out: {rep['forfeits']} replays forfeited, {rep['diverged']} left the game's moves before the card"
+        )
+    w = max(12, *(len(r["card"]) for r in im["cards"])) + 2
+    yield f"   {'rank':>4}  {'card':<{w}}{'kind':<9}{'draws':>6}  {'tier flips':<22}{'winner flips':<22}verdict"
+    verdicts = {"too_few": "too few to judge", "inert": "inert", "decisive": "decisive", "ranked": ""}
+    for r in im["cards"]:
+        rank = "" if r["rank"] is None else str(r["rank"])
+        tiers = pct(r["tier_flips"]) if r["draws"] else "—"
+        winners = pct(r["winner_flips"]) if r["draws"] else "—"
+        yield (
+            f"   {rank:>4}  {r['card']:<{w}}{r['kind']:<9}{r['draws']:>6}  {tiers:<22}{winners:<22}"
+            f"{verdicts[r['verdict']]}"
+        )
 
 
 def _recorded(doc: Mapping[str, Any], rec: Mapping[str, Any]) -> Iterator[str]:
@@ -239,6 +285,8 @@ def _recorded(doc: Mapping[str, Any], rec: Mapping[str, Any]) -> Iterator[str]:
         yield f"  {k + ' per game':<28}{num(a, '.2f'):<26}{num(b, '.2f')}"
     a, b = doc["negotiation"]["deal_steps"], rec["negotiation"]["deal_steps"]
     yield f"  {'deal size (steps)':<28}{num(a, '.2f'):<26}{num(b, '.2f')}"
+    if doc.get("decisions") and rec.get("decisions"):
+        yield f"  {'forced decisions':<28}{pct(doc['decisions']['forced']):<26}{pct(rec['decisions']['forced'])}"
 
 
 def _fmt(row: Mapping[str, Any], side: str) -> str:
