@@ -17,7 +17,7 @@ import pytest
 from summitgame import __version__
 from summitgame.engine import apply, legal_actions, new_game
 from summitgame.errors import RecordError, SummitError
-from summitgame.loader import load_rules
+from summitgame.loader import bundled_rules_for, display, load_rules
 from summitgame.records import (
     FORMAT,
     VERSION,
@@ -132,7 +132,19 @@ def test_fingerprint_mismatch_is_refused(summit_rules: Ruleset, random_game: Ran
     message = str(info.value)
     assert summit_rules.fingerprint in message
     assert other.fingerprint in message
-    assert "load the rule file the game was played with" in message
+    # the record was played under a bundled rule file: the message names it
+    assert bundled_rules_for(summit_rules.fingerprint) is not None
+    assert f"give --rules {display(bundled_rules_for(summit_rules.fingerprint))}" in message  # type: ignore[arg-type]
+
+
+def test_a_record_of_rules_no_bundled_file_has_says_to_load_its_rule_file(
+    summit_rules: Ruleset, random_game: RandomGame
+) -> None:
+    other = load_rules(None, ["hands.limit=6"])
+    assert bundled_rules_for(other.fingerprint) is None
+    doc = roundtrip(random_game(other, 5))
+    with pytest.raises(RecordError, match="load the rule file the game was played with"):
+        replay(doc, summit_rules)
 
 
 def test_record_of_another_ruleset_is_refused(summit_rules: Ruleset, trade_rules: Ruleset) -> None:
