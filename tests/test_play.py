@@ -28,9 +28,9 @@ from summitgame.match import agent_rng
 from summitgame.observation import determinize, observe
 from summitgame.play import Ending, Session, make_seats
 from summitgame.play.commands import Command, Problem, interpret
+from summitgame.play.log import entries
 from summitgame.play.preview import preview
 from summitgame.play.screen import board, choice_list, end_screen, look_for
-from summitgame.play.text import entries
 from summitgame.records import read_record, replay
 from summitgame.ruleset import Ruleset
 from summitgame.state import Phase, State

@@ -47,9 +47,10 @@ from ..safeio import WriteError, write_reason
 from ..state import State
 from .commands import Problem, interpret
 from .journal import Journal
+from .log import Entry, EntryKind, entries, transition
 from .saves import DEFAULT_DIR, default_path, save_game
 from .screen import Look, board, choice_list, end_screen, fit, hand_text, handover, help_text, look_for
-from .text import Entry, action_words, entries, package_words
+from .text import package_words
 
 __all__ = ["Ending", "Seat", "Session", "SessionResult", "make_seats", "parse_players"]
 
@@ -253,7 +254,7 @@ class Session:
             self.intro()
             self.private_screen(True)
             if not self.humans:
-                self.say(f"» {[e for e in self.log() if e.actor < 0][-1].text}", "magenta")
+                self.say(f"» {[e for e in self.log() if e.kind is EntryKind.EVENT][-1].text}", "magenta")
             while self.state.to_move >= 0:
                 seat = self.seats[self.state.to_move]
                 if seat.agent is None:
@@ -310,9 +311,10 @@ class Session:
         self.clear()
         obs = self.observation()
         log = self.log()
-        # everything since the viewer's own last action, at least 3 lines and at most 6
-        since = next((i for i in range(len(log) - 1, -1, -1) if log[i].actor == obs.viewer), -1)
-        recent = max(3, min(6, len(log) - 1 - since))
+        # the viewer's own last action and everything since (the other side's moves, the game's own steps),
+        # at least 3 lines and at most 8
+        since = next((i for i in range(len(log) - 1, -1, -1) if log[i].actor == obs.viewer), 0)
+        recent = max(3, min(8, len(log) - since))
         notice = self.notice
         self.say(
             fit(
@@ -439,9 +441,8 @@ class Session:
             return False
         self.push(nxt, action)
         self.turn_start = len(self.states) - 1
-        self.say(f"» {action_words(self.rules, role, action)}", "cyan")
-        if nxt.round != prev.round and nxt.to_move >= 0:
-            self.say(f"» {self.log()[-1].text}", "magenta")
+        for e in transition(prev, nxt):  # the move, and the steps of the game it set off
+            self.say(f"» {e.text}", "cyan" if e.actor >= 0 else "magenta")
         if self.delay:
             self.sleep(self.delay)
         return True
@@ -516,6 +517,9 @@ class Session:
     def finish(self) -> SessionResult:
         """The end screen, and the game record saved."""
         final = self.state
+        if len(self.states) > 1 and self.seats[self.states[-2].to_move].human:  # a bot's last move was shown
+            for e in transition(self.states[-2], final):  # how it ended: the last action and the last checks
+                self.say(f"» {e.text}", "cyan" if e.actor >= 0 else "magenta")
         self.say(end_screen(final, self.log(), self.look))
         path = self.record_path or default_path("game", self.save_dir)
         if not self.write(path):
