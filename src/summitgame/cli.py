@@ -299,6 +299,7 @@ def play_cmd(
 
     from .engine import new_game
     from .play import DEFAULT_DIR, Ending, Session, make_seats, parse_players
+    from .play.complete import Completer
     from .play.journal import Journal, is_journal, unfinished
     from .play.saves import default_path, load_doc, read_game
     from .play.terminal import LineReader, SafeConsole
@@ -353,7 +354,8 @@ def play_cmd(
             )
         except (OSError, SummitError) as exc:
             console.print(Text(f"No journal could be started ({exc}); only 'save' keeps this game.", style="red"))
-    reader = LineReader(read_line, use_readline=sys.stdin.isatty())  # line editing and history at a terminal
+    completer = Completer()  # Tab completes the moves and commands valid at each prompt
+    reader = LineReader(read_line, use_readline=sys.stdin.isatty(), completer=completer)  # editing at a terminal
     if delay is None:
         delay = 0.8 if console.is_terminal else 0.0
     session = Session(
@@ -367,6 +369,7 @@ def play_cmd(
         delay=delay,
         resumed_from=resumed,
         journal=journal,
+        completer=completer,
     )
     result = session.run()
     if result.ending is Ending.INTERRUPTED:

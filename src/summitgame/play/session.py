@@ -46,6 +46,7 @@ from ..ruleset import Ruleset
 from ..safeio import WriteError, write_reason
 from ..state import State
 from .commands import Problem, interpret
+from .complete import Completer
 from .journal import Journal
 from .log import Entry, EntryKind, entries, transition
 from .saves import DEFAULT_DIR, default_path, save_game
@@ -158,6 +159,7 @@ class Session:
     sleep: Callable[[float], None] = time.sleep
     resumed_from: Path | None = None
     journal: Journal | None = None  #: where each action is appended as it is made (None: no journal)
+    completer: Completer | None = None  #: told what Tab completes at each move (the line reader's)
     viewer: int | None = field(default=None, init=False)
     turn_start: int = field(default=0, init=False)
     notice: str = field(default="", init=False)
@@ -334,7 +336,9 @@ class Session:
         name = self.rules.role_names[role]
         while True:
             obs = self.observation()
-            cmd = interpret(self.ask(f"{name}> "), self.rules, choice_list(obs))
+            with self.completer.offering(obs) if self.completer is not None else contextlib.nullcontext():
+                line = self.ask(f"{name}> ")
+            cmd = interpret(line, self.rules, choice_list(obs))
             if isinstance(cmd, Problem):
                 self.say(cmd.message, "red")
                 continue
