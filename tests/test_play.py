@@ -42,6 +42,7 @@ SHORT = ("--set", "rounds.count=3")
 def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test runs in its own folder, so default saves land in tmp_path/summit-games."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SUMMITGAME_DATA", "summit-games")  # games go to ./summit-games in this folder
     return tmp_path
 
 

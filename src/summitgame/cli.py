@@ -261,7 +261,8 @@ def rules_args(rules_path: Path | None, overrides: tuple[str, ...]) -> list[str]
     "record_path",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Where to write the finished game's record (default: a new file in ./summit-games/).",
+    help="Where to write the finished game's record (default: a new file in the games folder: "
+    "$SUMMITGAME_DATA, or your data folder, e.g. ~/.local/share/summitgame/games).",
 )
 @click.option(
     "--delay",
@@ -286,8 +287,10 @@ def play_cmd(
     `quit` asks whether to save. End of input and Ctrl-C save the game first and say where. The
     finished game's record is saved for `summitgame replay`.
 
-    Every move is also appended to a journal (./summit-games/journal-*.jsonl) as it is made, so a
-    game survives even a killed process: resume it with --load JOURNAL. The seed is not shown until
+    Records, saves, autosaves and the journal go to the games folder: $SUMMITGAME_DATA if it is set,
+    else your data folder (~/.local/share/summitgame/games on Linux); the start of a game prints where.
+    Every move is appended to the journal as it is made, so a game survives even a killed process:
+    resume it with --load JOURNAL. The seed is not shown until
     the game is over. Two players sharing one screen need a terminal that can clear it.
 
     Exit status: 0 when the game ends or a player quits, 1 on an error (or a bot that fails to
@@ -298,7 +301,7 @@ def play_cmd(
     from rich.text import Text
 
     from .engine import new_game
-    from .play import DEFAULT_DIR, Ending, Session, make_seats, parse_players
+    from .play import Ending, Session, data_dir, make_seats, parse_players
     from .play.complete import Completer
     from .play.journal import Journal, is_journal, unfinished
     from .play.saves import default_path, load_doc, read_game
@@ -332,6 +335,7 @@ def play_cmd(
     else:
         states = [new_game(rules, seed if seed is not None else secrets.randbits(64))]
     console = SafeConsole()
+    save_dir = data_dir()  # $SUMMITGAME_DATA, or the user's data folder: never the current directory
     try:
         seats = make_seats(rules, specs, states[0].seed, base_dirs)
         if all(seat.human for seat in seats):
@@ -341,13 +345,13 @@ def play_cmd(
             journal.close()
         raise
     if resumed is None:
-        for path, doc in unfinished(DEFAULT_DIR)[:3]:
+        for path, doc in unfinished(save_dir)[:3]:
             hint = shlex.join(["summitgame", "play", "--load", str(path), *doc["rules_options"]])
             console.print(Text(f"An unfinished game was left in {path}; resume it with: {hint}", style="yellow"))
     if journal is None:
         try:
             journal = Journal.create(
-                default_path("journal", DEFAULT_DIR, ".jsonl"),
+                default_path("journal", save_dir, ".jsonl"),
                 states[-1],
                 {rid: seat.spec for rid, seat in zip(rules.roles, seats, strict=True)},
                 rules_args(rules_path, overrides),
@@ -370,6 +374,7 @@ def play_cmd(
         resumed_from=resumed,
         journal=journal,
         completer=completer,
+        save_dir=save_dir,
     )
     result = session.run()
     if result.ending is Ending.INTERRUPTED:

@@ -49,7 +49,7 @@ from .commands import Problem, interpret
 from .complete import Completer
 from .journal import Journal
 from .log import Entry, EntryKind, entries, transition
-from .saves import DEFAULT_DIR, default_path, save_game
+from .saves import data_dir, default_path, save_game
 from .screen import Look, board, choice_list, end_screen, fit, hand_text, handover, help_text, look_for
 from .text import package_words
 
@@ -154,7 +154,7 @@ class Session:
     console: Console
     rules_args: Sequence[str] = ()  #: the --rules/--set options, repeated in resume hints and saves
     record_path: Path | None = None  #: where the finished game's record goes (default: a new file in save_dir)
-    save_dir: Path = DEFAULT_DIR
+    save_dir: Path = field(default_factory=data_dir)  #: where saves, autosaves and records go by default
     delay: float = 0.0  #: seconds to pause after each bot move
     sleep: Callable[[float], None] = time.sleep
     resumed_from: Path | None = None
@@ -299,6 +299,10 @@ class Session:
         if self.resumed_from is not None:
             body.append(f"\nResumed from {self.resumed_from} at round {self.state.round}.")
         body.append("\nType a choice's number or an action; 'help' explains each decision, 'rules' shows the rulebook.")
+        if self.record_path is not None:
+            body.append(f"\nThe game's record will be written to {self.record_path}.", style="dim")
+        else:
+            body.append(f"\nSaves and the game's record go to {self.save_dir}.", style="dim")
         if self.journal is not None:
             body.append(f"\nEvery move is kept in {self.journal.path}; if this stops, resume with: ", style="dim")
             body.append(self.resume_hint(self.journal.path), style="dim")
