@@ -13,6 +13,7 @@ from summitgame.cli import cli
 from summitgame.play import data_dir
 from summitgame.play.saves import default_path
 
+ONE_BOT = ("--player", "moscow=random", "--seed", "3")
 BOTS = ("--player", "washington=random", "--player", "moscow=random", "--seed", "3", "--set", "rounds.count=2")
 
 
@@ -76,7 +77,9 @@ def test_an_autosave_and_its_journal_go_to_the_data_folder(
 ) -> None:
     games = tmp_path / "games"
     monkeypatch.setenv("SUMMITGAME_DATA", str(games))
-    result = CliRunner(env={"COLUMNS": "400"}).invoke(cli, ["play", "--player", "moscow=random", "--seed", "3"], input="")
+    result = CliRunner(env={"COLUMNS": "400"}).invoke(
+        cli, ["play", "--player", "moscow=random", "--seed", "3"], input=""
+    )
     assert result.exit_code == 0, result.output
     assert list(cwd.iterdir()) == []
     (save,) = games.glob("autosave-*.json")
@@ -85,5 +88,7 @@ def test_an_autosave_and_its_journal_go_to_the_data_folder(
     (games / "journal-left.jsonl").write_text(
         '{"format":"summitgame-journal","version":1,"seed":3,"rules":{},"seats":{},"rules_options":[]}\n'
     )
-    again = CliRunner(env={"COLUMNS": "400"}).invoke(cli, ["play", "--player", "moscow=random", "--seed", "3"], input="")
+    again = CliRunner(env={"COLUMNS": "400"}).invoke(
+        cli, ["play", "--player", "moscow=random", "--seed", "3"], input=""
+    )
     assert f"An unfinished game was left in {games / 'journal-left.jsonl'}" in flat(again.output)
