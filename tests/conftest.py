@@ -70,6 +70,16 @@ def any_rules(request: pytest.FixtureRequest, summit_rules: Ruleset, trade_rules
     return summit_rules if request.param == "summit" else trade_rules
 
 
+@pytest.fixture(scope="session", autouse=True)
+def games_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Games saved by default (records, autosaves, journals) go to a temporary folder, never to the
+    user's real data folder; a test may point SUMMITGAME_DATA elsewhere with monkeypatch."""
+    folder = tmp_path_factory.mktemp("games")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SUMMITGAME_DATA", str(folder))
+        yield folder
+
+
 # --- random play ---------------------------------------------------------------------------------
 
 

@@ -28,9 +28,9 @@ from summitgame.match import agent_rng
 from summitgame.observation import determinize, observe
 from summitgame.play import Ending, Session, make_seats
 from summitgame.play.commands import Command, Problem, interpret
+from summitgame.play.log import entries
 from summitgame.play.preview import preview
 from summitgame.play.screen import board, choice_list, end_screen, look_for
-from summitgame.play.text import entries
 from summitgame.records import read_record, replay
 from summitgame.ruleset import Ruleset
 from summitgame.state import Phase, State
@@ -42,6 +42,7 @@ SHORT = ("--set", "rounds.count=3")
 def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test runs in its own folder, so default saves land in tmp_path/summit-games."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SUMMITGAME_DATA", "summit-games")  # games go to ./summit-games in this folder
     return tmp_path
 
 

@@ -38,6 +38,7 @@ SRC = str(Path(__file__).resolve().parents[1] / "src")
 @pytest.fixture(autouse=True)
 def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SUMMITGAME_DATA", "summit-games")  # games go to ./summit-games in this folder
     return tmp_path
 
 
@@ -226,7 +227,7 @@ def test_a_journal_the_disk_refuses_is_reported_and_play_goes_on(monkeypatch: py
 
 
 def spawn(tmp_path: Path, *args: str) -> pexpect.spawn:
-    env = {**os.environ, "NO_COLOR": "1", "TERM": "xterm", "PYTHONPATH": SRC}
+    env = {**os.environ, "NO_COLOR": "1", "TERM": "xterm", "PYTHONPATH": SRC, "SUMMITGAME_DATA": "summit-games"}
     return pexpect.spawn(
         sys.executable,
         ["-m", "summitgame", "play", *args],

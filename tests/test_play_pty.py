@@ -26,7 +26,14 @@ HANDOVER = r"Pass to (Washington|Moscow)[^\n]*\n(?:.*\n)*?.*\[Enter\] "
 
 
 def spawn(tmp_path: Path, *args: str) -> pexpect.spawn:
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "80", "LINES": "24", "TERM": "xterm"}
+    env = {
+        **os.environ,
+        "NO_COLOR": "1",
+        "COLUMNS": "80",
+        "LINES": "24",
+        "TERM": "xterm",
+        "SUMMITGAME_DATA": "summit-games",
+    }
     env.pop("PAGER", None)
     return pexpect.spawn(
         sys.executable,

@@ -31,6 +31,7 @@ SEED = 987654321987  # long enough that it cannot appear by chance
 @pytest.fixture(autouse=True)
 def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SUMMITGAME_DATA", "summit-games")  # games go to ./summit-games in this folder
     return tmp_path
 
 

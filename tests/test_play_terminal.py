@@ -30,6 +30,7 @@ BOT_GAME = ("--seed", "11", "--set", "rounds.count=2", "--delay", "0", "--player
 
 def env_for(term: str) -> dict[str, str]:
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "80", "LINES": "24", "TERM": term, "PYTHONPATH": SRC}
+    env["SUMMITGAME_DATA"] = "summit-games"  # games go to ./summit-games in the test's folder
     env.pop("PAGER", None)
     env.pop("INPUTRC", None)
     return env

@@ -261,7 +261,8 @@ def rules_args(rules_path: Path | None, overrides: tuple[str, ...]) -> list[str]
     "record_path",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Where to write the finished game's record (default: a new file in ./summit-games/).",
+    help="Where to write the finished game's record (default: a new file in the games folder: "
+    "$SUMMITGAME_DATA, or your data folder, e.g. ~/.local/share/summitgame/games).",
 )
 @click.option(
     "--delay",
@@ -286,8 +287,10 @@ def play_cmd(
     `quit` asks whether to save. End of input and Ctrl-C save the game first and say where. The
     finished game's record is saved for `summitgame replay`.
 
-    Every move is also appended to a journal (./summit-games/journal-*.jsonl) as it is made, so a
-    game survives even a killed process: resume it with --load JOURNAL. The seed is not shown until
+    Records, saves, autosaves and the journal go to the games folder: $SUMMITGAME_DATA if it is set,
+    else your data folder (~/.local/share/summitgame/games on Linux); the start of a game prints where.
+    Every move is appended to the journal as it is made, so a game survives even a killed process:
+    resume it with --load JOURNAL. The seed is not shown until
     the game is over. Two players sharing one screen need a terminal that can clear it.
 
     Exit status: 0 when the game ends or a player quits, 1 on an error (or a bot that fails to
@@ -298,7 +301,8 @@ def play_cmd(
     from rich.text import Text
 
     from .engine import new_game
-    from .play import DEFAULT_DIR, Ending, Session, make_seats, parse_players
+    from .play import Ending, Session, data_dir, make_seats, parse_players
+    from .play.complete import Completer
     from .play.journal import Journal, is_journal, unfinished
     from .play.saves import default_path, load_doc, read_game
     from .play.terminal import LineReader, SafeConsole
@@ -331,6 +335,7 @@ def play_cmd(
     else:
         states = [new_game(rules, seed if seed is not None else secrets.randbits(64))]
     console = SafeConsole()
+    save_dir = data_dir()  # $SUMMITGAME_DATA, or the user's data folder: never the current directory
     try:
         seats = make_seats(rules, specs, states[0].seed, base_dirs)
         if all(seat.human for seat in seats):
@@ -340,20 +345,21 @@ def play_cmd(
             journal.close()
         raise
     if resumed is None:
-        for path, doc in unfinished(DEFAULT_DIR)[:3]:
+        for path, doc in unfinished(save_dir)[:3]:
             hint = shlex.join(["summitgame", "play", "--load", str(path), *doc["rules_options"]])
             console.print(Text(f"An unfinished game was left in {path}; resume it with: {hint}", style="yellow"))
     if journal is None:
         try:
             journal = Journal.create(
-                default_path("journal", DEFAULT_DIR, ".jsonl"),
+                default_path("journal", save_dir, ".jsonl"),
                 states[-1],
                 {rid: seat.spec for rid, seat in zip(rules.roles, seats, strict=True)},
                 rules_args(rules_path, overrides),
             )
         except (OSError, SummitError) as exc:
             console.print(Text(f"No journal could be started ({exc}); only 'save' keeps this game.", style="red"))
-    reader = LineReader(read_line, use_readline=sys.stdin.isatty())  # line editing and history at a terminal
+    completer = Completer()  # Tab completes the moves and commands valid at each prompt
+    reader = LineReader(read_line, use_readline=sys.stdin.isatty(), completer=completer)  # editing at a terminal
     if delay is None:
         delay = 0.8 if console.is_terminal else 0.0
     session = Session(
@@ -367,6 +373,8 @@ def play_cmd(
         delay=delay,
         resumed_from=resumed,
         journal=journal,
+        completer=completer,
+        save_dir=save_dir,
     )
     result = session.run()
     if result.ending is Ending.INTERRUPTED:
@@ -403,6 +411,103 @@ def replay_cmd(path: Path, rules_path: Path | None, overrides: tuple[str, ...], 
         click.echo(printable(verify_record(path, rules)))
         return
     step_through(path, rules, console=SafeConsole(), ask=None if no_wait else LineReader(read_line))
+
+
+@cli.command("watch")
+@click.argument("record", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@rules_options
+@click.option(
+    "--player",
+    "players",
+    multiple=True,
+    metavar="ROLE=AGENT",
+    help="The bot in a seat, e.g. --player moscow=mcts (repeatable; seats default to greedy).",
+)
+@click.option("--seed", type=int, default=None, help="Seed of the deal (default: a random one, shown at the end).")
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Seconds between two steps (default: 1.5 on a terminal, 0 otherwise; 0 shows the game at once).",
+)
+@report_errors
+def watch_cmd(
+    record: Path | None,
+    rules_path: Path | None,
+    overrides: tuple[str, ...],
+    players: tuple[str, ...],
+    seed: int | None,
+    delay: float | None,
+) -> None:
+    """Watch a summit, for learning the game: two bots (greedy by default) play it out on the board
+    screen, step by step, or a saved RECORD is played back the same way.
+
+    A spectator sees both hands and both secret agendas (the screen says so), but not the deck or the
+    seed until the game is over; a record of an unfinished game is shown from the public board only.
+    Ctrl-C stops the show. Exit status: 0 when the game has been shown, 1 on an error (or a bot that
+    fails to move), 130 on Ctrl-C."""
+    import secrets
+    import shlex
+
+    from rich.text import Text
+
+    from .engine import new_game
+    from .play import make_seats, parse_players
+    from .play.saves import read_game, replay_all
+    from .play.terminal import SafeConsole
+    from .play.watch import Forfeit, play_out, watch
+    from .records import replay
+
+    rules = load(rules_path, overrides)
+    console = SafeConsole()
+    if delay is None:
+        delay = 1.5 if console.is_terminal else 0.0
+    agents = []
+    if record is not None:
+        if players or seed is not None:
+            raise click.UsageError("a RECORD is played as it was: --player and --seed are for a new game")
+        doc = read_game(record)
+        states = replay_all(doc, rules, str(record))
+        if "outcome" in doc:
+            replay(doc, rules, str(record))  # refuse a record whose outcome does not match
+        finished = states[-1].to_move < 0
+        source = iter(states)
+        title = f"Watching {printable(record)}"
+    else:
+        try:
+            specs = parse_players(rules, players)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--player") from None
+        if any(spec.lower() == "human" for spec in specs.values()):
+            raise click.BadParameter(
+                "watch seats bots only; a human plays with `summitgame play`", param_hint="--player"
+            )
+        specs = {rid: specs.get(rid, "greedy") for rid in rules.roles}
+        first = new_game(rules, seed if seed is not None else secrets.randbits(64))
+        seats = make_seats(rules, specs, first.seed)
+        agents = [seat.agent for seat in seats if seat.agent is not None]
+        finished = True
+        source = play_out(first, agents)
+        title = "Watching " + " vs ".join(f"{n} ({s.spec})" for n, s in zip(rules.role_names, seats, strict=True))
+    try:
+        result = watch(source, console=console, delay=delay, hands=finished, title=title)
+    except KeyboardInterrupt:
+        console.print(Text("\nStopped.", style="bold"))
+        sys.exit(130)
+    except Forfeit as exc:
+        console.print(Text(f"{rules.role_names[exc.role]} failed to move ({exc}) and forfeits.", style="bold red"))
+        sys.exit(1)
+    finally:
+        for agent in agents:
+            agent.close()
+    if not result.finished:
+        s = result.state
+        console.print(Text(f"The game is unfinished: round {s.round}, {rules.role_names[s.to_move]} to move."))
+    elif record is None:
+        again = ["summitgame", "watch", "--seed", str(result.state.seed), *rules_args(rules_path, overrides)]
+        for rid in rules.roles:
+            again += ["--player", f"{rid}={specs[rid]}"]
+        console.print(Text(f"Watch it again: {shlex.join(again)}", style="dim"))
 
 
 # --- bot play: match, tournament ---------------------------------------------------------------

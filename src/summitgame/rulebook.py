@@ -1,9 +1,14 @@
-"""The player rulebook, generated from a Ruleset so that a changed number changes the text."""
+"""The player rulebook, generated from a Ruleset so that a changed number changes the text.
+
+It opens with how to win and what a walk-out or a breakdown costs whom (tier bonuses, the walk-out
+penalty, the meters' score penalties), so a player reads the stakes before the mechanics.
+"""
 
 from __future__ import annotations
 
 from .describe import Describer
 from .ruleset import Ruleset
+from .schema import EndedByCondition
 
 
 def _per_role(rules: Ruleset, value: int | dict[str, int]) -> str:
@@ -15,6 +20,72 @@ def _per_role(rules: Ruleset, value: int | dict[str, int]) -> str:
     return ", ".join(f"{n} {v}" for n, v in zip(rules.role_names, vals, strict=True))
 
 
+def _points(n: int) -> str:
+    return f"{n} point{'' if abs(n) == 1 else 's'}"
+
+
+def _signed(n: int) -> str:
+    return f"+{n}" if n > 0 else f"−{-n}" if n < 0 else "0"
+
+
+def ending_tier(rules: Ruleset, reason: str) -> str:
+    """Which outcome a summit that ends for ``reason`` ('walkout', 'breakdown') counts as, in words, from
+    the tiers' conditions: the first tier, in the order they are checked, that must hold then."""
+    spec = rules.spec
+    before: list[str] = []
+    for i, tid in enumerate(spec.outcome.order):
+        tier = spec.tiers[tid]
+        named = any(isinstance(c, EndedByCondition) and reason in c.reasons for c in tier.any)
+        if (named or not tier.any) and not tier.all:
+            what = f"**{tier.name}** ({_signed(rules.tier_bonus[i])} to each side)"
+            if not before:
+                return f"it counts as {what}"
+            return f"it counts as {' or '.join(before)} if that tier's conditions hold, else as {what}"
+        before.append(f"**{tier.name}**")
+    return "its tier is decided as at any other end"
+
+
+def how_to_win(rules: Ruleset) -> list[str]:
+    """The rulebook's opening: how a side wins, and what a walk-out or a breakdown costs whom."""
+    spec = rules.spec
+    tiers = ", ".join(
+        f"{spec.tiers[tid].name} {_signed(rules.tier_bonus[i])}" for i, tid in enumerate(spec.outcome.order)
+    )
+    penalties = "".join(
+        f" − {_points(m.score_penalty)} per point of its own {m.name.lower()} left at the end"
+        for m in spec.meters.values()
+        if m.score_penalty and m.scope == "per_role"
+    )
+    out = [
+        "## How to win",
+        f"The summit lasts {spec.rounds.count} rounds, or ends sooner on a walk-out or a breakdown. **The side "
+        "with the higher score wins**; equal scores tie. A side's score = the points of its deals (its stake on "
+        "each step it gains, less its stake on each step it concedes; its secret agenda adds to its stakes) + "
+        f"the outcome's bonus, which **both** sides score ({tiers})" + penalties + ".",
+    ]
+    walk = spec.outcome.walkout_penalty
+    for m in spec.meters.values():
+        if m.walkout_at is None:
+            continue
+        cost = (
+            f"and the leader who walks out loses {_points(walk)} more; the other side loses nothing extra"
+            if walk
+            else "and neither side loses anything extra"
+        )
+        out.append(
+            f"- **A walk-out** (a leader's {m.name.lower()} at {_per_role(rules, m.walkout_at)} or more at the end "
+            f"of a round) ends the summit: {ending_tier(rules, 'walkout')}, {cost}."
+        )
+    for m in spec.meters.values():
+        if m.breakdown_at is None:
+            continue
+        out.append(
+            f"- **A breakdown** ({m.name} at {m.breakdown_at} or less at the end of a round) ends the summit: "
+            f"{ending_tier(rules, 'breakdown')}; it costs both sides the same, whoever brought it about."
+        )
+    return out
+
+
 def rulebook(rules: Ruleset) -> str:
     """The full rulebook as Markdown text."""
     spec = rules.spec
@@ -24,6 +95,9 @@ def rulebook(rules: Ruleset) -> str:
     out: list[str] = []
     w = out.append
     w(f"# {spec.name} — rulebook")
+    w("")
+    for line in how_to_win(rules):
+        w(line)
     w("")
     if spec.description.strip():
         w(" ".join(spec.description.split()))

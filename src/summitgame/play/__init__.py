@@ -6,16 +6,17 @@ package would do; ``saves`` writes and loads saved games; ``replay`` steps throu
 Nothing here imports click: ``cli.py`` wires these to the ``play`` and ``replay`` commands.
 """
 
-from .saves import DEFAULT_DIR, Loaded, load_save, save_game
+from .saves import DATA_ENV, Loaded, data_dir, load_save, save_game
 from .session import Ending, Seat, Session, SessionResult, make_seats, parse_players
 
 __all__ = [
-    "DEFAULT_DIR",
+    "DATA_ENV",
     "Ending",
     "Loaded",
     "Seat",
     "Session",
     "SessionResult",
+    "data_dir",
     "load_save",
     "make_seats",
     "parse_players",

@@ -19,9 +19,9 @@ from ..observation import observe
 from ..records import replay
 from ..ruleset import Ruleset
 from ..scoring import outcome
+from .log import entries
 from .saves import read_game, replay_all
 from .screen import board, end_screen, look_for
-from .text import entries
 
 __all__ = ["step_through", "verify"]
 

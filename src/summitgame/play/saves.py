@@ -5,6 +5,7 @@ made under other rules, or a damaged file, is refused with a ``RecordError`` tha
 
 from __future__ import annotations
 
+import os
 import secrets
 import shlex
 import time
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import platformdirs
+
 from ..errors import RecordError
 from ..records import dumps, read_record, record_of, replay_states, write_atomic
 from ..ruleset import Ruleset
@@ -20,8 +23,9 @@ from ..safeio import printable
 from ..state import State
 
 __all__ = [
-    "DEFAULT_DIR",
+    "DATA_ENV",
     "Loaded",
+    "data_dir",
     "default_path",
     "load_doc",
     "load_save",
@@ -31,15 +35,26 @@ __all__ = [
     "save_game",
 ]
 
-DEFAULT_DIR = Path("summit-games")
-"""Where games are saved when no file is named: a folder in the current directory."""
+DATA_ENV = "SUMMITGAME_DATA"
+"""The environment variable naming the folder for games, over the user's data folder (tests set it)."""
 
 
-def default_path(kind: str, folder: Path = DEFAULT_DIR, suffix: str = ".json") -> Path:
-    """A fresh file name such as ``summit-games/autosave-20250101-120000-3f9a1c.json``.
+def data_dir() -> Path:
+    """Where records, saves, autosaves and journals go when no file is named: ``$SUMMITGAME_DATA`` if set,
+    else ``games`` in the user's data folder (``~/.local/share/summitgame/games`` on Linux; platformdirs
+    knows the place on macOS and Windows), whatever the current directory."""
+    env = os.environ.get(DATA_ENV, "")
+    if env.strip():
+        return Path(env).expanduser()
+    return platformdirs.user_data_path("summitgame", appauthor=False) / "games"
+
+
+def default_path(kind: str, folder: Path | None = None, suffix: str = ".json") -> Path:
+    """A fresh file name in ``folder`` (default: ``data_dir()``) such as ``autosave-20250101-120000-3f9a1c.json``.
 
     A time stamp and a random token, never the seed: the name is shown on the shared screen, and
     the seed would tell a player the whole deal."""
+    folder = data_dir() if folder is None else folder
     stamp = time.strftime("%Y%m%d-%H%M%S")
     while True:
         path = folder / f"{kind}-{stamp}-{secrets.token_hex(3)}{suffix}"

@@ -29,8 +29,9 @@ from ..effects import holds
 from ..observation import Observation
 from ..scoring import outcome, true_points
 from ..state import EndReason, Phase, State
+from .log import Entry, EntryKind
 from .preview import preview
-from .text import Entry, agenda_words, event_words, gesture_words, package_words, stage_name, track_label
+from .text import agenda_words, event_words, gesture_words, package_words, stage_name, track_label
 
 __all__ = [
     "Look",
@@ -208,8 +209,9 @@ def _status(obs: Observation, look: Look, private: bool) -> RenderableType:
     return grid
 
 
-def _event(obs: Observation, detail: int) -> RenderableType:
-    """This round's event: name, effects and flavour (the flavour cut to one line when space is short)."""
+def _event(obs: Observation, detail: int, result: str = "") -> RenderableType:
+    """This round's event: name, effects, what they changed (``result``) and flavour (the flavour cut to one
+    line when space is short)."""
     rules = obs.rules
     t = Text()
     if obs.event is None:
@@ -218,6 +220,8 @@ def _event(obs: Observation, detail: int) -> RenderableType:
     card = rules.events_deck.cards[e]
     t.append(f"Round {obs.round} event: {card.name}", style="bold magenta")
     t.append(f" — {event_words(rules, e, obs.initiative)}")
+    if result:
+        t.append(f" [{result}]", style="magenta")
     if detail >= 6:
         return t
     flavor = Text(" ".join(card.flavor.split()), style="italic dim")
@@ -259,7 +263,7 @@ def _table(obs: Observation, private: bool, detail: int = 0) -> Text:
 
 def _recent(log: Sequence[Entry], n: int, current_round: int) -> Text:
     """The last ``n`` log lines (this round's event is shown in full above, so it is left out)."""
-    shown = [e for e in log if not (e.actor < 0 and e.round == current_round)][-n:]
+    shown = [e for e in log if not (e.kind is EntryKind.EVENT and e.round == current_round)][-n:]
     t = Text()
     for i, e in enumerate(shown):
         if i:
@@ -378,7 +382,8 @@ def board(
     flavour (6)."""
     if detail >= 1:
         recent = min(recent, (4, 4, 4, 2, 0, 0)[detail - 1])
-    event = _event(obs, detail)
+    drawn = [e for e in log if e.kind is EntryKind.EVENT and e.round == obs.round]
+    event = _event(obs, detail, "; ".join(c.words for c in drawn[-1].changes) if drawn else "")
     parts: list[RenderableType] = [_header(obs, private), _status(obs, look, private), event]
     parts.append(_table(obs, private, detail))
     news = _recent(log, recent, obs.round) if recent else Text()

@@ -46,10 +46,12 @@ from ..ruleset import Ruleset
 from ..safeio import WriteError, write_reason
 from ..state import State
 from .commands import Problem, interpret
+from .complete import Completer
 from .journal import Journal
-from .saves import DEFAULT_DIR, default_path, save_game
+from .log import Entry, EntryKind, entries, transition
+from .saves import data_dir, default_path, save_game
 from .screen import Look, board, choice_list, end_screen, fit, hand_text, handover, help_text, look_for
-from .text import Entry, action_words, entries, package_words
+from .text import package_words
 
 __all__ = ["Ending", "Seat", "Session", "SessionResult", "make_seats", "parse_players"]
 
@@ -152,11 +154,12 @@ class Session:
     console: Console
     rules_args: Sequence[str] = ()  #: the --rules/--set options, repeated in resume hints and saves
     record_path: Path | None = None  #: where the finished game's record goes (default: a new file in save_dir)
-    save_dir: Path = DEFAULT_DIR
+    save_dir: Path = field(default_factory=data_dir)  #: where saves, autosaves and records go by default
     delay: float = 0.0  #: seconds to pause after each bot move
     sleep: Callable[[float], None] = time.sleep
     resumed_from: Path | None = None
     journal: Journal | None = None  #: where each action is appended as it is made (None: no journal)
+    completer: Completer | None = None  #: told what Tab completes at each move (the line reader's)
     viewer: int | None = field(default=None, init=False)
     turn_start: int = field(default=0, init=False)
     notice: str = field(default="", init=False)
@@ -253,7 +256,7 @@ class Session:
             self.intro()
             self.private_screen(True)
             if not self.humans:
-                self.say(f"» {[e for e in self.log() if e.actor < 0][-1].text}", "magenta")
+                self.say(f"» {[e for e in self.log() if e.kind is EntryKind.EVENT][-1].text}", "magenta")
             while self.state.to_move >= 0:
                 seat = self.seats[self.state.to_move]
                 if seat.agent is None:
@@ -296,6 +299,10 @@ class Session:
         if self.resumed_from is not None:
             body.append(f"\nResumed from {self.resumed_from} at round {self.state.round}.")
         body.append("\nType a choice's number or an action; 'help' explains each decision, 'rules' shows the rulebook.")
+        if self.record_path is not None:
+            body.append(f"\nThe game's record will be written to {self.record_path}.", style="dim")
+        else:
+            body.append(f"\nSaves and the game's record go to {self.save_dir}.", style="dim")
         if self.journal is not None:
             body.append(f"\nEvery move is kept in {self.journal.path}; if this stops, resume with: ", style="dim")
             body.append(self.resume_hint(self.journal.path), style="dim")
@@ -310,9 +317,10 @@ class Session:
         self.clear()
         obs = self.observation()
         log = self.log()
-        # everything since the viewer's own last action, at least 3 lines and at most 6
-        since = next((i for i in range(len(log) - 1, -1, -1) if log[i].actor == obs.viewer), -1)
-        recent = max(3, min(6, len(log) - 1 - since))
+        # the viewer's own last action and everything since (the other side's moves, the game's own steps),
+        # at least 3 lines and at most 8
+        since = next((i for i in range(len(log) - 1, -1, -1) if log[i].actor == obs.viewer), 0)
+        recent = max(3, min(8, len(log) - since))
         notice = self.notice
         self.say(
             fit(
@@ -332,7 +340,9 @@ class Session:
         name = self.rules.role_names[role]
         while True:
             obs = self.observation()
-            cmd = interpret(self.ask(f"{name}> "), self.rules, choice_list(obs))
+            with self.completer.offering(obs) if self.completer is not None else contextlib.nullcontext():
+                line = self.ask(f"{name}> ")
+            cmd = interpret(line, self.rules, choice_list(obs))
             if isinstance(cmd, Problem):
                 self.say(cmd.message, "red")
                 continue
@@ -439,9 +449,8 @@ class Session:
             return False
         self.push(nxt, action)
         self.turn_start = len(self.states) - 1
-        self.say(f"» {action_words(self.rules, role, action)}", "cyan")
-        if nxt.round != prev.round and nxt.to_move >= 0:
-            self.say(f"» {self.log()[-1].text}", "magenta")
+        for e in transition(prev, nxt):  # the move, and the steps of the game it set off
+            self.say(f"» {e.text}", "cyan" if e.actor >= 0 else "magenta")
         if self.delay:
             self.sleep(self.delay)
         return True
@@ -516,6 +525,9 @@ class Session:
     def finish(self) -> SessionResult:
         """The end screen, and the game record saved."""
         final = self.state
+        if len(self.states) > 1 and self.seats[self.states[-2].to_move].human:  # a bot's last move was shown
+            for e in transition(self.states[-2], final):  # how it ended: the last action and the last checks
+                self.say(f"» {e.text}", "cyan" if e.actor >= 0 else "magenta")
         self.say(end_screen(final, self.log(), self.look))
         path = self.record_path or default_path("game", self.save_dir)
         if not self.write(path):

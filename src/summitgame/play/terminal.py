@@ -16,7 +16,8 @@ itself: a small set of editing keys keeps its usual meaning and every other cont
 Meta/Escape key) just inserts itself, to be blanked out of the line afterwards; the user's
 ``~/.inputrc`` is not read; history holds only cleaned lines; the prompt holds no escapes. While it
 waits, a 0.1 s interval timer wakes the wait so that a Ctrl-C that arrived just before it is never
-left pending until Enter.
+left pending until Enter. Given a ``complete.Completer``, Tab completes the words it offers (the moves
+and commands valid now); without one, Tab is an ordinary key.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from rich.console import Console, ConsoleOptions, RenderableType
 from rich.segment import Segment
 
 from ..safeio import printable
+from .complete import Completer
 
 __all__ = ["LineReader", "SafeConsole", "clean_line", "hot_seat_problem", "terminfo_can_clear"]
 
@@ -139,20 +141,32 @@ ARROW_KEYS: dict[str, str] = {
 }
 
 
-def readline_bindings() -> list[str]:
-    """The readline init lines that leave only plain editing keys live (see the module docstring)."""
+#: Tab, when there is something to complete.
+COMPLETE_KEY = r"\C-i"
+
+
+def readline_bindings(complete: bool = False) -> list[str]:
+    """The readline init lines that leave only plain editing keys live (see the module docstring), and,
+    with ``complete``, Tab to complete (listing every choice at once, with no pager and no question)."""
     lines = [
         "set editing-mode emacs",
         "set keymap emacs",
         "set enable-bracketed-paste off",
-        "set disable-completion on",
+        f"set disable-completion {'off' if complete else 'on'}",
         "set enable-keypad off",
     ]
+    if complete:
+        lines += [
+            "set show-all-if-ambiguous on",
+            "set completion-ignore-case on",
+            "set completion-query-items 0",
+            "set page-completions off",
+        ]
     for c in [*range(32), 127]:
         if c == 27:  # Escape stays a prefix: the arrow keys need it
             continue
         key = r"\C-?" if c == 127 else r"\C-@" if c == 0 else f"\\C-{chr(c + 96)}" if c < 27 else f"\\{c:03o}"
-        if key not in EDIT_KEYS:
+        if key not in EDIT_KEYS and not (complete and key == COMPLETE_KEY):
             lines.append(f'"{key}": self-insert')
     for c in range(128):  # Escape (Meta) or Ctrl-X + any key: inserted, except the prefixes of arrow keys
         ch = chr(c)
@@ -164,6 +178,8 @@ def readline_bindings() -> list[str]:
         lines += [f'"{key}": {func}' for key, func in keymap.items()]
     lines.append(r'"\e[200~": self-insert')  # a bracketed paste would read until its end marker
     lines.append(r'"\e[2~": self-insert')  # overwrite mode
+    if complete:
+        lines.append(f'"{COMPLETE_KEY}": complete')
     return lines
 
 
@@ -196,11 +212,14 @@ class LineReader:
     with safe key bindings and a history of cleaned lines.
 
     ``read`` shows the prompt and reads (``input``; the CLI passes click's, which tests can script).
-    Raises EOFError at end of input and KeyboardInterrupt on Ctrl-C (promptly, see ``interruptible``)."""
+    Raises EOFError at end of input and KeyboardInterrupt on Ctrl-C (promptly, see ``interruptible``).
+    With readline, a ``completer`` makes Tab complete what it offers."""
 
-    def __init__(self, read: Callable[[str], str] = input, *, use_readline: bool = False) -> None:
+    def __init__(
+        self, read: Callable[[str], str] = input, *, use_readline: bool = False, completer: Completer | None = None
+    ) -> None:
         self.read = read
-        self.readline: Any = _load_readline() if use_readline else None
+        self.readline: Any = _load_readline(completer) if use_readline else None
 
     def __call__(self, prompt: str) -> str:
         with interruptible():
@@ -215,8 +234,9 @@ class LineReader:
         return text
 
 
-def _load_readline() -> Any:
-    """The readline module set up as ``readline_bindings`` says, or None where there is none."""
+def _load_readline(completer: Completer | None = None) -> Any:
+    """The readline module set up as ``readline_bindings`` says (completing with ``completer``), or None
+    where there is none."""
     saved = os.environ.get("INPUTRC")
     os.environ["INPUTRC"] = os.devnull  # the user's ~/.inputrc may bind keys to macros that crash readline
     try:
@@ -228,10 +248,18 @@ def _load_readline() -> Any:
             os.environ.pop("INPUTRC", None)
         else:
             os.environ["INPUTRC"] = saved
+    if completer is not None:
+        completer.readline = readline
+        readline.set_completer(completer.complete)
+        readline.set_completer_delims(" ")
+    else:
+        readline.set_completer(None)
     if "libedit" in (readline.__doc__ or ""):  # pragma: no cover - macOS: editline takes other syntax
+        if completer is not None:
+            readline.parse_and_bind("bind ^I rl_complete")
         readline.set_auto_history(False)
         return readline
-    for line in readline_bindings():
+    for line in readline_bindings(complete=completer is not None):
         readline.parse_and_bind(line)
     readline.set_auto_history(False)
     return readline

@@ -1,26 +1,23 @@
-"""Words for the table: package items, actions, stages, cards and the public log, all from rule data.
+"""Words for the table: package items, actions, stages and cards, all from rule data.
 
 Everything here reads only public information (rule data, the public history), except the helpers
-that take a viewer's own hand or agenda, which the caller shows to that viewer alone.
+that take a viewer's own hand or agenda, which the caller shows to that viewer alone. The log built
+from these words is in ``log``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from ..actions import Action, ActionKind
 from ..describe import Describer
 from ..ruleset import Ruleset
-from ..state import State
 
 __all__ = [
-    "Entry",
     "action_words",
     "agenda_words",
     "compact",
-    "entries",
     "event_words",
     "gesture_words",
     "item_words",
@@ -112,51 +109,3 @@ def action_words(rules: Ruleset, actor: int, action: Action) -> str:
     t = rules.track_ids.index(str(action.track))
     giver = actor if kind is ActionKind.GIVE else 1 - actor
     return f"{who} adds: {item_words(rules, giver, t, action.steps)}"
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One line of the public log: an event drawn (``actor`` -1) or an action taken."""
-
-    round: int
-    actor: int  #: role index, or -1 for an event
-    code: int  #: the history code (an action code, or -1 - event index)
-    notation: str  #: the action notation ('give arms 1'), or 'event ID'
-    text: str  #: what happened, in words
-    brief: str  #: the same in a few words (no card effects)
-
-
-def entries(rules: Ruleset, states: Sequence[State]) -> list[Entry]:
-    """The public log of a game, oldest first, from the list of its states.
-
-    ``states[k]`` must be the state after ``k`` actions (``states[0]`` a fresh game), so that the
-    actor of the k-th action is ``states[k].to_move``. Only public facts are read: who acted, what
-    they did, which events were drawn and who held the initiative then."""
-    if not states:
-        return []
-    actors = [s.to_move for s in states[:-1]]
-    table = rules.actions.all
-    out: list[Entry] = []
-    rnd = 0
-    initiative = states[0].initiative
-    k = 0
-    for code in states[-1].history_list():
-        if code < 0:
-            rnd += 1
-            # the initiative alternates each round from the first round's
-            init = initiative if rnd % 2 == 1 else 1 - initiative
-            e = -1 - code
-            name = rules.events_deck.cards[e].name
-            text = f"Round {rnd} event: {name} — {event_words(rules, e, init)}"
-            out.append(Entry(rnd, -1, code, f"event {rules.event_ids[e]}", text, f"Round {rnd} event: {name}"))
-        else:
-            actor = actors[k] if k < len(actors) else -1
-            k += 1
-            act = table[code]
-            text = action_words(rules, actor, act)
-            brief = text
-            if act.kind is ActionKind.PLAY:
-                card = rules.gestures_deck.cards[rules.gesture_ids.index(str(act.card))]
-                brief = f"{rules.role_names[actor]} plays {card.name}"
-            out.append(Entry(rnd, actor, code, act.notation(), text, brief))
-    return out
