@@ -2,7 +2,9 @@
 
 Every per-game metric of ``compare`` (``tier:failed``, ``rounds``, ``peak:pressure:moscow``, ...) becomes a
 measure: a rate for 0/1 metrics (Wilson interval), a mean otherwise (Student-t interval). On top of those:
-each tier by its bare id (``failed`` = ``tier:failed``), ``role_gap`` (how far apart the roles' mean scores
+each tier by its bare id (``failed`` = ``tier:failed``), ``margin:TIER`` (TIER's share less the most
+common other tier's: above 0 when TIER is the most common), ``forced_share`` (the share of decisions with
+one legal choice), ``role_gap`` (how far apart the roles' mean scores
 are, in points), ``win_gap`` (how far apart their win rates are), ``median:NAME`` for any mean metric,
 and ``median_end_round`` / ``end_round`` for the length of a summit.
 
@@ -117,6 +119,48 @@ def _abs_gap(name: str, f: Callable[[GameMetrics], float], unit: str, kind: str)
     return read
 
 
+def _tier_margin(name: str, tier: str, tiers: Sequence[str]) -> Reader:
+    """TIER's share less the largest share of any other tier: above 0 when TIER is the most common outcome.
+    The interval is the normal one for a difference of two shares of one multinomial sample."""
+
+    def read(games: Sequence[GameMetrics]) -> Measure:
+        n = len(games)
+        if not n:
+            return Measure(name, math.nan, math.nan, math.nan, 0, "rate", "")
+        counts = {t: 0 for t in tiers}
+        for g in games:
+            counts[g.tier] = counts.get(g.tier, 0) + 1
+        p1 = counts[tier] / n
+        p2 = max((c / n for t, c in counts.items() if t != tier), default=0.0)
+        d = p1 - p2
+        half = z_value(0.95) * math.sqrt(max(0.0, p1 + p2 - d * d) / n)
+        return Measure(name, d, d - half, d + half, n, "rate", "")
+
+    return read
+
+
+def _forced_share(games: Sequence[GameMetrics]) -> Measure:
+    """The share of decisions with one legal choice (a forced step), with an interval clustered by game
+    (the decisions of one game are not independent)."""
+    n = len(games)
+    total = sum(g.decisions for g in games)
+    if not n or not total:
+        return Measure(FORCED_SHARE, math.nan, math.nan, math.nan, n, "rate", "")
+    forced = [sum(g.forced.values()) for g in games]
+    r = sum(forced) / total
+    if n < 2:
+        return Measure(FORCED_SHARE, r, math.nan, math.nan, n, "rate", "")
+    resid = math.fsum((f - r * g.decisions) ** 2 for f, g in zip(forced, games, strict=True))
+    half = z_value(0.95) * math.sqrt(resid * n / (n - 1)) / total
+    return Measure(FORCED_SHARE, r, max(0.0, r - half), min(1.0, r + half), n, "rate", "")
+
+
+FORCED_SHARE = "forced_share"
+"""The share of all decisions that had one legal choice (issue 13: a forced step is a chore, not a decision)."""
+MARGIN = "margin:"
+"""``margin:TIER``: TIER's share less the most common other tier's (``> 0%``: TIER is the most common)."""
+
+
 def readers(rules: Ruleset) -> dict[str, Reader]:
     """Every measure of these rules, by name, in a stable order."""
     defs = metric_defs(rules)
@@ -129,6 +173,9 @@ def readers(rules: Ruleset) -> dict[str, Reader]:
     out["win_gap"] = _abs_gap("win_gap", lambda g: float(g.winner == r0) - float(g.winner == r1), "", "rate")
     out["median_end_round"] = _median("median_end_round", by_name["rounds"])
     out["end_round"] = _renamed("end_round", _from_def(by_name["rounds"]))
+    for t in rules.tier_ids:
+        out[f"{MARGIN}{t}"] = _tier_margin(f"{MARGIN}{t}", t, rules.tier_ids)
+    out[FORCED_SHARE] = _forced_share
     for d in defs:
         out[d.name] = _from_def(d)
     for d in defs:
