@@ -154,8 +154,9 @@ def legal_actions(state: State) -> tuple[Action, ...]:
         out: list[Action] = []
         b = s.to_move
         items = s.items
-        if items and (not rules.two_sided or _both_sides(items)):
-            out.append(acts[OFFER])
+        if items:
+            if not rules.two_sided or _both_sides(items):
+                out.append(acts[OFFER])
         elif s.counters == 0:
             out.append(acts[PASS])
             if s.plays < rules.plays_per_turn and s.hands[b]:
