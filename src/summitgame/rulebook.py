@@ -192,6 +192,11 @@ def rulebook(rules: Ruleset) -> str:
             else (str(row.at_least) if nxt is not None else f"{row.at_least}+")
         )
         w(f"   - {d.meter(pr.cap_meter)} {span}: up to {row.steps} steps")
+    if pr.two_sided:
+        w(
+            "   - Every package is a trade: it can be offered only once it holds a concession from each side, "
+            "so no item may take the last step or the last open track the other side's first item needs."
+        )
     if pr.auto_offer:
         w(
             "   - A package that is full (no further item fits: the size cap, the items per side or the open "
@@ -201,9 +206,9 @@ def rulebook(rules: Ruleset) -> str:
         f"4. **Response.** The other side `accept`s, `reject`s, or `counter`s with a package of its own "
         f"(at most {pr.max_counters} counter-proposal(s) a round), which the first side must then answer."
     )
-    w(f"   - On a rejection: {d.effects(pr.on_reject)}")
+    w(f"   - On a rejection: {Describer(spec, 'the rejecter').effects(pr.on_reject)}")
     if pr.on_pass:
-        w(f"   - On a pass: {d.effects(pr.on_pass)}")
+        w(f"   - On a pass: {Describer(spec, 'the passer').effects(pr.on_pass)}")
     w(
         f"5. **Resolution.** An accepted package moves each track by its steps; the giver's "
         f"{d.meter(pr.cost_meter).lower()} rises by its cost, the receiver's falls by its relief, and points move "
