@@ -179,7 +179,8 @@ def test_the_default_rules_are_the_second_edition() -> None:
 
 
 def test_an_offer_of_only_asks_or_only_gives_is_refused_with_its_reason(second: Maker, first: Maker) -> None:
-    s = new_game(second(), 0)
+    opened = open_gates(second())  # the same tracks open under both editions, whatever their trust
+    s = new_game(second(*opened), 0)
     give, ask = a_trade(s)
     for one_sided in (ask, give):
         t = play(s, one_sided)
@@ -188,11 +189,12 @@ def test_an_offer_of_only_asks_or_only_gives_is_refused_with_its_reason(second: 
     both = offer(play(s, give, ask))
     assert both.phase == Phase.RESPOND and {giver for giver, _, _ in both.items} == {W, M}
     # the first edition took a bare demand
-    assert "offer" in legal(play(new_game(first(), 0), ask))
+    assert "offer" in legal(play(new_game(first(*opened), 0), ask))
 
 
 def test_the_last_step_is_kept_for_the_other_side(second: Maker, first: Maker) -> None:
-    rules = second(cap(2))
+    opened = open_gates(second())  # the same tracks open under both editions, whatever their trust
+    rules = second(cap(2), *opened)
     s = new_game(rules, 0)
     assert rules.max_steps >= 2
     assert not any(a.steps == 2 for a in legal_actions(s) if a.kind in (ActionKind.GIVE, ActionKind.ASK))
@@ -207,7 +209,7 @@ def test_the_last_step_is_kept_for_the_other_side(second: Maker, first: Maker) -
     full = play(t, ask)
     assert full.phase == Phase.RESPOND and full.proposer == W and full.to_move == M  # offered at once
     # the first edition let the first item take the whole cap
-    assert two in legal(new_game(first(cap(2)), 0))
+    assert two in legal(new_game(first(cap(2), *opened), 0))
 
 
 def close_all_but(rules: Ruleset, *keep: str) -> list[str]:
