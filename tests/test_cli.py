@@ -195,17 +195,23 @@ def test_rules_prints_the_rulebook() -> None:
     assert out.startswith("# Summit — rulebook")
     for heading in ("## The sides", "## Meters", "## Agenda tracks", "## A round", "## The end"):
         assert heading in out
-    assert "**Trust** (`trust`), shared by both sides: 0–10, starting at 3." in out
-    assert load_rules(SUMMIT).fingerprint in out
+    summit = load_rules(SUMMIT)
+    trust = summit.spec.meters["trust"]
+    assert f"**Trust** (`trust`), shared by both sides: {trust.min}–{trust.max}, starting at {trust.start}." in out
+    assert summit.fingerprint in out
 
 
 def test_rules_reflects_set() -> None:
-    result = run("rules", "--set", "meters.trust.start=5", "--set", "rounds.count=7")
+    summit = load_rules(SUMMIT)
+    was = summit.spec.meters["trust"].start
+    start, rounds = (5 if was != 5 else 4), (7 if summit.rounds != 7 else 8)
+    sets = [f"meters.trust.start={start}", f"rounds.count={rounds}"]
+    result = run("rules", "--set", sets[0], "--set", sets[1])
     assert result.exit_code == 0, result.output
-    assert "0–10, starting at 5." in result.stdout
-    assert "starting at 3." not in result.stdout
-    assert "The summit lasts 7 rounds." in result.stdout
-    assert load_rules(SUMMIT, ["meters.trust.start=5", "rounds.count=7"]).fingerprint in result.stdout
+    assert f"0–10, starting at {start}." in result.stdout
+    assert f"starting at {was}." not in result.stdout
+    assert f"The summit lasts {rounds} rounds." in result.stdout
+    assert load_rules(SUMMIT, sets).fingerprint in result.stdout
 
 
 def test_rules_for_other_files() -> None:
