@@ -1,4 +1,4 @@
-"""Shared fixtures for the forward-model tests: the two bundled rulesets (loaded once), random playouts,
+"""Shared fixtures for the forward-model tests: the bundled rulesets (loaded once), random playouts,
 a state-invariant checker and the hypothesis profiles.
 
 Hypothesis profiles: ``fast`` (the default, about 60 examples per property) and ``ci`` (more examples);
@@ -40,16 +40,20 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
 
-TRADE_PATH = Path(__file__).resolve().parents[1] / "rules" / "trade.toml"
+RULES_DIR = Path(__file__).resolve().parents[1] / "rules"
+TRADE_PATH = RULES_DIR / "trade.toml"
+CLASSIC_PATH = RULES_DIR / "classic.toml"
+#: The first edition of the default rules, kept byte for byte in meaning: its fingerprint never changes.
+CLASSIC_FINGERPRINT = "992f102763089d1d"
 
 
 @cache
 def bundled(name: str) -> Ruleset:
-    """A bundled ruleset by name ("summit" or "trade"), loaded once per session.
+    """A bundled ruleset by name ("summit", "classic" or "trade"), loaded once per session.
 
     For hypothesis tests, which should not take a ruleset as an argument (it would be printed in full
     with every falsifying example)."""
-    return load_rules({"summit": None, "trade": TRADE_PATH}[name])
+    return load_rules({"summit": None, "classic": CLASSIC_PATH, "trade": TRADE_PATH}[name])
 
 
 @pytest.fixture(scope="session")
@@ -59,15 +63,25 @@ def summit_rules() -> Ruleset:
 
 
 @pytest.fixture(scope="session")
+def classic_rules() -> Ruleset:
+    """The first edition of the default rules (rules/classic.toml), loaded once: its numbers never change,
+    so tests that script a game move by move, or check meters and scores by hand, load it."""
+    return bundled("classic")
+
+
+@pytest.fixture(scope="session")
 def trade_rules() -> Ruleset:
     """The trade variant (rules/trade.toml): other roles, 3 tracks, an extra meter, 4 tiers."""
     return bundled("trade")
 
 
-@pytest.fixture(scope="session", params=["summit", "trade"])
-def any_rules(request: pytest.FixtureRequest, summit_rules: Ruleset, trade_rules: Ruleset) -> Ruleset:
-    """Each bundled ruleset in turn."""
-    return summit_rules if request.param == "summit" else trade_rules
+BUNDLED_NAMES = ("summit", "classic", "trade")
+
+
+@pytest.fixture(scope="session", params=BUNDLED_NAMES)
+def any_rules(request: pytest.FixtureRequest) -> Ruleset:
+    """Each bundled ruleset in turn (the default rules, their first edition, the trade variant)."""
+    return bundled(request.param)
 
 
 @pytest.fixture(scope="session", autouse=True)

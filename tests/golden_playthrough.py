@@ -4,6 +4,10 @@
 
 ``tests/test_golden.py`` diffs fresh traces against the stored files, so any change in the engine's
 behaviour (a draw, a legal action, a meter) shows up as a readable diff in review.
+
+``classic_seed11`` plays the first edition of the default rules (rules/classic.toml): its trace never
+changes, whatever is done to the default rules. ``summit_seed11`` plays the default rules as they are now,
+so it is regenerated, and reviewed, whenever rules/summit.toml or its cards change.
 """
 
 from __future__ import annotations
@@ -18,7 +22,11 @@ from summitgame.records import dumps, record_of
 from summitgame.scoring import outcome
 
 HERE = Path(__file__).resolve().parent
-CASES = {"summit_seed11": ("rules/summit.toml", 11), "trade_seed5": ("rules/trade.toml", 5)}
+CASES = {
+    "classic_seed11": ("rules/classic.toml", 11),
+    "summit_seed11": ("rules/summit.toml", 11),
+    "trade_seed5": ("rules/trade.toml", 5),
+}
 
 
 def trace(rules_path: str, seed: int) -> str:

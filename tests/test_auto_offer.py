@@ -1,6 +1,9 @@
 """``proposals.auto_offer``: a package that is full is offered at once, in the engine, the rule files' schema,
 the fingerprint, the rulebook, records, the agents' reading of the history, and the OpenSpiel and PettingZoo
-adapters; with the option off (the default) nothing changes."""
+adapters; with the option off (the schema's default) nothing changes.
+
+The default rules (second edition) have it on; the option's own tests turn it on in the first edition
+(rules/classic.toml), which has it off and whose numbers stay put."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import TRADE_PATH, check_state
+from conftest import CLASSIC_PATH, TRADE_PATH, check_state
 from summitgame.actions import ActionKind
 from summitgame.agents.evaluate import offers
 from summitgame.analysis.metrics import game_metrics
@@ -30,7 +33,7 @@ from summitgame.ruleset import Ruleset
 from summitgame.state import Phase, State
 
 AUTO = "proposals.auto_offer=true"
-PATHS = {"summit": None, "trade": TRADE_PATH}
+PATHS = {"summit": None, "classic": CLASSIC_PATH, "trade": TRADE_PATH}
 SEEDS = st.integers(min_value=0, max_value=2**64 - 1)
 
 
@@ -65,7 +68,7 @@ def test_no_build_decision_is_a_lone_offer(name: str, seed: int, chooser: int) -
 def test_the_option_only_drops_the_lone_offers(seed: int, chooser: int) -> None:
     """The same choices under both settings make the same game, except that each lone "offer" of the game
     without the option is made by the engine instead (so it is missing from the actions)."""
-    off, on = load_rules(None), auto("summit")
+    off, on = load_rules(CLASSIC_PATH), auto("classic")
     pick = random.Random(chooser).choice
     s = new_game(off, seed)
     taken: list[str] = []
@@ -88,8 +91,8 @@ def test_the_option_only_drops_the_lone_offers(seed: int, chooser: int) -> None:
 
 @pytest.fixture(scope="module")
 def low_trust() -> Ruleset:
-    """The default rules with auto-offer, Washington opening at trust 1 (packages of at most 2 steps)."""
-    return load_rules(None, (AUTO, "rounds.first_initiative=washington", "meters.trust.start=1"))
+    """The first edition with auto-offer, Washington opening at trust 1 (packages of at most 2 steps)."""
+    return load_rules(CLASSIC_PATH, (AUTO, "rounds.first_initiative=washington", "meters.trust.start=1"))
 
 
 def test_a_full_package_goes_to_the_other_side_at_once(low_trust: Ruleset) -> None:
@@ -123,13 +126,16 @@ def test_metrics_count_automatic_offers(low_trust: Ruleset) -> None:
 
 
 def test_fingerprints_rulebook_and_schema() -> None:
-    base = load_rules(None)
-    off = load_rules(None, ("proposals.auto_offer=false",))
-    on = auto("summit")
+    base = load_rules(CLASSIC_PATH)
+    off = load_rules(CLASSIC_PATH, ("proposals.auto_offer=false",))
+    on = auto("classic")
     assert off.fingerprint == base.fingerprint  # files without the key keep their records and golden traces
     assert on.fingerprint != base.fingerprint
     assert not base.auto_offer and on.auto_offer
     assert "offered at once" in rulebook(on) and "offered at once" not in rulebook(base)
+    default = load_rules(None)  # the second edition says so in its file
+    assert default.auto_offer and "offered at once" in rulebook(default)
+    assert load_rules(None, ("proposals.auto_offer=false",)).fingerprint != default.fingerprint
     prop = model_json_schemas()["rules"]["$defs"]["ProposalSpec"]["properties"]["auto_offer"]
     assert prop["type"] == "boolean" and prop["default"] is False and "full" in prop["description"]
     bad = CliRunner().invoke(cli, ["rules", "--set", "proposals.auto_offer=3"])

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from conftest import CLASSIC_FINGERPRINT
 from summitgame import __version__
 from summitgame.cli import cli
-from summitgame.loader import load_rules
+from summitgame.loader import bundled_rule_files, display, load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD = ROOT / "tests" / "data" / "bad"
@@ -77,10 +78,23 @@ def test_python_dash_m_version() -> None:
 
 
 def test_validate_bundled_files() -> None:
+    """Every bundled rule file is checked and summarised, each under its own fingerprint."""
     result = run("validate")
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert out.count(": ok — ") == 2
+    files = bundled_rule_files()
+    assert {p.name for p in files} >= {"summit.toml", "classic.toml", "trade.toml"}
+    blocks = re.split(r"\n(?=\S)", out.strip())  # one block per file: its ok line, then indented details
+    assert len(blocks) == out.count(": ok — ") == len(files)
+    for path, block in zip(files, blocks, strict=True):
+        r = load_rules(path)
+        assert block.startswith(f"{display(path)}: ok — {r.name} (fingerprint {r.fingerprint})\n"), block
+        assert (
+            f"decks:  {len(r.event_ids)} events ({len(r.event_pool)} cards), "
+            f"{len(r.gesture_ids)} gestures ({len(r.gesture_pool)} cards), {len(r.agenda_ids)} agendas"
+        ) in block
+        assert f"rounds: {r.rounds}; actions in the action space: {len(r.actions)}" in block
+    assert f"classic.toml: ok — Summit (fingerprint {CLASSIC_FINGERPRINT})" in out
     assert "summit.toml: ok — Summit (fingerprint " in out
     assert "trade.toml: ok — Trade summit (fingerprint " in out
     assert "roles:  washington, moscow" in out
@@ -90,12 +104,6 @@ def test_validate_bundled_files() -> None:
     assert "meters: trust (shared), market_confidence (shared), pressure (per role)" in out
     assert "tiers:  failed, incremental, symbolic" in out
     assert "tiers:  failed, breakthrough, incremental, symbolic" in out
-    summit = load_rules(SUMMIT)
-    assert f"fingerprint {summit.fingerprint}" in out
-    assert (
-        f"decks:  {len(summit.event_ids)} events ({len(summit.event_pool)} cards), "
-        f"{len(summit.gesture_ids)} gestures ({len(summit.gesture_pool)} cards), {len(summit.agenda_ids)} agendas"
-    ) in out
     assert result.stderr == ""
 
 
@@ -187,17 +195,23 @@ def test_rules_prints_the_rulebook() -> None:
     assert out.startswith("# Summit — rulebook")
     for heading in ("## The sides", "## Meters", "## Agenda tracks", "## A round", "## The end"):
         assert heading in out
-    assert "**Trust** (`trust`), shared by both sides: 0–10, starting at 3." in out
-    assert load_rules(SUMMIT).fingerprint in out
+    summit = load_rules(SUMMIT)
+    trust = summit.spec.meters["trust"]
+    assert f"**Trust** (`trust`), shared by both sides: {trust.min}–{trust.max}, starting at {trust.start}." in out
+    assert summit.fingerprint in out
 
 
 def test_rules_reflects_set() -> None:
-    result = run("rules", "--set", "meters.trust.start=5", "--set", "rounds.count=7")
+    summit = load_rules(SUMMIT)
+    was = summit.spec.meters["trust"].start
+    start, rounds = (5 if was != 5 else 4), (7 if summit.rounds != 7 else 8)
+    sets = [f"meters.trust.start={start}", f"rounds.count={rounds}"]
+    result = run("rules", "--set", sets[0], "--set", sets[1])
     assert result.exit_code == 0, result.output
-    assert "0–10, starting at 5." in result.stdout
-    assert "starting at 3." not in result.stdout
-    assert "The summit lasts 7 rounds." in result.stdout
-    assert load_rules(SUMMIT, ["meters.trust.start=5", "rounds.count=7"]).fingerprint in result.stdout
+    assert f"0–10, starting at {start}." in result.stdout
+    assert f"starting at {was}." not in result.stdout
+    assert f"The summit lasts {rounds} rounds." in result.stdout
+    assert load_rules(SUMMIT, sets).fingerprint in result.stdout
 
 
 def test_rules_for_other_files() -> None:

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import CLASSIC_PATH
 from summitgame.analysis.aggregate import aggregate, boot_share, warnings
 from summitgame.analysis.metrics import game_metrics
 from summitgame.analysis.schema import BALANCE_SCHEMA, validate
@@ -84,8 +85,10 @@ def test_a_high_forced_share_is_warned_about(rules: Ruleset) -> None:
 
 
 def test_balance_reports_forced_decisions_and_auto_offer_removes_the_lone_offers() -> None:
+    # the first edition, without proposals.auto_offer (the default rules have it on)
     runner = CliRunner()
-    args = ["balance", "--agents", "greedy", "-n", "8", "--probe-games", "0", "--json"]
+    classic = ["--rules", str(CLASSIC_PATH)]
+    args = ["balance", *classic, "--agents", "greedy", "-n", "8", "--probe-games", "0", "--json"]
     base = runner.invoke(cli, args)
     auto = runner.invoke(cli, [*args, "--set", "proposals.auto_offer=true"])
     assert base.exit_code == 0 and auto.exit_code == 0, base.output + auto.output
@@ -99,5 +102,5 @@ def test_balance_reports_forced_decisions_and_auto_offer_removes_the_lone_offers
         b["decisions"]["forced"]["n"]
         == a["decisions"]["forced"]["n"] - a["decisions"]["forced_by_kind"]["offer"]["count"]
     )
-    text = runner.invoke(cli, ["balance", "--agents", "greedy", "-n", "8", "--probe-games", "0"])
+    text = runner.invoke(cli, ["balance", *classic, "--agents", "greedy", "-n", "8", "--probe-games", "0"])
     assert "forced (one legal choice)" in text.output and "only 'offer' left" in text.output

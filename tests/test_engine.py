@@ -1,8 +1,11 @@
 """Unit tests of the forward model: setup, legality and its reasons, resolution, endings, scoring.
 
-Scripted games run under the default rules with a one-card event deck whose only effect does
-nothing (so no random event moves a meter), a fixed agenda per role and Washington opening, all
-set through ``--set``-style overrides: every number below can be checked against rules/summit.toml.
+Scripted games run under the first edition of the default rules (rules/classic.toml, whose numbers
+never change) with a one-card event deck whose only effect does nothing (so no random event moves a
+meter), a fixed agenda per role and Washington opening, all set through ``--set``-style overrides:
+every number below can be checked against rules/classic.toml. The second edition's own mechanics
+(two-sided packages, costs of rejecting and passing, the blame for a breakdown) are tested in
+tests/test_second_edition.py.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import CLASSIC_PATH
 from summitgame.engine import (
     apply,
     clone,
@@ -70,12 +74,12 @@ def deck_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def scripted(deck_dir: Path) -> Callable[..., Ruleset]:
-    """``scripted(*overrides)``: default rules, no events, fixed agendas, Washington first, plus overrides
+    """``scripted(*overrides)``: rules/classic.toml, no events, fixed agendas, Washington first, plus overrides
     (which may go beyond the designer's tunable ranges: these tests probe the engine at its extremes)."""
 
     def make(*overrides: str) -> Ruleset:
         return load_rules(
-            None,
+            CLASSIC_PATH,
             [
                 f"decks.events={deck_dir / 'quiet_events.toml'}",
                 f"decks.agendas={deck_dir / 'fixed_agendas.toml'}",

@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import CLASSIC_PATH
 from summitgame.analysis import balance as bal
 from summitgame.analysis import sweep as sw
 from summitgame.analysis import tune as tn
@@ -215,8 +216,9 @@ def test_sweep_table_shows_each_point() -> None:
 
 
 def test_sensitivity_measures_the_effect_per_step() -> None:
-    found = sw.probes(None, (), ["rounds.count", "meters.trust.breakdown_at"], {"rounds.count": 2})
-    current = sw.Point({}, RULES)
+    # the first edition, where greedy's self-play summits run to their last round whatever their length
+    found = sw.probes(CLASSIC_PATH, (), ["rounds.count", "meters.trust.breakdown_at"], {"rounds.count": 2})
+    current = sw.Point({}, load_rules(CLASSIC_PATH))
     players = bal.players_for(["greedy"])
     sw.run_sensitivity(current, found, players, 8, 0, ["median_end_round", "end_round", "failed"], {"workers": 1})
     doc = sw.sensitivity_report(current, found, players, ["median_end_round", "end_round", "failed"], 8, 0, "cmd")

@@ -41,9 +41,10 @@ def greedy(spec: str, obs: Observation) -> GreedyAgent:
 
 
 def lopsided_counter() -> State:
-    """Round 1 of seed 0: Washington offers Arms; Moscow counters by giving Arms 1 but asking Syria 2, a deal
-    that gains Washington a little and Moscow a lot. Washington answers, and may not counter again."""
-    s = new_game(bundled("summit"), 0)
+    """Round 1 of seed 0 of the first edition (rules/classic.toml): Washington offers Arms; Moscow counters by
+    giving Arms 1 but asking Syria 2, a deal that gains Washington a little and Moscow a lot. Washington
+    answers, and may not counter again."""
+    s = new_game(bundled("classic"), 0)
     assert s.to_move == 0
     for notation in ("give arms 1", "offer", "counter", "give arms 1", "ask syria 2", "offer"):
         s = step(s, notation)
@@ -66,9 +67,10 @@ def test_the_lead_turns_down_a_deal_that_gains_the_other_side_more() -> None:
 
 
 def test_a_gesture_is_priced_by_what_it_does_to_the_lead() -> None:
-    """At seed 8's opening, a joint statement is worth more to Moscow alone, but more still to Washington;
-    tough rhetoric is worth a little to Moscow and costs Washington. With the lead counted, it is the rhetoric."""
-    obs = observe(new_game(bundled("summit"), 8), 1)
+    """At seed 8's opening (first edition), a joint statement is worth more to Moscow alone, but more still to
+    Washington; tough rhetoric is worth a little to Moscow and costs Washington. With the lead counted, it is the
+    rhetoric."""
+    obs = observe(new_game(bundled("classic"), 8), 1)
     cards = [a for a in obs.legal if a.kind is ActionKind.PLAY]
     names = {str(a.card): a for a in cards}
     assert {"joint_statement", "tough_rhetoric"} <= set(names)

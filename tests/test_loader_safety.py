@@ -14,13 +14,13 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import bundled
+from conftest import CLASSIC_FINGERPRINT, CLASSIC_PATH, bundled
 from summitgame import rng as _rng
 from summitgame.cli import cli
 from summitgame.crossref import cross_check
 from summitgame.engine import new_game
 from summitgame.errors import MAX_PROBLEMS_SHOWN, Problem, RulesError
-from summitgame.loader import check_file, load_rules, locate, parse_override
+from summitgame.loader import bundled_rule_files, check_file, load_rules, locate, parse_override
 from summitgame.ruleset import compile_ruleset
 from summitgame.safeio import MAX_DATA_BYTES
 from summitgame.schema import AgendaCard, AgendaDeck
@@ -248,9 +248,15 @@ def test_files_refuse_values_of_the_wrong_type(tmp_path: Path, body: str, path: 
 
 
 def test_floats_accept_whole_numbers_and_the_bundled_rules_keep_their_fingerprints() -> None:
-    # a [tunable] bound may be a float or an int; the bundled rules load exactly as before strict types
-    assert load_rules(SUMMIT).fingerprint == "992f102763089d1d"
+    # a [tunable] bound may be a float or an int; the bundled rules load exactly as before strict types (the
+    # first edition of the default rules, rules/classic.toml, is the default file as it was then)
+    assert load_rules(CLASSIC_PATH).fingerprint == CLASSIC_FINGERPRINT
     assert load_rules(TRADE).fingerprint == "52bdf44be3a7a20d"
+    # the default rules change with each edition; whatever their numbers, no two bundled files share a fingerprint
+    # (a record names the file it was played under by its fingerprint)
+    prints = [load_rules(path).fingerprint for path in bundled_rule_files()]
+    assert len(set(prints)) == len(prints) >= 3
+    assert load_rules(SUMMIT).fingerprint in prints
     r = load_rules(None, ["rounds.count=5"])
     assert r.rounds == 5 and isinstance(r.spec.rounds.count, int)
 

@@ -29,7 +29,7 @@ from test_agents import StateGuard, Watched, agent_modules
 
 load_class("helper_agents:First")  # ``first``: always the first legal action (accepts any offer)
 
-PASS, OFFER, ACCEPT, REJECT = 0, 1, 2, 3  # the engine's fixed codes for the simple actions
+PASS, OFFER, ACCEPT, REJECT, COUNTER = 0, 1, 2, 3, 4  # the engine's fixed codes for the simple actions
 
 
 def duel(rules: Ruleset, a: Agent, b: Agent, games: int, start: int = 0) -> tuple[float, float]:
@@ -268,11 +268,16 @@ class Recorder(Agent):
         return legal[0]
 
 
-def responses_to_offers(node: Node, last: int = -1) -> list[set[int]]:
-    """For every node reached by an ``offer`` edge below ``node``, the codes of its children."""
-    out = [set(node.kids)] if last == OFFER and node.kids else []
-    for code, kid in node.kids.items():
-        out += responses_to_offers(kid, code)
+ANSWERS = {ACCEPT, REJECT, COUNTER}
+
+
+def responses_to_offers(node: Node) -> list[set[int]]:
+    """For every node below ``node`` where an offer is answered, the codes of its children. Such a node is known
+    by its children, all answers (it is not always reached by an ``offer`` edge: under ``proposals.auto_offer`` a
+    full package is offered by its last item)."""
+    out = [set(node.kids)] if node.kids and set(node.kids) <= ANSWERS else []
+    for kid in node.kids.values():
+        out += responses_to_offers(kid)
     return out
 
 

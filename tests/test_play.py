@@ -18,12 +18,13 @@ import pytest
 from click.testing import CliRunner, Result
 from rich.console import Console
 
+from conftest import CLASSIC_FINGERPRINT, CLASSIC_PATH
 from summitgame import cli as cli_module
 from summitgame.actions import Action, ActionKind
 from summitgame.agents import make_agent
 from summitgame.cli import cli
 from summitgame.engine import apply, legal_actions, new_game
-from summitgame.loader import load_rules
+from summitgame.loader import default_rules_path, load_rules
 from summitgame.match import agent_rng
 from summitgame.observation import determinize, observe
 from summitgame.play import Ending, Session, make_seats
@@ -48,6 +49,14 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def short_rules(rounds: int = 3) -> Ruleset:
     return load_rules(None, [f"rounds.count={rounds}"])
+
+
+#: The first edition of the default rules, for the tests that type a fixed sequence of actions.
+CLASSIC = ("--rules", str(CLASSIC_PATH), *SHORT)
+
+
+def classic_short_rules() -> Ruleset:
+    return load_rules(CLASSIC_PATH, ["rounds.count=3"])
 
 
 # --- scripts: what a player types, computed by playing the same game in the engine -------------------
@@ -108,6 +117,8 @@ def script(
             s = apply(s, agents[r].act(obs, obs.legal))
             continue
         if stop_after is not None and typed >= stop_after:
+            if len(humans) == 2 and viewer != r:  # the next prompt follows a hand-over (a full package is offered)
+                lines.append("")
             break
         if len(humans) == 2 and viewer != r:
             lines.append("")
@@ -280,10 +291,10 @@ def test_help_and_rules_and_log() -> None:
 
 
 def test_undo_takes_back_own_actions_within_the_turn() -> None:
-    rules = short_rules()
+    rules = classic_short_rules()
     s = new_game(rules, 11)
     lines = ["", "undo", "give arms 1", "ask syria 1", "undo", "ask energy 1", "undo all", "give syria 1", "offer"]
-    result = play("--seed", "11", *SHORT, lines=lines)
+    result = play("--seed", "11", *CLASSIC, lines=lines)
     out = flat(result.output)
     assert "Nothing to undo this turn" in out
     assert "Took back: ask syria 1" in out
@@ -295,7 +306,7 @@ def test_undo_takes_back_own_actions_within_the_turn() -> None:
 
 def test_undo_stops_at_the_hand_over() -> None:
     lines = ["", "give syria 1", "offer", "", "undo"]
-    result = play("--seed", "11", *SHORT, lines=lines)
+    result = play("--seed", "11", *CLASSIC, lines=lines)
     assert "Nothing to undo this turn" in flat(result.output.split("Pass to")[-1])
     (auto,) = saved_files("autosave")
     assert read_record(auto)["actions"] == ["give syria 1", "offer"]
@@ -321,7 +332,7 @@ def test_undo_cannot_take_back_a_card_that_revealed_a_secret() -> None:
 
 
 def test_session_undo_restores_the_exact_state() -> None:
-    rules = short_rules()
+    rules = classic_short_rules()
     s0 = new_game(rules, 11)
     feed = iter(["", "give syria 1", "ask arms 1", "undo 2"])
     seen: list[State] = []
@@ -471,6 +482,24 @@ def test_replay_verify(finished_record: Path) -> None:
     result = replay_cmd("forged.json", *SHORT, "--verify")
     assert result.exit_code == 1
     assert "does not reproduce the recorded outcome" in result.stderr
+
+
+def test_a_record_of_the_first_edition_replays_without_naming_its_rules() -> None:
+    """A game played under rules/classic.toml (the first edition of the default rules) finds its bundled rule file
+    by its fingerprint: replay --verify needs no --rules. Given the default rules instead, it is refused, with the
+    file it needs named."""
+    bots = ("--player", "washington=random", "--player", "moscow=random")
+    result = play("--seed", "11", "--rules", str(CLASSIC_PATH), *bots, "--record", "classic.json")
+    assert result.exit_code == 0, result.output
+    doc = read_record(Path("classic.json"))
+    assert doc["rules"]["fingerprint"] == CLASSIC_FINGERPRINT != load_rules(None).fingerprint
+    assert "outcome" in doc
+    result = replay_cmd("classic.json", "--verify")
+    assert result.exit_code == 0, result.output
+    assert "ok —" in result.output and "reproduced" in result.output
+    refused = replay_cmd("classic.json", "--rules", str(default_rules_path()), "--verify")
+    assert refused.exit_code == 1
+    assert "classic.toml" in flat(refused.stderr) and "Traceback" not in refused.output
 
 
 def test_replay_verify_an_unfinished_save() -> None:

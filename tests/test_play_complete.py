@@ -10,6 +10,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from conftest import CLASSIC_PATH
 from summitgame.engine import apply, new_game
 from summitgame.loader import load_rules
 from summitgame.observation import Observation, observe
@@ -23,7 +24,8 @@ SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 @pytest.fixture(scope="module")
 def rules() -> Ruleset:
-    return load_rules()
+    """The first edition (rules/classic.toml): the positions below count its gates and package sizes."""
+    return load_rules(CLASSIC_PATH)
 
 
 def opening(rules: Ruleset) -> State:

@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner, Result
 from rich.console import Console
 
+from conftest import CLASSIC_PATH
 from summitgame.actions import Action, ActionKind
 from summitgame.cli import cli
 from summitgame.engine import apply, legal_actions, new_game
@@ -62,12 +63,14 @@ def actions_of(s: State) -> list[str]:
 
 
 def test_every_action_and_undo_is_on_disk_before_the_next_prompt() -> None:
-    rules = short_rules()
+    # the first edition, where a package of two single steps is not offered by itself (no proposals.auto_offer)
+    rules = load_rules(CLASSIC_PATH, ["rounds.count=3"])
+    options = ["--rules", str(CLASSIC_PATH), *SHORT]
     lines, _ = script(rules, seed=11, stop_after=8)
     lines[2:2] = ["ask energy 1", "undo", "undo"]  # two actions taken back mid-turn, then the script goes on
     path = Path("j.jsonl")
     s0 = new_game(rules, 11)
-    journal = Journal.create(path, s0, {"washington": "human", "moscow": "human"}, list(SHORT))
+    journal = Journal.create(path, s0, {"washington": "human", "moscow": "human"}, options)
     feed = iter(lines)
     checked = 0
 
@@ -93,7 +96,7 @@ def test_every_action_and_undo_is_on_disk_before_the_next_prompt() -> None:
     assert '"undo_to"' in path.read_text()
     states = load_save(path, rules).states
     assert states[-1].key() == session.state.key()
-    assert doc["seats"] == {"washington": "human", "moscow": "human"} and doc["rules_options"] == list(SHORT)
+    assert doc["seats"] == {"washington": "human", "moscow": "human"} and doc["rules_options"] == options
 
 
 def test_a_torn_last_line_is_cut_and_the_game_goes_on() -> None:
@@ -248,11 +251,12 @@ def first_of(s: State, kind: ActionKind) -> Action:
 
 
 def test_a_game_killed_mid_turn_resumes_to_the_same_state(tmp_path: Path) -> None:
-    """Two humans; give, ask, undo, ask; a half-typed line; SIGKILL. The journal holds the game."""
-    rules = load_rules(None, ["rounds.count=2"])
+    """Two humans; give, ask, undo, ask; a half-typed line; SIGKILL. The journal holds the game. (The first
+    edition, where a package of two single steps is not offered by itself.)"""
+    rules = load_rules(CLASSIC_PATH, ["rounds.count=2"])
     s = new_game(rules, 11)
     give = first_of(s, ActionKind.GIVE)
-    child = spawn(tmp_path, "--seed", "11", "--set", "rounds.count=2")
+    child = spawn(tmp_path, "--seed", "11", "--rules", str(CLASSIC_PATH), "--set", "rounds.count=2")
     child.expect(HANDOVER)
     child.sendline("")
     child.expect(PROMPT)
@@ -275,7 +279,9 @@ def test_a_game_killed_mid_turn_resumes_to_the_same_state(tmp_path: Path) -> Non
     assert child.signalstatus == signal.SIGKILL
     (journal,) = (tmp_path / "summit-games").glob("journal-*.jsonl")
 
-    child = spawn(tmp_path, "--load", f"summit-games/{journal.name}", "--set", "rounds.count=2")
+    child = spawn(
+        tmp_path, "--load", f"summit-games/{journal.name}", "--rules", str(CLASSIC_PATH), "--set", "rounds.count=2"
+    )
     child.expect("Resumed from")
     child.expect(HANDOVER)
     child.sendline("")

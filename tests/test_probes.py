@@ -35,7 +35,7 @@ from summitgame.state import Phase, State
 from test_agents import StateGuard, Watched, agent_modules
 
 PROBES = ["stonewall", "taker", "pushover", "spoiler"]
-RULE_FILES = ["summit", "trade"]
+RULE_FILES = ["summit", "classic", "trade"]
 OPPONENTS = ["greedy", "random"]
 DEALS = range(12)  # per rule file, opponent and seat: 24 games per probe and opponent
 
@@ -71,7 +71,7 @@ class Recorder(Agent):
 
 
 def games(probe: str) -> list[Move]:
-    """Every decision ``probe`` makes in ``DEALS`` on both rule files, both seats, against each opponent; each
+    """Every decision ``probe`` makes in ``DEALS`` on every bundled rule file, both seats, against each opponent; each
     game ends without a forfeit (an illegal action or an exception forfeits)."""
     moves: list[Move] = []
     for rules_name in RULE_FILES:
@@ -151,14 +151,23 @@ def test_spoiler_never_deals_and_plays_the_gesture_that_most_shifts_the_score() 
     assert played > 20
 
 
-def test_taker_never_gives_and_accepts_exactly_the_offers_that_ask_nothing_of_it() -> None:
+def forced(rules: Ruleset) -> int:
+    """The steps a side must concede in any package it offers: one where every package is a trade, else none."""
+    return 1 if rules.two_sided else 0
+
+
+def test_taker_gives_only_what_the_rules_force_and_accepts_exactly_the_offers_that_ask_no_more() -> None:
     moves = games("taker")
-    assert ActionKind.GIVE not in kinds(moves)
+    for m in moves:
+        if m.action.kind is ActionKind.GIVE:  # the one step a trade needs, once per package
+            assert m.action.steps == forced(m.obs.rules) and not gives(m.obs.items, m.obs.viewer), m.action
+    assert ActionKind.GIVE not in kinds([m for m in moves if not m.obs.rules.two_sided])
+    assert ActionKind.GIVE in kinds([m for m in moves if m.obs.rules.two_sided])
     assert ActionKind.ASK in kinds(moves) and ActionKind.OFFER in kinds(moves)
     answered = responses(moves)
     for m in answered:
-        free = not gives(m.obs.items, m.obs.viewer)
-        assert (m.action.kind is ActionKind.ACCEPT) == free, (m.obs.items, m.action)
+        given = sum(steps for giver, _, steps in m.obs.items if giver == m.obs.viewer)
+        assert (m.action.kind is ActionKind.ACCEPT) == (given <= forced(m.obs.rules)), (m.obs.items, m.action)
     assert {m.action.kind for m in answered} >= {ActionKind.ACCEPT, ActionKind.REJECT}
 
 

@@ -1,4 +1,4 @@
-"""Hypothesis playthroughs of both rulesets, checking the forward model's invariants at every step.
+"""Hypothesis playthroughs of every bundled ruleset, checking the forward model's invariants at every step.
 
 Each example deals a game from a random seed and picks every action with hypothesis (so a failure
 shrinks to a short game). At every step: the structural invariants (``conftest.check_state``),
@@ -20,7 +20,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from conftest import bundled, check_final, check_state, deal_points
+from conftest import BUNDLED_NAMES, bundled, check_final, check_state, deal_points
 from summitgame.actions import ActionKind
 from summitgame.engine import apply, is_terminal, legal_actions, new_game
 from summitgame.errors import IllegalActionError
@@ -181,7 +181,7 @@ def playthrough(rules: Ruleset, seed: int, data: st.DataObject) -> State:
     return s
 
 
-RULESETS = pytest.mark.parametrize("name", ["summit", "trade"])
+RULESETS = pytest.mark.parametrize("name", BUNDLED_NAMES)
 
 
 @RULESETS
@@ -253,7 +253,7 @@ class Summit(RuleBasedStateMachine):
         assert self.s is not None
         return self.s
 
-    @initialize(name=st.sampled_from(["summit", "trade"]), seed=SEEDS)
+    @initialize(name=st.sampled_from(BUNDLED_NAMES), seed=SEEDS)
     def deal(self, name: str, seed: int) -> None:
         self.s = new_game(bundled(name), seed)
 

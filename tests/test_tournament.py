@@ -191,10 +191,11 @@ def test_resume_keeps_foreign_lines_and_refuses_other_rules(
 # --- forfeits --------------------------------------------------------------------------------------------
 
 
-def test_a_crashing_agent_forfeits_and_the_run_goes_on(summit_rules: Ruleset, tmp_path: Path) -> None:
+def test_a_crashing_agent_forfeits_and_the_run_goes_on(classic_rules: Ruleset, tmp_path: Path) -> None:
+    # the first edition, where passing costs nothing: every game lasts until the crasher's third move
     specs = ["crasher:after=2", "first", "random"]
-    here, s1 = run_tournament(summit_rules, specs, 4, tmp_path / "here", seed=0)
-    two, s2 = run_tournament(summit_rules, specs, 4, tmp_path / "two", seed=0, workers=2)
+    here, s1 = run_tournament(classic_rules, specs, 4, tmp_path / "here", seed=0)
+    two, s2 = run_tournament(classic_rules, specs, 4, tmp_path / "two", seed=0, workers=2)
     assert here.complete and two.complete
     assert s1 == s2
     lines = file_lines(tmp_path / "two")
