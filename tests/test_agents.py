@@ -291,17 +291,7 @@ def test_heuristics_replan_around_a_package_they_did_not_start(name: str) -> Non
         assert any(o.proposer == 0 for o in offers(observe(result.state, 0)))
 
 
-#: the heuristics that, finishing a package another started, offer it one-sided where every package is a trade
-ONE_SIDED_OFFER = pytest.mark.xfail(
-    strict=True,
-    reason="agents: finishing a package it did not start (here, a counter-proposal whose first item Meddled gave), "
-    "under proposals.two_sided the agent offers it one-sided, an illegal 'offer' that forfeits the game",
-)
-
-
-@pytest.mark.parametrize(
-    "name", [pytest.param(n, marks=ONE_SIDED_OFFER) if n not in ("greedy", "appeaser") else n for n in HEURISTIC]
-)
+@pytest.mark.parametrize("name", HEURISTIC)
 def test_heuristics_finish_a_package_they_did_not_start_as_a_trade(name: str) -> None:
     """Under two-sided rules (here the first edition with proposals.two_sided, whose numbers stay put), a heuristic
     completes a package another started with a concession from the side it lacks before it offers it."""

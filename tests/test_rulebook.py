@@ -81,14 +81,16 @@ def test_a_tier_checked_before_the_failed_one_is_named() -> None:
     assert "it counts as **Incremental** if that tier's conditions hold, else as **Failed** (−5 to each side)" in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rulebook.py describes proposals.on_reject with 'self' as the initiative, but the engine applies "
-    "on_reject to the side that rejects (the second edition's rejection costs read as the initiative's)",
-)
 def test_a_rejection_is_said_to_cost_the_side_that_rejects() -> None:
     (line,) = [ln for ln in rulebook(load_rules(None)).splitlines() if "On a rejection:" in ln]
-    assert "domestic pressure" in line and "initiative" not in line
+    assert "the rejecter's domestic pressure" in line and "initiative" not in line
+
+
+def test_the_opening_says_who_pays_for_a_breakdown_as_the_rule_data_says() -> None:
+    second = [ln for ln in rulebook(load_rules(None)).splitlines() if ln.startswith("- **A breakdown**")]
+    first = [ln for ln in rulebook(load_rules(CLASSIC_PATH)).splitlines() if ln.startswith("- **A breakdown**")]
+    assert "a leader whose rejection or gesture takes Trust there pays for it" in second[0]
+    assert "it costs both sides the same, whoever brought it about" in first[0]
 
 
 def test_every_breakdown_meter_of_a_variant_is_listed() -> None:

@@ -251,7 +251,8 @@ def apply_unchecked(state: State, a: int) -> State:
             t, st = divmod(a - table.ask_base, rules.max_steps)
             giver = 1 - b
         s.items = (*state.items, (giver, t, st + 1))
-        if rules.auto_offer and len(legal_actions(s)) == 1:  # full: only "offer" is left, so it is made
+        # full: only "offer" is left, so it is made (under two_sided a lone legal item is not full)
+        if rules.auto_offer and legal_actions(s) == (table.all[OFFER],):
             s._legal = None
             s.phase = RESPOND
             s.proposer = b

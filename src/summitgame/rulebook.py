@@ -6,9 +6,11 @@ penalty, the meters' score penalties), so a player reads the stakes before the m
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .describe import Describer
 from .ruleset import Ruleset
-from .schema import EndedByCondition
+from .schema import Effect, EndedByCondition, MeterCondition
 
 
 def _per_role(rules: Ruleset, value: int | dict[str, int]) -> str:
@@ -76,13 +78,38 @@ def how_to_win(rules: Ruleset) -> list[str]:
             f"- **A walk-out** (a leader's {m.name.lower()} at {_per_role(rules, m.walkout_at)} or more at the end "
             f"of a round) ends the summit: {ending_tier(rules, 'walkout')}, {cost}."
         )
-    for m in spec.meters.values():
+    for mid, m in spec.meters.items():
         if m.breakdown_at is None:
             continue
+        blamed = _blame_sources(rules, mid, m.breakdown_at)
+        cost = (
+            f"a leader whose {' or '.join(blamed)} takes {m.name} there pays for it as that rule says (below)"
+            if blamed
+            else "it costs both sides the same, whoever brought it about"
+        )
         out.append(
             f"- **A breakdown** ({m.name} at {m.breakdown_at} or less at the end of a round) ends the summit: "
-            f"{ending_tier(rules, 'breakdown')}; it costs both sides the same, whoever brought it about."
+            f"{ending_tier(rules, 'breakdown')}; {cost}."
         )
+    return out
+
+
+def _blame_sources(rules: Ruleset, meter: str, floor: int) -> list[str]:
+    """The player moves (a rejection, a pass, a gesture) with an effect that applies only once ``meter`` is at
+    its breakdown ``floor`` or below: the rule data's way of blaming the side that breaks the talks."""
+
+    def blames(effects: Sequence[Effect]) -> bool:
+        return any(
+            isinstance(c, MeterCondition) and c.meter == meter and c.at_most is not None and c.at_most <= floor
+            for e in effects
+            for c in e.when
+        )
+
+    spec = rules.spec
+    pr = spec.proposals
+    out = [name for name, effects in (("rejection", pr.on_reject), ("pass", pr.on_pass)) if blames(effects)]
+    if any(blames(card.effects) for card in rules.gestures_deck.cards):
+        out.append("gesture")
     return out
 
 

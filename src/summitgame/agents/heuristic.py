@@ -99,9 +99,10 @@ class HeuristicAgent(Agent):
         if package is None or len(package) <= len(obs.items):
             if can_pass:
                 return acts[PASS]
-            if obs.items:
+            if obs.items and acts[OFFER] in legal:
                 return acts[OFFER]
-            package = max(options, key=lambda o: o.ev).items  # a counter must offer something
+            # a counter must offer something, and a package that is not yet a trade (two_sided) must grow
+            package = max(options, key=lambda o: o.ev).items
         self._set_plan(obs, package)
         step = self._follow_plan(obs, legal)
         assert step is not None, "a planned package must start with a legal item"

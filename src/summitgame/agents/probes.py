@@ -125,8 +125,7 @@ class SpoilerAgent(Agent):
 
 @register
 class TakerAgent(HeuristicAgent):
-    """Only takes: offers the ask-only package with the best expected value, accepts only offers that ask it nothing
-    (where every package must be a trade, one step is the least it may give, and it gives no more)."""
+    """Only takes: offers its best package giving the least the rules allow, accepts only offers that ask no more."""
 
     name = "taker"
     parameters: ClassVar[dict[str, Param]] = {"accept_scale": ACCEPT_SCALE}
