@@ -38,8 +38,8 @@ games, seed 0) and 6400 56.5% [46.7, 65.8] (100 games, seed 3). The suspected ca
 Brier 0.39 against 0.50 for the sign, 150 self-play games), scored 49.8% [42.9, 56.6] at s = 2, 51.0% at
 3, 53.5% at 8; ``c`` doubled or halved at 1600 alone, 51.7% and 50.7%; the best mean instead of the most
 visited move, 35.5% [29.2, 42.4]. Nor is the tree spread thin: at 1600 its deepest node is 8 decisions
-down on average (mean leaf depth 4.7) and 34% of simulations reach the end of the summit, which lasts
-about 17 decisions (at 400: 6, 3.8 and 27%). The cause is the game: in the 400 games of 1600 against 400,
+down on average (mean leaf depth 4.8) and 32% of simulations reach the end of the summit, which lasts
+about 17 decisions (at 400: 6, 3.8 and 24%; ``bench_mcts_scaling.py --games 0``, 189 positions). The cause is the game: in the 400 games of 1600 against 400,
 324 summits break down, after 3.3 rounds on average (neither side deals; rejections run trust to zero), and
 the lead when they do comes from the gestures dealt and the events drawn. Even a *clairvoyant* search, which knows the
 opponent's hand and agenda and every future event (``benchmarks/bench_mcts_scaling.py --clairvoyant``),
