@@ -182,6 +182,42 @@ def test_dealer_redeals_only_what_the_viewer_cannot_see(
         assert len({d.rng for d in dealt}) == 30
 
 
+class Fixed(MctsAgent):
+    """An ``mcts`` agent whose determinizations are all one given state, counted (a measurement's hook)."""
+
+    def __init__(self, state: State, **params: object) -> None:
+        super().__init__(**params)
+        self.state = state
+        self.dealt = 0
+
+    def dealer(self, obs: Observation) -> _Dealer:
+        agent = self
+
+        class One(_Dealer):
+            def deal(self) -> State:
+                agent.dealt += 1
+                return agent.state.clone()
+
+        return One(agent.state, obs.viewer, self.rng)
+
+
+def test_search_draws_every_determinization_from_its_dealer(summit_rules: Ruleset) -> None:
+    # benchmarks/bench_mcts_scaling.py overrides ``dealer`` to search the true state: the search must use it
+    s = decision_point(summit_rules, 3, 4)
+    me = s.to_move
+    other = determinize(s, me, random.Random(7))
+    assert (other.hands, other.agendas) != (s.hands, s.agendas)
+    view = observe(s, me)
+    trees = []
+    for state in (s, other):
+        agent = Fixed(state, iterations=150)
+        agent.start(summit_rules, me, random.Random(0))
+        root = agent.search(view)
+        assert agent.dealt == agent.iterations_done == 150
+        trees.append({a: (k.n, k.w0, k.w1) for a, k in root.kids.items()})
+    assert trees[0] != trees[1]  # what it is dealt, not the observation alone, is what it searched
+
+
 def packages(s: State, choose: Callable[[State], Sequence[int]]) -> set[frozenset[tuple[int, int, int]]]:
     """Every package (as a set of items) the builder can reach from ``s`` adding items as ``choose`` allows."""
     out = {frozenset(s.items)}
