@@ -219,7 +219,7 @@ def test_the_search_resumed_after_any_cut_proposes_what_an_uninterrupted_one_doe
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     targets = targets_from_text('median_end_round = "== 9.5"\n', load_rules())
-    dims = tn.dimensions(None, (), [("rounds.count", tn.Span(1, 12)), ("meters.trust.start", None)])
+    dims = tn.dimensions(CLASSIC_PATH, (), [("rounds.count", tn.Span(1, 12)), ("meters.trust.start", None)])
     _stand_ins(monkeypatch)
 
     def run(folder: Path, resume: bool) -> bytes:
@@ -332,7 +332,7 @@ def test_a_forged_winner_line_is_replayed_and_refused(here: Path) -> None:
         m.update(met=True, miss=0.0, loss=0.0)
     doc["measures"]["median_end_round"]["measured"]["value"] = 13.0
     doc["measures"]["failed"]["measured"]["value"] = 0.0
-    dims = tn.dimensions(None, (), [("rounds.count", tn.Span(1, 12)), ("meters.trust.start", None)])
+    dims = tn.dimensions(CLASSIC_PATH, (), [("rounds.count", tn.Span(1, 12)), ("meters.trust.start", None)])
     distance = sum(d.share(doc["values"][d.path]) for d in dims) / len(dims)
     doc.update(loss=0.0, met=True, objective=round(tn.PULL * distance, 9))
     forged = [*lines[:-1], _dump(doc)]
