@@ -400,8 +400,18 @@ def test_tunables_lists_each_range_with_its_current_value() -> None:
 def test_the_bundled_targets_file_parses_against_the_default_rules() -> None:
     path = Path(__file__).resolve().parents[1] / "rules" / "targets" / "summit.toml"
     tg = load_targets(path, RULES)
-    assert [t.name for t in tg.targets] == ["symbolic", "incremental", "failed", "role_gap", "median_end_round"]
-    assert tg.run["games"] == 1000
+    assert [t.name for t in tg.targets] == [
+        "margin:symbolic",
+        "symbolic",
+        "incremental",
+        "failed",
+        "role_gap",
+        "win_gap",
+        "exploitability:greedy",
+        "forced_share",
+        "median_end_round",
+    ]
+    assert tg.run["games"] == 1000 and "greedy" in tg.run["agents"]
 
 
 def test_tune_without_optuna_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
