@@ -123,6 +123,11 @@ def _any_open(s: State) -> bool:
     return any(_track_open(s, t) for t in range(s.rules.n_tracks))
 
 
+def _free_tracks(s: State, used: int) -> int:
+    """How many tracks are open and not yet in the package (``used``: a bit per track in it)."""
+    return sum(1 for t in range(s.rules.n_tracks) if not used >> t & 1 and _track_open(s, t))
+
+
 def _can_build(s: State) -> bool:
     """Whether a fresh package could be built and offered now (a counter-proposal needs one): a track is
     open, or, under ``two_sided``, two tracks and room for two steps."""
@@ -131,7 +136,7 @@ def _can_build(s: State) -> bool:
         return _any_open(s)
     if rules.cap_for(s.meters[rules.cap_slot]) < 2:
         return False
-    return sum(1 for t in range(rules.n_tracks) if _track_open(s, t)) >= 2
+    return _free_tracks(s, 0) >= 2
 
 
 def legal_actions(state: State) -> tuple[Action, ...]:
@@ -187,26 +192,24 @@ def legal_actions(state: State) -> tuple[Action, ...]:
             abase = rules.actions.ask_base
             give_ok = gives < rules.max_items
             ask_ok = asks < rules.max_items
-            open_: list[int] = []
+            # under two_sided, the first item of one kind leaves a step and another open track for the other kind
+            need_ask = rules.two_sided and not asks
+            need_give = rules.two_sided and not gives
+            spare = not (need_ask or need_give) or _free_tracks(s, used) >= 2
             for t, gate in enumerate(rules.gates):
                 if used >> t & 1 or blocked[t] >= rnd:
                     continue
                 if gate is not None and meters[gate[0]] < gate[1]:
                     continue
-                if tracks[t] < top:
-                    open_.append(t)
-            # under two_sided, the first item of one kind leaves a step and another open track for the other kind
-            need_ask = rules.two_sided and not asks
-            need_give = rules.two_sided and not gives
-            spare = len(open_) >= 2
-            for t in open_:
                 k = min(ms, top - tracks[t])
-                if give_ok and (not need_ask or spare):
-                    kg = min(k, room_cap - 1 if need_ask else room_cap)
+                if k <= 0:
+                    continue
+                if give_ok and (spare or not need_ask):
+                    kg = min(k, room_cap - need_ask)
                     if kg > 0:
                         out.extend(acts[gbase + t * ms : gbase + t * ms + kg])
-                if ask_ok and (not need_give or spare):
-                    ka = min(k, room_cap - 1 if need_give else room_cap)
+                if ask_ok and (spare or not need_give):
+                    ka = min(k, room_cap - need_give)
                     if ka > 0:
                         out.extend(acts[abase + t * ms : abase + t * ms + ka])
         legal = tuple(out)
