@@ -9,11 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from pettingzoo.test import api_test, render_test, seed_test
+from pettingzoo.test import api_test, parallel_api_test, parallel_seed_test, render_test, seed_test
 
 from summitgame.engine import apply, legal_actions, new_game
 from summitgame.integrations.encoding import Encoder
-from summitgame.integrations.pettingzoo import env, raw_env
+from summitgame.integrations.pettingzoo import env, parallel_env, raw_env
 from summitgame.observation import determinize, observe, sample_state
 from summitgame.ruleset import Ruleset
 from summitgame.scoring import outcome
@@ -218,3 +218,43 @@ def test_observations_never_share_a_writable_buffer() -> None:
         assert not obs["action_mask"].flags.writeable
     with pytest.raises(ValueError):
         kept[0][1]["action_mask"][0] = 1
+
+
+def test_parallel_api_test(any_rules: Ruleset) -> None:
+    parallel_api_test(parallel_env(rules=any_rules), num_cycles=1000)
+
+
+def test_parallel_seed_test(summit_rules: Ruleset) -> None:
+    parallel_seed_test(lambda: parallel_env(rules=summit_rules), num_cycles=300)
+
+
+def test_parallel_env_plays_the_engines_game(any_rules: Ruleset) -> None:
+    """Only the agent to move acts; the game, rewards and infos are the AEC env's for the same seed."""
+    p = parallel_env(rules=any_rules)
+    for seed in range(20):
+        obs, _ = p.reset(seed=seed)
+        pick = random.Random(seed).choice
+        returns = dict.fromkeys(p.possible_agents, 0.0)
+        while p.agents:
+            mover = p.unwrapped.agent_selection
+            assert [a for a in p.agents if obs[a]["action_mask"].any()] == [mover]
+            legal = [int(a) for a in np.flatnonzero(obs[mover]["action_mask"])]
+            # the other agent's action would be illegal for the mover: it is ignored, not applied
+            actions = dict.fromkeys(p.agents, int(np.flatnonzero(obs[mover]["action_mask"] == 0)[0]))
+            actions[mover] = pick(legal)
+            obs, rewards, terminations, _, infos = p.step(actions)
+            for a, r in rewards.items():
+                returns[a] += r
+        final = engine_game(any_rules, seed)
+        assert p.unwrapped.game_state == final
+        assert returns == {r: float(v) for r, v in outcome(final).scores.items()}
+        assert all(terminations.values()) and all("outcome" in i for i in infos.values())
+
+
+def test_parallel_illegal_action_ends_the_game_for_the_offender() -> None:
+    p = parallel_env()
+    obs, _ = p.reset(seed=2)
+    mover = p.unwrapped.agent_selection
+    bad = int(np.flatnonzero(obs[mover]["action_mask"] == 0)[0])
+    _, rewards, terminations, _, _ = p.step({a: bad for a in p.agents})
+    assert all(terminations.values()) and rewards[mover] == -1 and not p.agents

@@ -22,6 +22,19 @@ the next 64-bit deal seed from a stream started by ``env(seed=...)`` (the stream
 never an agent's).
 ``game_state`` holds the engine state (full information: for the environment's owner, not for agents).
 ``render_mode="ansi"`` returns the public board as text; ``"human"`` prints it after every step.
+
+**Parallel API.** ``parallel_env(...)`` is the same game through PettingZoo's ``turn_based_aec_to_parallel``
+(the conversion PettingZoo provides for turn-based games; ``aec_to_parallel`` needs every agent to act
+once per cycle, and here a builder takes several actions in a row): each ``step(actions)`` applies only
+the action of the agent to move, ``infos[agent]["active_agent"]``, and ignores the other's (its mask is
+all zeros). Rewards, seeds and the illegal-action rule are the AEC env's.
+
+    from summitgame.integrations.pettingzoo import parallel_env
+    p = parallel_env()
+    obs, infos = p.reset(seed=7)
+    while p.agents:
+        actions = {a: p.action_space(a).sample(obs[a]["action_mask"]) for a in p.agents}
+        obs, rewards, terminations, truncations, infos = p.step(actions)
 """
 
 from __future__ import annotations
@@ -35,6 +48,7 @@ import numpy as np
 from gymnasium import spaces
 from pettingzoo import AECEnv
 from pettingzoo.utils import wrappers
+from pettingzoo.utils.conversions import turn_based_aec_to_parallel
 
 from ..engine import apply, legal_actions, new_game
 from ..loader import load_rules
@@ -44,7 +58,7 @@ from ..scoring import outcome
 from ..state import State
 from .encoding import Encoder, board_text
 
-__all__ = ["env", "raw_env"]
+__all__ = ["env", "parallel_env", "raw_env"]
 
 
 def env(rules: Ruleset | str | Path | None = None, seed: int | None = None, render_mode: str | None = None) -> Any:
@@ -55,6 +69,14 @@ def env(rules: Ruleset | str | Path | None = None, seed: int | None = None, rend
     e = wrappers.AssertOutOfBoundsWrapper(e)
     e = wrappers.OrderEnforcingWrapper(e)
     return e
+
+
+def parallel_env(
+    rules: Ruleset | str | Path | None = None, seed: int | None = None, render_mode: str | None = None
+) -> Any:
+    """The summit as a PettingZoo ``ParallelEnv``: ``env(...)`` through ``turn_based_aec_to_parallel`` (only
+    the action of the agent to move is applied each step; see the module docstring)."""
+    return turn_based_aec_to_parallel(env(rules=rules, seed=seed, render_mode=render_mode))
 
 
 class raw_env(AECEnv):  # type: ignore[misc]
