@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from summitgame.stats import (
     ELO,
     betainc,
     bootstrap_ci,
     bradley_terry,
+    elo_score,
     mean_ci,
+    score_elo,
+    sprt_bernoulli,
+    sprt_elo,
+    sprt_mle,
     t_cdf,
     t_quantile,
     wilson,
@@ -160,3 +168,57 @@ def test_bradley_terry_refusals_and_prior() -> None:
         bradley_terry({("A", "B"): (1, 0, 1), ("C", "D"): (1, 0, 1)})
     with pytest.raises(ValueError, match="no games"):
         bradley_terry({("A", "B"): (1, 0, 1)}, players=["A", "B", "C"])
+
+
+# --- the Elo scale and the sequential test on match scores -------------------------------------------------
+
+
+def test_elo_score_round_trips() -> None:
+    assert elo_score(0) == 0.5
+    assert elo_score(400) == pytest.approx(10 / 11)
+    assert elo_score(-400) == pytest.approx(1 / 11)
+    for elo in (-700.0, -30.0, 0.0, 5.0, 250.0):
+        assert score_elo(elo_score(elo)) == pytest.approx(elo, abs=1e-9)
+    assert score_elo(1.0) == math.inf and score_elo(0.0) == -math.inf
+    assert math.copysign(1.0, score_elo(0.5)) == 1.0  # no "-0" in reports
+
+
+def test_sprt_mle_is_wald_for_two_values() -> None:
+    """On 0/1 scores the most likely distribution of mean p is Bernoulli(p): the LLR is Wald's."""
+    counts = {1.0: 37, 0.0: 21}
+    got = sprt_mle(counts, 0.5, 0.6)
+    assert got.llr == pytest.approx(sprt_bernoulli(37, 58, 0.5, 0.6).llr, rel=2e-3)
+    assert got.n == 58
+
+
+def test_sprt_elo_needs_the_games_a_run_of_wins_takes() -> None:
+    """Identical scores are no proof by themselves: all-won deals decide after about log(19)/log(s1/s0) of them
+    (not after two, as a variance estimate of 0 would have it)."""
+    need = math.log(0.95 / 0.05) / math.log(elo_score(30) / 0.5)
+    for deals in range(1, 60):
+        test = sprt_elo({1.0: deals}, 0, 30)
+        assert (test.verdict == "stronger") == (deals >= math.ceil(need - 0.5)), deals
+        assert sprt_elo({0.0: deals}, 0, 30).verdict == ("weaker" if test.verdict else None)
+    assert sprt_elo({}, 0, 30).verdict is None
+
+
+def test_sprt_elo_verdicts() -> None:
+    assert sprt_elo({0.5: 400}, 0, 30).verdict == "equal"
+    assert sprt_elo({0.5: 300, 0.75: 60, 0.25: 60}, 0, 30).verdict == "equal"
+    assert sprt_elo({1.0: 300, 0.5: 200, 0.0: 150}, 0, 30).verdict == "stronger"
+    assert sprt_elo({1.0: 150, 0.5: 200, 0.0: 300}, 0, 30).verdict == "weaker"
+    assert sprt_elo({1.0: 6, 0.0: 5}, 0, 30).verdict is None
+    for bad in ((30, 30), (-5, 10), (0, math.inf)):
+        with pytest.raises(ValueError, match="Elo bounds"):
+            sprt_elo({}, *bad)
+
+
+@given(st.lists(st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0]), max_size=200), st.floats(0, 20), st.floats(1, 80))
+def test_sprt_elo_is_antisymmetric(scores: list[float], elo0: float, gap: float) -> None:
+    """Swapping A and B (score s becomes 1 − s) swaps "stronger" and "weaker" and their log-likelihood ratios."""
+    test = sprt_elo(Counter(scores), elo0, elo0 + gap)
+    mirror = sprt_elo(Counter(1 - s for s in scores), elo0, elo0 + gap)
+    assert mirror.up.llr == pytest.approx(test.down.llr, abs=1e-6)
+    assert mirror.down.llr == pytest.approx(test.up.llr, abs=1e-6)
+    swap = {"stronger": "weaker", "weaker": "stronger", "equal": "equal", None: None}
+    assert mirror.verdict == swap[test.verdict]

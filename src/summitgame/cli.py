@@ -673,7 +673,11 @@ def speed_doc(run: Any) -> dict[str, Any]:
 @click.argument("agent_b", metavar="B")
 @rules_options
 @click.option(
-    "--games", "-n", type=click.IntRange(min=1), default=100, show_default=True, help="Games (seats swap every other)."
+    "--games",
+    "-n",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Games (seats swap every other). [default: 100; with --until-significant, the most: 10000]",
 )
 @bot_run_options
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON document.")
@@ -683,13 +687,25 @@ def speed_doc(run: Any) -> dict[str, Any]:
     default=None,
     help="Save every game record in this directory (game-00001.json, ...; replayable).",
 )
+@click.option(
+    "--until-significant",
+    "until",
+    is_flag=True,
+    help="Play in batches and stop once a sequential test (SPRT on paired deals) shows A stronger, equal or weaker.",
+)
+@click.option(
+    "--elo0", type=float, default=None, help="With --until-significant: 'equal' means within this. [default: 0]"
+)
+@click.option(
+    "--elo1", type=float, default=None, help="With --until-significant: 'stronger' means by this much. [default: 30]"
+)
 @report_errors
 def match_cmd(
     agent_a: str,
     agent_b: str,
     rules_path: Path | None,
     overrides: tuple[str, ...],
-    games: int,
+    games: int | None,
     seed: int | None,
     workers: int,
     scheduler: str | None,
@@ -697,33 +713,66 @@ def match_cmd(
     agent_classes: tuple[str, ...],
     as_json: bool,
     records: Path | None,
+    until: bool,
+    elo0: float | None,
+    elo1: float | None,
 ) -> None:
     """Play agent A against agent B on paired deals: games 2k and 2k+1 share a deal and swap seats.
 
     Prints the outcome tiers, each agent's score rate and mean game score with 95% intervals,
-    wins/ties/losses, win rates by role, game length and how games ended."""
+    wins/ties/losses, win rates by role, game length and how games ended. With --until-significant the
+    deals are played in batches until Fishtest's sequential test (GSPRT on each deal's score, alpha = beta =
+    0.05) decides that A is stronger (by elo1 Elo), weaker (by elo1) or equal (within elo0), and the report
+    says which and how many games it took; the same seed gives the same verdict after the same games."""
+    from . import sequential as seq
     from .tournament import report_lines, run_match
 
+    if not until and (elo0 is not None or elo1 is not None):
+        raise click.UsageError("--elo0 and --elo1 go with --until-significant")
     rules = load(rules_path, overrides)
     load_agent_classes(agent_classes)
     with BotProgress(f"{agent_a} vs {agent_b}", plain=False) as progress:
-        run, summary = run_match(
-            rules,
-            agent_a,
-            agent_b,
-            games,
-            seed,
-            workers=workers,
-            move_timeout=move_timeout,
-            records=records,
-            progress=progress,
-            scheduler=scheduler,
-        )
+        if until:
+            e0 = seq.ELO0 if elo0 is None else elo0
+            e1 = seq.ELO1 if elo1 is None else elo1
+            if not 0 <= e0 < e1 < float("inf"):
+                raise click.BadParameter(f"need 0 <= elo0 < elo1, got {e0:g} and {e1:g}", param_hint="--elo0/--elo1")
+            run, summary = seq.run_until_significant(
+                rules,
+                agent_a,
+                agent_b,
+                seq.MAX_GAMES if games is None else games,
+                seed,
+                elo0=e0,
+                elo1=e1,
+                workers=workers,
+                move_timeout=move_timeout,
+                records=records,
+                progress=progress,
+                scheduler=scheduler,
+            )
+        else:
+            run, summary = run_match(
+                rules,
+                agent_a,
+                agent_b,
+                100 if games is None else games,
+                seed,
+                workers=workers,
+                move_timeout=move_timeout,
+                records=records,
+                progress=progress,
+                scheduler=scheduler,
+            )
     if as_json:
         click.echo(json.dumps({**summary, "speed": speed_doc(run)}, indent=2))
         return
     for line in report_lines(summary, run):
         click.echo(line)
+    if until:
+        click.echo("")
+        for line in seq.sequential_lines(summary):
+            click.echo(line)
     if records is not None:
         click.echo(printable(f"records:           {records}/"))
     if any(spec.strip().startswith("cmd:") for spec in (agent_a, agent_b)):

@@ -11,6 +11,8 @@ the games it summarizes. Every interval is two-sided; ``confidence`` is its cove
 - ``welch_diff(xs, ys)``: a difference of two means with its normal interval.
 - ``sprt_bernoulli``, ``sprt_mean``, ``sprt_difference``: Wald's sequential probability ratio test (and
   the generalized, variance-estimating form Fishtest uses), to stop a comparison once it is decided.
+- ``elo_score``, ``score_elo``, ``sprt_elo``: the logistic Elo scale, and the same test on match scores
+  between Elo bounds (is A stronger, equal or weaker?).
 """
 
 from __future__ import annotations
@@ -439,4 +441,94 @@ def sprt_difference(diffs: Sequence[float], delta: float, alpha: float = 0.05, b
     return TwoSidedSprt(
         sprt_mean(n, total, total_sq, 0.0, delta, alpha, beta),
         sprt_mean(n, total, total_sq, 0.0, -delta, alpha, beta),
+    )
+
+
+def elo_score(elo: float) -> float:
+    """The expected score (win 1, tie ½) of a player ``elo`` points stronger, on the logistic Elo scale."""
+    return 1.0 / (1.0 + math.pow(10.0, -elo / 400.0))
+
+
+def score_elo(score: float) -> float:
+    """The Elo difference that gives an expected ``score`` (the inverse of ``elo_score``; ±inf at 1 and 0)."""
+    if score <= 0.0:
+        return -math.inf
+    if score >= 1.0:
+        return math.inf
+    return 400.0 * math.log10(score / (1.0 - score))
+
+
+@dataclass(frozen=True)
+class EloSprt:
+    """Two generalized SPRTs on match scores: ``up`` of H0 elo = elo0 against H1 elo = elo1 (A stronger), and
+    ``down``, its mirror, of H0 elo = −elo0 against H1 elo = −elo1 (A weaker). ``verdict`` is "stronger" or
+    "weaker" once either accepts its H1, "equal" once both accept H0, else None (keep playing)."""
+
+    up: Sprt
+    down: Sprt
+
+    @property
+    def verdict(self) -> str | None:
+        if self.up.decision == "H1":
+            return "stronger"
+        if self.down.decision == "H1":
+            return "weaker"
+        if self.up.decision == "H0" and self.down.decision == "H0":
+            return "equal"
+        return None
+
+
+PENTANOMIAL = (0.0, 0.25, 0.5, 0.75, 1.0)
+"""The scores of a pair of games (win 1, tie ½, loss 0, averaged): the five outcomes Fishtest counts."""
+REGULARIZE = 1e-3  #: virtual count added to each pentanomial outcome (as Fishtest does), so no MLE is degenerate
+
+
+def _tilt(values: Sequence[float], counts: Sequence[float], s: float) -> float:
+    """Σ nᵢ·log(1 + λ(xᵢ − s)) at the λ that makes pᵢ ∝ nᵢ / (1 + λ(xᵢ − s)) a distribution of mean ``s``:
+    minus the log-likelihood of the data under the most likely distribution of mean ``s`` on these values,
+    up to a constant that does not depend on ``s`` (Owen's empirical likelihood)."""
+    d = [x - s for x in values]
+    hi_d, lo_d = max(d), min(d)
+    if hi_d <= 0 or lo_d >= 0:
+        raise ValueError(f"mean {s} is not inside the range of the values")
+    lo, hi = -1.0 / hi_d, -1.0 / lo_d  # 1 + λd > 0 for every d on this open interval
+    for _ in range(200):  # Σ nᵢdᵢ/(1 + λdᵢ) falls from +inf to -inf across it: bisect for its root
+        mid = (lo + hi) / 2
+        if mid in (lo, hi):
+            break
+        if math.fsum(n * di / (1 + mid * di) for n, di in zip(counts, d, strict=True)) > 0:
+            lo = mid
+        else:
+            hi = mid
+    lam = (lo + hi) / 2
+    return math.fsum(n * math.log1p(lam * di) for n, di in zip(counts, d, strict=True))
+
+
+def sprt_mle(counts: Mapping[float, int], mu0: float, mu1: float, alpha: float = 0.05, beta: float = 0.05) -> Sprt:
+    """The generalized SPRT of H0: mean = mu0 against H1: mean = mu1 for scores in 0..1, counted by value (for
+    pairs of games, the five ``PENTANOMIAL`` outcomes): the log-likelihood ratio of the most likely
+    distributions on those values with each mean (Fishtest's exact form, not a normal approximation; each
+    pentanomial outcome gets ``REGULARIZE`` virtual games, so a run of identical scores still needs the
+    games that make it convincing)."""
+    if not (0 < mu0 < 1 and 0 < mu1 < 1):
+        raise ValueError(f"means must lie strictly between 0 and 1, got {mu0}, {mu1}")
+    if any(not 0 <= x <= 1 for x in counts):
+        raise ValueError("scores must lie between 0 and 1")
+    values = sorted(set(counts) | set(PENTANOMIAL))
+    weights = [counts.get(x, 0) + (REGULARIZE if x in PENTANOMIAL else 0.0) for x in values]
+    llr = _tilt(values, weights, mu0) - _tilt(values, weights, mu1)
+    lo, hi = sprt_bounds(alpha, beta)
+    return Sprt(llr, lo, hi, sum(counts.values()))
+
+
+def sprt_elo(counts: Mapping[float, int], elo0: float, elo1: float, alpha: float = 0.05, beta: float = 0.05) -> EloSprt:
+    """The sequential test of ``EloSprt`` on A's scores counted by value, one score in 0..1 per independent
+    trial (Fishtest scores a pair of games on one opening; a match here, a deal played from both seats: the
+    mean of the two results). Each side is ``sprt_mle`` between the expected scores of its Elo bounds.
+    ValueError unless 0 <= elo0 < elo1."""
+    if not (0.0 <= elo0 < elo1) or not math.isfinite(elo1):
+        raise ValueError(f"the Elo bounds must satisfy 0 <= elo0 < elo1, got elo0 {elo0}, elo1 {elo1}")
+    return EloSprt(
+        sprt_mle(counts, elo_score(elo0), elo_score(elo1), alpha, beta),
+        sprt_mle(counts, elo_score(-elo0), elo_score(-elo1), alpha, beta),
     )
