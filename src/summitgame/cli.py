@@ -688,6 +688,13 @@ def speed_doc(run: Any) -> dict[str, Any]:
     help="Save every game record in this directory (game-00001.json, ...; replayable).",
 )
 @click.option(
+    "--pgn",
+    "pgn_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write every game as plain text for reading, PGN-like: headers, then one move a line.",
+)
+@click.option(
     "--until-significant",
     "until",
     is_flag=True,
@@ -713,6 +720,7 @@ def match_cmd(
     agent_classes: tuple[str, ...],
     as_json: bool,
     records: Path | None,
+    pgn_path: Path | None,
     until: bool,
     elo0: float | None,
     elo1: float | None,
@@ -731,6 +739,8 @@ def match_cmd(
         raise click.UsageError("--elo0 and --elo1 go with --until-significant")
     rules = load(rules_path, overrides)
     load_agent_classes(agent_classes)
+    games_played: dict[int, dict[str, Any]] = {}
+    keep = None if pgn_path is None else (lambda line: games_played.__setitem__(line["index"], line))
     with BotProgress(f"{agent_a} vs {agent_b}", plain=False) as progress:
         if until:
             e0 = seq.ELO0 if elo0 is None else elo0
@@ -750,6 +760,7 @@ def match_cmd(
                 records=records,
                 progress=progress,
                 scheduler=scheduler,
+                on_game=keep,
             )
         else:
             run, summary = run_match(
@@ -763,7 +774,13 @@ def match_cmd(
                 records=records,
                 progress=progress,
                 scheduler=scheduler,
+                on_game=keep,
             )
+    if pgn_path is not None:
+        from .plain import match_text
+        from .records import write_atomic
+
+        write_atomic(pgn_path, match_text([games_played[i] for i in sorted(games_played)], rules))
     if as_json:
         click.echo(json.dumps({**summary, "speed": speed_doc(run)}, indent=2))
         return
@@ -775,6 +792,8 @@ def match_cmd(
             click.echo(line)
     if records is not None:
         click.echo(printable(f"records:           {records}/"))
+    if pgn_path is not None:
+        click.echo(printable(f"games as text:     {pgn_path}"))
     if any(spec.strip().startswith("cmd:") for spec in (agent_a, agent_b)):
         from .agents.cmd import log_folder
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -67,18 +67,21 @@ def run_until_significant(
     records: str | Path | None = None,
     progress: Progress | None = None,
     scheduler: str | Client | None = None,
+    on_game: Callable[[dict[str, Any]], None] | None = None,
 ) -> tuple[RunResult, dict[str, Any]]:
     """Play ``a`` against ``b`` on paired deals until the sequential test decides (or ``max_games``, rounded
     up to whole deals, are played); return a run of the games that count and the match summary
     (``tournament.summarize``) with a ``sequential`` section. ``records``: save the record of each game that
-    counts; ``seed`` None draws the run seed at random (as ``run_match``). ValueError for bad Elo bounds."""
+    counts; ``on_game``: sees the line (with its actions) of each game that counts, in plan order, at the
+    end; ``seed`` None draws the run seed at random (as ``run_match``). ValueError for bad Elo bounds."""
     sprt_elo({}, elo0, elo1)  # check the bounds before any game
     seed, source = (draw_run_seed(), "drawn") if seed is None else (seed, "given")
     players = entrants([a, b], allow_repeats=True)
     label_a = players[0].label
     plan = make_plan([p.label for p in players], max_games + max_games % 2, seed, rules)
     lines: list[dict[str, Any]] = []
-    full: dict[int, dict[str, Any]] = {}
+    full: dict[int, dict[str, Any]] = {}  # the lines with their actions, kept for records and on_game
+    keep = records is not None or on_game is not None
     counts: Counter[float] = Counter()
     pair_scores: list[float] = []
     test = sprt_elo(counts, elo0, elo1)
@@ -101,7 +104,7 @@ def run_until_significant(
             workers=workers,
             move_timeout=move_timeout,
             progress=shifted,
-            on_game=(lambda line: full.__setitem__(line["index"], line)) if records is not None else None,
+            on_game=(lambda line: full.__setitem__(line["index"], line)) if keep else None,
             scheduler=scheduler,
         )
         played += run.played
@@ -143,11 +146,13 @@ def run_until_significant(
         "elo": {k: _elo(v) for k, v in mean.as_dict().items()},
         "batches": steps,
     }
-    if records is not None:
-        folder = Path(records)
-        width = max(5, len(str(len(plan))))
-        for g in counted:
-            write_atomic(folder / f"game-{g.index + 1:0{width}d}.json", json.dumps(full[g.index], indent=1) + "\n")
+    width = max(5, len(str(len(plan))))
+    for g in counted if keep else ():
+        if records is not None:
+            path = Path(records) / f"game-{g.index + 1:0{width}d}.json"
+            write_atomic(path, json.dumps(full[g.index], indent=1) + "\n")
+        if on_game is not None:
+            on_game(full[g.index])
     result = RunResult(counted, lines, played=played, seconds=seconds, workers=used, scheduler=where)
     return result, summary
 

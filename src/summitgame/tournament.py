@@ -1095,21 +1095,24 @@ def run_match(
     records: str | Path | None = None,
     progress: Progress | None = None,
     scheduler: str | Client | None = None,
+    on_game: Callable[[dict[str, Any]], None] | None = None,
 ) -> tuple[RunResult, dict[str, Any]]:
     """Play ``a`` against ``b`` for ``games`` games with paired seeds and swapped seats; return the run and
     its summary. ``seed``: the run seed (None: drawn at random; the summary's ``seed`` replays the run);
     ``records``: a directory to save every game record in (``game-00001.json``, …); ``scheduler``: a Dask
-    cluster to play on (``run_plan``)."""
+    cluster to play on (``run_plan``); ``on_game``: sees each finished game's line, with its actions."""
     seed, source = (draw_run_seed(), "drawn") if seed is None else (seed, "given")
     players = entrants([a, b], allow_repeats=True)
     plan = make_plan([p.label for p in players], games, seed, rules)
     width = max(5, len(str(games)))
-    save: Callable[[dict[str, Any]], None] | None = None
+    save: Callable[[dict[str, Any]], None] | None = on_game
     if records is not None:
         folder = Path(records)
 
         def save(line: dict[str, Any]) -> None:
             write_atomic(folder / f"game-{line['index'] + 1:0{width}d}.json", json.dumps(line, indent=1) + "\n")
+            if on_game is not None:
+                on_game(line)
 
     run = run_plan(
         rules,
