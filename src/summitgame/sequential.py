@@ -41,7 +41,7 @@ MAX_BATCH = 2_000
 VERDICTS = {
     "stronger": "{a} is stronger than {b}",
     "weaker": "{a} is weaker than {b}",
-    "equal": "{a} and {b} are equal within the bounds",
+    "equal": "{a} and {b} are equal: neither is {elo1:g} Elo stronger",
     None: "undecided",
 }
 
@@ -175,7 +175,7 @@ def sequential_lines(summary: Mapping[str, Any]) -> Iterator[str]:
     """The sequential test as text: the verdict, the games it took, A's score and Elo, the log-likelihood ratios."""
     seq = summary["sequential"]
     a, b = summary["pairs"][0]["agents"]
-    verdict = VERDICTS[seq["verdict"]].format(a=a, b=b)
+    verdict = VERDICTS[seq["verdict"]].format(a=a, b=b, elo1=seq["elo1"])
     bounds = f"elo0 {seq['elo0']:g}, elo1 {seq['elo1']:g}, alpha {seq['alpha']:g}, beta {seq['beta']:g}"
     yield printable(f"sequential test:   {verdict} (SPRT: {bounds})")
     took = f"{seq['games']} games ({seq['deals']} deals, both seats) of at most {seq['max_games']}"
