@@ -205,3 +205,33 @@ def test_result_reward_is_match_points(summit_rules: Ruleset) -> None:
         assert reward == (1.0 if o.winner == me else 0.5 if o.winner is None else 0.0)
         seen.add(reward)
     assert len(seen) > 1
+
+
+class Spy(Chooser):
+    """A chooser that counts the hooks the env calls on it."""
+
+    def __init__(self, seed: int) -> None:
+        super().__init__(seed)
+        self.calls: list[str] = []
+
+    def start(self, rules: Ruleset, role: int, rng: random.Random) -> None:
+        super().start(rules, role, rng)
+        self.calls.append("start")
+
+    def end(self, obs: Observation, outcome: object) -> None:
+        self.calls.append("end")
+
+    def close(self) -> None:
+        self.calls.append("close")
+
+
+def test_the_opponent_is_started_ended_and_closed_as_in_a_match() -> None:
+    """A game over (or abandoned on an illegal action) closes the opponent, so a program it runs ends."""
+    env = SummitEnv(opponent="random")
+    spy = env.opponent = Spy(0)
+    env.reset(seed=1)
+    play_out(env, random.Random(1))
+    assert spy.calls == ["start", "end", "close"]
+    env.reset(seed=2)
+    env.step(int(np.flatnonzero(~env.action_masks())[0]))
+    assert spy.calls[3:] == ["start", "close"]

@@ -152,6 +152,7 @@ class SummitEnv(gymnasium.Env[Obs, np.int64]):
         if s.to_move < 0:
             self._done = True
             self.opponent.end(observe(s, 1 - self.role), outcome(s))
+            self.opponent.close()  # as after a match game: a program the opponent runs ends with it
 
     def step(self, action: Any) -> tuple[Obs, SupportsFloat, bool, bool, dict[str, Any]]:
         if self._done:
@@ -159,6 +160,7 @@ class SummitEnv(gymnasium.Env[Obs, np.int64]):
         code = int(action)
         if code not in legal_actions(self.game_state):
             self._done = True
+            self.opponent.close()
             info = {**self._info(), "illegal_action": True}
             return self._obs(), self.illegal_reward, True, False, info
         self.game_state = apply(self.game_state, code)
