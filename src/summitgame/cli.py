@@ -701,10 +701,16 @@ def speed_doc(run: Any) -> dict[str, Any]:
     help="Play in batches and stop once a sequential test (SPRT on paired deals) shows A stronger, equal or weaker.",
 )
 @click.option(
-    "--elo0", type=float, default=None, help="With --until-significant: 'equal' means within this. [default: 0]"
+    "--elo0",
+    type=float,
+    default=None,
+    help="With --until-significant: the Elo difference that is 'equal' (H0). [default: 0]",
 )
 @click.option(
-    "--elo1", type=float, default=None, help="With --until-significant: 'stronger' means by this much. [default: 30]"
+    "--elo1",
+    type=float,
+    default=None,
+    help="With --until-significant: the Elo difference that is 'stronger' or 'weaker' (H1). [default: 30]",
 )
 @report_errors
 def match_cmd(
@@ -730,8 +736,9 @@ def match_cmd(
     Prints the outcome tiers, each agent's score rate and mean game score with 95% intervals,
     wins/ties/losses, win rates by role, game length and how games ended. With --until-significant the
     deals are played in batches until Fishtest's sequential test (GSPRT on each deal's score, alpha = beta =
-    0.05) decides that A is stronger (by elo1 Elo), weaker (by elo1) or equal (within elo0), and the report
-    says which and how many games it took; the same seed gives the same verdict after the same games."""
+    0.05) decides that A is stronger or weaker (a difference of elo1 Elo is likelier than one of elo0) or
+    equal (elo0 is likelier than elo1, either way), and the report says which and how many games it took;
+    the same seed gives the same verdict after the same games."""
     from . import sequential as seq
     from .tournament import report_lines, run_match
 

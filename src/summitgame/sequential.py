@@ -4,8 +4,8 @@ The games are a match's plan (``tournament.make_plan``: games 2k and 2k+1 share 
 played in batches. After each deal, in plan order, A's score on that deal (the mean of its two results: win
 1, tie ½, loss or forfeit 0) feeds a sequential test between Elo bounds (``stats.sprt_elo``: Fishtest's
 generalized SPRT on game pairs, the likelihood ratio of the most likely pentanomial distributions under each
-bound, alpha = beta = 0.05): A is *stronger* (by elo1 or more), *weaker* (by elo1 or
-more), or *equal* (within elo0 of B, both one-sided tests accepting H0). The run stops at the first deal
+bound, alpha = beta = 0.05): A is *stronger* or *weaker* (a difference of elo1 Elo is likelier than one of
+elo0), or *equal* (both one-sided tests accept H0: ±elo0 is likelier than ±elo1). The run stops at the first deal
 where the test is decided, or after ``max_games``. Only the games up to that deal count (a batch may have
 played a few more, which are dropped), so the verdict and the games it took depend on the seed alone, not
 on the batch size, the workers or a cluster.
@@ -32,8 +32,8 @@ if TYPE_CHECKING:
 
 ALPHA = 0.05
 BETA = 0.05
-ELO0 = 0.0  #: default lower Elo bound: "equal" means within this of each other (fishtest's H0 elo0)
-ELO1 = 30.0  #: default upper Elo bound: "stronger" means by at least this much (fishtest's H1 elo1)
+ELO0 = 0.0  #: default H0 of each one-sided test: the difference that is "equal" (fishtest's elo0)
+ELO1 = 30.0  #: default H1: the difference that is "stronger" or "weaker" (fishtest's elo1)
 MAX_GAMES = 10_000  #: default most games to play before the test gives up (undecided)
 FIRST_BATCH = 40  #: games in the first batch; later batches grow with the games played (to half of them)
 MAX_BATCH = 2_000
