@@ -107,6 +107,11 @@ SECTIONS: dict[str, Any] = {
             "first_role_share_of_decided": _ref("rate"),
             "significant": {"type": "boolean"},
             "favoured": {"type": ["string", "null"]},
+            "favoured_by": {
+                "enum": ["score", "wins", "both", "conflict", None],
+                "description": "Which measure is significant: the score gap, the first role's share of decided "
+                "games, both (agreeing), or both disagreeing (then no role is favoured); null when neither is.",
+            },
             "verdict": {"type": "string"},
         },
         "required": ["roles", "ties", "score_gap", "significant", "favoured", "verdict"],
