@@ -85,8 +85,14 @@ SINGLE_PROBLEM_CASES: list[tuple[str, str, str, str, int | None]] = [
     ("unknown_tier.toml", "unknown_tier.toml", "outcome.order[1]", "unknown tier 'triumph'", 5),
     ("extends_missing.toml", "extends_missing.toml", "extends", "no_such_rules.toml: file not found", None),
     ("extends_cycle_a.toml", "extends_cycle_b.toml", "extends", "circular extends", None),
-    # the unreachable tier is the bundled one; the message names the tier that shadows it
-    ("tier_after_unconditional.toml", "summit.toml", "tiers.symbolic", "tier 'stalemate' before it", None),
+    # the child makes the parent's tier unreachable: reported in the child (issue 15)
+    (
+        "tier_after_unconditional.toml",
+        "tier_after_unconditional.toml",
+        "tiers.symbolic",
+        "tier 'stalemate' before it",
+        None,
+    ),
     ("tier_impossible.toml", "tier_impossible.toml", "tiers.incremental", "its conditions can never hold", 4),
     ("last_tier_conditional.toml", "last_tier_conditional.toml", "tiers.symbolic", "must have no conditions", 4),
     ("deck_missing.toml", "deck_missing.toml", "decks.agendas", "deck file not found", 5),

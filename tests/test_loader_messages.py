@@ -83,3 +83,41 @@ def test_an_unknown_key_far_from_any_is_still_reported_plainly(tmp_path: Path) -
     path.write_text(f'extends = "{SUMMIT.as_posix()}"\n[hands]\nzzzzzz = 1\n', encoding="utf-8")
     (p,) = problems(path)
     assert p.path == "hands.zzzzzz" and p.message == "unknown key (not in the schema; a typo?)"
+
+
+# --- errors in a file that extends another (bug 4) -------------------------------------------------------
+
+
+def test_a_parent_value_a_child_makes_wrong_is_reported_in_the_child(tmp_path: Path) -> None:
+    child = tmp_path / "child.toml"
+    child.write_text(f'extends = "{SUMMIT.as_posix()}"\nname = "Child"\n[meters.pressure]\nmax = 6\n', "utf-8")
+    (p,) = problems(child)  # once, though both roles' walk-out level is out of range
+    assert p.file.endswith("child.toml")
+    assert p.line == 3 and p.path == "meters.pressure.walkout_at"
+    assert p.message.startswith("12 is outside 1..6 (it is set at ") and "summit.toml:65" in p.message
+
+
+def test_a_parent_value_an_override_makes_wrong_is_blamed_on_that_override() -> None:
+    (p,) = problems(SUMMIT, ("rounds.count=5", "meters.pressure.max=6"))
+    assert p.file == "--set meters.pressure.max=6" and p.path == "meters.pressure.walkout_at"
+    assert "summit.toml:65" in p.message
+
+
+def test_a_parent_problem_of_its_own_stays_in_the_parent(tmp_path: Path) -> None:
+    parent = tmp_path / "parent.toml"
+    parent.write_text(f'extends = "{SUMMIT.as_posix()}"\n[meters.trust]\nstart = 40\n', "utf-8")
+    child = tmp_path / "child.toml"
+    child.write_text('extends = "parent.toml"\nname = "Child"\n[rounds]\ncount = 4\n', "utf-8")
+    (p,) = problems(child)
+    assert (
+        p.file.endswith("parent.toml") and p.line == 3 and p.message == "start 40 is outside the meter's bounds 0..10"
+    )
+
+
+def test_a_grandparent_value_the_middle_file_makes_wrong_is_reported_there(tmp_path: Path) -> None:
+    middle = tmp_path / "middle.toml"
+    middle.write_text(f'extends = "{SUMMIT.as_posix()}"\n[meters.pressure]\nmax = 6\n', "utf-8")
+    child = tmp_path / "child.toml"
+    child.write_text('extends = "middle.toml"\nname = "Child"\n', "utf-8")
+    (p,) = problems(child)
+    assert p.file.endswith("middle.toml") and p.path == "meters.pressure.walkout_at" and p.line == 2

@@ -817,6 +817,12 @@ def load_rules(path: str | Path | None = None, overrides: Sequence[str] = (), pa
 
     ``overrides`` are ``--set`` texts; ``params`` are applied after them the same way, but named
     ``--param`` in messages (a sweep's or tune's point)."""
+    return _load_rules(path, overrides, params, blame=True)
+
+
+def _load_rules(path: str | Path | None, overrides: Sequence[str], params: Sequence[str], *, blame: bool) -> Ruleset:
+    """``load_rules``; ``blame``: report a problem that a file's child or an override caused there
+    (``_blame_causes``), which loads the files of the chain again, each without blame."""
     rules_path = Path(path) if path is not None else default_rules_path()
     problems: list[Problem] = []
     merged = resolve_extends(rules_path, problems)
@@ -874,17 +880,81 @@ def load_rules(path: str | Path | None = None, overrides: Sequence[str] = (), pa
         return display(f), (locate(text, p) if text else None)
 
     events, gestures, agendas = decks["events"], decks["gestures"], decks["agendas"]
-    problems.extend(cross_check(spec, events, gestures, agendas, rules_where, deck_where))  # type: ignore[arg-type]
-    reported = {p.path for p in problems if p.path}
-    problems.extend(  # a value already reported (out of its meter's bounds, say) is not reported twice
+    checked = cross_check(spec, events, gestures, agendas, rules_where, deck_where)  # type: ignore[arg-type]
+    reported = {p.path for p in [*problems, *checked] if p.path}
+    checked.extend(  # a value already reported (out of its meter's bounds, say) is not reported twice
         p for p in tunable_problems(merged, spec) if not any(p.path[:k] in reported for k in range(1, len(p.path) + 1))
     )
+    if blame and checked and (len(merged.texts) > 1 or overrides or params):
+        checked = _blame_causes(merged, checked, overrides, params)
+    problems.extend(dict.fromkeys(checked))  # each problem once (a per-role value out of range for both roles)
     if problems or events is None or gestures is None or agendas is None:
         raise RulesError(problems)
     assert isinstance(events, EventDeck)
     assert isinstance(gestures, GestureDeck)
     assert isinstance(agendas, AgendaDeck)
     return compile_ruleset(spec, events, gestures, agendas, source=str(rules_path))
+
+
+def _problem_keys(path: Path, overrides: Sequence[str] = (), params: Sequence[str] = ()) -> set[tuple[str, str]]:
+    """(key path, message) of every problem loading ``path`` (with these overrides) finds."""
+    try:
+        _load_rules(path, overrides, params, blame=False)
+    except RulesError as exc:
+        return {(p.path, p.message) for p in exc.problems}
+    return set()
+
+
+def _blame_causes(
+    merged: Merged, problems: list[Problem], overrides: Sequence[str], params: Sequence[str]
+) -> list[Problem]:
+    """A problem found at a value of a file that another file ``extends`` (or that an override changes) but that
+    the file alone does not have was caused by what changed it: report it there, at the line of the nearest
+    key it changed, saying where the value itself is (``child.toml:4: meters.pressure.walkout_at: 12 is
+    outside 1..6 (it is set at rules/summit.toml:65; this file's changes make it so)``)."""
+    chain = list(merged.texts)  # the file loaded first, then each file it extends
+    names = {display(f): i for i, f in enumerate(chain)}
+    alone: dict[int, set[tuple[str, str]]] = {}
+
+    def has(i: int, key: tuple[str, str]) -> bool:
+        """Whether chain[i] loaded by itself, without overrides, finds the problem."""
+        if i not in alone:
+            alone[i] = _problem_keys(chain[i])
+        return key in alone[i]
+
+    out = []
+    for p in problems:
+        i = names.get(p.file)
+        key = (p.path, p.message)
+        if i is None or (i == 0 and not overrides and not params) or has(i, key):
+            out.append(p)
+            continue
+        culprit = next((j for j in range(i - 1, 0, -1) if has(j, key)), None)
+        if culprit is None and (not (overrides or params) or has(0, key)):  # loading chain[0] again: only so
+            culprit = 0
+        at = f"{p.file}:{p.line}" if p.line is not None else p.file
+        if culprit is not None:
+            text = merged.texts[chain[culprit]]
+            line = next((ln for ln in map(lambda k: locate(text, k), _prefixes(p.path)) if ln is not None), None)
+            why = f"{p.message} (it is set at {at}; this file's changes make it so)"
+            out.append(Problem(display(chain[culprit]), p.path, why, line))
+            continue
+        options = [(OVERRIDE_SOURCE, o) for o in overrides] + [("--param", o) for o in params]
+        # which override: the only one, or among several the one that alone makes it (each loaded alone)
+        blamed = [
+            f"{label} {safeio.shorten(o, MAX_OVERRIDE_SHOWN)}"
+            for label, o in options
+            if len(options) == 1
+            or key in _problem_keys(chain[0], *(([o], ()) if label == OVERRIDE_SOURCE else ((), [o])))
+        ]
+        where = blamed[0] if len(blamed) == 1 else "the overrides together"
+        out.append(Problem(where, p.path, f"{p.message} (it is set at {at}; the override makes it so)"))
+    return out
+
+
+def _prefixes(path: str) -> list[str]:
+    """``a.b[0].c``, then ``a.b[0]``, ``a.b``, ``a``: a key path and the tables that hold it, longest first."""
+    return [path, *reversed(list(_proper_prefixes(path)))]
 
 
 def without_cards(rules: Ruleset, card_ids: Sequence[str]) -> Ruleset:
