@@ -202,7 +202,7 @@ def _negotiation(neg: Mapping[str, Any]) -> Iterator[str]:
     for k, e in neg["per_game"].items():
         yield f"  {k:<12}{num(e, '.2f')}"
     yield f"  offers accepted {pct(neg['acceptance'])}; games without a deal {pct(neg['no_deal_games'])}"
-    sizes = ", ".join(f"{k} steps: {v}" for k, v in neg["deal_sizes"].items())
+    sizes = ", ".join(f"{k} step{'' if k == '1' else 's'}: {v}" for k, v in neg["deal_sizes"].items())
     yield f"  deal size {num(neg['deal_steps'], '.2f')} steps ({sizes})"
     yield f"  {'track':<16}{'settled in a deal':<26}at its last stage"
     for t, row in neg["tracks"].items():
