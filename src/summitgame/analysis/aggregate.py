@@ -20,6 +20,7 @@ from typing import Any
 from ..actions import ActionKind
 from ..ruleset import Ruleset
 from ..stats import Estimate, quantile, welch_diff, wilson
+from .causes import causes_section
 from .metrics import GameMetrics, meter_keys
 
 RESAMPLES = 1000  #: bootstrap resamples per mean
@@ -184,6 +185,7 @@ def aggregate(rules: Ruleset, games: Sequence[GameMetrics], seed: int = 0) -> di
         "tiers": {t: rate(tiers[t], n) for t in rules.tier_ids},
         "endings": {k: rate(ends[k], n) for k in end_keys},
         "walkouts": {r: rate(sum(r in g.walkouts for g in games), n) for r in roles},
+        "causes": causes_section(rules, games),
     }
 
     # 2. role advantage
