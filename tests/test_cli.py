@@ -228,7 +228,7 @@ def test_rules_bad_set_is_clean() -> None:
     result = run("rules", "--set", "hands.sise=4")
     assert_clean_failure(result)
     (line,) = problem_lines_set(result)
-    assert line == "--set hands.sise=4: hands.sise: unknown key (not in the schema; a typo?)"
+    assert line == "--set hands.sise=4: unknown key 'hands.sise'; did you mean 'hands.size'?"
 
 
 def test_rules_bad_file_is_clean() -> None:

@@ -899,15 +899,9 @@ def _agent_list(text: str | None) -> list[str]:
         from .analysis.balance import DEFAULT_AGENTS
 
         return list(DEFAULT_AGENTS)
-    specs: list[str] = []
-    for part in (p.strip() for p in text.split(",")):
-        if not part:
-            continue
-        if specs and "=" in part and ":" not in part and ":" in specs[-1]:
-            specs[-1] += "," + part
-        else:
-            specs.append(part)
-    return specs
+    from .analysis.targets import split_specs  # one reading for --agents and a targets file's [run] agents
+
+    return split_specs(text)
 
 
 def _print_schema(name: str) -> Callable[[click.Context, click.Parameter, bool], None]:

@@ -23,6 +23,7 @@ from .cli import (
     rules_options,
 )
 from .errors import Problem, RulesError
+from .params import show_number
 from .safeio import printable
 
 
@@ -432,7 +433,7 @@ def tune_cmd(
     now = {d.path: d.current for d in dims}
 
     def show(t: tn.Trial, played: int, of: int) -> None:
-        values = " ".join(f"{k}={v}" for k, v in t.values.items() if v != now[k]) or "the current rules"
+        values = " ".join(f"{k}={show_number(v)}" for k, v in t.values.items() if v != now[k]) or "the current rules"
         tag = f"candidate {played}/{of}" if t.phase == "search" else "trim"
         if not t.fingerprint:
             click.echo(f"{tag}: {values} -> refused by the rules: {t.measures.get('invalid', '')}", err=True)
@@ -486,7 +487,8 @@ def tune_cmd(
         "best": json.loads(best.line()),
         "best_file": str(path),
         "candidates": len(searched),
-        "played": sum(1 for t in store.trials if not t.cached and t.fingerprint),
+        "played": sum(1 for t in searched if not t.cached and t.fingerprint),  #: candidates played, trims apart
+        "trims_played": sum(1 for t in store.trials if t.phase != "search" and not t.cached and t.fingerprint),
         "trials_file": str(out_dir / tn.TRIALS_FILE),
         "fresh": {"seed": fresh_seed, "met": all(v.met for v in fresh), "verdicts": [v.as_dict() for v in fresh]},
         "command": command,
@@ -495,11 +497,12 @@ def tune_cmd(
         click.echo(json.dumps(doc, indent=1))
     else:
         verdict = "meets every target" if best.met else f"misses targets (loss {best.loss:.3f}): the closest found"
-        click.echo(
-            f"Tune of {rules.name} against {tg.source}: {doc['played']} candidates played; the winner {verdict}."
-        )
+        trims = doc["trims_played"]
+        also = f" (and {trims} trim{'s' if trims != 1 else ''} of the winner)" if trims else ""
+        played = f"{doc['played']} candidate{'s' if doc['played'] != 1 else ''} played{also}"
+        click.echo(f"Tune of {rules.name} against {tg.source}: {played}; the winner {verdict}.")
         for k, (a, b) in changed.items():
-            click.echo(f"  {k}: {a} -> {b}")
+            click.echo(f"  {k}: {show_number(a)} -> {show_number(b)}")
         if not changed:
             click.echo("  no change needed: the current rules meet the targets")
         rows = [["target", "wanted", "tuning deals", "", f"fresh deals (seed {fresh_seed})", ""]]

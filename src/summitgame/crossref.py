@@ -28,6 +28,7 @@ from .schema import (
     RevealAgenda,
     RoundCondition,
     RulesFile,
+    TierSpec,
     TrackCondition,
     TracksCondition,
 )
@@ -312,6 +313,7 @@ class Checker:
             if tid not in in_order:
                 self.add(at(f"tiers.{tid}"), f"tiers.{tid}", "tier is not listed in outcome.order")
         always: str | None = None
+        checked: list[str] = []  #: the tiers before the current one, in order
         for tid in order:
             tier = spec.tiers.get(tid)
             if tier is None:
@@ -323,8 +325,19 @@ class Checker:
                 self.add(at(p), p, f"can never be reached: tier {always!r} before it has no conditions")
             elif (tier.any and not any(any_ok)) or not all(all_ok):
                 self.add(at(p), p, "can never be reached: its conditions can never hold")
+            else:
+                earlier = next((e for e in checked if self.tier_implies(tier, spec.tiers[e])), None)
+                if earlier is not None:
+                    self.add(
+                        at(p),
+                        p,
+                        f"can never be reached: tier {earlier!r} comes before it in outcome.order and holds "
+                        "whenever it does; list it before "
+                        f"{earlier!r} or make its conditions stricter",
+                    )
             if not tier.any and not tier.all and always is None:
                 always = tid
+            checked.append(tid)
         if order and order[-1] in spec.tiers:
             last = spec.tiers[order[-1]]
             if last.any or last.all:
@@ -332,6 +345,67 @@ class Checker:
                 self.add(
                     at(p), p, "the last tier in outcome.order must have no conditions, so every game has an outcome"
                 )
+
+    # --- shadowed tiers: does one tier's holding imply another's? -------------------------------------
+
+    def _who(self, who: str) -> str:
+        """A tier reads its conditions for the first role: 'self' is the first role, 'other' the second."""
+        if who == "self":
+            return self.roles[0] if self.roles else who
+        if who == "other":
+            return self.roles[1] if len(self.roles) > 1 else who
+        return who
+
+    def implies(self, a: Condition, b: Condition) -> bool:
+        """Whether ``a`` holding means ``b`` holds, in any final state (False when that cannot be told)."""
+        if isinstance(a, MeterCondition) and isinstance(b, MeterCondition):
+            m = self.spec.meters.get(a.meter)
+            if m is None or a.meter != b.meter or (m.scope == "per_role" and self._who(a.who) != self._who(b.who)):
+                return False
+            a_lo, a_hi = (m.min if a.at_least is None else a.at_least), (m.max if a.at_most is None else a.at_most)
+            b_lo, b_hi = (m.min if b.at_least is None else b.at_least), (m.max if b.at_most is None else b.at_most)
+            return b_lo <= max(a_lo, m.min) and min(a_hi, m.max) <= b_hi
+        if isinstance(a, TrackCondition) and isinstance(b, TrackCondition):
+            return a.track == b.track and self._stage_span(a.at_least, a.at_most, b.at_least, b.at_most)
+        if isinstance(a, TracksCondition) and isinstance(b, TracksCondition):
+            return self._stage(a.at_least) >= self._stage(b.at_least) and a.count >= b.count
+        if isinstance(a, TrackCondition) and isinstance(b, TracksCondition):  # one track there is a track there
+            return b.count <= 1 and a.at_least is not None and self._stage(a.at_least) >= self._stage(b.at_least)
+        if isinstance(a, GainedCondition) and isinstance(b, GainedCondition):
+            return self._who(a.who) == self._who(b.who) and a.value == b.value
+        if isinstance(a, RoundCondition) and isinstance(b, RoundCondition):
+            last = self.spec.rounds.count
+            a_lo, a_hi = a.at_least or 1, a.at_most or last
+            return (b.at_least or 1) <= a_lo and a_hi <= (b.at_most or last)
+        if isinstance(a, EndedByCondition) and isinstance(b, EndedByCondition):
+            return set(a.reasons) <= set(b.reasons)
+        return False
+
+    def _stage(self, stage: str) -> int:
+        return self.stages.index(stage) if stage in self.stages else -1
+
+    def _stage_span(self, a_lo: str | None, a_hi: str | None, b_lo: str | None, b_hi: str | None) -> bool:
+        last = len(self.stages) - 1
+        lo_a = 0 if a_lo is None else self._stage(a_lo)
+        hi_a = last if a_hi is None else self._stage(a_hi)
+        lo_b = 0 if b_lo is None else self._stage(b_lo)
+        hi_b = last if b_hi is None else self._stage(b_hi)
+        return min(lo_a, hi_a, lo_b, hi_b) >= 0 and lo_b <= lo_a and hi_a <= hi_b
+
+    def tier_implies(self, later: TierSpec, earlier: TierSpec) -> bool:
+        """Whether ``earlier`` holds in every final state where ``later`` holds (so ``later``, checked after it,
+        can never be the outcome). Each way ``later`` can hold (one of its ``any`` alternatives with all of
+        its ``all``) must meet each of ``earlier``'s ``all`` conditions and one of its ``any``; a condition is
+        met when one condition of that way implies it. Conservative: a shadow it cannot prove is not reported."""
+        ways = [[c, *later.all] for c in later.any] if later.any else [list(later.all)]
+
+        def meets(way: list[Condition], c: Condition) -> bool:
+            return any(self.implies(w, c) for w in way)
+
+        return all(
+            all(meets(way, c) for c in earlier.all) and (not earlier.any or any(meets(way, c) for c in earlier.any))
+            for way in ways
+        )
 
     # --- decks ---------------------------------------------------------------------------------------
 

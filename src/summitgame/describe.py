@@ -24,6 +24,11 @@ from .schema import (
 )
 
 
+def possessive(name: str) -> str:
+    """``Moscow's``, but ``Highlands'`` (a name ending in s takes the apostrophe alone)."""
+    return f"{name}'" if name.endswith(("s", "S")) else f"{name}'s"
+
+
 class Describer:
     """Turns effects and conditions into sentences using the names in a rule file."""
 
@@ -43,12 +48,23 @@ class Describer:
 
     def whose(self, who: str) -> str:
         if who == "self":
-            return "your" if self.self_word == "you" else f"{self.self_word}'s"
+            return "your" if self.self_word == "you" else possessive(self.self_word)
         if who == "other":
             return "the other side's"
         if who == "both":
             return "each side's"
-        return f"{self.who(who)}'s"
+        return possessive(self.who(who))
+
+    def audience(self, who: str) -> str:
+        """Whom a revealed agenda is shown to: the side opposite the one ``who`` names."""
+        if who == "self":
+            return "the other side"
+        if who == "other":
+            return self.self_word
+        if who == "both":
+            return "the other"
+        others = [r.name for rid, r in self.spec.roles.items() if rid != who]
+        return others[0] if len(others) == 1 else "the other side"
 
     def meter(self, mid: str) -> str:
         m = self.spec.meters.get(mid)
@@ -131,7 +147,7 @@ class Describer:
         elif isinstance(e, BlockTrack):
             text = f"{self.track(e.track)} is off the table for {e.rounds} round{self.plural(e.rounds)}"
         elif isinstance(e, RevealAgenda):
-            text = f"{self.whose(e.who)} secret agenda is revealed to their opponent"
+            text = f"{self.whose(e.who)} secret agenda is revealed to {self.audience(e.who)}"
         else:
             raise AssertionError(e)
         if e.when:

@@ -7,15 +7,17 @@ Every problem found is collected and raised together as one ``RulesError`` whose
 from __future__ import annotations
 
 import bisect
+import difflib
 import functools
 import os
 import re
 import tomllib
+import types
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -218,6 +220,9 @@ class Merged:
     data: dict[str, Any]
     sources: dict[str, Path | str] = field(default_factory=dict)
     texts: dict[Path, str] = field(default_factory=dict)
+    #: a table or key an override created (``no`` for ``--set no.such=1``) -> (the option, its whole key path)
+    created: dict[str, tuple[str, str]] = field(default_factory=dict)
+    overridden: dict[str, str] = field(default_factory=dict)  #: key path an override set -> the option
 
 
 def _record(sources: dict[str, Path | str], prefix: str, value: Any, src: Path | str) -> None:
@@ -360,12 +365,69 @@ def apply_overrides(
         if keys[0] == "extends":
             problems.append(Problem(where, "extends", "extends cannot be overridden; use --rules"))
             continue
+        fresh = _first_new_key(merged.data, keys)
         try:
             set_at(merged.data, keys, value)
         except LookupError as exc:
             problems.append(Problem(where, format_path(keys), str(exc)))
             continue
         _record(merged.sources, format_path(keys), value, where)
+        merged.overridden[format_path(keys)] = where
+        if fresh is not None:  # a key the files do not have: blame this option if the schema refuses it
+            merged.sources[fresh] = where
+            merged.created[fresh] = (where, format_path(keys))
+
+
+def _first_new_key(data: dict[str, Any], keys: Sequence[PathPart]) -> str | None:
+    """The key path of the first key of ``keys`` that ``data`` does not have (None if it has them all)."""
+    node: Any = data
+    for i, k in enumerate(keys):
+        if isinstance(k, int):
+            if not isinstance(node, list) or k >= len(node):
+                return None  # set_at refuses a missing array item itself
+            node = node[k]
+        elif isinstance(node, dict) and k in node:
+            node = node[k]
+        else:
+            return format_path(keys[: i + 1])
+    return None
+
+
+def _override_typos(merged: Merged, problems: list[Problem]) -> list[Problem]:
+    """An unknown key an override created is reported at that option with its whole key path
+    (``--set no.such=1: unknown key 'no.such'``), with the closest key the schema or the rules allow where one
+    is close; the required keys a new entry would lack are not listed one by one."""
+    out: list[Problem] = []
+    done: set[str] = set()
+    for p in problems:
+        fresh = next((c for c in merged.created if p.path == c or p.path.startswith((f"{c}.", f"{c}["))), None)
+        if fresh is None or not (p.message.startswith(UNKNOWN_KEY) or p.message == _message({"type": "missing"})):
+            out.append(p)
+            continue
+        where, full = merged.created[fresh]
+        keys = parse_path(full)
+        depth = len(parse_path(fresh))
+        parent = list(keys[: depth - 1])
+        known = keys_at(RulesFile, parent, merged.data)
+        if known is not None and keys[depth - 1] in known:  # a table the schema has: say what it lacks
+            out.append(p)
+            continue
+        if fresh in done:
+            continue
+        done.add(fresh)
+        if known is None:  # a table of ids (meters, tracks, tiers): the ids the rules have
+            node = get_at(merged.data, parent) if parent else merged.data
+            known = [k for k in node if k != keys[depth - 1]] if isinstance(node, dict) else []
+        msg = f"{UNKNOWN_KEY} {full!r}"
+        guess = did_you_mean(str(keys[depth - 1]), known)
+        if guess is not None:
+            msg += f"; did you mean {format_path([*parent, guess, *keys[depth:]])!r}?"
+        elif depth < len(keys) or p.message == _message({"type": "missing"}):
+            msg += (
+                f": the rules have no {format_path(keys[:depth])!r}, and an override changes values, it adds no entry"
+            )
+        out.append(Problem(where, "", msg))
+    return out
 
 
 def tunable_problems(merged: Merged, spec: RulesFile) -> list[Problem]:
@@ -425,23 +487,97 @@ def _key(part: int | str) -> str:
     return f'"{key}"' if "." in key else key
 
 
-def _loc_path(loc: Iterable[int | str], data: Any, missing: bool) -> str:
-    """Turn a pydantic error location into ``a.b[0].c``, dropping union/tag labels not in the data."""
+def _loc_parts(loc: Iterable[int | str], data: Any, missing: bool) -> list[int | str]:
+    """A pydantic error location as the keys and indexes it names in the data, dropping union/tag labels."""
     items = list(loc)
-    out = ""
+    out: list[int | str] = []
     node = data
     for i, part in enumerate(items):
         last = i == len(items) - 1
-        if isinstance(part, int) and isinstance(node, list) and part < len(node):
-            out += f"[{part}]"
-            node = node[part]
-        elif isinstance(node, dict) and part in node:
-            out += f".{_key(part)}" if out else _key(part)
+        in_list = isinstance(part, int) and isinstance(node, list) and part < len(node)
+        if in_list or (isinstance(node, dict) and part in node):
+            out.append(part)
             node = node[part]
         elif last and missing:
-            out += f".{part}" if out else str(part)
+            out.append(part)
         # otherwise: a union member or discriminator tag, not a key in the file
     return out
+
+
+def _loc_path(loc: Iterable[int | str], data: Any, missing: bool) -> str:
+    """Turn a pydantic error location into ``a.b[0].c``, dropping union/tag labels not in the data."""
+    out = ""
+    for part in _loc_parts(loc, data, missing):
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{_key(part)}" if out else _key(part)
+    return out
+
+
+def _model_of(tp: Any, node: Any) -> Any:
+    """``tp`` with ``Annotated`` and ``None`` stripped and a union resolved by the data (a ``kind`` tag, or
+    the one model member when ``node`` is a table); None when it cannot be told."""
+    while True:
+        origin = get_origin(tp)
+        if origin is Annotated:
+            tp = get_args(tp)[0]
+            continue
+        if origin is Union or origin is types.UnionType:
+            members = [a for a in get_args(tp) if a is not type(None)]
+            models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
+            kind = node.get("kind") if isinstance(node, dict) else None
+            tagged = [
+                m for m in models if "kind" in m.model_fields and kind in get_args(m.model_fields["kind"].annotation)
+            ]
+            if tagged:
+                tp = tagged[0]
+            elif len(members) == 1:
+                tp = members[0]
+            elif isinstance(node, dict) and len(models) == 1:
+                tp = models[0]
+            elif isinstance(node, dict):
+                tables = [m for m in members if get_origin(m) is dict]
+                if len(tables) != 1:
+                    return None
+                tp = tables[0]
+            else:
+                return None
+            continue
+        return tp
+
+
+def keys_at(model: type[BaseModel], parts: Sequence[int | str], data: Any) -> list[str] | None:
+    """The keys the schema allows in the table at ``parts`` of ``data`` (None when that is no model's table)."""
+    tp: Any = model
+    node = data
+    for part in parts:
+        tp = _model_of(tp, node)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            field_info = tp.model_fields.get(part) if isinstance(part, str) else None
+            if field_info is None:
+                return None
+            tp = field_info.annotation
+        elif get_origin(tp) is dict and isinstance(part, str):
+            tp = get_args(tp)[1]
+        elif get_origin(tp) in (list, tuple) and isinstance(part, int):
+            tp = get_args(tp)[0]
+        else:
+            return None
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            node = None
+    tp = _model_of(tp, node)
+    return list(tp.model_fields) if isinstance(tp, type) and issubclass(tp, BaseModel) else None
+
+
+def did_you_mean(key: str, known: Iterable[str]) -> str | None:
+    """The known key closest to a mistyped one, if one is close enough to be the likely intent."""
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 _TYPE_WORDS = {
@@ -478,7 +614,7 @@ def _message(err: Any) -> str:
     kind = err["type"]
     ctx = err.get("ctx") or {}
     if kind == "extra_forbidden":
-        return "unknown key (not in the schema; a typo?)"
+        return f"{UNKNOWN_KEY} (not in the schema; a typo?)"
     if kind == "missing":
         return "required key is missing"
     if kind == "too_short":
@@ -503,14 +639,24 @@ def _proper_prefixes(path: str) -> Iterable[str]:
     return (path[:k] for k, ch in enumerate(path) if ch in ".[" and k)
 
 
-def validation_problems(exc: ValidationError, data: Any, where: Any, prefix: str = "") -> list[Problem]:
+UNKNOWN_KEY = "unknown key"
+
+
+def validation_problems(
+    exc: ValidationError, data: Any, where: Any, prefix: str = "", model: type[BaseModel] | None = None
+) -> list[Problem]:
     """Problems from a pydantic ValidationError; ``where(path)`` gives (file name, text).
 
-    A value of the wrong type reads ``expected an integer, got a string ('5')``; linear in the errors."""
+    A value of the wrong type reads ``expected an integer, got a string ('5')``; an unknown key close to one
+    the schema allows (``model``: the file's model) reads ``unknown key 'bonsu'; did you mean 'bonus'?``, and
+    then the key it means is not also reported missing. Linear in the errors."""
     grouped: dict[str, list[str]] = {}
     expected: dict[str, list[str]] = {}
     given: dict[str, str] = {}
+    meant: set[str] = set()  #: paths of missing keys a typo names ('did you mean')
+    missing_paths: set[str] = set()
     for err in exc.errors(include_url=False):
+        parts = _loc_parts(err["loc"], data, err["type"] == "missing")
         path = _loc_path(err["loc"], data, err["type"] == "missing")
         path = f"{prefix}.{path}" if prefix and path else (prefix or path)
         bucket = grouped.setdefault(path, [])
@@ -522,6 +668,14 @@ def validation_problems(exc: ValidationError, data: Any, where: Any, prefix: str
             given.setdefault(path, describe_value(err.get("input")))
             continue
         msg = _message(err)
+        if err["type"] == "missing":
+            missing_paths.add(path)
+        if err["type"] == "extra_forbidden" and model is not None and parts and isinstance(parts[-1], str):
+            known = keys_at(model, parts[:-1], data)
+            guess = did_you_mean(parts[-1], known) if known else None
+            if guess is not None:
+                msg = f"{UNKNOWN_KEY} {_key(parts[-1])!r}; did you mean {guess!r}?"
+                meant.add(path[: len(path) - len(_key(parts[-1]))] + guess)
         if msg not in bucket:
             bucket.append(msg)
     holders = {p for path in grouped for p in _proper_prefixes(path)}
@@ -530,6 +684,10 @@ def validation_problems(exc: ValidationError, data: Any, where: Any, prefix: str
         # A union (number or per-role table) reports one error per branch; keep the more specific one.
         if path and path in holders:
             continue
+        if path in meant and path in missing_paths:  # the typo's message says it
+            msgs = [m for m in msgs if m != _message({"type": "missing"})]
+            if not msgs and path not in expected:
+                continue
         wanted = expected.get(path, [])
         if wanted:
             if "an integer" in wanted and "a number" in wanted:  # a number may be whole: say it once
@@ -546,7 +704,13 @@ def validation_problems(exc: ValidationError, data: Any, where: Any, prefix: str
 
 def _source_for(merged: Merged, path: str) -> tuple[str, str | None]:
     """The file (and its text) that defined the longest known prefix of a key path (an override of one
-    array item, ``proposals.cap[1].steps``, is found before the file that holds the array)."""
+    array item, ``proposals.cap[1].steps``, is found before the file that holds the array); a table an
+    override changed a key of (``tiers.failed.any[0]`` for ``--set tiers.failed.any[0].kind=x``) is blamed
+    on that override."""
+    if path not in merged.sources:
+        for key, option in merged.overridden.items():
+            if key.startswith((f"{path}.", f"{path}[")):
+                return option, None
     for key in (path, re.sub(r"\[\d+\]", "", path)):
         while key:
             src = merged.sources.get(key)
@@ -616,7 +780,7 @@ def check_deck(
     try:
         deck: Deck = model.model_validate(data)
     except ValidationError as exc:
-        problems.extend(validation_problems(exc, data, lambda _p: (name, text)))
+        problems.extend(validation_problems(exc, data, lambda _p: (name, text), model=model))
         return None
     seen: dict[str, int] = {}
     for i, card in enumerate(deck.cards):
@@ -653,6 +817,12 @@ def load_rules(path: str | Path | None = None, overrides: Sequence[str] = (), pa
 
     ``overrides`` are ``--set`` texts; ``params`` are applied after them the same way, but named
     ``--param`` in messages (a sweep's or tune's point)."""
+    return _load_rules(path, overrides, params, blame=True)
+
+
+def _load_rules(path: str | Path | None, overrides: Sequence[str], params: Sequence[str], *, blame: bool) -> Ruleset:
+    """``load_rules``; ``blame``: report a problem that a file's child or an override caused there
+    (``_blame_causes``), which loads the files of the chain again, each without blame."""
     rules_path = Path(path) if path is not None else default_rules_path()
     problems: list[Problem] = []
     merged = resolve_extends(rules_path, problems)
@@ -665,7 +835,11 @@ def load_rules(path: str | Path | None = None, overrides: Sequence[str] = (), pa
     try:
         spec = RulesFile.model_validate(merged.data)
     except ValidationError as exc:
-        problems.extend(validation_problems(exc, merged.data, lambda p: _source_for(merged, p)))
+        problems.extend(
+            _override_typos(
+                merged, validation_problems(exc, merged.data, lambda p: _source_for(merged, p), model=RulesFile)
+            )
+        )
         raise RulesError(problems) from None
 
     decks: dict[str, Deck | None] = {}
@@ -706,17 +880,81 @@ def load_rules(path: str | Path | None = None, overrides: Sequence[str] = (), pa
         return display(f), (locate(text, p) if text else None)
 
     events, gestures, agendas = decks["events"], decks["gestures"], decks["agendas"]
-    problems.extend(cross_check(spec, events, gestures, agendas, rules_where, deck_where))  # type: ignore[arg-type]
-    reported = {p.path for p in problems if p.path}
-    problems.extend(  # a value already reported (out of its meter's bounds, say) is not reported twice
+    checked = cross_check(spec, events, gestures, agendas, rules_where, deck_where)  # type: ignore[arg-type]
+    reported = {p.path for p in [*problems, *checked] if p.path}
+    checked.extend(  # a value already reported (out of its meter's bounds, say) is not reported twice
         p for p in tunable_problems(merged, spec) if not any(p.path[:k] in reported for k in range(1, len(p.path) + 1))
     )
+    if blame and checked and (len(merged.texts) > 1 or overrides or params):
+        checked = _blame_causes(merged, checked, overrides, params)
+    problems.extend(dict.fromkeys(checked))  # each problem once (a per-role value out of range for both roles)
     if problems or events is None or gestures is None or agendas is None:
         raise RulesError(problems)
     assert isinstance(events, EventDeck)
     assert isinstance(gestures, GestureDeck)
     assert isinstance(agendas, AgendaDeck)
     return compile_ruleset(spec, events, gestures, agendas, source=str(rules_path))
+
+
+def _problem_keys(path: Path, overrides: Sequence[str] = (), params: Sequence[str] = ()) -> set[tuple[str, str]]:
+    """(key path, message) of every problem loading ``path`` (with these overrides) finds."""
+    try:
+        _load_rules(path, overrides, params, blame=False)
+    except RulesError as exc:
+        return {(p.path, p.message) for p in exc.problems}
+    return set()
+
+
+def _blame_causes(
+    merged: Merged, problems: list[Problem], overrides: Sequence[str], params: Sequence[str]
+) -> list[Problem]:
+    """A problem found at a value of a file that another file ``extends`` (or that an override changes) but that
+    the file alone does not have was caused by what changed it: report it there, at the line of the nearest
+    key it changed, saying where the value itself is (``child.toml:4: meters.pressure.walkout_at: 12 is
+    outside 1..6 (it is set at rules/summit.toml:65; this file's changes make it so)``)."""
+    chain = list(merged.texts)  # the file loaded first, then each file it extends
+    names = {display(f): i for i, f in enumerate(chain)}
+    alone: dict[int, set[tuple[str, str]]] = {}
+
+    def has(i: int, key: tuple[str, str]) -> bool:
+        """Whether chain[i] loaded by itself, without overrides, finds the problem."""
+        if i not in alone:
+            alone[i] = _problem_keys(chain[i])
+        return key in alone[i]
+
+    out = []
+    for p in problems:
+        i = names.get(p.file)
+        key = (p.path, p.message)
+        if i is None or (i == 0 and not overrides and not params) or has(i, key):
+            out.append(p)
+            continue
+        culprit = next((j for j in range(i - 1, 0, -1) if has(j, key)), None)
+        if culprit is None and (not (overrides or params) or has(0, key)):  # loading chain[0] again: only so
+            culprit = 0
+        at = f"{p.file}:{p.line}" if p.line is not None else p.file
+        if culprit is not None:
+            text = merged.texts[chain[culprit]]
+            line = next((ln for ln in map(lambda k: locate(text, k), _prefixes(p.path)) if ln is not None), None)
+            why = f"{p.message} (it is set at {at}; this file's changes make it so)"
+            out.append(Problem(display(chain[culprit]), p.path, why, line))
+            continue
+        options = [(OVERRIDE_SOURCE, o) for o in overrides] + [("--param", o) for o in params]
+        # which override: the only one, or among several the one that alone makes it (each loaded alone)
+        blamed = [
+            f"{label} {safeio.shorten(o, MAX_OVERRIDE_SHOWN)}"
+            for label, o in options
+            if len(options) == 1
+            or key in _problem_keys(chain[0], *(([o], ()) if label == OVERRIDE_SOURCE else ((), [o])))
+        ]
+        where = blamed[0] if len(blamed) == 1 else "the overrides together"
+        out.append(Problem(where, p.path, f"{p.message} (it is set at {at}; the override makes it so)"))
+    return out
+
+
+def _prefixes(path: str) -> list[str]:
+    """``a.b[0].c``, then ``a.b[0]``, ``a.b``, ``a``: a key path and the tables that hold it, longest first."""
+    return [path, *reversed(list(_proper_prefixes(path)))]
 
 
 def without_cards(rules: Ruleset, card_ids: Sequence[str]) -> Ruleset:

@@ -131,6 +131,15 @@ def fmt_number(value: Number) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
+def show_number(value: Number) -> str:
+    """A number for a reader: a whole number as it is, a float to six significant digits (0.723499, not
+    0.7234987234; the files written keep every digit)."""
+    if isinstance(value, float):
+        text = f"{value:.6g}"
+        return text if any(c in text for c in ".en") else f"{text}.0"
+    return str(value)
+
+
 @dataclass(frozen=True)
 class Span:
     """A range of numbers, both ends included: ``LOW..HIGH``, with an optional step (``:STEP``)."""

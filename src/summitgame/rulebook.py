@@ -218,7 +218,7 @@ def rulebook(rules: Ruleset) -> str:
             if nxt is not None and nxt > row.at_least
             else (str(row.at_least) if nxt is not None else f"{row.at_least}+")
         )
-        w(f"   - {d.meter(pr.cap_meter)} {span}: up to {row.steps} steps")
+        w(f"   - {d.meter(pr.cap_meter)} {span}: up to {row.steps} step{d.plural(row.steps)}")
     if pr.two_sided:
         w(
             "   - Every package is a trade: it can be offered only once it holds a concession from each side, "

@@ -20,6 +20,7 @@ from typing import Any
 from ..actions import ActionKind
 from ..ruleset import Ruleset
 from ..stats import Estimate, quantile, welch_diff, wilson
+from .causes import causes_section
 from .metrics import GameMetrics, meter_keys
 
 RESAMPLES = 1000  #: bootstrap resamples per mean
@@ -109,6 +110,51 @@ def significant(e: Mapping[str, Any]) -> bool:
     return lo is not None and hi is not None and (lo > 0 or hi < 0)
 
 
+def role_verdict(
+    r0: str, r1: str, gap: Mapping[str, Any], first_share: Mapping[str, Any]
+) -> tuple[str | None, str | None, str]:
+    """Which role the games favour, by which measure, in words: (role, 'score', 'wins' or 'both', verdict).
+
+    The favoured role follows the measure that is significant (the score gap's interval excludes 0, or the
+    first role's share of decided games excludes one half); when both are and they disagree, no role is
+    named (``favoured_by`` is 'conflict')."""
+    by_score = significant(gap)
+    by_wins = significant(
+        {k: (first_share[k] - 0.5 if first_share.get(k) is not None else None) for k in ("low", "high")}
+    )
+    score_role = (r0 if (gap["value"] or 0) > 0 else r1) if by_score else None
+    win_role = (r0 if (first_share["value"] or 0) > 0.5 else r1) if by_wins else None
+    gap_text = f"score gap {r0} − {r1} {num_text(gap)}"
+    win_text = f"{r0} wins {pct_text(first_share)} of {first_share['n']} decided games"
+    if by_score and by_wins:
+        if score_role == win_role:
+            return score_role, "both", f"{score_role} is favoured on score and wins: {gap_text}, {win_text}"
+        return None, "conflict", f"the measures disagree: {gap_text} favours {score_role}, but {win_text}"
+    if by_score:
+        return score_role, "score", f"{score_role} is favoured on score: {gap_text} (wins not significant: {win_text})"
+    if by_wins:
+        return win_role, "wins", f"{win_role} is favoured on wins: {win_text} (score gap not significant: {gap_text})"
+    return None, None, "no significant role advantage"
+
+
+def num_text(e: Mapping[str, Any]) -> str:
+    """A mean with its interval: ``+1.23 [+0.50, +1.96]``."""
+    if e.get("value") is None:
+        return "—"
+    if e.get("low") is None or e.get("high") is None:
+        return f"{e['value']:+.2f}"
+    return f"{e['value']:+.2f} [{e['low']:+.2f}, {e['high']:+.2f}]"
+
+
+def pct_text(e: Mapping[str, Any]) -> str:
+    """A share with its interval: ``60.0% [52.1, 67.4]``."""
+    if e.get("value") is None:
+        return "—"
+    if e.get("low") is None or e.get("high") is None:
+        return f"{100 * e['value']:.1f}%"
+    return f"{100 * e['value']:.1f}% [{100 * e['low']:.1f}, {100 * e['high']:.1f}]"
+
+
 def _band(values: Sequence[int]) -> dict[str, Any]:
     xs = sorted(values)
     return {
@@ -139,6 +185,7 @@ def aggregate(rules: Ruleset, games: Sequence[GameMetrics], seed: int = 0) -> di
         "tiers": {t: rate(tiers[t], n) for t in rules.tier_ids},
         "endings": {k: rate(ends[k], n) for k in end_keys},
         "walkouts": {r: rate(sum(r in g.walkouts for g in games), n) for r in roles},
+        "causes": causes_section(rules, games),
     }
 
     # 2. role advantage
@@ -153,19 +200,8 @@ def aggregate(rules: Ruleset, games: Sequence[GameMetrics], seed: int = 0) -> di
     }
     decisive = wins[r0] + wins[r1]
     first_share = rate(wins[r0], decisive)
-    imbalance = significant(gap) or significant(
-        {k: (v - 0.5 if v is not None else None) for k, v in first_share.items() if k in ("low", "high")}
-    )
-    if imbalance:
-        favoured = r0 if (gap["value"] or 0) > 0 else r1
-        verdict = (
-            f"{favoured} is favoured: score gap {r0} − {r1} {gap['value']:+.2f} "
-            f"[{gap['low']:+.2f}, {gap['high']:+.2f}], {r0} wins {100 * (first_share['value'] or 0):.1f}% "
-            "of decided games"
-        )
-    else:
-        favoured = None
-        verdict = "no significant role advantage"
+    favoured, favoured_by, verdict = role_verdict(r0, r1, gap, first_share)
+    imbalance = favoured_by is not None
     role_adv = {
         "roles": role_rows,
         "ties": rate(wins[None], n),
@@ -173,6 +209,7 @@ def aggregate(rules: Ruleset, games: Sequence[GameMetrics], seed: int = 0) -> di
         "first_role_share_of_decided": first_share,
         "significant": imbalance,
         "favoured": favoured,
+        "favoured_by": favoured_by,
         "verdict": verdict,
     }
 

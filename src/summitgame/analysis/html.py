@@ -297,6 +297,36 @@ def exploits_table(ex: Mapping[str, Any]) -> str:
     return f"{table}\n{note}\n<ul>{lines}</ul>"
 
 
+def causes_table(c: Mapping[str, Any]) -> str:
+    """Each tier's causes as table rows: the condition that held (or failed, for a tier checked before it),
+    how its games ended, and the tracks that reached accord, each as a share of the tier's games."""
+    rows = []
+
+    def row(tier: str, what: str, e: Mapping[str, Any]) -> None:
+        rows.append(
+            f"<tr><td>{html.escape(tier)}</td><td>{html.escape(what)}</td><td>{e['count']} of {e['n']}</td>"
+            f"<td>{_share(e)}</td></tr>"
+        )
+
+    for t, r in c["tiers"].items():
+        if not r["n"]:
+            continue
+        for a in r["alternatives"]:
+            row(t, f"held: {a['text']}", a["held"])
+        for before, missed in r["missed"].items():
+            for m in missed:
+                if m["failed"]["count"] and not m["text"].startswith("none of"):
+                    row(t, f"not {before}: {m['text']} failed", m["failed"])
+        for end, e in r["endings"].items():
+            meters = ", ".join(r["endings"][end].get("meters", {}))
+            row(t, f"ended: {end}" + (f" ({meters})" if meters else ""), e["share"])
+        for tr, e in r["accords"].items():
+            if e["count"]:
+                row(t, f"accord: {tr}", e)
+    head = "<tr><th>tier</th><th>cause</th><th>games</th><th>share (95% CI)</th></tr>"
+    return f'<table class="causes">{head}{"".join(rows)}</table>'
+
+
 def balance_html(doc: Mapping[str, Any]) -> str:
     """The balance report as one HTML page with every chart in ``CHARTS``."""
     prov = doc["provenance"]
@@ -314,6 +344,9 @@ def balance_html(doc: Mapping[str, Any]) -> str:
         caption, draw = charts[cid]
         body.append(f'<h2>{html.escape(caption)}</h2>\n<figure id="chart-{cid}">{draw(doc)}')
         body.append(f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+        if cid == "tiers" and doc["outcomes"].get("causes"):
+            body.append("<h2>Why each tier happened</h2>")
+            body.append(causes_table(doc["outcomes"]["causes"]))
         if cid == "roles" and doc.get("exploits"):
             body.append("<h2>Exploits: the probe agents (cheap lines) against the report's agents</h2>")
             body.append(exploits_table(doc["exploits"]))

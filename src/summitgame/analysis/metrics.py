@@ -4,7 +4,8 @@ One ``GameMetrics`` per finished game: the outcome (tier, end reason, who walked
 every meter as each round begins and at the end, the highest value each per-role meter reached, the
 negotiation (offers made, accepted, rejected, countered, passes; the size of each deal; the tracks moved
 by deals and the tracks that reached their last stage), the decisions (how many, and those with one legal
-choice, by its kind) and the cards (gestures played by each role, events drawn). Replaying costs about
+choice, by its kind), the cards (gestures played by each role, events drawn) and why the tier happened
+(which of its ``any`` conditions held, which meter broke the talks, which meter a walker reached). Replaying costs about
 0.3 ms a game, small next to playing it.
 
 Recorded games are read from a directory: hot-seat records (``summit-games/*.json``), ``match --records``
@@ -56,6 +57,12 @@ class GameMetrics:
     events: tuple[str, ...]  #: event card ids drawn, in order
     decisions: int = 0  #: actions taken (decisions made by the players)
     forced: dict[str, int] = field(default_factory=dict)  #: action kind -> decisions where it was the only choice
+    alternatives: tuple[int, ...] = ()  #: indexes of the outcome tier's ``any`` conditions that held at the end
+    broke: tuple[str, ...] = ()  #: shared meters at or below their breakdown level at the end (a breakdown)
+    walked: tuple[str, ...] = ()  #: per-role meter keys ('pressure:moscow') at their walk-out level at the end
+    #: for each tier checked before the outcome's (and so not held): the indexes of its ``all`` conditions that
+    #: failed, with -1 when none of its ``any`` conditions held
+    missed: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     @property
     def end(self) -> str:
@@ -132,9 +139,12 @@ def game_metrics(doc: Mapping[str, Any], rules: Ruleset, index: int = 0, where: 
         raise SummitError(f"{where}: the game is not finished")
     for k, i in slots:
         values[k].append(s.meters[i])
+    from ..effects import holds
     from ..scoring import outcome
 
     o = outcome(s)
+    tier = rules.tier_ids.index(o.tier)
+    by_slot = {slot: mid for mid, (slot, _) in rules.meter_slot.items()}
     agents = doc.get("agents")
     return GameMetrics(
         index=index,
@@ -160,6 +170,23 @@ def game_metrics(doc: Mapping[str, Any], rules: Ruleset, index: int = 0, where: 
         events=tuple(events),
         decisions=len(doc["actions"]),
         forced=forced,
+        alternatives=tuple(j for j, c in enumerate(rules.tier_any[tier]) if holds(c, s, 0)),
+        broke=tuple(by_slot[slot] for slot, level in rules.breakdowns if s.meters[slot] <= level)
+        if o.reason.label == "breakdown"
+        else (),
+        walked=tuple(
+            f"{by_slot[slot]}:{rules.roles[r]}"
+            for slot, limits in rules.walkouts
+            for r in (0, 1)
+            if s.meters[slot + r] >= limits[r]
+        ),
+        missed={
+            rules.tier_ids[i]: (
+                (-1,) if rules.tier_any[i] and not any(holds(c, s, 0) for c in rules.tier_any[i]) else ()
+            )
+            + tuple(j for j, c in enumerate(rules.tier_all[i]) if not holds(c, s, 0))
+            for i in range(tier)
+        },
     )
 
 

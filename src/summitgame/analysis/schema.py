@@ -81,6 +81,60 @@ def _ref(name: str) -> dict[str, Any]:
     return {"$ref": f"#/$defs/{name}"}
 
 
+_ENDINGS = _map(
+    {
+        "type": "object",
+        "properties": {"share": _ref("rate"), "meters": _map(_ref("rate")), "rounds": _map(INT)},
+        "required": ["share"],
+    }
+)
+CAUSES: dict[str, Any] = {
+    "type": "object",
+    "description": "Why each tier happened: over its games, which 'any' condition held (and held alone), which "
+    "condition of each earlier tier failed, how its games ended (the meter and the round) and which tracks "
+    "reached accord; then every ending by cause. Counts out of the tier's (or ending's) games, Wilson 95%.",
+    "properties": {
+        "tiers": _map(
+            {
+                "type": "object",
+                "properties": {
+                    "n": INT,
+                    "conditions": {"type": "array", "items": {"type": "string"}},
+                    "alternatives": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "condition": {"type": "string"},
+                                "text": {"type": "string"},
+                                "held": _ref("rate"),
+                                "alone": _ref("rate"),
+                            },
+                            "required": ["condition", "text", "held", "alone"],
+                        },
+                    },
+                    "missed": _map(
+                        {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {"text": {"type": "string"}, "failed": _ref("rate")},
+                                "required": ["text", "failed"],
+                            },
+                        }
+                    ),
+                    "endings": _ENDINGS,
+                    "accords": _map(_ref("rate")),
+                },
+                "required": ["n", "alternatives", "missed", "endings", "accords"],
+            }
+        ),
+        "endings": _ENDINGS,
+    },
+    "required": ["tiers", "endings"],
+}
+
+
 SECTIONS: dict[str, Any] = {
     "outcomes": {
         "type": "object",
@@ -89,8 +143,9 @@ SECTIONS: dict[str, Any] = {
             "tiers": _map(_ref("rate")),
             "endings": _map(_ref("rate")),
             "walkouts": _map(_ref("rate")),
+            "causes": CAUSES,
         },
-        "required": ["n", "tiers", "endings", "walkouts"],
+        "required": ["n", "tiers", "endings", "walkouts", "causes"],
     },
     "roles": {
         "type": "object",
@@ -107,6 +162,11 @@ SECTIONS: dict[str, Any] = {
             "first_role_share_of_decided": _ref("rate"),
             "significant": {"type": "boolean"},
             "favoured": {"type": ["string", "null"]},
+            "favoured_by": {
+                "enum": ["score", "wins", "both", "conflict", None],
+                "description": "Which measure is significant: the score gap, the first role's share of decided "
+                "games, both (agreeing), or both disagreeing (then no role is favoured); null when neither is.",
+            },
             "verdict": {"type": "string"},
         },
         "required": ["roles", "ties", "score_gap", "significant", "favoured", "verdict"],

@@ -205,6 +205,20 @@ def parse_target(name: str, text: str, rate: bool, unit: str) -> Target:
     raise ValueError(f'{text!r}: expected LOW..HIGH, or < X, <= X, > X, >= X, == X (e.g. "15%..35%", "< 3 points")')
 
 
+def split_specs(text: str) -> list[str]:
+    """Agent specs from a comma list, as ``--agents A,B,...`` takes them: commas inside a spec's parameters are
+    kept (``mcts:c=1,iterations=9`` is one spec, since ``iterations=9`` has no agent name before its ``=``)."""
+    specs: list[str] = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        if specs and "=" in part and ":" not in part and ":" in specs[-1]:
+            specs[-1] += "," + part
+        else:
+            specs.append(part)
+    return specs
+
+
 def _run_agents(
     specs: list[Any], base_dir: str | Path | None, problem: Callable[[str, str], None], key: str = "agents"
 ) -> list[str]:
@@ -253,8 +267,15 @@ def parse_targets(
                 want = RUN_KEYS.get(k)
                 if want is None:
                     problem(f"run.{k}", f"unknown setting; settings are {', '.join(RUN_KEYS)}")
+                elif k in ("agents", "exploiters") and isinstance(v, str):  # the comma list --agents takes
+                    specs = split_specs(v)
+                    if k == "agents":
+                        run_agents = _run_agents(specs, base_dir, problem)
+                    else:
+                        exploiters = _run_agents(specs, base_dir, problem, "exploiters")
                 elif not isinstance(v, want) or isinstance(v, bool):
-                    problem(f"run.{k}", f"must be {'a list of agent specs' if want is list else 'a whole number'}")
+                    what = "a list of agent specs, or their comma list" if want is list else "a whole number"
+                    problem(f"run.{k}", f"must be {what}")
                 elif k == "games" and isinstance(v, int) and v < 2:
                     problem("run.games", "needs at least 2 games")
                 elif k == "agents" and isinstance(v, list):

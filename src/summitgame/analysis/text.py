@@ -165,6 +165,38 @@ def _outcomes(out: Mapping[str, Any]) -> Iterator[str]:
         yield f"  tier {t:<20}{row['count']:>7}  {pct(row):<22}{_bar(row['value'] or 0)}"
     for k, row in out["endings"].items():
         yield f"  ended {k:<19}{row['count']:>7}  {pct(row):<22}{_bar(row['value'] or 0)}"
+    if out.get("causes"):
+        yield from _causes(out["causes"])
+
+
+def _ending_cause(end: str, row: Mapping[str, Any]) -> str:
+    """``walkout:moscow 45.1% [33.0, 57.8] (pressure:moscow 100.0%; rounds 3: 10, 4: 20)``."""
+    extra = []
+    if row.get("meters"):
+        extra.append(", ".join(f"{m} {pct(e, ci=False)}" for m, e in row["meters"].items()))
+    if row.get("rounds"):
+        extra.append("round " + ", ".join(f"{r}: {k}" for r, k in row["rounds"].items()))
+    return f"{end} {pct(row['share'])}" + (f" ({'; '.join(extra)})" if extra else "")
+
+
+def _causes(c: Mapping[str, Any]) -> Iterator[str]:
+    yield "  Why each tier happened (share of that tier's games, 95% CI):"
+    for t, row in c["tiers"].items():
+        n = row["n"]
+        yield f"  {t} ({n} game{'s' if n != 1 else ''})"
+        if not n:
+            continue
+        for a in row["alternatives"]:
+            yield f"    held   {a['text']}: {pct(a['held'])}, alone {pct(a['alone'], ci=False)}"
+        for before, rows in row["missed"].items():
+            for m in rows:
+                if m["failed"]["count"] and not (m["text"].startswith("none of") and m["failed"]["count"] == n):
+                    yield f"    not {before}: {m['text']} failed in {pct(m['failed'])}"
+        yield "    ended  " + ", ".join(_ending_cause(e, r) for e, r in row["endings"].items())
+        accords = [(tr, e) for tr, e in row["accords"].items() if e["count"]]
+        if accords:
+            yield "    accord " + ", ".join(f"{tr} {pct(e)}" for tr, e in accords)
+    yield "  Endings by cause: " + ", ".join(_ending_cause(e, r) for e, r in c["endings"].items())
 
 
 def _roles(ra: Mapping[str, Any]) -> Iterator[str]:
@@ -202,7 +234,7 @@ def _negotiation(neg: Mapping[str, Any]) -> Iterator[str]:
     for k, e in neg["per_game"].items():
         yield f"  {k:<12}{num(e, '.2f')}"
     yield f"  offers accepted {pct(neg['acceptance'])}; games without a deal {pct(neg['no_deal_games'])}"
-    sizes = ", ".join(f"{k} steps: {v}" for k, v in neg["deal_sizes"].items())
+    sizes = ", ".join(f"{k} step{'' if k == '1' else 's'}: {v}" for k, v in neg["deal_sizes"].items())
     yield f"  deal size {num(neg['deal_steps'], '.2f')} steps ({sizes})"
     yield f"  {'track':<16}{'settled in a deal':<26}at its last stage"
     for t, row in neg["tracks"].items():
