@@ -216,10 +216,11 @@ def test_sweep_table_shows_each_point() -> None:
 
 
 def test_sensitivity_measures_the_effect_per_step() -> None:
-    # the first edition, where greedy's self-play summits run to their last round whatever their length
+    # the first edition, where the self-play summits of greedy as it was (lead 2, no agenda reading) run to
+    # their last round whatever their length
     found = sw.probes(CLASSIC_PATH, (), ["rounds.count", "meters.trust.breakdown_at"], {"rounds.count": 2})
     current = sw.Point({}, load_rules(CLASSIC_PATH))
-    players = bal.players_for(["greedy"])
+    players = bal.players_for(["greedy:lead=2,infer=0"])
     sw.run_sensitivity(current, found, players, 8, 0, ["median_end_round", "end_round", "failed"], {"workers": 1})
     doc = sw.sensitivity_report(current, found, players, ["median_end_round", "end_round", "failed"], 8, 0, "cmd")
     rows = {r["path"]: r for r in doc["params"]}
@@ -258,7 +259,7 @@ def _tuning(tmp: Path, targets: str, params: list[tuple[str, Span | None]], budg
     dims = tn.dimensions(None, (), params)
     # greedy that weighs no lead deals in every self-play summit, so the summit ends in its last round: the
     # median end round is ``rounds.count``, a toy measure whose answer is known
-    players = bal.players_for(["greedy:lead=0,their_lead=0"])
+    players = bal.players_for(["greedy:lead=0,their_lead=0,infer=0"])
     return tn.Tuning(None, (), dims, tg, players, 8, 0, {"workers": 1}), tpath
 
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from conftest import bundled
 from summitgame.actions import Action, ActionKind
 from summitgame.agents import AgentError, make_agent
-from summitgame.agents.evaluate import Appraisal, Package, Valuer, Weights
+from summitgame.agents.evaluate import Appraisal, Package, Valuer, Weights, inferred_stakes, their_stakes
 from summitgame.agents.greedy import GreedyAgent
 from summitgame.engine import apply, legal_actions, new_game
 from summitgame.match import play_game
@@ -147,9 +147,9 @@ class OldGreedy(GreedyAgent):
 @pytest.mark.parametrize("rules_name", ["summit", "trade"])
 def test_with_both_weights_at_zero_it_is_the_old_greedy(rules_name: str) -> None:
     rules = bundled(rules_name)
-    for seed, other in ((1, "random"), (2, "persona:name=hawk"), (3, "greedy:lead=0,their_lead=0")):
-        now = play_game(rules, [make_agent("greedy:lead=0,their_lead=0"), make_agent(other)], seed).state
-        old = play_game(rules, [OldGreedy(lead=0.0, their_lead=0.0), make_agent(other)], seed).state
+    for seed, other in ((1, "random"), (2, "persona:name=hawk"), (3, "greedy:lead=0,their_lead=0,infer=0")):
+        now = play_game(rules, [make_agent("greedy:lead=0,their_lead=0,infer=0"), make_agent(other)], seed).state
+        old = play_game(rules, [OldGreedy(lead=0.0, their_lead=0.0, infer=0.0), make_agent(other)], seed).state
         assert record_of(now)["actions"] == record_of(old)["actions"]
 
 
@@ -199,3 +199,56 @@ def test_packages_are_ranked_by_expected_utility(
                 assert o.gain == acc[1] - rej[1]
                 assert o.ev == o.p * acc[0] + (1 - o.p) * rej[0]
                 assert val.utility(acc) == acc[0]
+
+
+# --- reading the other side's agenda (greedy:infer) ---------------------------------------------------------
+
+
+def agenda_swapped(s: State, role: int, agenda: int) -> State:
+    """``s`` with ``role``'s secret agenda replaced (everything public unchanged)."""
+    t = s.clone()
+    t.agendas = (agenda, t.agendas[1]) if role == 0 else (t.agendas[0], agenda)
+    return t
+
+
+def test_inferred_stakes_without_offers_are_the_prior_mean_over_the_agendas_it_may_hold() -> None:
+    rules = bundled("summit")
+    s = new_game(rules, 3)
+    obs = observe(s, 0)
+    T = rules.n_tracks
+    cards = [a for a in rules.agenda_allowed[1] if a != s.agendas[0]]
+    expected = [obs.public_stakes[T + t] + sum(rules.agenda_stakes[a][t] for a in cards) / len(cards) for t in range(T)]
+    assert inferred_stakes(obs, 1.0) == pytest.approx(expected)
+    assert inferred_stakes(obs, 0.0) == pytest.approx(expected)  # no weight on evidence: the prior
+
+
+def test_asking_for_a_track_raises_its_inferred_stake_and_giving_it_lowers_it() -> None:
+    rules = bundled("summit")
+    s = new_game(rules, 1)  # Moscow opens
+    assert s.to_move == 1 and s.phase == Phase.BUILD
+    prior = inferred_stakes(observe(s, 0), 1.0)
+    arms = rules.track_ids.index("arms")
+    asked = step(step(step(s, "ask energy 1"), "give arms 1"), "offer")
+    posterior = inferred_stakes(observe(asked, 0), 1.0)
+    energy = rules.track_ids.index("energy")
+    assert posterior[energy] > prior[energy]
+    assert posterior[arms] < prior[arms]
+    assert inferred_stakes(observe(asked, 0), 3.0)[energy] > posterior[energy]  # more weight, more belief
+
+
+@settings(max_examples=30)
+@given(seed=st.integers(0, 10_000), moves=st.integers(0, 60), agenda=st.integers(0, 100))
+def test_inferred_stakes_read_only_what_the_viewer_may_see(seed: int, moves: int, agenda: int) -> None:
+    """The opponent's true agenda does not move the estimate unless it was revealed (then it is exact)."""
+    s = random_state("summit", seed, moves, Phase.BUILD)
+    if s is None:
+        return
+    rules = s.rules
+    me = s.to_move
+    other_cards = [a for a in rules.agenda_allowed[1 - me] if a != s.agendas[me]]
+    t = agenda_swapped(s, 1 - me, other_cards[agenda % len(other_cards)])
+    a, b = observe(s, me), observe(t, me)
+    if a.their_agenda is None:
+        assert inferred_stakes(a, 1.5) == inferred_stakes(b, 1.5)
+    else:
+        assert inferred_stakes(a, 1.5) == tuple(float(x) for x in their_stakes(a))

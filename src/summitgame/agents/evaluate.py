@@ -60,6 +60,7 @@ __all__ = [
     "Weights",
     "candidate_packages",
     "headroom",
+    "inferred_stakes",
     "item_action",
     "linear_value",
     "logistic",
@@ -87,6 +88,7 @@ class Weights:
     swing: float = 0.25  #: chance that a shared meter the tiers read (e.g. trust) ends a point higher (and lower)
     lead: float = 0.0  #: weight on the viewer's lead over the other side in ``Appraisal.ev`` and ``Valuer.utility``
     their_lead: float = 0.0  #: the same weight in the other side's utility, as the acceptance model assumes it
+    infer: float = 0.0  #: reading the other side's unrevealed agenda from how it bargains (0: public stakes only)
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -146,6 +148,35 @@ def their_stakes(obs: Observation) -> tuple[int, ...]:
         return tuple(base)
     extra = rules.agenda_stakes[rules.agenda_ids.index(obs.their_agenda)]
     return tuple(b + e for b, e in zip(base, extra, strict=True))
+
+
+def inferred_stakes(obs: Observation, infer: float) -> tuple[float, ...]:
+    """The opponent's expected stakes per track: public stakes plus its agenda's bonus, averaged over the
+    agendas it may hold, each weighted by ``exp(infer × evidence)``; the evidence is the agenda's bonus on the
+    steps the opponent asked for in its offers, less the bonus on the steps it gave (it asks for what it values
+    and gives what is cheap to it). A revealed agenda is known exactly. Only public history is read."""
+    rules = obs.rules
+    if obs.their_agenda is not None:
+        return tuple(float(x) for x in their_stakes(obs))
+    T = rules.n_tracks
+    o = 1 - obs.viewer
+    mine = rules.agenda_ids.index(obs.my_agenda)
+    cards = [a for a in rules.agenda_allowed[o] if a != mine]
+    if not cards:
+        return tuple(float(x) for x in obs.public_stakes[o * T : (o + 1) * T])
+    weight = [0.0] * T  # net steps asked (+) or given (-) by the opponent, per track
+    for offer in offers(obs):
+        if offer.proposer == o:
+            for giver, t, steps in offer.items:
+                weight[t] += -steps if giver == o else steps
+    logs = [infer * sum(w * b for w, b in zip(weight, rules.agenda_stakes[a], strict=True)) for a in cards]
+    top = max(logs)
+    ps = [math.exp(x - top) for x in logs]
+    total = sum(ps)
+    base = obs.public_stakes[o * T : (o + 1) * T]
+    return tuple(
+        base[t] + sum(p * rules.agenda_stakes[a][t] for p, a in zip(ps, cards, strict=True)) / total for t in range(T)
+    )
 
 
 def linear_value(rules: Ruleset, stakes: Sequence[int], items: Package, role: int) -> int:
@@ -427,7 +458,7 @@ def _facts(rules: Ruleset) -> _Facts:
 
 # --- the valuer ------------------------------------------------------------------------------------------
 
-_Row = tuple[int, int, int, int, int, tuple[tuple[int, int], ...]]
+_Row = tuple[int, int, int, float, float, tuple[tuple[int, int], ...]]
 """What one package item does, for ``Valuer.accept`` (see ``Valuer._item_row``)."""
 
 _MEMO_MAX = 50_000
@@ -567,8 +598,8 @@ class Valuer:
         self.w = weights
         self.me = obs.viewer
         self.them = 1 - obs.viewer
-        theirs = their_stakes(obs)
-        self.stakes: tuple[tuple[int, ...], tuple[int, ...]] = (
+        theirs: Sequence[float] = inferred_stakes(obs, weights.infer) if weights.infer else their_stakes(obs)
+        self.stakes: tuple[Sequence[float], Sequence[float]] = (
             (obs.my_stakes, theirs) if self.me == 0 else (theirs, obs.my_stakes)
         )
         self._items: dict[Item, _Row] = {}
@@ -741,7 +772,8 @@ class Valuer:
         table = self._items
         p0, p1 = obs.meters[cs], obs.meters[cs + 1]
         g0, g1 = obs.gained
-        mine = theirs = 0
+        mine: float = 0
+        theirs: float = 0
         moved: tuple[tuple[int, int], ...] = ()
         for item in items:
             row = table.get(item)
@@ -797,7 +829,7 @@ class Valuer:
         giver, t, steps = item
         recv = 1 - giver
         st = self.stakes
-        points = [0, 0]
+        points: list[float] = [0, 0]
         points[recv] += st[recv][t] * steps
         points[giver] -= st[giver][t] * steps
         x = self.obs.tracks[t]
@@ -942,7 +974,7 @@ class Valuer:
         start = (obs.meters[cs], obs.meters[cs + 1], obs.gained[0], obs.gained[1], 0, 0, ())
         # ``accept``'s running state after each package's items (pressures, who gained, points, band moves),
         # kept for the packages others extend, so a package extending an earlier one by one item costs one step
-        states: list[tuple[int, int, bool, bool, int, int, tuple[tuple[int, int], ...]]] = [start] * len(parents)
+        states: list[tuple[int, int, bool, bool, float, float, tuple[tuple[int, int], ...]]] = [start] * len(parents)
         for i, items in enumerate(packages):
             j = parents[i]
             if j >= 0:

@@ -1,18 +1,19 @@
 """``strategy``: one agent whose parameters span the cheap lines and skilled play, for best-response search.
 
 It is the persona model (``regard``, ``face``, ``stubbornness``, ``caution``, and ``selfish``, the weight on
-its own value) and greedy's weight on its lead (``lead``, ``their_lead``), extended with what a strategy may
+its own value) and greedy's weight on its lead (``lead``, ``their_lead``) and its reading of the other side's
+agenda (``infer``), extended with what a strategy may
 want: whether to deal at all (``deal``), whether to concede anything (``gives``), whether to offer even when
 passing is worth more (``eager``), a lead to lock in (``lock_lead``) and a round (``stop_round``) after which
 it deals no more, and which gestures it plays (``spite``: how much the other side's gain counts against a
 gesture; ``gesture_min``; ``gesture_from``). ``summitgame exploit`` searches these parameters with optuna.
 
-Known agents are points of the family (``POINTS``): ``greedy`` (``lead=2,their_lead=1``), and its defaults
-play exactly as ``greedy:lead=0,their_lead=0`` (its own points only); each bundled persona plays exactly as
-``persona:name=NAME``, ``stonewall``, ``spoiler`` and ``taker`` move for move as the probes (``stonewall`` as
-long as no gesture gains 100 points), and ``pushover`` nearly (it weighs the other side's value by the
-chance of acceptance, where the probe takes the other side's favourite outright). ``describe`` says in
-plain words what a parameter set does.
+Known agents are points of the family (``POINTS``): ``greedy`` (``lead=3,their_lead=1,infer=1``), and its
+defaults play exactly as ``greedy:lead=0,their_lead=0,infer=0`` (its own points, public stakes only); each
+bundled persona plays exactly as ``persona:name=NAME``, ``stonewall``, ``spoiler`` and ``taker`` move for
+move as the probes (``stonewall`` as long as no gesture gains 100 points), and ``pushover`` nearly (it weighs
+the other side's value by the chance of acceptance, where the probe takes the other side's favourite
+outright). ``describe`` says in plain words what a parameter set does.
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ ANYTHING = -20.0
 
 
 POINTS: dict[str, dict[str, Any]] = {
-    "greedy": {"lead": 2.0, "their_lead": 1.0},
-    "greedy:lead=0,their_lead=0": {},
+    "greedy": {"lead": 3.0, "their_lead": 1.0, "infer": 1.0},
+    "greedy:lead=0,their_lead=0,infer=0": {},
     "stonewall": {"deal": False, "gesture_min": NEVER},
     "spoiler": {"deal": False, "spite": 1.0},
     "taker": {"gives": False, "eager": True},
@@ -73,6 +74,7 @@ class StrategyAgent(HeuristicAgent):
         "their_lead": Param(
             0.0, 0.0, 10.0, "the same weight in the other side's aims, as its acceptance model assumes"
         ),
+        "infer": Param(0.0, 0.0, 10.0, "how strongly it reads the other side's secret agenda from its offers"),
         "lock_lead": Param(
             0.0, 0.0, 50.0, "stops dealing once its deal points lead the other side's by this much (0: never)"
         ),
@@ -116,6 +118,7 @@ class StrategyAgent(HeuristicAgent):
             accept_scale=float(p["accept_scale"]),
             lead=float(p["lead"]),
             their_lead=float(p["their_lead"]),
+            infer=float(p["infer"]),
         )
 
     def _pick(self, val: Valuer, cards: Sequence[Action], rnd: int) -> Action | None:
@@ -231,6 +234,8 @@ def _deals(p: Mapping[str, Any]) -> str:
         elif p["regard"] > 0:
             weights.append(f"the other side's value at {p['regard']:g}")
         aim = "deals for the best expected value" + (" weighing " + " and ".join(weights) if weights else "")
+        if p["infer"]:
+            aim += f", reading the other side's secret agenda from its offers (evidence weight {p['infer']:g})"
     out = [aim]
     if not p["gives"]:
         out.append(
