@@ -11,7 +11,7 @@ values; ``evaluate.inferred_stakes``). Still no memory and no search: one round,
 
 The defaults were measured on the default rules (role-swapped games; README, Agents): reading the agenda
 (``infer=1``) and ``lead=3`` cut what the best exploiter ``summitgame exploit`` finds from 67.8% to 54.5%
-(400 fresh games each), and beat the previous defaults (``lead=2,infer=0``) 68.2% [61.5, 74.3] (200 games).
+(400 fresh games each), and beat the previous defaults (``lead=2,infer=0``) 66.0% [61.2, 70.5] (400 games).
 ``greedy:lead=0,their_lead=0,infer=0`` is the older, purely self-interested greedy, which a rival that takes
 more than it gives (``persona:name=hawk``) beats in more than nine games of ten.
 """
