@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner, Result
 
 from summitgame.analysis.schema import COMPARE_SCHEMA, validate
@@ -48,6 +49,7 @@ def test_halving_a_walkout_limit_is_found() -> None:
     assert rows["rounds"]["verdict"] == "lower under B"
 
 
+@pytest.mark.slow
 def test_until_significant_stops_early_and_says_when() -> None:
     res = run(
         "compare",

@@ -412,6 +412,7 @@ def test_time_budget_is_respected(summit_rules: Ruleset) -> None:
 # --- strength ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_beats_random_clearly(summit_rules: Ruleset) -> None:
     rate, lead = duel(summit_rules, MctsAgent(iterations=100), make_agent("random"), 40)
     assert rate >= 0.75, rate
