@@ -28,6 +28,7 @@ def test_a_file_against_itself_differs_in_nothing() -> None:
     assert all(r["difference"]["value"] == 0 for r in doc["metrics"])
 
 
+@pytest.mark.slow
 def test_halving_a_walkout_limit_is_found() -> None:
     res = run(
         "compare",

@@ -158,6 +158,7 @@ def test_touches_no_state_but_those_it_samples_with_an_opponent_model(monkeypatc
     assert guard.allowed and not guard.violations, dict(guard.violations)
 
 
+@pytest.mark.slow
 def test_different_seeds_give_different_games(summit_rules: Ruleset) -> None:
     histories = {
         tuple(play_game(summit_rules, [MctsAgent(iterations=30), MctsAgent()], s).state.history_list())
