@@ -42,6 +42,7 @@ def test_schema_catches_a_broken_report(report: dict[str, object]) -> None:
     assert any("verdict" in e for e in errors) and any("outcomes.n" in e for e in errors)
 
 
+@pytest.mark.slow
 def test_same_numbers_whatever_the_worker_count() -> None:
     one = run("balance", "--agents", "greedy,random", "--games", 12, "--seed", 5, "--json")
     two = run("balance", "--agents", "greedy,random", "--games", 12, "--seed", 5, "--json", "--workers", 2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner, Result
 
 from summitgame.analysis.schema import COMPARE_SCHEMA, validate
@@ -27,6 +28,7 @@ def test_a_file_against_itself_differs_in_nothing() -> None:
     assert all(r["difference"]["value"] == 0 for r in doc["metrics"])
 
 
+@pytest.mark.slow
 def test_halving_a_walkout_limit_is_found() -> None:
     res = run(
         "compare",
@@ -48,6 +50,7 @@ def test_halving_a_walkout_limit_is_found() -> None:
     assert rows["rounds"]["verdict"] == "lower under B"
 
 
+@pytest.mark.slow
 def test_until_significant_stops_early_and_says_when() -> None:
     res = run(
         "compare",

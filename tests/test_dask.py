@@ -3,7 +3,8 @@ resume, time limits in worker threads, and clean errors for a missing package or
 
 One local cluster (two worker processes, one thread each, its HTTP port chosen free so that nothing clashes)
 serves the whole module. Worker processes, not threads, so that the games really travel (pickled rules and
-agents, the version check, helper agents imported by reference) as they would to a remote cluster."""
+agents, the version check, helper agents imported by reference) as they would to a remote cluster. The tests
+that need the cluster are marked slow (CI runs them)."""
 
 from __future__ import annotations
 
@@ -57,6 +58,7 @@ def run_cli(*args: str | int | Path) -> Result:
     return CliRunner().invoke(cli, [str(a) for a in args])
 
 
+@pytest.mark.slow
 def test_run_plan_on_dask_equals_the_local_run(summit_rules: Ruleset, scheduler: str, tmp_path: Path) -> None:
     players = entrants(["greedy", "random", "last"])
     plan = make_plan([p.label for p in players], 30, 11, summit_rules)
@@ -77,6 +79,7 @@ def test_run_plan_on_dask_equals_the_local_run(summit_rules: Ruleset, scheduler:
     assert sorted(seen) == list(range(90))
 
 
+@pytest.mark.slow
 def test_a_client_object_works_too(summit_rules: Ruleset, scheduler: str) -> None:
     from distributed import Client
 
@@ -88,6 +91,7 @@ def test_a_client_object_works_too(summit_rules: Ruleset, scheduler: str) -> Non
     assert [stable(x) for x in run.lines] == [stable(x) for x in run_plan(summit_rules, players, plan).lines]
 
 
+@pytest.mark.slow
 def test_resume_on_dask_after_a_stop(summit_rules: Ruleset, scheduler: str, tmp_path: Path) -> None:
     specs = ["random", "first", "last"]
     whole_run, whole = run_tournament(summit_rules, specs, 20, tmp_path / "whole", seed=5)
@@ -101,6 +105,7 @@ def test_resume_on_dask_after_a_stop(summit_rules: Ruleset, scheduler: str, tmp_
     assert len(ids) == len(set(ids)) == 60
 
 
+@pytest.mark.slow
 def test_forfeits_on_dask_match_the_local_run(classic_rules: Ruleset, summit_rules: Ruleset, scheduler: str) -> None:
     """A crash forfeits as it does locally; a late move forfeits too, caught when it returns (no alarm in a
     worker thread). Under the first edition, where passing costs nothing, the crasher lives to its third move."""
@@ -121,6 +126,7 @@ def test_forfeits_on_dask_match_the_local_run(classic_rules: Ruleset, summit_rul
     assert all("(limit 0.05 s)" in x["forfeit"]["error"] for x in late.lines)  # caught on return
 
 
+@pytest.mark.slow
 def test_balance_on_dask_equals_the_local_run(scheduler: str) -> None:
     args = ("balance", "--agents", "greedy,random", "--games", 24, "--seed", 5, "--json")
     local = run_cli(*args)
@@ -169,6 +175,7 @@ def test_without_distributed_the_error_says_what_to_install(monkeypatch: pytest.
     assert not (tmp_path / GAMES_FILE).exists()
 
 
+@pytest.mark.slow
 def test_sweep_on_dask_equals_the_local_run(scheduler: str) -> None:
     args = ("sweep", "--param", "meters.trust.start=2,4", "--agents", "greedy", "-n", 8, "--json")
     local = run_cli(*args)
@@ -177,6 +184,7 @@ def test_sweep_on_dask_equals_the_local_run(scheduler: str) -> None:
     assert local.stdout == dask.stdout
 
 
+@pytest.mark.slow
 def test_tune_on_dask_equals_the_local_run(scheduler: str, tmp_path: Path) -> None:
     targets = tmp_path / "t.toml"
     targets.write_text('median_end_round = "== 8"\n[run]\ngames = 8\nagents = ["greedy"]\n', encoding="utf-8")
@@ -312,6 +320,7 @@ def test_every_bad_server_is_refused_within_fifteen_seconds_at_the_real_timeouts
     assert "tls://" in line and took < 15
 
 
+@pytest.mark.slow
 def test_a_real_scheduler_passes_the_probe(scheduler: str) -> None:
     host, port = scheduler.removeprefix("tcp://").rsplit(":", 1)
     cluster.probe(scheduler, host, int(port))  # no error

@@ -186,6 +186,7 @@ def test_sweep_checks_every_point_before_playing() -> None:
     assert res.exit_code == 1 and "no measure named 'nope'" in res.stderr
 
 
+@pytest.mark.slow
 def test_sweep_json_is_the_same_on_any_worker_count() -> None:
     args = ["sweep", "--param", "meters.trust.start=3,4", "--param", "rounds.count=5..6", "-n", 8, "--agents", "greedy"]
     one = run(*args, "--json")
@@ -294,6 +295,7 @@ class Interrupt(Exception):
     pass
 
 
+@pytest.mark.slow
 def test_an_interrupted_tune_resumes_to_the_same_trials(tmp_path: Path) -> None:
     targets = 'median_end_round = "== 10"\nfailed = "<= 50%"\n'
     params: list[tuple[str, Span | None]] = [("rounds.count", Span(1, 12)), ("meters.trust.start", None)]

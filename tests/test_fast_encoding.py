@@ -136,7 +136,7 @@ def test_fast_vector_is_the_reference_bit_for_bit(name: str, seed: int, data: st
         s = apply(s, data.draw(st.sampled_from(legal_actions(s)), label="action"))
 
 
-@RULESETS
+@pytest.mark.parametrize("name", ["summit", pytest.param("trade", marks=pytest.mark.slow)])
 @given(seed=SEEDS, data=st.data())
 def test_fast_vector_is_blind_to_the_opponents_secrets(name: str, seed: int, data: st.DataObject) -> None:
     """At every state of a random game, for both viewers: a re-deal of what the viewer cannot see (drawn

@@ -208,6 +208,7 @@ def test_balance_impact_json(report: dict[str, object]) -> None:
     assert run("balance", "--agents", "greedy", "-n", 2, "--probe-games", 0, "--json").output.count('"impact": null')
 
 
+@pytest.mark.slow
 def test_balance_impact_is_the_same_whatever_the_worker_count(report: dict[str, object]) -> None:
     res = run("balance", "--agents", "greedy,boulware", "-n", 8, "--probe-games", 0, "--impact", "--json", "-w", 2)
     assert res.exit_code == 0, res.output

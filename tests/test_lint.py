@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,10 +27,29 @@ def test_mypy_clean() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_ci_runs_the_readme_test_command() -> None:
+def readme_test_command() -> str:
+    """The test command of the README's quick start (its first fenced block that runs pytest)."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     quick = readme[readme.index("## Quick start") :]
     blocks = quick.split("```")[1::2]  # the fenced blocks of the quick start, in order
-    command = next(b.strip() for b in blocks if "pytest" in b)
+    return next(b.strip() for b in blocks if "pytest" in b)
+
+
+def test_ci_runs_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()[-1]
-    assert ci.replace("pip install -q ", "pip install ") == command
+    assert ci.replace("pip install -q ", "pip install ") == readme_test_command()
+
+
+def test_the_test_command_runs_the_fast_suite_and_then_the_slow_one() -> None:
+    """A bare ``pytest`` deselects the slow tests (pyproject's addopts), so the command must run both."""
+    steps = [s.strip() for s in readme_test_command().split("&&")]
+    assert [s for s in steps if "pytest" in s] == ["python -m pytest", "python -m pytest -m slow"]
+    addopts = shlex.split(
+        tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]["addopts"]
+    )
+    assert addopts[addopts.index("-m") + 1] == "not slow"
+    # the house rules stay in the fast suite
+    for check in (test_ruff_clean, test_mypy_clean):
+        assert not [
+            m for m in [*getattr(check, "pytestmark", []), *globals().get("pytestmark", [])] if m.name == "slow"
+        ]

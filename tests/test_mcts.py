@@ -158,6 +158,7 @@ def test_touches_no_state_but_those_it_samples_with_an_opponent_model(monkeypatc
     assert guard.allowed and not guard.violations, dict(guard.violations)
 
 
+@pytest.mark.slow
 def test_different_seeds_give_different_games(summit_rules: Ruleset) -> None:
     histories = {
         tuple(play_game(summit_rules, [MctsAgent(iterations=30), MctsAgent()], s).state.history_list())
@@ -412,6 +413,7 @@ def test_time_budget_is_respected(summit_rules: Ruleset) -> None:
 # --- strength ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_beats_random_clearly(summit_rules: Ruleset) -> None:
     rate, lead = duel(summit_rules, MctsAgent(iterations=100), make_agent("random"), 40)
     assert rate >= 0.75, rate

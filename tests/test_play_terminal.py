@@ -142,9 +142,14 @@ def test_a_burst_of_control_keys_does_not_crash_the_line_editor(tmp_path: Path) 
     [
         "\x18(ab\rcd\r\x18)\x18e",  # a keyboard macro holding newlines: readline blocked, deaf to Ctrl-C
         "\x1b[200~x",  # a bracketed paste that never ends
-        "\x1b]0;x\x07",  # Escape ]: a character search waiting for its character
-        "\x12ab",  # incremental search
-        "\x16",  # quoted insert
+        *(
+            pytest.param(keys, marks=pytest.mark.slow)
+            for keys in (
+                "\x1b]0;x\x07",  # Escape ]: a character search waiting for its character
+                "\x12ab",  # incremental search
+                "\x16",  # quoted insert
+            )
+        ),
     ],
 )
 def test_no_key_leaves_the_editor_deaf_to_ctrl_c(tmp_path: Path, keys: str) -> None:

@@ -184,7 +184,7 @@ def playthrough(rules: Ruleset, seed: int, data: st.DataObject) -> State:
 RULESETS = pytest.mark.parametrize("name", BUNDLED_NAMES)
 
 
-@RULESETS
+@pytest.mark.parametrize("name", ["summit", *(pytest.param(n, marks=pytest.mark.slow) for n in ("classic", "trade"))])
 @given(seed=SEEDS, data=st.data())
 def test_playthrough(name: str, seed: int, data: st.DataObject) -> None:
     playthrough(bundled(name), seed, data)

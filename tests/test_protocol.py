@@ -49,7 +49,7 @@ def test_to_json_holds_each_observation_field_and_only_those() -> None:
     assert list(validator("act").iter_errors(act(obs))) == []
 
 
-@pytest.mark.parametrize("name", ["summit", "trade"])
+@pytest.mark.parametrize("name", ["summit", pytest.param("trade", marks=pytest.mark.slow)])
 @given(seed=SEEDS, data=st.data())
 def test_messages_are_blind_to_what_the_viewer_cannot_see(name: str, seed: int, data: st.DataObject) -> None:
     """At every state of a random game, for both viewers: a re-deal of everything the viewer cannot see (the

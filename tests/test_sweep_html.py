@@ -111,6 +111,7 @@ def test_sensitivity_draws_a_tornado_per_measure(sens: dict[str, Any]) -> None:
     assert "<pre>Sensitivity of Summit" in page
 
 
+@pytest.mark.slow
 def test_pages_are_the_same_bytes_every_time(one: dict[str, Any], two: dict[str, Any], sens: dict[str, Any]) -> None:
     assert sweep_html(two) == sweep_html(copy.deepcopy(two))
     assert sweep_html(one) == sweep_html(one)

@@ -355,6 +355,7 @@ class Hawk(Agent):
 """
 
 
+@pytest.mark.slow
 def test_entry_point_agents_play_on_workers(tmp_path: Path) -> None:
     """The README's plug-in example: a package declares its agent in the ``summitgame.agents`` group."""
     (tmp_path / "mybots.py").write_text(PLUGIN)

@@ -215,6 +215,7 @@ def _stand_ins(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tn, "play_point", play_point)
 
 
+@pytest.mark.slow
 def test_the_search_resumed_after_any_cut_proposes_what_an_uninterrupted_one_does(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
