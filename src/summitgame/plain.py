@@ -5,7 +5,7 @@
     [Event "summitgame match"]
     [Game "1"]
     [Rules "Summit"]
-    [Fingerprint "0863096e6dd5204c"]
+    [Fingerprint "6c408b58489f0b20"]
     [Seed "4211856012423710091"]
     [washington "greedy"]
     [moscow "random"]
