@@ -219,8 +219,12 @@ def test_search_draws_every_determinization_from_its_dealer(summit_rules: Rulese
 
 
 def packages(s: State, choose: Callable[[State], Sequence[int]]) -> set[frozenset[tuple[int, int, int]]]:
-    """Every package (as a set of items) the builder can reach from ``s`` adding items as ``choose`` allows."""
-    out = {frozenset(s.items)}
+    """Every package (as a set of items) the builder can offer from ``s`` adding items as ``choose`` allows."""
+    out: set[frozenset[tuple[int, int, int]]] = set()
+    if s.phase == Phase.RESPOND or OFFER in legal_actions(s):
+        out.add(frozenset(s.items))
+    if s.phase != Phase.BUILD:
+        return out
     give_base = s.rules.actions.give_base
     for a in choose(s):
         if a >= give_base:
@@ -233,6 +237,25 @@ def test_canonical_item_order_reaches_every_package(any_rules: Ruleset) -> None:
         s = new_game(any_rules, seed)
         assert packages(s, _choices) == packages(s, legal_actions)
         assert len(packages(s, _choices)) > 10
+
+
+def test_canonical_item_order_never_strands_a_package(summit_rules: Ruleset) -> None:
+    # under two_sided a package of gives alone cannot be offered, and in the canonical order (asks first)
+    # nothing could follow it: the order must start a trade with an ask, so every path can be offered
+    assert summit_rules.two_sided
+    give_base, ask_base = summit_rules.actions.give_base, summit_rules.actions.ask_base
+
+    def walk(s: State) -> int:
+        if s.phase != Phase.BUILD:
+            return 1
+        step = _choices(s)
+        assert step, f"no way on from {s.items}"
+        if not s.items:
+            assert not any(give_base <= a < ask_base for a in step)
+        return sum(walk(apply_unchecked(s, a)) for a in step if a >= give_base or a == OFFER)
+
+    for seed in range(3):
+        assert walk(new_game(summit_rules, seed)) > 10
 
 
 def test_utility_plays_for_the_lead_and_models_a_rival(

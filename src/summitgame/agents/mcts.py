@@ -419,17 +419,22 @@ def _choices(s: State) -> Sequence[int]:
     refused, while a give alone is a gift the other side takes: a builder exploring asks first judges
     each ask fairly before it learns which give makes it acceptable."""
     legal = legal_actions(s)
-    items = s.items
-    if not items or s.phase != _BUILD:
+    if s.phase != _BUILD:
         return legal
-    giver, t, steps = items[-1]
-    table = s.rules.actions
+    items = s.items
+    rules = s.rules
+    table = rules.actions
     gb, ab = table.give_base, table.ask_base
+    if not items:  # a trade (two_sided) holds an ask, so in this order it starts with one
+        return [a for a in legal if a < gb or a >= ab] if rules.two_sided else legal
+    giver, t, steps = items[-1]
     if giver == s.to_move:  # the last item was a give: only later gives may follow
         last = gb + t * table.max_steps + steps - 1
-        return [a for a in legal if a < gb or last < a < ab]
-    last = ab + t * table.max_steps + steps - 1  # the last item was an ask: later asks, or any give
-    return [a for a in legal if a < ab or a > last]
+        out = [a for a in legal if a < gb or last < a < ab]
+    else:
+        last = ab + t * table.max_steps + steps - 1  # the last item was an ask: later asks, or any give
+        out = [a for a in legal if a < ab or a > last]
+    return out or legal  # items not built in this order (by another agent's hand): any legal action
 
 
 def utilities(s: State, weights: tuple[float, float, float, float]) -> tuple[float, float]:
