@@ -18,7 +18,18 @@ from conftest import bundled
 from summitgame.actions import Action
 from summitgame.agents import AgentError, load_class, make_agent
 from summitgame.agents.base import Agent
-from summitgame.agents.mcts import MctsAgent, Node, _choices, _Dealer, opponent_model, opponent_value, utilities
+from summitgame.agents.mcts import (
+    MctsAgent,
+    Node,
+    _choices,
+    _Dealer,
+    _Plan,
+    leaf,
+    opponent_model,
+    opponent_value,
+    static,
+    utilities,
+)
 from summitgame.engine import apply, apply_unchecked, legal_actions, new_game
 from summitgame.match import play_game
 from summitgame.observation import Observation, determinize, observe, sample_state
@@ -220,8 +231,12 @@ def test_search_draws_every_determinization_from_its_dealer(summit_rules: Rulese
 
 
 def packages(s: State, choose: Callable[[State], Sequence[int]]) -> set[frozenset[tuple[int, int, int]]]:
-    """Every package (as a set of items) the builder can reach from ``s`` adding items as ``choose`` allows."""
-    out = {frozenset(s.items)}
+    """Every package (as a set of items) the builder can offer from ``s`` adding items as ``choose`` allows."""
+    out: set[frozenset[tuple[int, int, int]]] = set()
+    if s.phase == Phase.RESPOND or OFFER in legal_actions(s):
+        out.add(frozenset(s.items))
+    if s.phase != Phase.BUILD:
+        return out
     give_base = s.rules.actions.give_base
     for a in choose(s):
         if a >= give_base:
@@ -234,6 +249,25 @@ def test_canonical_item_order_reaches_every_package(any_rules: Ruleset) -> None:
         s = new_game(any_rules, seed)
         assert packages(s, _choices) == packages(s, legal_actions)
         assert len(packages(s, _choices)) > 10
+
+
+def test_canonical_item_order_never_strands_a_package(summit_rules: Ruleset) -> None:
+    # under two_sided a package of gives alone cannot be offered, and in the canonical order (asks first)
+    # nothing could follow it: the order must start a trade with an ask, so every path can be offered
+    assert summit_rules.two_sided
+    give_base, ask_base = summit_rules.actions.give_base, summit_rules.actions.ask_base
+
+    def walk(s: State) -> int:
+        if s.phase != Phase.BUILD:
+            return 1
+        step = _choices(s)
+        assert step, f"no way on from {s.items}"
+        if not s.items:
+            assert not any(give_base <= a < ask_base for a in step)
+        return sum(walk(apply_unchecked(s, a)) for a in step if a >= give_base or a == OFFER)
+
+    for seed in range(3):
+        assert walk(new_game(summit_rules, seed)) > 10
 
 
 def test_utility_plays_for_the_lead_and_models_a_rival(
@@ -252,6 +286,75 @@ def test_utility_plays_for_the_lead_and_models_a_rival(
         assert utilities(s, (1.0, 0.0, 1.0, 0.0)) == (2 * a - b, 2 * b - a)
         assert utilities(s, (0.0, 10.0, 0.0, 3.0)) == (a + 10 * lead, b - 3 * lead)
     assert seen == {-1, 0, 1} or seen >= {-1, 1}
+
+
+def test_static_leaf_sees_past_the_end_now(summit_rules: Ruleset) -> None:
+    # a hand-built board: Washington leads by 6 in round 1, pressures at the start
+    s = new_game(summit_rules, 0).clone()
+    cs = summit_rules.cost_slot
+    s.meters = (*s.meters[:cs], 2, 2, *s.meters[cs + 2 :])
+    s.points = (6, 0)
+    w = (1.0, 100.0, 1.0, 100.0)
+    a, b = scores(s, tier_index(s))
+    assert a - b == 6
+    exact = utilities(s, w)
+    assert static(s, w, 0.0, 1.0) == exact  # sigma 0: the old leaf, "if it ended now"
+    early = static(s, w, 5.0, 0.0)
+    s.round = summit_rules.rounds
+    late = static(s, w, 5.0, 0.0)
+    # the win term is the chance the lead holds: surer with fewer rounds to come, never the sure 100
+    won = [v[0] - (2 * a - b) for v in (early, late)]
+    assert 0 < won[0] < won[1] < 100 == exact[0] - (2 * a - b)
+    assert early[1] == pytest.approx(2 * b - a - won[0])
+    # a leader a point from walking out is worth less by about the penalty and the pressure to come
+    limit = summit_rules.walkouts[0][1][0]
+    s.meters = (*s.meters[:cs], limit - 1, *s.meters[cs + 1 :])
+    safe, risky = static(s, w, 5.0, 0.0), static(s, w, 5.0, 1.0)
+    assert risky[0] < safe[0] - summit_rules.walkout_penalty / 2
+    assert risky[1] > safe[1]  # its rival gains what it loses, in the lead
+    s.to_move = -1  # at the end every leaf is exact
+    assert static(s, w, 5.0, 1.0) == utilities(s, w)
+
+
+def test_leaf_values_a_package_on_the_table_by_its_answer(summit_rules: Ruleset) -> None:
+    w = (1.0, 100.0, 1.0, 100.0)
+    found = 0
+    for seed in range(30):
+        s = new_game(summit_rules, seed)
+        pick = random.Random(seed).choice
+        while s.to_move >= 0 and s.phase != Phase.RESPOND:
+            s = apply(s, pick(legal_actions(s)))
+        if s.to_move < 0:
+            continue
+        found += 1
+        r = s.to_move
+        yes = static(apply_unchecked(s, ACCEPT), w, 5.0, 1.0)
+        no = static(apply_unchecked(s, REJECT), w, 5.0, 1.0)
+        assert leaf(s, w, 5.0, True, 1.0) == (yes if yes[r] >= no[r] else no)
+        assert leaf(s, w, 5.0, False, 1.0) == static(s, w, 5.0, 1.0)
+    assert found > 10
+
+
+def test_width_searches_only_greedys_best_packages(summit_rules: Ruleset) -> None:
+    give_base, ask_base = summit_rules.actions.give_base, summit_rules.actions.ask_base
+    checked = 0
+    for seed in range(12):
+        s = decision_point(summit_rules, seed, 0)
+        if s.phase != Phase.BUILD or s.items:
+            continue
+        view = observe(s, s.to_move)
+        plan = _Plan(view, 2)
+        assert len(plan.packages) == 2
+        firsts = {min(p, key=lambda a: (a < ask_base, a)) for p in plan.packages}
+        narrow, wide = MctsAgent(iterations=200, width=2), MctsAgent(iterations=200, width=0)
+        items = []
+        for agent in (narrow, wide):
+            agent.start(summit_rules, s.to_move, random.Random(seed))
+            items.append({a for a in agent.search(view).kids if a >= give_base})
+        assert items[0] and items[0] <= firsts
+        assert len(items[1]) > len(firsts)
+        checked += 1
+    assert checked >= 3
 
 
 # --- the opponent model ----------------------------------------------------------------------------------
