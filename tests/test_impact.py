@@ -17,7 +17,7 @@ from summitgame.actions import ActionKind
 from summitgame.agents.base import make_agent
 from summitgame.analysis.html import chart_ids
 from summitgame.analysis.impact import DECISIVE, MIN_DRAWS, Draw, Replays, draws_of, impact_section, impact_warnings
-from summitgame.analysis.metrics import game_metrics
+from summitgame.analysis.metrics import GameMetrics, game_metrics
 from summitgame.analysis.schema import BALANCE_SCHEMA, validate
 from summitgame.cli import cli
 from summitgame.engine import apply, apply_muted, legal_actions, new_game, new_game_muted
@@ -95,7 +95,6 @@ def test_a_replay_plays_the_same_moves_up_to_the_muted_card() -> None:
 def fake(rules: Ruleset, flips: dict[str, tuple[int, int, int]]) -> tuple[list[object], Replays]:
     """Games and replays where card ``c`` is drawn ``n`` times, flipping the tier ``t`` times and the winner
     ``w`` times (``flips[c] = (n, t, w)``), one draw per game."""
-    from summitgame.analysis.metrics import GameMetrics
 
     base = game_metrics(record_of(new_game_played(rules)), rules)
     games: list[GameMetrics] = []
@@ -107,7 +106,7 @@ def fake(rules: Ruleset, flips: dict[str, tuple[int, int, int]]) -> tuple[list[o
         kind = "event" if card in rules.event_ids else "gesture"
         for i in range(n):
             index = len(games)
-            games.append(GameMetrics(**{**base.__dict__, "index": index}))
+            games.append(GameMetrics(**{**base.__dict__, "index": index, "seed": index}))  # a deal each
             results[len(draws)] = {
                 "outcome": {
                     "tier": other_tier if i < t else base.tier,
@@ -117,6 +116,18 @@ def fake(rules: Ruleset, flips: dict[str, tuple[int, int, int]]) -> tuple[list[o
             }
             draws.append(Draw(index, 1, kind, card, True))
     return list(games), Replays(draws, [], {}, results)
+
+
+def test_draws_from_few_deals_are_too_few_to_judge() -> None:
+    """Draws of one deal share its deck order: a card drawn 40 times in 5 deals is not judged, however it flips."""
+    rules = bundled("summit")
+    card = rules.event_ids[0]
+    games, rep = fake(rules, {card: (40, 40, 0)})
+    few = [GameMetrics(**{**g.__dict__, "seed": g.index % 5}) for g in games]
+    row = next(r for r in impact_section(rules, few, rep)["cards"] if r["card"] == card)  # type: ignore[arg-type]
+    assert (row["draws"], row["deals"], row["verdict"], row["rank"]) == (40, 5, "too_few", None)
+    row = next(r for r in impact_section(rules, games, rep)["cards"] if r["card"] == card)  # type: ignore[arg-type]
+    assert (row["deals"], row["verdict"]) == (40, "decisive")
 
 
 def new_game_played(rules: Ruleset) -> object:

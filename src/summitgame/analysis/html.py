@@ -203,9 +203,9 @@ def impact_table(im: Mapping[str, Any]) -> str:
     rep = im["replays"]
     note = (
         f'<p class="note">Each card drawn or played, the game replayed with that draw\'s effects blanked (the card '
-        f"still drawn or played, the agents playing on as they would): {rep['draws']} draws, {rep['played']} "
-        f"replayed, {rep['unchanged']} changed nothing at once. Fewer than {im['min_draws']} draws: too few to "
-        "judge, not ranked; "
+        f"still drawn or played, the agents playing on as they would): {rep['draws']} draws on {rep['deals']} deals, "
+        f"{rep['played']} replayed, {rep['unchanged']} changed nothing at once. Fewer than {im['min_draws']} draws, "
+        f"or draws from fewer than {im['min_deals']} deals: too few to judge, not ranked; "
         f"decisive: the tier flips on more than {100 * im['decisive_share']:.0f}% of the draws; inert: nothing ever "
         "flips.</p>"
     )

@@ -39,6 +39,9 @@ if TYPE_CHECKING:
     from .balance import Progress, Simulation
 
 MIN_DRAWS = 20  #: a card drawn or played fewer times than this is too few to judge, and not ranked
+MIN_DEALS = 20
+"""A card drawn or played in fewer distinct deals than this is too few to judge either: ``balance`` plays every
+pair of agents on the same deals, and the draws of one deal share its deck order, so they are not independent."""
 DECISIVE = 0.25  #: a card that flips the tier on more than this share of its draws decides too much
 
 KINDS = ("event", "gesture")
@@ -168,6 +171,7 @@ def impact_section(rules: Ruleset, games: Sequence[GameMetrics], rep: Replays) -
     flipped_games: dict[str, set[int]] = {k: set() for k in KINDS}
     drawn_games: dict[str, set[int]] = {k: set() for k in KINDS}
     kind_tally: dict[str, list[int]] = {k: [0, 0, 0] for k in KINDS}
+    deals_of: dict[str, set[int]] = defaultdict(set)  #: per card, the deal seeds of its counted draws
     forfeits = diverged = 0
     for i, d in enumerate(rep.draws):
         g = by_index[d.game]
@@ -183,6 +187,7 @@ def impact_section(rules: Ruleset, games: Sequence[GameMetrics], rep: Replays) -
                 continue
             o = line["outcome"]
             tier_flip, winner_flip = o["tier"] != g.tier, o["winner"] != g.winner
+        deals_of[d.card].add(g.seed)
         t = tally[d.card]
         t[0] += 1
         t[1] += tier_flip
@@ -200,7 +205,7 @@ def impact_section(rules: Ruleset, games: Sequence[GameMetrics], rep: Replays) -
         for card in ids:
             n, tiers, winners, same = tally[card]
             tier_rate, winner_rate = _rate(tiers, n), _rate(winners, n)
-            if n < MIN_DRAWS:
+            if n < MIN_DRAWS or len(deals_of[card]) < MIN_DEALS:
                 verdict = "too_few"
             elif tiers == 0 and winners == 0:
                 verdict = "inert"
@@ -213,6 +218,7 @@ def impact_section(rules: Ruleset, games: Sequence[GameMetrics], rep: Replays) -
                     "card": card,
                     "kind": kind,
                     "draws": n,
+                    "deals": len(deals_of[card]),
                     "no_change": same,
                     "tier_flips": tier_rate,
                     "winner_flips": winner_rate,
@@ -238,11 +244,13 @@ def impact_section(rules: Ruleset, games: Sequence[GameMetrics], rep: Replays) -
     }
     return {
         "min_draws": MIN_DRAWS,
+        "min_deals": MIN_DEALS,
         "decisive_share": DECISIVE,
         "cards": judged + unjudged,
         "summary": summary,
         "replays": {
             "draws": len(rep.draws),
+            "deals": len({g.seed for g in games}),
             "played": len(rep.plan),
             "unchanged": sum(1 for d in rep.draws if not d.changes),
             "forfeits": forfeits,

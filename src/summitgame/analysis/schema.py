@@ -427,9 +427,11 @@ IMPACT = {
             "type": "object",
             "description": "Counterfactual card impact: every card drawn or played in the run's games, the game "
             "replayed with that draw's effects blanked (the card still drawn or played); the share of draws where "
-            "the tier or the winner flips. Cards with fewer than min_draws draws are too few to judge and not ranked.",
+            "the tier or the winner flips. Cards with fewer than min_draws draws, or drawn in fewer than min_deals "
+            "distinct deals, are too few to judge and not ranked.",
             "properties": {
                 "min_draws": INT,
+                "min_deals": INT,
                 "decisive_share": {"type": "number"},
                 "cards": {
                     "type": "array",
@@ -440,6 +442,12 @@ IMPACT = {
                             "card": {"type": "string"},
                             "kind": {"enum": ["event", "gesture"]},
                             "draws": INT,
+                            "deals": {
+                                "type": "integer",
+                                "minimum": 0,
+                                "description": "Distinct deals those draws come from (draws of one deal are not "
+                                "independent: balance plays every pair of agents on the same deals).",
+                            },
                             "no_change": {
                                 "type": "integer",
                                 "minimum": 0,
@@ -458,6 +466,7 @@ IMPACT = {
                             "card",
                             "kind",
                             "draws",
+                            "deals",
                             "no_change",
                             "tier_flips",
                             "winner_flips",
@@ -482,8 +491,15 @@ IMPACT = {
                 ),
                 "replays": {
                     "type": "object",
-                    "properties": {"draws": INT, "played": INT, "unchanged": INT, "forfeits": INT, "diverged": INT},
-                    "required": ["draws", "played", "unchanged", "forfeits", "diverged"],
+                    "properties": {
+                        "draws": INT,
+                        "deals": INT,
+                        "played": INT,
+                        "unchanged": INT,
+                        "forfeits": INT,
+                        "diverged": INT,
+                    },
+                    "required": ["draws", "deals", "played", "unchanged", "forfeits", "diverged"],
                     "additionalProperties": False,
                 },
             },

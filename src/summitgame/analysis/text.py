@@ -269,8 +269,9 @@ def _impact(im: Mapping[str, Any]) -> Iterator[str]:
     rep = im["replays"]
     yield (
         f"   Counterfactual impact: each card drawn or played, the game replayed with that draw's effects blanked "
-        f"(share of draws where the tier or the winner flips, 95% CI; {rep['draws']} draws, {rep['played']} "
-        f"replayed, {rep['unchanged']} changed nothing; fewer than {im['min_draws']} draws: too few to judge)"
+        f"(share of draws where the tier or the winner flips, 95% CI; {rep['draws']} draws on {rep['deals']} deals, "
+        f"{rep['played']} replayed, {rep['unchanged']} changed nothing; fewer than {im['min_draws']} draws or "
+        f"{im['min_deals']} deals: too few to judge)"
     )
     for kind, s in im["summary"].items():
         if s["draws"]:
