@@ -69,7 +69,7 @@ def test_compare_page_renders(tmp_path: Path) -> None:
 def test_sweep_page_renders_a_chart_per_measure(tmp_path: Path) -> None:
     page = tmp_path / "sweep.html"
     args = ["sweep", "--param=rounds.count=4,6", "--measure=failed", "--measure=rounds"]
-    _run([*args, "--agents", "greedy", "-n", "4", "--html", str(page)])
+    _run([*args, "--agents", "greedy:lead=2,infer=0", "-n", "4", "--html", str(page)])
     rendered = dom(page, tmp_path / "profile")
     assert _figures(rendered) == ["measure-failed", "measure-rounds"]
     assert "rounds.count" in rendered
