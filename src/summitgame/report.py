@@ -9,20 +9,22 @@ from .plan import RunResult
 from .safeio import printable
 
 
-def _pct(e: Mapping[str, Any] | None) -> str:
+def pct(e: Mapping[str, Any] | None, ci: bool = True) -> str:
+    """A rate as ``12.3% [10.1, 14.8]``."""
     if not e or e.get("value") is None:
         return "—"
     lo, hi = e.get("low"), e.get("high")
-    ci = f" [{100 * lo:.1f}, {100 * hi:.1f}]" if lo is not None and hi is not None else ""
-    return f"{100 * e['value']:.1f}%{ci}"
+    tail = f" [{100 * lo:.1f}, {100 * hi:.1f}]" if ci and lo is not None and hi is not None else ""
+    return f"{100 * e['value']:.1f}%{tail}"
 
 
-def _num(e: Mapping[str, Any] | None, fmt: str = "+.2f") -> str:
+def num(e: Mapping[str, Any] | None, fmt: str = "+.2f") -> str:
+    """A mean as ``+1.23 [+0.50, +1.96]``."""
     if not e or e.get("value") is None:
         return "—"
     lo, hi = e.get("low"), e.get("high")
-    ci = f" [{lo:{fmt}}, {hi:{fmt}}]" if lo is not None and hi is not None else ""
-    return f"{e['value']:{fmt}}{ci}"
+    tail = f" [{lo:{fmt}}, {hi:{fmt}}]" if lo is not None and hi is not None else ""
+    return f"{e['value']:{fmt}}{tail}"
 
 
 def report_lines(summary: Mapping[str, Any], run: RunResult | None = None) -> Iterator[str]:
@@ -48,8 +50,8 @@ def _report(summary: Mapping[str, Any], run: RunResult | None) -> Iterator[str]:
     yield head + "  mean score (95% CI)"
     for row in summary["standings"]:
         yield (
-            f"{row['agent']:<{w}} {_num(row['rating'], '+.0f'):<24} {_pct(row['score_rate']):<22} {row['wins']:>5} "
-            f"{row['ties']:>5} {row['losses']:>5}  {_num(row['mean_score'])}"
+            f"{row['agent']:<{w}} {num(row['rating'], '+.0f'):<24} {pct(row['score_rate']):<22} {row['wins']:>5} "
+            f"{row['ties']:>5} {row['losses']:>5}  {num(row['mean_score'])}"
         )
     if len(labels) > 2:
         yield ""
@@ -69,16 +71,16 @@ def _report(summary: Mapping[str, Any], run: RunResult | None) -> Iterator[str]:
         a, b = pair["agents"]
         diff = pair.get("rating_difference")
         yield ""
-        yield f"score margin {a} − {b} per game: {_num(pair['margin'])}"
+        yield f"score margin {a} − {b} per game: {num(pair['margin'])}"
         if diff:
-            yield f"rating difference {a} − {b}: {_num(diff, '+.0f')} Elo"
+            yield f"rating difference {a} − {b}: {num(diff, '+.0f')} Elo"
     yield ""
     yield "win rate by role (95% CI)"
     rw = 24
     yield f"{'':<{w}}" + "".join(f"{'as ' + r:<{rw}}" for r in roles)
     for a in labels:
-        yield f"{a:<{w}}" + "".join(f"{_pct(summary['per_role'][a][r]['win_rate']):<{rw}}" for r in roles)
-    yield f"{'any agent':<{w}}" + "".join(f"{_pct(summary['seats'][r]['win_rate']):<{rw}}" for r in roles)
+        yield f"{a:<{w}}" + "".join(f"{pct(summary['per_role'][a][r]['win_rate']):<{rw}}" for r in roles)
+    yield f"{'any agent':<{w}}" + "".join(f"{pct(summary['seats'][r]['win_rate']):<{rw}}" for r in roles)
     yield ""
     n_done = sum(summary["tiers"].values())
     yield "outcome tier        games   share"
@@ -86,7 +88,7 @@ def _report(summary: Mapping[str, Any], run: RunResult | None) -> Iterator[str]:
         share = k / n_done if n_done else 0.0
         yield f"  {t:<16} {k:>6}  {100 * share:5.1f}%  {'#' * round(30 * share)}"
     yield ""
-    length = f"{_num(summary['mean_decisions'], '.1f')} decisions, {_num(summary['mean_rounds'], '.2f')} rounds"
+    length = f"{num(summary['mean_decisions'], '.1f')} decisions, {num(summary['mean_rounds'], '.2f')} rounds"
     yield f"mean game length:  {length}"
     yield "how games ended:   " + ", ".join(f"{k} {v}" for k, v in summary["end_reasons"].items())
     if g["forfeits"]:
