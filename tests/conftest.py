@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from summitgame.engine import apply, legal_actions, new_game
+from summitgame.engine import apply, legal_actions, max_decisions, new_game
 from summitgame.loader import load_rules
 from summitgame.ruleset import Ruleset
 from summitgame.schema import (
@@ -129,15 +129,6 @@ def random_walk() -> Callable[..., Iterator[State]]:
 # --- invariants -----------------------------------------------------------------------------------
 
 
-def decisions_per_round(rules: Ruleset) -> int:
-    """An upper bound on player decisions in one round, from the rule data.
-
-    Gestures, then a package (at most ``max_items`` per side) and its offer, then per counter a
-    counter, a package and its offer, then the final answer."""
-    package = 2 * rules.max_items + 1
-    return rules.plays_per_turn + package + rules.max_counters * (package + 1) + 1
-
-
 def check_state(s: State) -> None:
     """Assert every structural invariant of a state (bounds, conservation, phase bookkeeping)."""
     rules = s.rules
@@ -170,7 +161,7 @@ def check_state(s: State) -> None:
     hist = s.history_list()
     assert sum(1 for h in hist if h < 0) == s.round
     assert sum(1 for h in hist if h >= 0) == s.moves
-    assert s.moves <= rules.rounds * decisions_per_round(rules)
+    assert s.moves <= max_decisions(rules)
     # the package being built respects the proposal rules
     tracks_in = [t for _, t, _ in s.items]
     assert len(tracks_in) == len(set(tracks_in))

@@ -118,10 +118,10 @@ def test_unknown_agent_is_a_clean_error() -> None:
 
 
 def test_agent_list_keeps_parameterised_specs_whole() -> None:
-    from summitgame.cli import _agent_list
+    from summitgame.cli_common import agent_list
 
-    assert _agent_list("greedy, mcts:iterations=9,c=1.5,random") == ["greedy", "mcts:iterations=9,c=1.5", "random"]
-    assert _agent_list(None) == ["greedy", "boulware", "titfortat", "linear"]
+    assert agent_list("greedy, mcts:iterations=9,c=1.5,random") == ["greedy", "mcts:iterations=9,c=1.5", "random"]
+    assert agent_list(None) == ["greedy", "boulware", "titfortat", "linear"]
 
 
 # --- records that are hostile ---------------------------------------------------------------------------

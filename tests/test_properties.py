@@ -22,7 +22,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from conftest import BUNDLED_NAMES, bundled, check_final, check_state, deal_points
 from summitgame.actions import ActionKind
-from summitgame.engine import apply, is_terminal, legal_actions, new_game
+from summitgame.engine import apply, is_terminal, legal_actions, max_decisions, new_game
 from summitgame.errors import IllegalActionError
 from summitgame.observation import Observation, determinize, observe, sample_state, sight
 from summitgame.records import dumps, record_of, replay
@@ -155,7 +155,7 @@ def playthrough(rules: Ruleset, seed: int, data: st.DataObject) -> State:
     s = new_game(rules, seed)
     rng = random.Random(seed)
     points = [0, 0]
-    limit = rules.rounds * (rules.plays_per_turn + (2 * rules.max_items + 2) * (1 + rules.max_counters))
+    limit = max_decisions(rules)
     for _ in range(limit + 1):
         check_state(s)
         for r in (0, 1):

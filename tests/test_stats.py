@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -100,23 +102,28 @@ def test_mean_ci() -> None:
 
 
 def test_bootstrap_on_a_fixed_sample() -> None:
+    import numpy as np
+
+    def mean_of(xs: list[float]) -> Callable[[Any], Any]:
+        data = np.asarray(xs)
+        return lambda pick: data[pick].mean(axis=1)
+
     # resampled means of [0, 1] are 0, ½, 1 with chances ¼, ½, ¼: the 95% interval is [0, 1]
-    e = bootstrap_ci([0.0, 1.0], resamples=2000, seed=1)
-    assert (e.value, e.low, e.high) == (0.5, 0.0, 1.0)
+    assert bootstrap_ci(2, mean_of([0.0, 1.0]), 1, "k", 2000) == (0.0, 1.0)
     # a constant sample has a zero-width interval
-    c = bootstrap_ci([2.0] * 7)
-    assert (c.value, c.low, c.high) == (2.0, 2.0, 2.0)
-    # same seed, same interval; another seed, (almost surely) another
+    assert bootstrap_ci(7, mean_of([2.0] * 7), 0, "k", 1000) == (2.0, 2.0)
+    # same seed and key, same interval; another seed or key, (almost surely) another
     xs = [float(x) for x in range(10)]
-    assert bootstrap_ci(xs, seed=3) == bootstrap_ci(xs, seed=3)
-    assert bootstrap_ci(xs, seed=3) != bootstrap_ci(xs, seed=4)
+    assert bootstrap_ci(10, mean_of(xs), 3, "k", 1000) == bootstrap_ci(10, mean_of(xs), 3, "k", 1000)
+    assert bootstrap_ci(10, mean_of(xs), 3, "k", 1000) != bootstrap_ci(10, mean_of(xs), 4, "k", 1000)
+    assert bootstrap_ci(10, mean_of(xs), 3, "k", 1000) != bootstrap_ci(10, mean_of(xs), 3, "j", 1000)
     # close to the normal-theory interval for a mean (mean 4.5, se 0.957)
-    b = bootstrap_ci(xs, resamples=4000)
-    assert b.value == 4.5
-    assert b.low == pytest.approx(4.5 - 1.96 * 0.9083, abs=0.25)  # bootstrap se uses the n divisor
-    assert b.high == pytest.approx(4.5 + 1.96 * 0.9083, abs=0.25)
-    # any statistic
-    assert bootstrap_ci(xs, stat=max).value == 9.0
+    low, high = bootstrap_ci(10, mean_of(xs), 0, "k", 4000)
+    assert low == pytest.approx(4.5 - 1.96 * 0.9083, abs=0.25)  # bootstrap se uses the n divisor
+    assert high == pytest.approx(4.5 + 1.96 * 0.9083, abs=0.25)
+    # any statistic, and more resamples than one batch of draws holds: P(max <= 6) = 0.7 ** 10 = 0.028
+    data = np.asarray(xs)
+    assert bootstrap_ci(10, lambda pick: data[pick].max(axis=1), 0, "k", 300_000) == (6.0, 9.0)
 
 
 def test_bradley_terry_two_players() -> None:

@@ -1,4 +1,4 @@
-"""The designer's exploration commands: ``sweep``, ``targets`` and ``tune`` (registered on the ``cli`` group)."""
+"""The designer's exploration commands: ``sweep``, ``targets``, ``tune``, ``tunables`` (cli.py adds them)."""
 
 from __future__ import annotations
 
@@ -8,41 +8,30 @@ from typing import Any
 
 import click
 
-from .cli import (
+from .cli_common import (
     AGENT_SPEC_HELP,
     BotProgress,
-    _agent_list,
-    _print_schema,
-    _write_report,
+    agent_list,
     bot_options,
-    cli,
     html_option,
     load,
     load_agent_classes,
+    open_backend,
+    print_schema,
     report_errors,
     rules_options,
+    write_report,
 )
 from .errors import Problem, RulesError
 from .params import show_number
 from .safeio import printable
 
 
-def _backend(workers: int, move_timeout: float | None, scheduler: str | None) -> dict[str, Any]:
-    """Where and how games run: ``balance.simulate`` keywords. With a Dask scheduler, one client is opened
-    for the whole command (closed when it ends) rather than one per point or candidate."""
-    if scheduler is None:
-        return {"workers": workers, "move_timeout": move_timeout}
-    from .cluster import connect
-
-    client = click.get_current_context().with_resource(connect(scheduler))
-    return {"workers": workers, "move_timeout": move_timeout, "scheduler": client}
-
-
 def _run_settings(
     ctx: click.Context, run: Any, agents_text: str | None, games: int | None, seed: int, default_games: int
 ) -> tuple[list[str], int, int]:
     """Agents, games and seed: the command line's, else the targets file's ``[run]``, else the defaults."""
-    specs = _agent_list(agents_text) if agents_text else list(run.get("agents") or _agent_list(None))
+    specs = agent_list(agents_text) if agents_text else list(run.get("agents") or agent_list(None))
     n = games if games is not None else int(run.get("games", default_games))
     if ctx.get_parameter_source("seed") == click.core.ParameterSource.DEFAULT and "seed" in run:
         seed = int(run["seed"])
@@ -94,7 +83,7 @@ def _sensitivity_keys(texts: tuple[str, ...], tunable: list[str]) -> tuple[list[
     return keys, steps
 
 
-@cli.command("sweep", epilog=AGENT_SPEC_HELP)
+@click.command("sweep", epilog=AGENT_SPEC_HELP)
 @rules_options
 @click.option(
     "--param",
@@ -175,13 +164,13 @@ def sweep_cmd(
     names = list(measure_names) or default_names(base)
     sw.check_names(base, names)
     load_agent_classes(agent_classes)
-    specs = _agent_list(agents_text)
+    specs = agent_list(agents_text)
     players = bal.players_for(specs)
     options: list[tuple[str, Any]] = [(f"--param={t}", True) for t in param_texts]
     options += [(f"--measure={n}", True) for n in measure_names]
     options += [("--agents", ",".join(specs)), ("--games", games), ("--seed", seed), ("--sensitivity", sensitivity)]
     command = bal.command_line("sweep", rules_path, overrides, options)
-    backend = _backend(workers, move_timeout, scheduler)
+    backend = open_backend(workers, move_timeout, scheduler)
     if sensitivity:
         keys, steps = _sensitivity_keys(param_texts, list(base.spec.tunable))
         found = sw.probes(rules_path, overrides, keys, steps)
@@ -202,7 +191,7 @@ def sweep_cmd(
     if html_path is not None:
         from .analysis.sweep_html import sensitivity_html, sweep_html
 
-        _write_report(html_path, sensitivity_html(doc) if sensitivity else sweep_html(doc))
+        write_report(html_path, sensitivity_html(doc) if sensitivity else sweep_html(doc))
     if as_json:
         click.echo(json.dumps(doc, indent=1))
         return
@@ -210,7 +199,7 @@ def sweep_cmd(
         click.echo(line)
 
 
-@cli.command("targets", epilog=AGENT_SPEC_HELP)
+@click.command("targets", epilog=AGENT_SPEC_HELP)
 @click.argument("targets_file", metavar="TARGETS.toml", type=click.Path(dir_okay=False, path_type=Path))
 @rules_options
 @click.option(
@@ -234,7 +223,7 @@ def sweep_cmd(
     is_flag=True,
     expose_value=False,
     is_eager=True,
-    callback=_print_schema("TARGETS_SCHEMA"),
+    callback=print_schema("TARGETS_SCHEMA"),
     help="Print the JSON Schema of the --json output and exit.",
 )
 @click.pass_context
@@ -273,7 +262,7 @@ def targets_cmd(
     options: list[tuple[str, Any]] = [("--agents", ",".join(specs)), ("--games", n), ("--seed", seed)]
     command = bal.command_line("targets", rules_path, overrides, options, [str(targets_file)])
     point = sw.Point({}, rules)
-    backend = _backend(workers, move_timeout, scheduler)
+    backend = open_backend(workers, move_timeout, scheduler)
     with BotProgress("targets", plain=False) as progress:
         sw.run_sweep([point], players, n, seed, names, backend, progress, tg.exploiters)
     verdicts = check(tg, point.measures)
@@ -326,7 +315,7 @@ def _tune_params(texts: tuple[str, ...], tunable: list[str]) -> list[tuple[str, 
     return out
 
 
-@cli.command("tune", epilog=AGENT_SPEC_HELP)
+@click.command("tune", epilog=AGENT_SPEC_HELP)
 @rules_options
 @click.option(
     "--targets",
@@ -443,7 +432,7 @@ def tune_cmd(
         click.echo(f"{tag}: {values} -> loss {t.loss:.3f}, {met} of {len(t.measures)} met{again}", err=True)
 
     tn.require_optuna()  # before anything is written to --out
-    backend = _backend(workers, move_timeout, scheduler)
+    backend = open_backend(workers, move_timeout, scheduler)
     store = tn.Store(out_dir, settings, resume)
     try:
         tuning = tn.Tuning(rules_path, overrides, dims, tg, players, n, seed, backend, show)
@@ -535,7 +524,7 @@ def tune_cmd(
 DEFAULT_TUNE_GAMES = 400
 
 
-@cli.command("tunables")
+@click.command("tunables")
 @rules_options
 @click.option("--json", "as_json", is_flag=True, help="Print the list as one JSON document.")
 @report_errors
@@ -572,6 +561,3 @@ def tunables_cmd(rules_path: Path | None, overrides: tuple[str, ...], as_json: b
     ]
     for line in table(["parameter", "now", "allowed", "why"], cells, indent=""):
         click.echo(line)
-
-
-from . import cli_exploit  # noqa: E402,F401  (registers exploit on the group)

@@ -34,9 +34,10 @@ from concurrent.futures import CancelledError
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .plan import Entrant, PlannedGame, TournamentError
 from .ruleset import Ruleset
 from .safeio import printable
-from .tournament import Entrant, PlannedGame, TournamentError, _Table, _Watch
+from .workers import Table, Watch
 
 if TYPE_CHECKING:
     from distributed import Client, Future
@@ -58,7 +59,7 @@ def play_chunk(
             f"a Dask worker runs summitgame {__version__} but this run uses {engine}; install the same version "
             "on every worker"
         )
-    table = _Table(rules, players, move_timeout, _Watch(move_timeout))  # no SIGALRM off the main thread
+    table = Table(rules, players, move_timeout, Watch(move_timeout))  # no SIGALRM off the main thread
     return [table.play(g) for g in games]
 
 

@@ -108,6 +108,14 @@ def is_terminal(state: State) -> bool:
     return state.to_move < 0
 
 
+def max_decisions(rules: Ruleset) -> int:
+    """The most player decisions a game can take under ``rules`` (OpenSpiel's ``max_game_length`` less the
+    deal). Per round: the gestures, a package (at most ``max_items`` per side) and its offer, then per counter
+    a counter, a package and its offer, then the final answer."""
+    package = 2 * rules.max_items + 1
+    return rules.rounds * (rules.plays_per_turn + package + rules.max_counters * (package + 1) + 1)
+
+
 # --- legal actions ------------------------------------------------------------------------------
 
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .safetext import shorten
+
 
 class SummitError(Exception):
     """Base of every error the engine raises on purpose."""
@@ -34,8 +36,6 @@ class Problem:
 
     def __str__(self) -> str:
         # file names, key paths and messages quote data: shown printable and cut short, one line each
-        from .safeio import shorten
-
         name = shorten(self.file, MAX_SHOWN)
         where = name if self.line is None else f"{name}:{self.line}"
         if self.path:

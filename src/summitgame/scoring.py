@@ -61,18 +61,19 @@ def true_points(s: State, role: int) -> int:
     return s.points[role] + agenda
 
 
+def score_parts(s: State, role: int, tier: int) -> tuple[int, int, int, int]:
+    """A role's score if the summit ended now in the given tier, term by term (``scores`` adds them up; the
+    end screen shows them): deal points at its true stakes, the tier's bonus, minus the walk-out penalty
+    (if it walked out), minus its meters' penalties."""
+    rules = s.rules
+    walkout = rules.walkout_penalty if role in s.walkouts else 0
+    pressure = sum(per_point * s.meters[slot + role] for slot, per_point in rules.penalties)
+    return true_points(s, role), rules.tier_bonus[tier], -walkout, -pressure
+
+
 def scores(s: State, tier: int) -> tuple[int, int]:
     """Both roles' scores if the summit ended now in the given tier."""
-    rules = s.rules
-    out = []
-    for r in (0, 1):
-        score = true_points(s, r) + rules.tier_bonus[tier]
-        if r in s.walkouts:
-            score -= rules.walkout_penalty
-        for slot, per_point in rules.penalties:
-            score -= per_point * s.meters[slot + r]
-        out.append(score)
-    return out[0], out[1]
+    return sum(score_parts(s, 0, tier)), sum(score_parts(s, 1, tier))
 
 
 def outcome(s: State) -> Outcome:

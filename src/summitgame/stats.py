@@ -1,11 +1,12 @@
 """Small statistics for bot play: rate and mean intervals, a seeded bootstrap, Bradley–Terry ratings.
 
-Pure Python (``math``, ``statistics``, ``random``), so it needs no numpy or scipy and is cheap next to
-the games it summarizes. Every interval is two-sided; ``confidence`` is its coverage (0.95 by default).
+Pure Python (``math``, ``statistics``), so it needs no numpy or scipy and is cheap next to the games it
+summarizes; only the bootstrap resamples with numpy, imported when it is called. Every interval is
+two-sided; ``confidence`` is its coverage (0.95 by default).
 
 - ``wilson(k, n)``: the Wilson score interval for a rate (good at rates near 0 or 1 and for small n).
 - ``mean_ci(xs)``: the mean with a Student-t (default) or normal interval.
-- ``bootstrap_ci(xs, stat)``: a percentile bootstrap interval from its own seeded random stream.
+- ``bootstrap_ci(n, stat, seed, key)``: a seeded percentile bootstrap interval (the reports' means and shares).
 - ``bradley_terry(table)``: ratings on the Elo scale from a win/tie/loss crosstable (a tie counts as half
   a win to each side), with standard errors from the Fisher information.
 - ``welch_diff(xs, ys)``: a difference of two means with its normal interval.
@@ -18,10 +19,11 @@ the games it summarizes. Every interval is two-sided; ``confidence`` is its cove
 from __future__ import annotations
 
 import math
-import random
 import statistics
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 ELO = 400.0 / math.log(10.0)
 """Elo points per unit of Bradley–Terry strength (natural log): a 400-point gap means odds of 10 to 1."""
@@ -183,22 +185,23 @@ def quantile(sorted_xs: Sequence[float], q: float) -> float:
     return sorted_xs[i] + (sorted_xs[j] - sorted_xs[i]) * (pos - i)
 
 
-def bootstrap_ci(
-    xs: Sequence[float],
-    stat: Callable[[Sequence[float]], float] = statistics.fmean,
-    resamples: int = 2000,
-    confidence: float = 0.95,
-    seed: int = 0,
-) -> Estimate:
-    """``stat(xs)`` with a percentile bootstrap interval; the same seed gives the same interval."""
-    _check_confidence(confidence)
-    if not xs:
-        return Estimate(math.nan, math.nan, math.nan)
-    rng = random.Random(f"summitgame-bootstrap:{seed}")
-    n = len(xs)
-    values = sorted(stat(rng.choices(xs, k=n)) for _ in range(resamples))
-    alpha = (1 - confidence) / 2
-    return Estimate(stat(xs), quantile(values, alpha), quantile(values, 1 - alpha))
+def bootstrap_ci(n: int, stat: Callable[[Any], Any], seed: int, key: str, resamples: int) -> tuple[float, float]:
+    """The 95% percentile bootstrap interval of a statistic of ``n`` items (games) drawn with replacement.
+
+    ``stat`` maps a (k, n) numpy array of drawn indexes to the k statistics. Seeded by ``seed`` and ``key``
+    (a metric's name), so the same inputs give the same interval; numpy (imported here, the reports'
+    dependency) does the resampling, at most about two million draws at a time."""
+    import numpy as np
+
+    rng = np.random.default_rng([seed & 0xFFFFFFFF, zlib.crc32(key.encode())])
+    values = np.empty(resamples)
+    step = max(1, 2_000_000 // n)
+    for i in range(0, resamples, step):
+        k = min(step, resamples - i)
+        values[i : i + k] = stat(rng.integers(0, n, size=(k, n)))
+    values.sort()
+    ordered = [float(v) for v in values]
+    return quantile(ordered, 0.025), quantile(ordered, 0.975)
 
 
 # --- Bradley–Terry ratings --------------------------------------------------------------------------------

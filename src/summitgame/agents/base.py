@@ -274,14 +274,13 @@ def load_class(target: str) -> type[Agent]:
 _plugins_loaded = False
 
 
-def _load_builtins_and_plugins() -> None:
-    """Register the shipped agents and the entry-point plugins, once per process (a scan costs ms)."""
+def _load_plugins() -> None:
+    """Register the entry-point plugins, once per process (a scan costs ms). The shipped agents are registered
+    already: importing this module imports the ``summitgame.agents`` package first, and it imports them all."""
     global _plugins_loaded
     if _plugins_loaded:
         return
     _plugins_loaded = True
-    from . import builtin  # noqa: F401  (registers the shipped agents)
-
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         if ep.name not in _REGISTRY:
             try:
@@ -295,7 +294,7 @@ def _load_builtins_and_plugins() -> None:
 
 def available() -> dict[str, type[Agent]]:
     """Every agent name a spec may use, with its class."""
-    _load_builtins_and_plugins()
+    _load_plugins()
     return dict(sorted(_REGISTRY.items()))
 
 

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import math
 import statistics
-import zlib
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..actions import ActionKind
 from ..ruleset import Ruleset
-from ..stats import Estimate, quantile, welch_diff, wilson
+from ..stats import Estimate, bootstrap_ci, quantile, welch_diff, wilson
 from .causes import causes_section
 from .metrics import GameMetrics, meter_keys
 
@@ -47,16 +46,9 @@ def boot_mean(xs: Sequence[float], seed: int, key: str) -> dict[str, Any]:
         return {"n": n, **Estimate(m, math.nan, math.nan).as_dict()}
     import numpy as np
 
-    rng = np.random.default_rng([seed & 0xFFFFFFFF, zlib.crc32(key.encode())])
     data = np.asarray(xs, dtype=float)
-    means = np.empty(RESAMPLES)
-    step = max(1, 2_000_000 // n)
-    for i in range(0, RESAMPLES, step):
-        k = min(step, RESAMPLES - i)
-        means[i : i + k] = data[rng.integers(0, n, size=(k, n))].mean(axis=1)
-    means.sort()
-    ordered = [float(v) for v in means]
-    return {"n": n, **Estimate(m, quantile(ordered, 0.025), quantile(ordered, 0.975)).as_dict()}
+    low, high = bootstrap_ci(n, lambda pick: data[pick].mean(axis=1), seed, key, RESAMPLES)
+    return {"n": n, **Estimate(m, low, high).as_dict()}
 
 
 def boot_share(counts: Sequence[int], totals: Sequence[int], seed: int, key: str) -> dict[str, Any]:
@@ -71,18 +63,14 @@ def boot_share(counts: Sequence[int], totals: Sequence[int], seed: int, key: str
         return {**doc, **Estimate(k / n, math.nan, math.nan).as_dict()}
     import numpy as np
 
-    rng = np.random.default_rng([seed & 0xFFFFFFFF, zlib.crc32(key.encode())])
     num, den = np.asarray(counts, dtype=float), np.asarray(totals, dtype=float)
-    shares = np.empty(RESAMPLES)
-    step = max(1, 2_000_000 // g)
-    for i in range(0, RESAMPLES, step):
-        m = min(step, RESAMPLES - i)
-        pick = rng.integers(0, g, size=(m, g))
+
+    def share(pick: Any) -> Any:
         tops, bottoms = num[pick].sum(axis=1), den[pick].sum(axis=1)
-        shares[i : i + m] = np.divide(tops, bottoms, out=np.zeros(m), where=bottoms > 0)
-    shares.sort()
-    ordered = [float(v) for v in shares]
-    return {**doc, **Estimate(k / n, quantile(ordered, 0.025), quantile(ordered, 0.975)).as_dict()}
+        return np.divide(tops, bottoms, out=np.zeros(len(pick)), where=bottoms > 0)
+
+    low, high = bootstrap_ci(g, share, seed, key, RESAMPLES)
+    return {**doc, **Estimate(k / n, low, high).as_dict()}
 
 
 def decisions_section(games: Sequence[GameMetrics], seed: int) -> dict[str, Any]:

@@ -5,25 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ..report import num, pct
 from ..safeio import printable_lines
-
-
-def pct(e: Mapping[str, Any] | None, ci: bool = True) -> str:
-    """A rate as ``12.3% [10.1, 14.8]``."""
-    if not e or e.get("value") is None:
-        return "—"
-    lo, hi = e.get("low"), e.get("high")
-    tail = f" [{100 * lo:.1f}, {100 * hi:.1f}]" if ci and lo is not None and hi is not None else ""
-    return f"{100 * e['value']:.1f}%{tail}"
-
-
-def num(e: Mapping[str, Any] | None, fmt: str = "+.2f") -> str:
-    """A mean as ``+1.23 [+0.50, +1.96]``."""
-    if not e or e.get("value") is None:
-        return "—"
-    lo, hi = e.get("low"), e.get("high")
-    tail = f" [{lo:{fmt}}, {hi:{fmt}}]" if lo is not None and hi is not None else ""
-    return f"{e['value']:{fmt}}{tail}"
 
 
 def _bar(share: float, width: int = 24) -> str:

@@ -27,7 +27,7 @@ from ..actions import Action, ActionKind
 from ..describe import Describer
 from ..effects import holds
 from ..observation import Observation
-from ..scoring import outcome, true_points
+from ..scoring import outcome, score_parts
 from ..state import EndReason, Phase, State
 from .log import Entry, EntryKind
 from .preview import preview
@@ -479,14 +479,7 @@ def _score_rows(s: State) -> list[tuple[str, int, int, int, int, int]]:
     rules = s.rules
     o = outcome(s)
     i = rules.tier_ids.index(o.tier)
-    rows = []
-    for r in (0, 1):
-        pen = sum(per * s.meters[slot + r] for slot, per in rules.penalties)
-        walk = rules.walkout_penalty if r in s.walkouts else 0
-        rows.append(
-            (rules.role_names[r], true_points(s, r), rules.tier_bonus[i], -walk, -pen, o.scores[rules.roles[r]])
-        )
-    return rows
+    return [(rules.role_names[r], *score_parts(s, r, i), o.scores[rules.roles[r]]) for r in (0, 1)]
 
 
 def _why(s: State) -> list[str]:
