@@ -317,6 +317,10 @@ def play_cmd(
     if resumed is None:
         for path, doc in unfinished(save_dir)[:3]:
             hint = shlex.join(["summitgame", "play", "--load", str(path), *doc["rules_options"]])
+            # a program seat is not named from the file (data never starts a program): the player names it again
+            for rid, spec in sorted(doc.get("seats", {}).items()):
+                if isinstance(spec, str) and spec.strip().startswith("cmd:"):
+                    hint += f" --player {rid}=cmd:PROGRAM"
             console.print(Text(f"An unfinished game was left in {path}; resume it with: {hint}", style="yellow"))
     if journal is None:
         try:

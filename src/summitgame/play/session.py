@@ -210,7 +210,15 @@ class Session:
         return (" " + shlex.join(self.rules_args)) if self.rules_args else ""
 
     def resume_hint(self, path: Path) -> str:
-        return f"summitgame play --load {shlex.quote(str(path))}{self.rules_hint()}"
+        """The command that goes on with this game. A seat that runs a program is named again (``--player
+        ROLE=cmd:...``): a save cannot start a program, so the command must, and this one came from our own
+        command line."""
+        programs = "".join(
+            f" --player {shlex.quote(f'{rid}={seat.spec}')}"
+            for rid, seat in zip(self.rules.roles, self.seats, strict=True)
+            if seat.agent is not None and seat.agent.runs_program
+        )
+        return f"summitgame play --load {shlex.quote(str(path))}{self.rules_hint()}{programs}"
 
     def seat_specs(self) -> dict[str, str]:
         return {rid: seat.spec for rid, seat in zip(self.rules.roles, self.seats, strict=True)}
