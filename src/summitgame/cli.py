@@ -668,6 +668,26 @@ def speed_doc(run: Any) -> dict[str, Any]:
     }
 
 
+def csv_option(what: str = "game") -> Callable[[F], F]:
+    """The ``--csv DIR`` option of the commands that play games (its value arrives as ``csv_dir``)."""
+    return click.option(
+        "--csv",
+        "csv_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        metavar="DIR",
+        help=f"Also write every {what} as tidy tables: DIR/games.csv (one row per game), DIR/agents.csv (per agent "
+        "and role) and DIR/meters.csv (each meter as each round begins and at the end); columns in the README.",
+    )
+
+
+def write_tables(folder: Path, tables: Any) -> None:
+    """Write an ``export.Tables`` into ``folder`` and say where (on stderr: stdout may hold a JSON document)."""
+    tables.write(folder)
+    shown = f"tables:            {folder}/ (games.csv, agents.csv, meters.csv: {tables.games} games)"
+    click.echo(printable(shown), err=True)
+
+
 @cli.command("match", epilog=AGENT_SPEC_HELP)
 @click.argument("agent_a", metavar="A")
 @click.argument("agent_b", metavar="B")
@@ -821,6 +841,7 @@ def match_cmd(
 )
 @click.option("--resume", is_flag=True, help="Finish the run in --out: play only the games not yet in games.jsonl.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON document.")
+@csv_option()
 @report_errors
 def tournament_cmd(
     agents: tuple[str, ...],
@@ -835,6 +856,7 @@ def tournament_cmd(
     out: Path,
     resume: bool,
     as_json: bool,
+    csv_dir: Path | None,
 ) -> None:
     """Play a round robin: every pair of AGENTs, N games per pair on paired deals with seats swapped.
 
@@ -871,6 +893,10 @@ def tournament_cmd(
             err=True,
         )
         sys.exit(130)
+    if csv_dir is not None:
+        from .export import plan_tables
+
+        write_tables(csv_dir, plan_tables(out / GAMES_FILE, run.lines, rules))
     if as_json:
         click.echo(json.dumps({**summary, "speed": speed_doc(run)}, indent=2))
         return
@@ -999,6 +1025,7 @@ def report_outputs(schema_name: str, what: str) -> Callable[[F], F]:
     "per card drawn or played (some ten per game), several times the run's time.",
 )
 @report_outputs("BALANCE_SCHEMA", "report")
+@csv_option()
 @report_errors
 def balance_cmd(
     rules_path: Path | None,
@@ -1016,6 +1043,7 @@ def balance_cmd(
     probe_games: int | None,
     impact: bool,
     html_path: Path | None,
+    csv_dir: Path | None,
 ) -> None:
     """Play paired, role-swapped games between agents and report how the rules play.
 
@@ -1079,6 +1107,12 @@ def balance_cmd(
         from .analysis.html import balance_html
 
         _write_report(html_path, balance_html(doc))
+    if csv_dir is not None:
+        from .export import Tables
+
+        tables = Tables()
+        tables.add(sim.lines, sim.games)
+        write_tables(csv_dir, tables)
     if as_json:
         click.echo(json.dumps({**doc, "speed": speed}, indent=1))
         return
@@ -1121,6 +1155,7 @@ def balance_cmd(
     help="Smallest difference in --metric that matters (default: 0.05 for a rate, else 0.1 standard deviations).",
 )
 @report_outputs("COMPARE_SCHEMA", "comparison")
+@csv_option("game under A and under B")
 @report_errors
 def compare_cmd(
     rules_a: Path,
@@ -1139,6 +1174,7 @@ def compare_cmd(
     delta: float | None,
     as_json: bool,
     html_path: Path | None,
+    csv_dir: Path | None,
 ) -> None:
     """Play the same seeds, seats and agents under rule files A and B and show every metric side by side.
 
@@ -1184,6 +1220,13 @@ def compare_cmd(
         from .analysis.html import compare_html
 
         _write_report(html_path, compare_html(doc))
+    if csv_dir is not None:
+        from .export import SIDE_COLUMNS, Tables
+
+        tables = Tables(SIDE_COLUMNS)
+        for side, sim in (("a", cmp.a), ("b", cmp.b)):
+            tables.add(sim.lines, sim.games, {"side": side})
+        write_tables(csv_dir, tables)
     if as_json:
         click.echo(json.dumps(doc, indent=1))
         return

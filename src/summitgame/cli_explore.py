@@ -16,11 +16,13 @@ from .cli import (
     _write_report,
     bot_options,
     cli,
+    csv_option,
     html_option,
     load,
     load_agent_classes,
     report_errors,
     rules_options,
+    write_tables,
 )
 from .errors import Problem, RulesError
 from .params import show_number
@@ -138,6 +140,7 @@ def _sensitivity_keys(texts: tuple[str, ...], tunable: list[str]) -> tuple[list[
     "Also write a self-contained HTML report: each measure against the parameter with its 95% band, "
     "a heat-map for two parameters."
 )
+@csv_option("game of every point")
 @report_errors
 def sweep_cmd(
     rules_path: Path | None,
@@ -155,6 +158,7 @@ def sweep_cmd(
     as_json: bool,
     show_schema: bool,
     html_path: Path | None,
+    csv_dir: Path | None,
 ) -> None:
     """Play the balance games at every point of a parameter grid and tabulate the measures.
 
@@ -190,6 +194,8 @@ def sweep_cmd(
             sw.run_sensitivity(current, found, players, games, seed, names, backend, progress)
         doc = sw.sensitivity_report(current, found, players, names, games, seed, command)
         lines = sensitivity_lines(doc)
+        played = [current] + [p for pr in found for p in (pr.down, pr.up) if p is not None]
+        now = {pr.path: pr.value for pr in found}
     else:
         if not param_texts:
             raise click.UsageError("give at least one --param KEY.PATH=VALUES (or --sensitivity)")
@@ -199,6 +205,15 @@ def sweep_cmd(
             sw.run_sweep(points, players, games, seed, names, backend, progress)
         doc = sw.sweep_report(points, params, players, names, games, seed, command)
         lines = sweep_lines(doc)
+        played, now = points, {}
+    if csv_dir is not None:
+        from .export import POINT_COLUMNS, Tables
+
+        tables = Tables(POINT_COLUMNS)
+        for i, point in enumerate(played):
+            values = {f"param:{k}": v for k, v in {**now, **point.values}.items()}
+            tables.add(point.lines, point.games, {"point": i, **values})
+        write_tables(csv_dir, tables)
     if html_path is not None:
         from .analysis.sweep_html import sensitivity_html, sweep_html
 

@@ -51,6 +51,7 @@ class Point:
     measures: dict[str, Measure] = field(default_factory=dict)
     seconds: float = 0.0
     played: int = 0
+    lines: list[dict[str, Any]] = field(default_factory=list)  #: the games.jsonl lines of its games (no actions)
 
 
 def current_value(rules: Ruleset, key: str) -> Number:
@@ -118,7 +119,7 @@ def play_point(
     """Play a point's games (the shared plan under its rules) and measure them; the probe games too, if an
     exploit measure is asked for (``measure_all``)."""
     sim = simulate(point.rules, players, plan_for(point.rules, players, games, seed), progress=progress, **backend)
-    point.games = sim.games
+    point.games, point.lines = sim.games, sim.lines
     point.measures = measure_all(point.rules, sim.games, names, players, games, seed, backend, exploiters)
     point.seconds, point.played = sim.seconds, sim.played
     return point
