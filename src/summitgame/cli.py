@@ -915,6 +915,36 @@ def tournament_cmd(
         click.echo(printable(f"bot stderr logs:   {bot_logs}/"))
 
 
+@cli.command("export")
+@click.argument("source", metavar="SRC", type=click.Path(path_type=Path))
+@rules_options
+@click.option(
+    "--csv",
+    "csv_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    metavar="DIR",
+    help="Write DIR/games.csv, DIR/agents.csv and DIR/meters.csv (columns in the README).",
+)
+@report_errors
+def export_cmd(source: Path, rules_path: Path | None, overrides: tuple[str, ...], csv_dir: Path) -> None:
+    """Write the games of SRC (a games.jsonl, or a tournament's --out folder) as tidy CSV tables.
+
+    One row per game, per agent and role, and per meter reading. Each game is replayed and measured under
+    the rules it was played with: the bundled rule file with its fingerprint, or --rules/--set; a game
+    whose rules are not at hand keeps its measured columns empty (and is counted in a note)."""
+    from .export import tables_of
+
+    rules = load(rules_path, overrides) if rules_path is not None or overrides else None
+    tables, missed = tables_of(source, rules)
+    write_tables(csv_dir, tables)
+    if missed:
+        click.echo(
+            f"note: {missed} finished games were not measured (their rules are not at hand: give --rules and --set)",
+            err=True,
+        )
+
+
 # --- designer reports: balance, compare ---------------------------------------------------------
 
 

@@ -384,6 +384,7 @@ def _tune_params(texts: tuple[str, ...], tunable: list[str]) -> list[tuple[str, 
 )
 @click.option("--resume", is_flag=True, help="Continue an interrupted tune in --out (same command otherwise).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON document.")
+@csv_option("game of every candidate played (a resumed tune: those played by this run)")
 @click.pass_context
 @report_errors
 def tune_cmd(
@@ -403,6 +404,7 @@ def tune_cmd(
     out_dir: Path,
     resume: bool,
     as_json: bool,
+    csv_dir: Path | None,
 ) -> None:
     """Search the allowed ranges of parameters for rules that meet balance targets (optuna's TPE sampler).
 
@@ -462,6 +464,9 @@ def tune_cmd(
     store = tn.Store(out_dir, settings, resume)
     try:
         tuning = tn.Tuning(rules_path, overrides, dims, tg, players, n, seed, backend, show)
+        kept: dict[int, tuple[tn.Trial, sw.Point]] = {}
+        if csv_dir is not None:
+            tuning.on_point = lambda t, point: kept.setdefault(t.number, (t, point)) and None
         store.check(tuning)  # every stored line fits this tune, before anything is replayed or played
         if store.trials:
             click.echo(f"resuming: {len(store.trials)} candidates already in {printable(store.path)}", err=True)
@@ -475,6 +480,15 @@ def tune_cmd(
     finally:
         store.close()
     path, best_rules = tn.write_best(tuning, best, out_dir, command)
+    if csv_dir is not None:
+        from .export import TRIAL_COLUMNS, Tables
+
+        tables = Tables(TRIAL_COLUMNS)
+        for number in sorted(kept):
+            t, point = kept[number]
+            values = {f"param:{k}": v for k, v in t.values.items()}
+            tables.add(point.lines, point.games, {"trial": number, "phase": t.phase, **values})
+        write_tables(csv_dir, tables)
     # The winner was chosen on the tuning deals; its report and a second check of the targets use fresh
     # deals, so that a candidate that met the targets by the luck of those deals shows it.
     fresh_seed = seed + 1
