@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import click
 
@@ -388,8 +388,31 @@ def play_cmd(
 @rules_options
 @click.option("--verify", is_flag=True, help="Only check that the game replays and reproduces its recorded outcome.")
 @click.option("--no-wait", is_flag=True, help="Print the whole game at once instead of waiting for Enter at each step.")
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write a self-contained page that steps through the game on the board (buttons and arrow keys) to this "
+    "file instead; no server needed.",
+)
+@click.option(
+    "--view",
+    type=click.Choice(["omniscient", "spectator"]),
+    default=None,
+    help="With --html: show both hands and agendas at every step (omniscient; the default for a finished game), "
+    "or the public board only (spectator; the only view of an unfinished game).",
+)
 @report_errors
-def replay_cmd(path: Path, rules_path: Path | None, overrides: tuple[str, ...], verify: bool, no_wait: bool) -> None:
+def replay_cmd(
+    path: Path,
+    rules_path: Path | None,
+    overrides: tuple[str, ...],
+    verify: bool,
+    no_wait: bool,
+    html_path: Path | None,
+    view: Literal["omniscient", "spectator"] | None,
+) -> None:
     """Step through a saved game or game record (Enter for the next step, b back, q to stop).
 
     Give the --rules/--set the game was played with; without them, a game played under any bundled rule
@@ -409,6 +432,12 @@ def replay_cmd(path: Path, rules_path: Path | None, overrides: tuple[str, ...], 
     rules = load(rules_path, overrides)
     if verify:
         click.echo(printable(verify_record(path, rules)))
+        return
+    if html_path is not None:
+        from .play.replay_html import write_replay_page
+
+        steps = write_replay_page(html_path, path, rules, view)
+        click.echo(printable(f"page:              {html_path} ({steps} steps)"))
         return
     step_through(path, rules, console=SafeConsole(), ask=None if no_wait else LineReader(read_line))
 
