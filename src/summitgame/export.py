@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,8 +131,8 @@ KINDS = {c.name: c.kind for cols in COLUMNS.values() for c in cols}  #: the type
 MAX_CSV_BYTES = 1 << 30  #: the largest table ``read_csv_rows`` reads
 
 
-def _words(items: Iterable[str]) -> str:
-    return " ".join(items)
+def _words(items: Iterable[str]) -> str | None:
+    return " ".join(items) or None
 
 
 def _pair(line: Mapping[str, Any], roles: Sequence[str]) -> tuple[str, str]:
@@ -311,13 +312,24 @@ class Tables:
         return len(self.rows["game"])
 
 
+_UNWRITABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def clean(text: str) -> str:
+    """Text as a table can hold it: a NUL (which no reader takes) or a lone surrogate (which UTF-8 cannot
+    encode; JSON can carry one) becomes U+FFFD. Line breaks, commas and quotes stay: CSV quotes them."""
+    if text.isascii() and "\x00" not in text:
+        return text
+    return _UNWRITABLE.sub("\ufffd", text)
+
+
 def cell(value: Any) -> str:
     """A value as a CSV cell: empty for missing, ``true``/``false``, numbers as Python writes them."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return clean(str(value))
 
 
 def measure_lines(lines: Sequence[Mapping[str, Any]], rules: Ruleset | None = None) -> tuple[list[GameMetrics], int]:
