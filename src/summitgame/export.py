@@ -283,9 +283,14 @@ class Tables:
     def columns(self, per: Per) -> list[str]:
         """The column names of a table, context first; context columns not listed are added in first-seen order."""
         names = [c.name for c in self.context]
+        fixed = [c.name for c in COLUMNS[per]]
+        known = set(names) | set(fixed)
         for row in self.rows[per]:
-            names.extend(k for k in row if k not in names and k not in {c.name for c in COLUMNS[per]})
-        return names + [c.name for c in COLUMNS[per]]
+            for k in row:
+                if k not in known:
+                    known.add(k)
+                    names.append(k)
+        return names + fixed
 
     def text(self, per: Per) -> str:
         """A table as CSV text (header, then one line per row; ``\\n`` line ends)."""
