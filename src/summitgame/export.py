@@ -6,7 +6,8 @@ The rows come from the lines of a run (``games.jsonl``, or the lines ``balance``
 negotiation counts, the cards and the meters. A game whose rules are not at hand keeps its measured columns
 empty. Columns are fixed whatever the rule file (roles, tiers and cards are values, never column names), and
 their meaning is in ``GAME_COLUMNS``, ``AGENT_COLUMNS`` and ``METER_COLUMNS`` (and the README). The same games
-give the same bytes: rows in run order, no timings, ``\\n`` line ends; each file is written atomically.
+give the same bytes: rows in run order, no timings, ``\\n`` line ends, a cell quoted when it holds a comma, a
+quote or a line break (``\\r`` too); each file is written atomically.
 """
 
 from __future__ import annotations
@@ -293,14 +294,11 @@ class Tables:
         return names + fixed
 
     def text(self, per: Per) -> str:
-        """A table as CSV text (header, then one line per row; ``\\n`` line ends)."""
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
+        """A table as CSV text: a header, then one line per row (``\\n`` line ends; see ``quoted``)."""
         names = self.columns(per)
-        writer.writerow(names)
-        for row in self.rows[per]:
-            writer.writerow([cell(row.get(n)) for n in names])
-        return buf.getvalue()
+        lines = [",".join(quoted(n) for n in names)]
+        lines.extend(",".join(quoted(cell(row.get(n))) for n in names) for row in self.rows[per])
+        return "\n".join(lines) + "\n"
 
     def write(self, folder: str | Path) -> list[Path]:
         """Write games.csv, agents.csv and meters.csv into ``folder`` (made if missing), each atomically."""
@@ -326,6 +324,14 @@ def clean(text: str) -> str:
     if text.isascii() and "\x00" not in text:
         return text
     return _UNWRITABLE.sub("\ufffd", text)
+
+
+def quoted(text: str) -> str:
+    """A cell as CSV writes it: quoted (quotes doubled) when it holds a comma, a quote or a line break. Python's
+    ``csv.writer`` with ``\\n`` line ends leaves a lone ``\\r`` unquoted, and the row then reads back as two."""
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def cell(value: Any) -> str:
