@@ -10,11 +10,10 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import click
 
-from . import __version__
 from .cli_common import (
     AGENT_SPEC_HELP,
     BotProgress,
@@ -22,6 +21,7 @@ from .cli_common import (
     agent_list,
     bot_options,
     bot_run_options,
+    csv_option,
     html_option,
     load,
     load_agent_classes,
@@ -30,6 +30,7 @@ from .cli_common import (
     rules_args,
     rules_options,
     write_report,
+    write_tables,
 )
 from .cli_exploit import exploit_cmd
 from .cli_explore import sweep_cmd, targets_cmd, tunables_cmd, tune_cmd
@@ -39,6 +40,7 @@ from .rulebook import rulebook
 from .ruleset import Ruleset
 from .safeio import printable
 from .simulate import simulate
+from .version import __version__
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -362,8 +364,31 @@ def play_cmd(
 @rules_options
 @click.option("--verify", is_flag=True, help="Only check that the game replays and reproduces its recorded outcome.")
 @click.option("--no-wait", is_flag=True, help="Print the whole game at once instead of waiting for Enter at each step.")
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write a self-contained page that steps through the game on the board (buttons and arrow keys) to this "
+    "file instead; no server needed.",
+)
+@click.option(
+    "--view",
+    type=click.Choice(["omniscient", "spectator"]),
+    default=None,
+    help="With --html: show both hands and agendas at every step (omniscient; the default for a finished game), "
+    "or the public board only (spectator; the only view of an unfinished game).",
+)
 @report_errors
-def replay_cmd(path: Path, rules_path: Path | None, overrides: tuple[str, ...], verify: bool, no_wait: bool) -> None:
+def replay_cmd(
+    path: Path,
+    rules_path: Path | None,
+    overrides: tuple[str, ...],
+    verify: bool,
+    no_wait: bool,
+    html_path: Path | None,
+    view: Literal["omniscient", "spectator"] | None,
+) -> None:
     """Step through a saved game or game record (Enter for the next step, b back, q to stop).
 
     Give the --rules/--set the game was played with; without them, a game played under any bundled rule
@@ -383,6 +408,12 @@ def replay_cmd(path: Path, rules_path: Path | None, overrides: tuple[str, ...], 
     rules = load(rules_path, overrides)
     if verify:
         click.echo(printable(verify_record(path, rules)))
+        return
+    if html_path is not None:
+        from .play.replay_html import write_replay_page
+
+        steps = write_replay_page(html_path, path, rules, view)
+        click.echo(printable(f"page:              {html_path} ({steps} steps)"))
         return
     step_through(path, rules, console=SafeConsole(), ask=None if no_wait else LineReader(read_line))
 
@@ -669,6 +700,7 @@ def match_cmd(
 )
 @click.option("--resume", is_flag=True, help="Finish the run in --out: play only the games not yet in games.jsonl.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON document.")
+@csv_option()
 @report_errors
 def tournament_cmd(
     agents: tuple[str, ...],
@@ -683,6 +715,7 @@ def tournament_cmd(
     out: Path,
     resume: bool,
     as_json: bool,
+    csv_dir: Path | None,
 ) -> None:
     """Play a round robin: every pair of AGENTs, N games per pair on paired deals with seats swapped.
 
@@ -719,6 +752,10 @@ def tournament_cmd(
             err=True,
         )
         sys.exit(130)
+    if csv_dir is not None:
+        from .export import plan_tables
+
+        write_tables(csv_dir, plan_tables(out / GAMES_FILE, run.lines, rules))
     if as_json:
         click.echo(json.dumps({**summary, "speed": speed_doc(run)}, indent=2))
         return
@@ -735,6 +772,36 @@ def tournament_cmd(
     click.echo(printable(f"results:           {out / GAMES_FILE}, {out / SUMMARY_FILE}"))
     if bot_logs.is_dir():
         click.echo(printable(f"bot stderr logs:   {bot_logs}/"))
+
+
+@cli.command("export")
+@click.argument("source", metavar="SRC", type=click.Path(path_type=Path))
+@rules_options
+@click.option(
+    "--csv",
+    "csv_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    metavar="DIR",
+    help="Write DIR/games.csv, DIR/agents.csv and DIR/meters.csv (columns: docs/researchers.md, Data out).",
+)
+@report_errors
+def export_cmd(source: Path, rules_path: Path | None, overrides: tuple[str, ...], csv_dir: Path) -> None:
+    """Write the games of SRC (a games.jsonl, or a tournament's --out folder) as tidy CSV tables.
+
+    One row per game, per agent and role, and per meter reading. Each game is replayed and measured under
+    the rules it was played with: the bundled rule file with its fingerprint, or --rules/--set; a game
+    whose rules are not at hand keeps its measured columns empty (and is counted in a note)."""
+    from .export import tables_of
+
+    rules = load(rules_path, overrides) if rules_path is not None or overrides else None
+    tables, missed = tables_of(source, rules)
+    write_tables(csv_dir, tables)
+    if missed:
+        click.echo(
+            f"note: {missed} finished games were not measured (their rules are not at hand: give --rules and --set)",
+            err=True,
+        )
 
 
 # --- designer reports: balance, compare ---------------------------------------------------------
@@ -805,6 +872,7 @@ def report_outputs(schema_name: str, what: str) -> Callable[[F], F]:
     "per card drawn or played (some ten per game), several times the run's time.",
 )
 @report_outputs("BALANCE_SCHEMA", "report")
+@csv_option()
 @report_errors
 def balance_cmd(
     rules_path: Path | None,
@@ -822,6 +890,7 @@ def balance_cmd(
     probe_games: int | None,
     impact: bool,
     html_path: Path | None,
+    csv_dir: Path | None,
 ) -> None:
     """Play paired, role-swapped games between agents and report how the rules play.
 
@@ -885,6 +954,12 @@ def balance_cmd(
         from .analysis.html import balance_html
 
         write_report(html_path, balance_html(doc))
+    if csv_dir is not None:
+        from .export import Tables
+
+        tables = Tables()
+        tables.add(sim.lines, sim.games)
+        write_tables(csv_dir, tables)
     if as_json:
         click.echo(json.dumps({**doc, "speed": speed}, indent=1))
         return
@@ -927,6 +1002,7 @@ def balance_cmd(
     help="Smallest difference in --metric that matters (default: 0.05 for a rate, else 0.1 standard deviations).",
 )
 @report_outputs("COMPARE_SCHEMA", "comparison")
+@csv_option("game under A and under B")
 @report_errors
 def compare_cmd(
     rules_a: Path,
@@ -945,6 +1021,7 @@ def compare_cmd(
     delta: float | None,
     as_json: bool,
     html_path: Path | None,
+    csv_dir: Path | None,
 ) -> None:
     """Play the same seeds, seats and agents under rule files A and B and show every metric side by side.
 
@@ -990,6 +1067,13 @@ def compare_cmd(
         from .analysis.html import compare_html
 
         write_report(html_path, compare_html(doc))
+    if csv_dir is not None:
+        from .export import SIDE_COLUMNS, Tables
+
+        tables = Tables(SIDE_COLUMNS)
+        for side, sim in (("a", cmp.a), ("b", cmp.b)):
+            tables.add(sim.lines, sim.games, {"side": side})
+        write_tables(csv_dir, tables)
     if as_json:
         click.echo(json.dumps(doc, indent=1))
         return

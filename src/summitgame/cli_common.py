@@ -252,3 +252,24 @@ def open_backend(workers: int, move_timeout: float | None, scheduler: str | None
 
     client = click.get_current_context().with_resource(connect(scheduler))
     return {"workers": workers, "move_timeout": move_timeout, "scheduler": client}
+
+
+def csv_option(what: str = "game") -> Callable[[F], F]:
+    """The ``--csv DIR`` option of the commands that play games (its value arrives as ``csv_dir``)."""
+    return click.option(
+        "--csv",
+        "csv_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        metavar="DIR",
+        help=f"Also write every {what} as tidy tables: DIR/games.csv (one row per game), DIR/agents.csv (per agent "
+        "and role) and DIR/meters.csv (each meter as each round begins and at the end); columns: "
+        "docs/researchers.md, Data out.",
+    )
+
+
+def write_tables(folder: Path, tables: Any) -> None:
+    """Write an ``export.Tables`` into ``folder`` and say where (on stderr: stdout may hold a JSON document)."""
+    tables.write(folder)
+    shown = f"tables:            {folder}/ (games.csv, agents.csv, meters.csv: {tables.games} games)"
+    click.echo(printable(shown), err=True)

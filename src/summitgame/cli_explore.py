@@ -13,6 +13,7 @@ from .cli_common import (
     BotProgress,
     agent_list,
     bot_options,
+    csv_option,
     html_option,
     load,
     load_agent_classes,
@@ -21,6 +22,7 @@ from .cli_common import (
     report_errors,
     rules_options,
     write_report,
+    write_tables,
 )
 from .errors import Problem, RulesError
 from .params import show_number
@@ -127,6 +129,7 @@ def _sensitivity_keys(texts: tuple[str, ...], tunable: list[str]) -> tuple[list[
     "Also write a self-contained HTML report: each measure against the parameter with its 95% band, "
     "a heat-map for two parameters."
 )
+@csv_option("game of every point")
 @report_errors
 def sweep_cmd(
     rules_path: Path | None,
@@ -144,6 +147,7 @@ def sweep_cmd(
     as_json: bool,
     show_schema: bool,
     html_path: Path | None,
+    csv_dir: Path | None,
 ) -> None:
     """Play the balance games at every point of a parameter grid and tabulate the measures.
 
@@ -179,6 +183,8 @@ def sweep_cmd(
             sw.run_sensitivity(current, found, players, games, seed, names, backend, progress)
         doc = sw.sensitivity_report(current, found, players, names, games, seed, command)
         lines = sensitivity_lines(doc)
+        played = [current] + [p for pr in found for p in (pr.down, pr.up) if p is not None]
+        now = {pr.path: pr.value for pr in found}
     else:
         if not param_texts:
             raise click.UsageError("give at least one --param KEY.PATH=VALUES (or --sensitivity)")
@@ -188,6 +194,15 @@ def sweep_cmd(
             sw.run_sweep(points, players, games, seed, names, backend, progress)
         doc = sw.sweep_report(points, params, players, names, games, seed, command)
         lines = sweep_lines(doc)
+        played, now = points, {}
+    if csv_dir is not None:
+        from .export import POINT_COLUMNS, Tables
+
+        tables = Tables(POINT_COLUMNS)
+        for i, point in enumerate(played):
+            values = {f"param:{k}": v for k, v in {**now, **point.values}.items()}
+            tables.add(point.lines, point.games, {"point": i, **values})
+        write_tables(csv_dir, tables)
     if html_path is not None:
         from .analysis.sweep_html import sensitivity_html, sweep_html
 
@@ -358,6 +373,7 @@ def _tune_params(texts: tuple[str, ...], tunable: list[str]) -> list[tuple[str, 
 )
 @click.option("--resume", is_flag=True, help="Continue an interrupted tune in --out (same command otherwise).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON document.")
+@csv_option("game of every candidate played (a resumed tune: those played by this run)")
 @click.pass_context
 @report_errors
 def tune_cmd(
@@ -377,6 +393,7 @@ def tune_cmd(
     out_dir: Path,
     resume: bool,
     as_json: bool,
+    csv_dir: Path | None,
 ) -> None:
     """Search the allowed ranges of parameters for rules that meet balance targets (optuna's TPE sampler).
 
@@ -436,6 +453,9 @@ def tune_cmd(
     store = tn.Store(out_dir, settings, resume)
     try:
         tuning = tn.Tuning(rules_path, overrides, dims, tg, players, n, seed, backend, show)
+        kept: dict[int, tuple[tn.Trial, sw.Point]] = {}
+        if csv_dir is not None:
+            tuning.on_point = lambda t, point: kept.setdefault(t.number, (t, point)) and None
         store.check(tuning)  # every stored line fits this tune, before anything is replayed or played
         if store.trials:
             click.echo(f"resuming: {len(store.trials)} candidates already in {printable(store.path)}", err=True)
@@ -449,6 +469,15 @@ def tune_cmd(
     finally:
         store.close()
     path, best_rules = tn.write_best(tuning, best, out_dir, command)
+    if csv_dir is not None:
+        from .export import TRIAL_COLUMNS, Tables
+
+        tables = Tables(TRIAL_COLUMNS)
+        for number in sorted(kept):
+            t, point = kept[number]
+            values = {f"param:{k}": v for k, v in t.values.items()}
+            tables.add(point.lines, point.games, {"trial": number, "phase": t.phase, **values})
+        write_tables(csv_dir, tables)
     # The winner was chosen on the tuning deals; its report and a second check of the targets use fresh
     # deals, so that a candidate that met the targets by the luck of those deals shows it.
     fresh_seed = seed + 1

@@ -22,13 +22,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from . import __version__
 from .actions import Action
 from .errors import SummitError
 from .observation import Observation, to_json
 from .ruleset import Ruleset
 from .safeio import DataFileError, loads_json, printable
 from .scoring import Outcome
+from .version import __version__
 
 VERSION = 1  #: the protocol version sent in ``hello``; bumped when a message changes meaning
 SHOWN = 60  #: characters of a program's answer quoted in an error

@@ -14,13 +14,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from . import __version__
 from .engine import apply, new_game
 from .errors import RecordError, SummitError
 from .ruleset import Ruleset
 from .safeio import DataFileError, loads_json, printable, read_text, writing
 from .scoring import outcome
 from .state import State
+from .version import __version__
 
 FORMAT = "summitgame-record"
 VERSION = 1

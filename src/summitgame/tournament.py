@@ -30,7 +30,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
 from .gameslog import GAMES_FILE, GameLog, check_seeds, line_problem, read_games, result_line
 from .plan import (
     Entrant,
@@ -50,6 +49,7 @@ from .rng import draw_run_seed
 from .ruleset import Ruleset
 from .safeio import DataFileError, loads_json, printable, read_text
 from .standings import summarize
+from .version import __version__
 from .workers import MoveTimeout, Pool, run_here
 
 if TYPE_CHECKING:

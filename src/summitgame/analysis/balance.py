@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import __version__
 from ..agents.base import make_agent
 from ..agents.probes import CHEAP_LINES
 from ..ruleset import Ruleset
@@ -33,6 +32,7 @@ from ..tournament import (
     run_plan,
     summarize,
 )
+from ..version import __version__
 from .aggregate import aggregate, warnings
 from .impact import Replays, impact_section, impact_warnings
 from .metrics import GameMetrics, Recorded, game_metrics

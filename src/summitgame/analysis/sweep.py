@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
 from ..errors import Problem, RulesError
 from ..loader import load_rules
 from ..params import Number, Param, fmt_number, get_at, is_number, parse_path
 from ..ruleset import Ruleset
 from ..stats import mean_ci
 from ..tournament import Entrant
+from ..version import __version__
 from .balance import Progress, games_per_pair, pairing_rows, plan_for, play_exploits, probe_entrants, simulate, skilled
 from .compare import metric_defs
 from .measures import Measure, exploit_measure, exploited, is_exploit_measure, measure, readers
@@ -51,6 +51,7 @@ class Point:
     measures: dict[str, Measure] = field(default_factory=dict)
     seconds: float = 0.0
     played: int = 0
+    lines: list[dict[str, Any]] = field(default_factory=list)  #: the games.jsonl lines of its games (no actions)
 
 
 def current_value(rules: Ruleset, key: str) -> Number:
@@ -118,7 +119,7 @@ def play_point(
     """Play a point's games (the shared plan under its rules) and measure them; the probe games too, if an
     exploit measure is asked for (``measure_all``)."""
     sim = simulate(point.rules, players, plan_for(point.rules, players, games, seed), progress=progress, **backend)
-    point.games = sim.games
+    point.games, point.lines = sim.games, sim.lines
     point.measures = measure_all(point.rules, sim.games, names, players, games, seed, backend, exploiters)
     point.seconds, point.played = sim.seconds, sim.played
     return point

@@ -429,6 +429,7 @@ class Tuning:
     progress: Callable[[Trial, int, int], None] | None = None  #: (trial, candidates played, budget)
     game_progress: Callable[[int, int], None] | None = None
     seen: dict[str, Trial] = field(default_factory=dict)
+    on_point: Callable[[Trial, Point], None] | None = None  #: told of each candidate played, with its games
     _rules: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def distance(self, values: Mapping[str, Number]) -> float:
@@ -480,7 +481,10 @@ class Tuning:
         loss = _rounded(total_loss(verdicts))
         measures = {v.target.name: v.as_dict() for v in verdicts}
         objective = _rounded(loss + PULL * self.distance(values))
-        return Trial(number, values, loss, objective, all(v.met for v in verdicts), rules.fingerprint, measures, phase)
+        trial = Trial(number, values, loss, objective, all(v.met for v in verdicts), rules.fingerprint, measures, phase)
+        if self.on_point is not None:
+            self.on_point(trial, point)
+        return trial
 
 
 def _repeat(old: Trial, number: int, phase: str) -> Trial:
