@@ -46,6 +46,24 @@ DEFS: dict[str, Any] = {
         "required": ["n_without", "n_with", "value", "low", "high"],
         "additionalProperties": False,
     },
+    "matched_difference": {
+        "type": "object",
+        "description": "mean(with the card) − mean(without it) among games of the same length, weighted by the "
+        "card's games of each length, with a 95% interval that resamples deals and is widened by Student's t "
+        "(analysis.cardstats).",
+        "properties": {
+            "n_without": INT,
+            "n_with": INT,
+            "deals_with": {**INT, "description": "Distinct deals among the units with the card."},
+            "deals_without": INT,
+            "matched": {**INT, "description": "Units with the card in a game length that also has units without it."},
+            "value": NUM,
+            "low": NUM,
+            "high": NUM,
+        },
+        "required": ["n_without", "n_with", "value", "low", "high"],
+        "additionalProperties": False,
+    },
     "band": {
         "type": "object",
         "properties": {
@@ -134,6 +152,17 @@ CAUSES: dict[str, Any] = {
     "required": ["tiers", "endings"],
 }
 
+
+_CARD_RANK: dict[str, Any] = {
+    "verdict": {
+        "enum": ["judged", "too_few"],
+        "description": "too_few: fewer units or deals than min_plays / min_deals on a side; shown, not ranked.",
+    },
+    "rank": {
+        "type": ["integer", "null"],
+        "description": "1 = the largest score shift (an event: of either role); null: too few to judge.",
+    },
+}
 
 SECTIONS: dict[str, Any] = {
     "outcomes": {
@@ -229,14 +258,17 @@ SECTIONS: dict[str, Any] = {
         "type": "object",
         "properties": {
             "note": {"type": "string"},
+            "min_plays": {**INT, "description": "Fewer units with the card (or without it) than this: too few."},
+            "min_deals": {**INT, "description": "Fewer distinct deals with the card (or without it): too few."},
             "gestures": _map(
                 {
                     "type": "object",
                     "properties": {
                         "played_in": _ref("rate"),
                         "plays": INT,
-                        "score_shift": _ref("difference"),
-                        "tier_shift": _map(_ref("difference")),
+                        "score_shift": _ref("matched_difference"),
+                        "tier_shift": _map(_ref("matched_difference")),
+                        **_CARD_RANK,
                     },
                     "required": ["played_in", "plays", "score_shift", "tier_shift"],
                 }
@@ -246,8 +278,9 @@ SECTIONS: dict[str, Any] = {
                     "type": "object",
                     "properties": {
                         "drawn_in": _ref("rate"),
-                        "score_shift": _map(_ref("difference")),
-                        "tier_shift": _map(_ref("difference")),
+                        "score_shift": _map(_ref("matched_difference")),
+                        "tier_shift": _map(_ref("matched_difference")),
+                        **_CARD_RANK,
                     },
                     "required": ["drawn_in", "score_shift", "tier_shift"],
                 }
