@@ -218,12 +218,15 @@ def balance_report(
     command: str,
     requested: int,
     recorded: Mapping[str, Any] | None = None,
-    ablation: Mapping[str, Any] | None = None,
+    ablations: Sequence[Mapping[str, Any]] = (),
     exploits: Exploits | None = None,
     replays: Replays | None = None,
 ) -> dict[str, Any]:
     """The whole balance report as a JSON-ready dict (see ``schema.BALANCE_SCHEMA``); the warnings of the
-    exploits section, if played, come first, and those of the impact section, if played, last."""
+    exploits section, if played, come first, and those of the impact section, if played, last.
+
+    ``ablations`` are ``ablation.ablation_entry`` rows; ``ablation`` repeats the first one played (for readers
+    of the single-ablation report)."""
     body = aggregate(sim.rules, sim.games, seed)
     body["agents"] = agents_section(sim)
     section = exploits_section(exploits) if exploits is not None else None
@@ -235,7 +238,8 @@ def balance_report(
     doc["exploits"] = section
     doc["impact"] = impact
     doc["recorded"] = dict(recorded) if recorded is not None else None
-    doc["ablation"] = dict(ablation) if ablation is not None else None
+    doc["ablation"] = next((dict(a) for a in ablations if a["rules"] is not None), None)
+    doc["ablations"] = [dict(a) for a in ablations] or None
     doc["provenance"] = provenance(sim, seed, command, requested)
     return doc
 

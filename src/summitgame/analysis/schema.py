@@ -384,6 +384,7 @@ ABLATION = {
         {"type": "null"},
         {
             "type": "object",
+            "description": "The first ablation of 'ablations' that was played (kept for single-ablation readers).",
             "properties": {
                 "cards": {"type": "array", "items": {"type": "string"}},
                 "rules": {"type": "object", "required": ["name", "fingerprint"]},
@@ -397,6 +398,54 @@ ABLATION = {
                 },
             },
             "required": ["cards", "rules", "comparison"],
+        },
+    ]
+}
+
+_CHANGE = {
+    "anyOf": [
+        {"type": "null", "description": "Not measured (the ablation was not played)."},
+        {
+            "type": "object",
+            "description": "B − A paired on the deals (B: without the cards), 95% CI, and whether it excludes 0.",
+            "properties": {"n": INT, "value": NUM, "low": NUM, "high": NUM, "significant": {"type": "boolean"}},
+            "required": ["value", "low", "high", "significant"],
+        },
+    ]
+}
+ABLATIONS = {
+    "anyOf": [
+        {"type": "null", "description": "No --ablate or --ablate-all."},
+        {
+            "type": "array",
+            "description": "One ablation per --ablate value (a comma list: those cards together), then with "
+            "--ablate-all one per event and gesture card, largest change in a tier's share first.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "cards": {"type": "array", "items": {"type": "string"}},
+                    "kinds": {"type": "array", "items": {"enum": ["event", "gesture", "agenda", "?"]}},
+                    "rules": {"type": ["object", "null"], "required": ["name", "fingerprint"]},
+                    "skipped": {
+                        "type": ["string", "null"],
+                        "description": "Why the card could not be taken out (--ablate-all: say, a deck left empty).",
+                    },
+                    "comparison": {
+                        "type": "object",
+                        "properties": {
+                            "metrics": {"type": "array", "items": _ref("compare_row")},
+                            "significant": {"type": "array", "items": {"type": "string"}},
+                        },
+                        "required": ["metrics", "significant"],
+                    },
+                    "summary": {
+                        "type": "object",
+                        "properties": {"tiers": _map(_CHANGE), "score_gap": _CHANGE, "rounds": _CHANGE},
+                        "required": ["tiers", "score_gap", "rounds"],
+                    },
+                },
+                "required": ["cards", "kinds", "rules", "skipped", "comparison", "summary"],
+            },
         },
     ]
 }
@@ -557,6 +606,7 @@ BALANCE_SCHEMA: dict[str, Any] = {
         "impact": IMPACT,
         "recorded": RECORDED,
         "ablation": ABLATION,
+        "ablations": ABLATIONS,
         "provenance": PROVENANCE,
         "speed": SPEED,
     },

@@ -92,11 +92,10 @@ def _balance(doc: Mapping[str, Any], speed: Mapping[str, Any] | None) -> Iterato
     if doc.get("impact"):
         yield ""
         yield from _impact(doc["impact"])
-    if doc.get("ablation"):
+    abl = doc.get("ablations") or ([doc["ablation"]] if doc.get("ablation") else [])
+    if abl:
         yield ""
-        ab = doc["ablation"]
-        yield f"   Ablation: the same seeds without {', '.join(ab['cards'])} (B) against the rules as they are (A)"
-        yield from _compare_rows(ab["comparison"]["metrics"], only_significant=True, indent="   ")
+        yield from _ablations(abl)
     rec = doc.get("recorded")
     if rec:
         yield ""
@@ -338,6 +337,45 @@ def _impact(im: Mapping[str, Any]) -> Iterator[str]:
             f"   {rank:>4}  {r['card']:<{w}}{r['kind']:<9}{r['draws']:>6}  {tiers:<22}{winners:<22}"
             f"{verdicts[r['verdict']]}"
         )
+
+
+def _change(e: Mapping[str, Any] | None, scale: float = 1.0, digits: int = 2) -> str:
+    """A paired change ``+1.2*`` (``*``: its 95% interval excludes 0; — when not measured)."""
+    if not e or e.get("value") is None:
+        return "—"
+    return f"{scale * e['value']:+.{digits}f}" + ("*" if e.get("significant") or _excludes_zero(e) else "")
+
+
+def _ablations(abl: list[Mapping[str, Any]]) -> Iterator[str]:
+    """One row per ablation (the change in each tier's share, the score gap, the length), then, for a lone
+    ablation, every metric that differs."""
+    yield (
+        "   Ablation: the same seeds with each card taken out (B) against the rules as they are (A); B − A paired on "
+        "the deals, tiers in points of share; * = 95%"
+    )
+    tiers = list(next((a["summary"]["tiers"] for a in abl if a.get("summary")), {}))
+    names = [",".join(a["cards"]) for a in abl]
+    w = max(12, *(len(n) for n in names)) + 2
+    tw = [max(9, len(t) + 2) for t in tiers]
+    head = "".join(f"{t:>{x}}" for t, x in zip(tiers, tw, strict=True))
+    yield f"   {'card':<{w}}{'kind':<9}{head}{'score gap':>11}{'rounds':>9}  differs in"
+    for name, a in zip(names, abl, strict=True):
+        kinds = ",".join(dict.fromkeys(a.get("kinds", [])))
+        if a.get("skipped"):
+            yield f"   {name:<{w}}{kinds:<9}not played: {a['skipped']}"
+            continue
+        sm = a.get("summary")
+        if not sm:  # a report from before per-card ablations
+            yield f"   {name:<{w}}{kinds:<9}{len(a['comparison']['significant'])} metrics"
+            continue
+        cells = "".join(f"{_change(sm['tiers'][t], 100, 1):>{x}}" for t, x in zip(tiers, tw, strict=True))
+        sig = a["comparison"]["significant"]
+        yield (
+            f"   {name:<{w}}{kinds:<9}{cells}{_change(sm['score_gap']):>11}{_change(sm['rounds']):>9}  "
+            f"{len(sig)} metric{'' if len(sig) == 1 else 's'}"
+        )
+    if len(abl) == 1 and abl[0].get("comparison"):
+        yield from _compare_rows(abl[0]["comparison"]["metrics"], only_significant=True, indent="   ")
 
 
 def _recorded(doc: Mapping[str, Any], rec: Mapping[str, Any]) -> Iterator[str]:
