@@ -242,7 +242,14 @@ def aggregate(rules: Ruleset, games: Sequence[GameMetrics], seed: int = 0) -> di
                 "highest_of_non_walkers": max(stayed) if stayed else None,
                 "near_misses": rate(sum(p >= limits[i] - NEAR_MISS for p in stayed), len(stayed)),
             }
-    meters = {"trajectories": trajectories, "near_misses": near}
+    levels: dict[str, dict[str, Any]] = {}
+    for slot, level in rules.breakdowns:
+        mid = next(m for m in rules.meter_ids if rules.meter_slot[m][0] == slot)
+        levels[mid] = {"breakdown_at": level}
+    for slot, limits in rules.walkouts:
+        mid = next(m for m in rules.meter_ids if rules.meter_slot[m][0] == slot)
+        levels.update({f"{mid}:{r}": {"walkout_at": limits[i]} for i, r in enumerate(roles)})
+    meters = {"trajectories": trajectories, "near_misses": near, "levels": levels}
 
     # 6. negotiation
     offers = sum(g.offers for g in games)

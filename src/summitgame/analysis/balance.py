@@ -183,6 +183,27 @@ def provenance(sim: Simulation, seed: int, command: str, requested: int) -> dict
     }
 
 
+def labels(rules: Ruleset) -> dict[str, dict[str, str]]:
+    """The display names of the rule data's ids (roles, tiers, tracks, meter series keys, cards), for charts
+    and tables; a per-role meter's key ``pressure:moscow`` reads "Domestic pressure (Moscow)"."""
+    role = dict(zip(rules.roles, rules.role_names, strict=True))
+    meters: dict[str, str] = {}
+    for mid in rules.meter_ids:
+        name = rules.spec.meters[mid].name
+        if rules.meter_slot[mid][1]:
+            meters.update({f"{mid}:{r}": f"{name} ({role[r]})" for r in rules.roles})
+        else:
+            meters[mid] = name
+    return {
+        "roles": role,
+        "tiers": dict(zip(rules.tier_ids, rules.tier_names, strict=True)),
+        "tracks": dict(zip(rules.track_ids, rules.track_names, strict=True)),
+        "meters": meters,
+        "events": {c.id: c.name for c in rules.events_deck.cards},
+        "gestures": {c.id: c.name for c in rules.gestures_deck.cards},
+    }
+
+
 def speed(sim: Simulation, exploits: Exploits | None = None, replays: Replays | None = None) -> dict[str, Any]:
     """How fast the run went, probe games and impact replays included (kept apart: the results do not depend
     on it)."""
@@ -240,6 +261,7 @@ def balance_report(
     doc["recorded"] = dict(recorded) if recorded is not None else None
     doc["ablation"] = next((dict(a) for a in ablations if a["rules"] is not None), None)
     doc["ablations"] = [dict(a) for a in ablations] or None
+    doc["labels"] = labels(sim.rules)
     doc["provenance"] = provenance(sim, seed, command, requested)
     return doc
 

@@ -221,6 +221,14 @@ SECTIONS: dict[str, Any] = {
                     "required": ["limit", "mean_peak_of_non_walkers", "highest_of_non_walkers", "near_misses"],
                 }
             ),
+            "levels": _map(
+                {
+                    "type": "object",
+                    "description": "The level at which the meter ends the game: a shared meter's breakdown "
+                    "(at or below), a per-role meter's walk-out (at or above).",
+                    "properties": {"breakdown_at": {"type": "integer"}, "walkout_at": {"type": "integer"}},
+                }
+            ),
         },
         "required": ["trajectories", "near_misses"],
     },
@@ -607,6 +615,12 @@ BALANCE_SCHEMA: dict[str, Any] = {
         "recorded": RECORDED,
         "ablation": ABLATION,
         "ablations": ABLATIONS,
+        "labels": {
+            "type": "object",
+            "description": "Display names of the rule data's ids (roles, tiers, tracks, meter series keys such as "
+            "'pressure:moscow', events, gestures), for charts and tables.",
+            "additionalProperties": _map({"type": "string"}),
+        },
         "provenance": PROVENANCE,
         "speed": SPEED,
     },
