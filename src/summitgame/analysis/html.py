@@ -659,34 +659,103 @@ def balance_html(doc: Mapping[str, Any]) -> str:
     return _page(title, body)
 
 
+def direction(row: Mapping[str, Any]) -> str | None:
+    """Whether a significant change from A to B is 'better' or 'worse' for the game's balance, or None when
+    the metric has no better side (a tier's share, the length, offers ...): a score gap or a win rate nearer
+    even, fewer walk-outs, breakdowns and forced ties are better."""
+    if not row["significant"]:
+        return None
+    name = row["metric"]
+    a, b = (row["a"].get("value"), row["b"].get("value"))
+    if a is None or b is None:
+        return None
+    if name == "score_gap":
+        return "better" if abs(b) < abs(a) else "worse"
+    if name.startswith("win:"):
+        return "better" if abs(b - 0.5) < abs(a - 0.5) else "worse"
+    if name.startswith("walkout:") or name == "end:breakdown":
+        return "better" if b < a else "worse"
+    return None
+
+
+HUES = {"better": "#2e7d32", "worse": "#c62828", None: "#4c72b0"}
+"""Significant changes: green when better for balance, red when worse, blue when neither side is better."""
+
+
 def compare_chart(doc: Mapping[str, Any]) -> str:
+    """The rate metrics' differences B − A with their intervals: green better, red worse, blue significant with
+    no better side, grey not significant."""
     rows = [r for r in doc["metrics"] if r["kind"] == "rate"]
     fig = _figure(8, 0.3 * len(rows) + 1.2)
     ax = fig.add_subplot()
     ys = list(range(len(rows)))
     vals, err = _err([r["difference"] for r in rows], 100)
-    colors = ["#c44e52" if r["significant"] else "#999999" for r in rows]
+    colors = [HUES[direction(r)] if r["significant"] else "#bbbbbb" for r in rows]
     ax.barh(ys, vals, xerr=err, capsize=2, color=colors)
-    ax.set_yticks(ys, [r["metric"] for r in rows])
+    ax.set_yticks(ys, [f"{r['metric']} (n={r['difference'].get('n', '?')})" for r in rows])
     ax.axvline(0, color="#888", lw=0.8)
     ax.invert_yaxis()
-    ax.set_xlabel("B − A, percentage points (95% CI; red: significant)")
+    ax.set_xlabel("B − A, percentage points (95% CI; green: better, red: worse, blue: significant, grey: not)")
     ax.set_title("Rates under B against A")
     return _svg(fig)
 
 
+def compare_verdict(doc: Mapping[str, Any]) -> list[str]:
+    """The comparison in at most four lines: how many metrics differ, which changed for the better and which
+    for the worse (largest first), and the rest."""
+    rows = [r for r in doc["metrics"] if r["significant"]]
+    if not rows:
+        return [f"No significant difference in any of {len(doc['metrics'])} metrics over {doc['games']} paired games."]
+
+    def show(r: Mapping[str, Any]) -> str:
+        d = r["difference"]["value"] or 0
+        return f"{r['metric']} {100 * d:+.1f} pts" if r["kind"] == "rate" else f"{r['metric']} {d:+.2f}"
+
+    def largest(rs: list[Mapping[str, Any]]) -> str:
+        rs = sorted(rs, key=lambda r: -abs(r["difference"]["value"] or 0))
+        return ", ".join(show(r) for r in rs[:4]) + (f" and {len(rs) - 4} more" if len(rs) > 4 else "")
+
+    out = [f"B differs from A in {len(rows)} of {len(doc['metrics'])} metrics over {doc['games']} paired games."]
+    better = [r for r in rows if direction(r) == "better"]
+    worse = [r for r in rows if direction(r) == "worse"]
+    rest = [r for r in rows if direction(r) is None]
+    if better:
+        out.append(f"Better balanced: {largest(better)}.")
+    if worse:
+        out.append(f"Worse balanced: {largest(worse)}.")
+    if rest:
+        out.append(f"Changed: {largest(rest)}.")
+    return out
+
+
 def compare_html(doc: Mapping[str, Any]) -> str:
-    """The comparison as one HTML page: a chart of the rate differences, then the full table."""
+    """The comparison as one HTML page: a short verdict, a chart of the rate differences coloured by direction,
+    a table of the significant metrics, then the full text."""
     title = f"Compare: {doc['a']['label']} against {doc['b']['label']}"
     body = [f"<h1>{html.escape(title)}</h1>"]
-    sig = doc["significant"]
-    body.append(
-        _warnings([f"{m} differs significantly" for m in sig])
-        if sig
-        else '<p class="ok">No significant difference.</p>'
-    )
+    body.append('<div class="verdict">' + "".join(f"<p>{html.escape(v)}</p>" for v in compare_verdict(doc)) + "</div>")
     body.append(f'<figure id="chart-compare">{compare_chart(doc)}<figcaption>Rate differences</figcaption></figure>')
-    body.append("<pre>" + html.escape("\n".join(compare_lines(doc))) + "</pre>")
+    rows, classes = [], []
+    for r in doc["metrics"]:
+        if not r["significant"]:
+            continue
+        fmt = "+.3f" if r["kind"] == "rate" else "+.2f"
+        way = direction(r)
+        rows.append(
+            [
+                html.escape(r["metric"]),
+                _share(r["a"]) if r["kind"] == "rate" else _num(r["a"], ".2f"),
+                _share(r["b"]) if r["kind"] == "rate" else _num(r["b"], ".2f"),
+                _num(r["difference"], fmt),
+                f'<span style="color:{HUES[way]}">{way or r["verdict"]}</span>',
+            ]
+        )
+        classes.append("")
+    if rows:
+        body.append("<h2>Metrics that differ</h2>")
+        body.append(_table("differences", ["metric", "A", "B", "B − A (95% CI)", ""], rows, classes))
+    body.append("<details><summary>Full text report</summary>")
+    body.append("<pre>" + html.escape("\n".join(compare_lines(doc))) + "</pre></details>")
     return _page(title, body)
 
 
