@@ -811,6 +811,10 @@ SWEEP_SCHEMA: dict[str, Any] = {
                     "path": {"type": "string"},
                     "values": {"type": "array", "items": NUMBER},
                     "allowed": {"anyOf": [{"type": "null"}, {"type": "array", "items": NUMBER}]},
+                    "current": {
+                        "anyOf": [{"type": "null"}, NUMBER],
+                        "description": "The value under the rules as given (before the sweep's values).",
+                    },
                 },
                 "required": ["path", "values", "allowed"],
                 "additionalProperties": False,
@@ -836,6 +840,18 @@ SWEEP_SCHEMA: dict[str, Any] = {
             },
         },
         "command": {"type": "string"},
+        "targets": _map(
+            {
+                "type": "object",
+                "description": "A measure's target band (sweep --targets): low and high ends, null for open.",
+                "properties": {
+                    "low": {"type": ["number", "null"]},
+                    "high": {"type": ["number", "null"]},
+                    "wanted": {"type": "string"},
+                },
+                "required": ["low", "high", "wanted"],
+            }
+        ),
     },
     "required": [
         "format",
