@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -64,3 +65,48 @@ def screenshot(page: Path, profile: Path, shot: Path, size: str = "1100,1400") -
 def coloured(colours: dict[tuple[int, int, int], int]) -> int:
     """Pixels that are neither grey nor white: what bars, lines and coloured cells paint."""
     return sum(n for (r, g, b), n in colours.items() if max(r, g, b) - min(r, g, b) > 40)
+
+
+PROBE = """<script>
+window.__errors = [];
+window.addEventListener("error", (e) => window.__errors.push(String(e.message)));
+const _error = console.error;
+console.error = (...args) => { window.__errors.push(args.join(" ")); _error(...args); };
+window.addEventListener("load", () => {
+  const charts = [...document.querySelectorAll("figure[id^=chart-]")].map((f) => {
+    const svg = f.querySelector("svg");
+    const box = svg ? svg.getBoundingClientRect() : { width: 0, height: 0 };
+    const style = getComputedStyle(f);
+    return { id: f.id, width: box.width, height: box.height,
+             shown: style.display !== "none" && style.visibility !== "hidden" };
+  });
+  const headings = [...document.querySelectorAll("h2")].map((h) => h.textContent);
+  const out = document.createElement("pre");
+  out.id = "__probe";
+  out.textContent = JSON.stringify({ errors: window.__errors, charts, headings });
+  document.body.appendChild(out);
+});
+</script>"""
+"""Injected at the top of a copy of a page: records script errors and console errors, and on load each
+chart's laid-out size and visibility and the page's section headings."""
+
+
+def inspect(page: Path, profile: Path) -> dict[str, Any]:
+    """Load a copy of ``page`` with ``PROBE`` injected in headless Chromium: its errors (script errors,
+    console errors, and Chromium's own console log lines at error level), charts and section headings."""
+    import json
+    import re
+
+    text = page.read_text(encoding="utf-8")
+    probed = page.with_name(page.stem + ".probe.html")
+    probed.write_text(text.replace("<head>", "<head>\n" + PROBE, 1), encoding="utf-8")
+    done = _run(probed, profile, "--dump-dom", "--enable-logging=stderr", "--v=0", "--virtual-time-budget=5000")
+    found = re.search(r'<pre id="__probe">(.*?)</pre>', done.stdout, re.S)
+    assert found, "the probe did not run: " + done.stdout[-500:]
+    import html
+
+    result: dict[str, Any] = json.loads(html.unescape(found.group(1)))
+    lines = done.stderr.splitlines()
+    console = [line for line in lines if "CONSOLE" in line and ("Uncaught" in line or "rror" in line)]
+    result["errors"] = [*result["errors"], *console]
+    return result

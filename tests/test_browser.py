@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from headless import coloured, dom, screenshot
+from headless import coloured, dom, inspect, screenshot
 from summitgame.analysis.html import CHARTS
 from summitgame.cli import cli
 from summitgame.loader import default_rules_path
@@ -74,3 +74,41 @@ def test_sweep_page_renders_a_chart_per_measure(tmp_path: Path) -> None:
     assert _figures(rendered) == ["measure-failed", "measure-rounds"]
     assert "rounds.count" in rendered
     assert coloured(screenshot(page, tmp_path / "profile", tmp_path / "sweep.png", "1100,2400")) > 2_000
+
+
+def _check_page(page: Path, profile: Path) -> dict[str, Any]:
+    """No script or console error, and every chart laid out at a visible size."""
+    found = inspect(page, profile)
+    assert found["errors"] == []
+    assert found["charts"], "no chart on the page"
+    for c in found["charts"]:
+        assert c["shown"] and c["width"] > 100 and c["height"] > 50, c
+    return found
+
+
+def test_balance_page_has_its_sections_in_order_and_every_chart_visible(tmp_path: Path) -> None:
+    """Before: the sections were numbered 1, 2, 5, 4, 7 and agents and negotiation were only a text dump."""
+    page = tmp_path / "balance.html"
+    _run(["balance", "--agents", "greedy,random,linear", "--games", "12", "--probe-games", "2", "--ablate",
+          "photo_op", "--html", str(page)])  # fmt: skip
+    found = _check_page(page, tmp_path / "profile")
+    numbered = [h for h in found["headings"] if re.match(r"\d+\. ", h)]
+    assert [int(h.split(".")[0]) for h in numbered] == list(range(1, 9))
+    assert [c["id"] for c in found["charts"]] == [f"chart-{c}" for c in CHARTS]
+    rendered = dom(page, tmp_path / "profile")
+    for table in ("agents", "crosstable", "negotiation", "tracks", "cards-gestures", "cards-events", "ablations"):
+        assert f'<table id="{table}"' in rendered or f'<table class="rates" id="{table}"' in rendered, table
+    assert "Washington" in rendered and "Moscow" in rendered  # names, not ids
+
+
+def test_compare_and_sweep_pages_have_no_console_error(tmp_path: Path) -> None:
+    rules = str(default_rules_path())
+    cmp = tmp_path / "compare.html"
+    _run(["compare", rules, rules, "--set-b", "rounds.count=4", "--agents", "greedy", "--games", "6",
+          "--html", str(cmp)])  # fmt: skip
+    _check_page(cmp, tmp_path / "profile")
+    sweep = tmp_path / "sweep.html"
+    _run(["sweep", "--param=rounds.count=4,6", "--param=meters.trust.start=2,3", "--measure=role_gap",
+          "--agents", "greedy", "-n", "4", "--html", str(sweep)])  # fmt: skip
+    found = _check_page(sweep, tmp_path / "profile")
+    assert any(c["id"] == "chart-heat-role_gap" for c in found["charts"])

@@ -66,3 +66,43 @@ def test_schemas_are_printed_and_are_valid_json_schema() -> None:
         return
     jsonschema.Draft202012Validator.check_schema(BALANCE_SCHEMA)
     jsonschema.Draft202012Validator.check_schema(COMPARE_SCHEMA)
+
+
+def _row(metric: str, kind: str, a: float, b: float, sig: bool = True) -> dict[str, object]:
+    d = b - a
+    return {
+        "metric": metric,
+        "kind": kind,
+        "a": {"value": a, "low": None, "high": None},
+        "b": {"value": b, "low": None, "high": None},
+        "difference": {"n": 100, "value": d, "low": d - 0.01, "high": d + 0.01},
+        "significant": sig,
+        "verdict": "higher under B" if d > 0 else "lower under B",
+    }
+
+
+def test_compare_page_opens_with_a_short_verdict_coloured_by_direction() -> None:
+    """Before: one bullet per significant metric (25 of them) and every significant bar red."""
+    from summitgame.analysis.html import HUES, compare_html, compare_verdict, direction
+
+    metrics = [_row(f"track:t{i}", "rate", 0.5, 0.5 + i / 100) for i in range(1, 24)]
+    metrics += [_row("score_gap", "mean", 2.0, 0.5), _row("walkout:moscow", "rate", 0.1, 0.3)]
+    metrics.append(_row("rounds", "mean", 6.0, 6.1, sig=False))
+    doc = {
+        "a": {"label": "A", "name": "x", "fingerprint": "f"},
+        "b": {"label": "B", "name": "y", "fingerprint": "g"},
+        "games": 100,
+        "agents": ["greedy"],
+        "seed": 0,
+        "metrics": metrics,
+        "significant": [m["metric"] for m in metrics if m["significant"]],
+        "command": "summitgame compare",
+    }
+    lines = compare_verdict(doc)
+    assert len(lines) == 4 and lines[0].startswith("B differs from A in 25 of 26 metrics")
+    assert lines[1] == "Better balanced: score_gap -1.50."
+    assert lines[2] == "Worse balanced: walkout:moscow +20.0 pts."
+    assert lines[3].startswith("Changed: track:t23 +23.0 pts") and lines[3].endswith("and 19 more.")
+    assert direction(metrics[-3]) == "better" and direction(metrics[-2]) == "worse" and direction(metrics[0]) is None
+    page = compare_html(doc)
+    assert page.count("<li>") == 0 and HUES["better"] in page and HUES["worse"] in page

@@ -173,3 +173,42 @@ def test_schemas_are_valid_json_schema() -> None:
     jsonschema = pytest.importorskip("jsonschema")
     for schema in (SWEEP_SCHEMA, SENSITIVITY_SCHEMA, TARGETS_SCHEMA):
         jsonschema.Draft202012Validator.check_schema(schema)
+
+
+def test_heat_map_outlines_the_current_cell_and_tells_best_from_worst() -> None:
+    """Before: no mark of the current rules' cell or of a target band, and viridis painted a gap of 0 (best)
+    and the largest gap (worst) as two ends of one scale with no better side."""
+    from summitgame.analysis.sweep_html import _colouring, heat_chart
+
+    cells = {
+        (r, c): {"value": v, "low": v - 0.5, "high": v + 0.5, "kind": "number", "unit": "points"}
+        for (r, c), v in {(1, 1): 0.0, (1, 2): 1.0, (2, 1): 2.5, (2, 2): 4.0}.items()
+    }
+    svg = heat_chart("role_gap", ("a", [1, 2]), ("b", [1, 2]), cells, current=(2, 1), band=None)
+    assert "current" in svg and "✓" not in svg
+    band = {"low": None, "high": 2.0, "wanted": "<= 2 points"}
+    svg = heat_chart("role_gap", ("a", [1, 2]), ("b", [1, 2]), cells, current=(2, 1), band=band)
+    assert svg.count("✓") == 2  # 0.0 and 1.0 meet the target
+    values, cmap, lo, hi, _ = _colouring("role_gap", [[0.0, 1.0], [2.5, 4.0]], band, 1.0)
+    assert values == [[0.0, 0.0], [0.5, 2.0]] and cmap == "RdBu_r" and lo == -hi
+    values, cmap, lo, hi, suffix = _colouring("role_gap", [[0.0, 1.0], [2.5, 4.0]], None, 1.0)
+    assert cmap == "Reds" and lo == 0.0 and hi == 4.0 and "0 is best" in suffix
+    _, cmap, lo, hi, _ = _colouring("score_gap", [[-3.0, 1.0]], None, 1.0)
+    assert cmap == "RdBu_r" and (lo, hi) == (-3.0, 3.0)
+
+
+def test_sweep_json_gives_each_parameters_current_value_and_the_target_bands(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from summitgame.analysis.schema import SWEEP_SCHEMA, validate
+    from summitgame.cli import cli
+
+    targets = tmp_path / "t.toml"
+    targets.write_text('role_gap = "<= 2 points"\nfailed = "<= 20%"\n', encoding="utf-8")
+    args = ["sweep", "--param=rounds.count=5,6", "--measure=role_gap", "--agents", "random", "-n", "2"]
+    res = CliRunner().invoke(cli, [*args, "--targets", str(targets), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert validate(doc, SWEEP_SCHEMA) == []
+    assert doc["params"][0]["current"] == 6
+    assert doc["targets"] == {"role_gap": {"low": None, "high": 2.0, "wanted": "<= 2 points"}}

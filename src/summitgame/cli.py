@@ -854,7 +854,15 @@ def report_outputs(schema_name: str, what: str) -> Callable[[F], F]:
     "--ablate",
     multiple=True,
     metavar="CARD",
-    help="Replay the same seeds with this card taken out of its deck and report what changed (repeatable).",
+    help="Replay the same seeds with this card taken out of its deck and report what changed. Repeatable: each "
+    "card is taken out separately, one row per card (CARD,CARD takes those cards out together, as one row).",
+)
+@click.option(
+    "--ablate-all",
+    "ablate_all",
+    is_flag=True,
+    help="Ablate every event and gesture card in turn, each separately: one row per card, largest change in a "
+    "tier's share first. Costly: one more run of --games games per card.",
 )
 @click.option(
     "--probe-games",
@@ -887,6 +895,7 @@ def balance_cmd(
     as_json: bool,
     records: Path | None,
     ablate: tuple[str, ...],
+    ablate_all: bool,
     probe_games: int | None,
     impact: bool,
     html_path: Path | None,
@@ -901,6 +910,7 @@ def balance_cmd(
     95%. Warnings come first and the command that reproduces the run last. The same command gives the
     same numbers whatever --workers or --scheduler is."""
     from .analysis import balance as bal
+    from .analysis.ablation import ablation_entry, ablation_targets, sort_by_impact
     from .analysis.compare import compare_rows, metric_defs
     from .analysis.metrics import read_recorded
     from .analysis.text import balance_lines
@@ -912,26 +922,38 @@ def balance_cmd(
     players = bal.players_for(specs)
     options: list[tuple[str, Any]] = [("--agents", ",".join(specs)), ("--games", games), ("--seed", seed)]
     options += [("--ablate", c) for c in ablate]
+    options.append(("--ablate-all", ablate_all))
     if records is not None:
         options.append(("--records", records))
     options.append(("--probe-games", probe_games))
     options.append(("--impact", impact))
     command = bal.command_line("balance", rules_path, overrides, options)
-    ablated = without_cards(rules, ablate) if ablate else None
+    targets = ablation_targets(rules, ablate, ablate_all)
+    named = len(targets) - (len(targets) - len(ablate) if ablate_all else 0)
+    variants: list[tuple[tuple[str, ...], Ruleset | None, str]] = []
+    for i, cards in enumerate(targets):
+        try:
+            variants.append((cards, without_cards(rules, cards), ""))
+        except RulesError as e:
+            if i < named:  # a card the user named: a clean error, as before
+                raise
+            variants.append((cards, None, str(e)))
     with BotProgress("balance", plain=False) as progress:
         plan = bal.plan_for(rules, players, games, seed)
         run_opts: dict[str, Any] = {"workers": workers, "move_timeout": move_timeout, "progress": progress}
         run_opts["scheduler"] = scheduler
         sim = bal.simulate(rules, players, plan, keep_actions=impact, **run_opts)
-        ablation = None
+    ablations = []
+    for cards, ablated, why in variants:
+        rows: list[dict[str, Any]] = []
         if ablated is not None:
-            other = bal.simulate(ablated, players, bal.plan_for(ablated, players, games, seed), **run_opts)
+            with BotProgress(f"balance: without {','.join(cards)}", plain=False) as progress:
+                run_opts["progress"] = progress
+                other = bal.simulate(ablated, players, bal.plan_for(ablated, players, games, seed), **run_opts)
             rows = compare_rows(metric_defs(rules), sim.games, other.games, seed)
-            ablation = {
-                "cards": list(ablate),
-                "rules": {"name": ablated.name, "fingerprint": ablated.fingerprint},
-                "comparison": {"metrics": rows, "significant": [r["metric"] for r in rows if r["significant"]]},
-            }
+        ablations.append(ablation_entry(rules, cards, ablated, rows, why))
+    if ablate_all:
+        ablations = ablations[:named] + sort_by_impact(ablations[named:])
     exploits = None
     per_pairing = bal.games_per_pair(games, len(players)) if probe_games is None else probe_games
     opponents = bal.skilled(players)
@@ -948,7 +970,7 @@ def balance_cmd(
     recorded = None
     if records is not None:
         recorded = bal.recorded_section(rules, read_recorded(records, rules), records, seed)
-    doc = bal.balance_report(sim, seed, command, games, recorded, ablation, exploits, replays)
+    doc = bal.balance_report(sim, seed, command, games, recorded, ablations, exploits, replays)
     speed = bal.speed(sim, exploits, replays)
     if html_path is not None:
         from .analysis.html import balance_html

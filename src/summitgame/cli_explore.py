@@ -127,7 +127,16 @@ def _sensitivity_keys(texts: tuple[str, ...], tunable: list[str]) -> tuple[list[
 )
 @html_option(
     "Also write a self-contained HTML report: each measure against the parameter with its 95% band, "
-    "a heat-map for two parameters."
+    "a heat-map for two parameters (the current rules' cell outlined)."
+)
+@click.option(
+    "--targets",
+    "targets_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="TARGETS.toml",
+    help="Mark each measure's target band (from a targets file) on the charts and colour the heat-maps by the "
+    "distance from it.",
 )
 @csv_option("game of every point")
 @report_errors
@@ -148,6 +157,7 @@ def sweep_cmd(
     show_schema: bool,
     html_path: Path | None,
     csv_dir: Path | None,
+    targets_path: Path | None,
 ) -> None:
     """Play the balance games at every point of a parameter grid and tabulate the measures.
 
@@ -190,9 +200,15 @@ def sweep_cmd(
             raise click.UsageError("give at least one --param KEY.PATH=VALUES (or --sensitivity)")
         params = _grid_params(param_texts)
         points = sw.load_points(rules_path, overrides, sw.grid(params))
+        given = {p.path: sw.current_value(base, p.path) for p in params}
+        bands = None
+        if targets_path is not None:  # read before any game is played
+            from .analysis.targets import load_targets
+
+            bands = sw.target_bands(load_targets(targets_path, base), names)
         with BotProgress("sweep", plain=False) as progress:
             sw.run_sweep(points, players, games, seed, names, backend, progress)
-        doc = sw.sweep_report(points, params, players, names, games, seed, command)
+        doc = sw.sweep_report(points, params, players, names, games, seed, command, given, bands)
         lines = sweep_lines(doc)
         played, now = points, {}
     if csv_dir is not None:

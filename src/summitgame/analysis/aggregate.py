@@ -2,10 +2,10 @@
 
 Rates get Wilson intervals; means get a seeded percentile bootstrap (the same seed and games give the same
 interval; the resampling runs on numpy, which matplotlib already needs, and never inside a game); card
-effects compare games with and without the card by a normal (Welch) interval on the difference of means,
-and are correlations, not causes (``--ablate`` and ``--impact``, see ``impact``, measure causes). The
-figures are a plain JSON-ready dict; ``warnings`` reads it and says in words what a designer should look
-at first.
+effects compare games with and without the card among games of the same length, with deal-resampled,
+t-widened intervals (``cardstats``), and are correlations, not causes (``--ablate`` and ``--impact``, see
+``impact``, measure causes). The figures are a plain JSON-ready dict; ``warnings`` reads it and says in
+words what a designer should look at first.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from typing import Any
 
 from ..actions import ActionKind
 from ..ruleset import Ruleset
-from ..stats import Estimate, bootstrap_ci, quantile, welch_diff, wilson
+from ..stats import Estimate, bootstrap_ci, quantile, wilson
+from .cardstats import MIN_DEALS as MIN_CARD_DEALS
+from .cardstats import MIN_PLAYS, matched_shift, matched_shifts, too_few
 from .causes import causes_section
 from .metrics import GameMetrics, meter_keys
 
@@ -27,7 +29,6 @@ NEAR_MISS = 1  #: a leader "nearly walked out" when its meter came within this m
 DEAD_RATE = 0.01  #: a card played (or a track agreed) in fewer games than this is flagged as dead
 SAME_END = 0.9  #: games "almost always end the same way" when one ending or tier has this share or more
 DOMINANT_SHIFT = 3.0  #: a gesture whose player scores this many points more (significantly) is flagged
-MIN_PLAYS = 20  #: ... once its players number at least this many (fewer make a noisy correlation)
 FORCED_SHARE = 0.05  #: more decisions than this with one legal choice are chores, not decisions
 
 
@@ -85,11 +86,6 @@ def decisions_section(games: Sequence[GameMetrics], seed: int) -> dict[str, Any]
             for kind in ActionKind
         },
     }
-
-
-def diff(xs: Sequence[float], ys: Sequence[float]) -> dict[str, Any]:
-    """mean(ys) − mean(xs) with its Welch interval and both group sizes."""
-    return {"n_without": len(xs), "n_with": len(ys), **welch_diff(xs, ys).as_dict()}
 
 
 def significant(e: Mapping[str, Any]) -> bool:
@@ -234,7 +230,14 @@ def aggregate(rules: Ruleset, games: Sequence[GameMetrics], seed: int = 0) -> di
                 "highest_of_non_walkers": max(stayed) if stayed else None,
                 "near_misses": rate(sum(p >= limits[i] - NEAR_MISS for p in stayed), len(stayed)),
             }
-    meters = {"trajectories": trajectories, "near_misses": near}
+    levels: dict[str, dict[str, Any]] = {}
+    for slot, level in rules.breakdowns:
+        mid = next(m for m in rules.meter_ids if rules.meter_slot[m][0] == slot)
+        levels[mid] = {"breakdown_at": level}
+    for slot, limits in rules.walkouts:
+        mid = next(m for m in rules.meter_ids if rules.meter_slot[m][0] == slot)
+        levels.update({f"{mid}:{r}": {"walkout_at": limits[i]} for i, r in enumerate(roles)})
+    meters = {"trajectories": trajectories, "near_misses": near, "levels": levels}
 
     # 6. negotiation
     offers = sum(g.offers for g in games)
@@ -257,30 +260,47 @@ def aggregate(rules: Ruleset, games: Sequence[GameMetrics], seed: int = 0) -> di
         },
     }
 
-    # 7. cards
+    # 7. cards: like with like (games of the same length), intervals over deals (see ``cardstats``)
     gestures: dict[str, Any] = {}
     units = [(g, r) for g in games for r in roles]  # a (game, role) pair: did this role play the card?
+    unit_len, unit_deal = [g.rounds for g, _ in units], [g.seed for g, _ in units]
+    game_len, game_deal = [g.rounds for g in games], [g.seed for g in games]
+
+    def tier_shift(present: Sequence[bool]) -> dict[str, Any]:
+        columns = {t: [1.0 if g.tier == t else 0.0 for g in games] for t in rules.tier_ids}
+        return matched_shifts(columns, present, game_len, game_deal, seed)
+
     for c in rules.gesture_ids:
-        played_in = [g for g in games if any(c in g.gestures[r] for r in roles)]
-        with_c = [g.scores[r] for g, r in units if c in g.gestures[r]]
-        without = [g.scores[r] for g, r in units if c not in g.gestures[r]]
+        in_game = [any(c in g.gestures[r] for r in roles) for g in games]
+        shift = matched_shift(
+            [g.scores[r] for g, r in units], [c in g.gestures[r] for g, r in units], unit_len, unit_deal, seed
+        )
         gestures[c] = {
-            "played_in": rate(len(played_in), n),
+            "played_in": rate(sum(in_game), n),
             "plays": sum(g.gestures[r].count(c) for g, r in units),
-            "score_shift": diff(without, with_c),
-            "tier_shift": _tier_shift(rules, games, played_in),
+            "score_shift": shift,
+            "tier_shift": tier_shift(in_game),
+            "verdict": "too_few" if too_few(shift) else "judged",
+            "rank": None,
         }
     events: dict[str, Any] = {}
+    scores = {r: [float(g.scores[r]) for g in games] for r in roles}
     for c in rules.event_ids:
-        drawn = [g for g in games if c in g.events]
-        others = [g for g in games if c not in g.events]
+        drawn = [c in g.events for g in games]
+        shifts = matched_shifts(scores, drawn, game_len, game_deal, seed)
         events[c] = {
-            "drawn_in": rate(len(drawn), n),
-            "score_shift": {r: diff([g.scores[r] for g in others], [g.scores[r] for g in drawn]) for r in roles},
-            "tier_shift": _tier_shift(rules, games, drawn),
+            "drawn_in": rate(sum(drawn), n),
+            "score_shift": shifts,
+            "tier_shift": tier_shift(drawn),
+            "verdict": "too_few" if too_few(shifts[r0]) else "judged",
+            "rank": None,
         }
+    _rank(gestures, lambda row: abs(row["score_shift"]["value"]))
+    _rank(events, lambda row: max(abs(e["value"]) for e in row["score_shift"].values()))
     cards = {
-        "note": "correlations: games with the card against games without it",
+        "note": "correlations: games with the card against games of the same length without it",
+        "min_plays": MIN_PLAYS,
+        "min_deals": MIN_CARD_DEALS,
         "gestures": gestures,
         "events": events,
     }
@@ -295,16 +315,19 @@ def aggregate(rules: Ruleset, games: Sequence[GameMetrics], seed: int = 0) -> di
     }
 
 
-def _tier_shift(rules: Ruleset, games: Sequence[GameMetrics], subset: Sequence[GameMetrics]) -> dict[str, Any]:
-    """Per tier: its share in the games of ``subset`` minus its share in the other games."""
-    ids = {id(g) for g in subset}
-    rest = [g for g in games if id(g) not in ids]
-    out: dict[str, Any] = {}
-    for t in rules.tier_ids:
-        a = [1.0 if g.tier == t else 0.0 for g in rest]
-        b = [1.0 if g.tier == t else 0.0 for g in subset]
-        out[t] = diff(a, b)
-    return out
+def _rank(rows: Mapping[str, dict[str, Any]], impact: Callable[[Mapping[str, Any]], float]) -> None:
+    """Number the judged cards 1, 2, ... by impact, largest first (ties by id); cards too few to judge keep
+    no rank."""
+    judged = sorted((c for c, row in rows.items() if row["verdict"] == "judged"), key=lambda c: (-impact(rows[c]), c))
+    for i, c in enumerate(judged, start=1):
+        rows[c]["rank"] = i
+
+
+def ranked(rows: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, Mapping[str, Any]]]:
+    """A card table's rows in report order: the ranked cards by rank, then those too few to judge in rule order."""
+    items = list(rows.items())
+    judged = sorted((kv for kv in items if kv[1].get("rank") is not None), key=lambda kv: kv[1]["rank"])
+    return judged + [kv for kv in items if kv[1].get("rank") is None]
 
 
 def warnings(rules: Ruleset, report: Mapping[str, Any]) -> list[str]:
@@ -334,7 +357,7 @@ def warnings(rules: Ruleset, report: Mapping[str, Any]) -> list[str]:
         )
     for c, g in report["cards"]["gestures"].items():
         shift = g["score_shift"]
-        big = significant(shift) and (shift["value"] or 0) >= DOMINANT_SHIFT and shift["n_with"] >= MIN_PLAYS
+        big = significant(shift) and (shift["value"] or 0) >= DOMINANT_SHIFT and g.get("verdict") != "too_few"
         if c not in dead and big:
             out.append(
                 f"Dominant card: players of {c} score {shift['value']:+.1f} [{shift['low']:+.1f}, "

@@ -183,6 +183,27 @@ def provenance(sim: Simulation, seed: int, command: str, requested: int) -> dict
     }
 
 
+def labels(rules: Ruleset) -> dict[str, dict[str, str]]:
+    """The display names of the rule data's ids (roles, tiers, tracks, meter series keys, cards), for charts
+    and tables; a per-role meter's key ``pressure:moscow`` reads "Domestic pressure (Moscow)"."""
+    role = dict(zip(rules.roles, rules.role_names, strict=True))
+    meters: dict[str, str] = {}
+    for mid in rules.meter_ids:
+        name = rules.spec.meters[mid].name
+        if rules.meter_slot[mid][1]:
+            meters.update({f"{mid}:{r}": f"{name} ({role[r]})" for r in rules.roles})
+        else:
+            meters[mid] = name
+    return {
+        "roles": role,
+        "tiers": dict(zip(rules.tier_ids, rules.tier_names, strict=True)),
+        "tracks": dict(zip(rules.track_ids, rules.track_names, strict=True)),
+        "meters": meters,
+        "events": {c.id: c.name for c in rules.events_deck.cards},
+        "gestures": {c.id: c.name for c in rules.gestures_deck.cards},
+    }
+
+
 def speed(sim: Simulation, exploits: Exploits | None = None, replays: Replays | None = None) -> dict[str, Any]:
     """How fast the run went, probe games and impact replays included (kept apart: the results do not depend
     on it)."""
@@ -218,12 +239,15 @@ def balance_report(
     command: str,
     requested: int,
     recorded: Mapping[str, Any] | None = None,
-    ablation: Mapping[str, Any] | None = None,
+    ablations: Sequence[Mapping[str, Any]] = (),
     exploits: Exploits | None = None,
     replays: Replays | None = None,
 ) -> dict[str, Any]:
     """The whole balance report as a JSON-ready dict (see ``schema.BALANCE_SCHEMA``); the warnings of the
-    exploits section, if played, come first, and those of the impact section, if played, last."""
+    exploits section, if played, come first, and those of the impact section, if played, last.
+
+    ``ablations`` are ``ablation.ablation_entry`` rows; ``ablation`` repeats the first one played (for readers
+    of the single-ablation report)."""
     body = aggregate(sim.rules, sim.games, seed)
     body["agents"] = agents_section(sim)
     section = exploits_section(exploits) if exploits is not None else None
@@ -235,7 +259,9 @@ def balance_report(
     doc["exploits"] = section
     doc["impact"] = impact
     doc["recorded"] = dict(recorded) if recorded is not None else None
-    doc["ablation"] = dict(ablation) if ablation is not None else None
+    doc["ablation"] = next((dict(a) for a in ablations if a["rules"] is not None), None)
+    doc["ablations"] = [dict(a) for a in ablations] or None
+    doc["labels"] = labels(sim.rules)
     doc["provenance"] = provenance(sim, seed, command, requested)
     return doc
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import html
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from .text import balance_lines, compare_lines
 
-CHARTS = ("tiers", "roles", "meters", "length", "cards")
-"""The ids of the balance report's charts (``<figure id="chart-ID">``)."""
+CHARTS = ("tiers", "roles", "length", "meters", "cards")
+"""The ids of the balance report's charts (``<figure id="chart-ID">``), in the order of its sections (1, 2, 4, 5, 7)."""
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
@@ -64,8 +64,20 @@ def _err(rows: Iterable[Mapping[str, Any]], scale: float = 1.0) -> tuple[list[fl
     return vals, [lo, hi]
 
 
+def _names(doc: Mapping[str, Any]) -> Callable[[str, str], str]:
+    """A lookup of display names by kind and id (``doc["labels"]``), falling back on the id."""
+    labels = doc.get("labels") or {}
+
+    def name(kind: str, key: str) -> str:
+        return str(labels.get(kind, {}).get(key, key))
+
+    return name
+
+
 def tiers_chart(doc: Mapping[str, Any]) -> str:
-    fig = _figure(6, 2.8)
+    """Each tier's share of games with its interval, by name, each bar labelled with its count of n."""
+    name = _names(doc)
+    fig = _figure(6, 2.9)
     ax = fig.add_subplot()
     tiers = doc["outcomes"]["tiers"]
     xs = list(range(len(tiers)))
@@ -73,88 +85,130 @@ def tiers_chart(doc: Mapping[str, Any]) -> str:
     both = bool(rec and rec["games"])
     w = 0.4 if both else 0.8
     vals, err = _err(tiers.values(), 100)
-    ax.bar([x - w / 2 if both else x for x in xs], vals, w, yerr=err, capsize=4, color="#4c72b0", label="simulated")
+    bars = ax.bar(
+        [x - w / 2 if both else x for x in xs], vals, w, yerr=err, capsize=4, color="#4c72b0", label="simulated"
+    )
+    ax.bar_label(bars, [f"n={r['count']}" for r in tiers.values()], fontsize="x-small", padding=2)
     if both:
         assert rec is not None
-        vals, err = _err([rec["outcomes"]["tiers"][k] for k in tiers], 100)
-        ax.bar([x + w / 2 for x in xs], vals, w, yerr=err, capsize=4, color="#dd8452", label="recorded")
+        rows = [rec["outcomes"]["tiers"][k] for k in tiers]
+        vals, err = _err(rows, 100)
+        bars = ax.bar([x + w / 2 for x in xs], vals, w, yerr=err, capsize=4, color="#dd8452", label="recorded")
+        ax.bar_label(bars, [f"n={r['count']}" for r in rows], fontsize="x-small", padding=2)
         ax.legend(fontsize="small")
-    ax.set_xticks(xs, list(tiers))
-    ax.set_ylabel("% of games (95% CI)")
+    ax.set_xticks(xs, [name("tiers", t) for t in tiers])
+    ax.set_ylabel(f"% of {doc['outcomes']['n']} games (95% CI)")
     ax.set_title("Outcome tiers")
     return _svg(fig)
 
 
 def roles_chart(doc: Mapping[str, Any]) -> str:
-    fig = _figure(7, 2.8)
+    """Each role's win rate and mean score with their intervals, by name, bars labelled with their counts."""
+    name = _names(doc)
+    fig = _figure(7, 2.9)
     ax1, ax2 = fig.subplots(1, 2)
     roles = doc["roles"]["roles"]
+    labels = [name("roles", r) for r in roles]
     vals, err = _err([r["win_rate"] for r in roles.values()], 100)
-    ax1.bar(list(roles), vals, yerr=err, capsize=4, color=["#4c72b0", "#c44e52"])
+    bars = ax1.bar(labels, vals, yerr=err, capsize=4, color=["#4c72b0", "#c44e52"])
+    ax1.bar_label(
+        bars, [f"{r['win_rate']['count']} of {r['win_rate']['n']}" for r in roles.values()], fontsize="x-small"
+    )
     ax1.axhline(50, color="#888", lw=0.8, ls="--")
     ax1.set_ylabel("wins, % of games (95% CI)")
     ax1.set_title("Win rate by role")
     vals, err = _err([r["mean_score"] for r in roles.values()])
-    ax2.bar(list(roles), vals, yerr=err, capsize=4, color=["#4c72b0", "#c44e52"])
+    bars = ax2.bar(labels, vals, yerr=err, capsize=4, color=["#4c72b0", "#c44e52"])
+    ax2.bar_label(bars, [f"n={r['mean_score']['n']}" for r in roles.values()], fontsize="x-small")
     ax2.axhline(0, color="#888", lw=0.8)
-    ax2.set_title("Mean score by role")
+    ax2.set_title("Mean score by role (95% CI)")
     return _svg(fig)
 
 
 def meters_chart(doc: Mapping[str, Any]) -> str:
+    """Each meter's mean and 10–90% band as rounds begin, by name, with a line at every level that ends the
+    game (a shared meter's breakdown, a per-role meter's walk-out) and the games still going under each point."""
+    name = _names(doc)
     traj = doc["meters"]["trajectories"]
-    fig = _figure(7, 2.6 * max(1, len(traj)) * 0.8)
+    levels = doc["meters"].get("levels") or {
+        k: {"walkout_at": r["limit"]} for k, r in doc["meters"]["near_misses"].items()
+    }
+    fig = _figure(7, 2.7 * max(1, len(traj)) * 0.8)
     axes = fig.subplots(len(traj), 1, squeeze=False)
     for ax, (key, rows) in zip(axes[:, 0], traj.items(), strict=True):
         xs = list(range(len(rows)))
         ax.fill_between(xs, [r["p10"] for r in rows], [r["p90"] for r in rows], alpha=0.25, label="10–90%")
         ax.plot(xs, [r["mean"] for r in rows], marker="o", label="mean")
-        ax.set_xticks(xs, [r["point"].replace("round ", "r") for r in rows])
-        ax.set_ylabel(key)
-        ax.legend(loc="upper left", fontsize="small")
-    near = doc["meters"]["near_misses"]
-    for key, row in near.items():
-        for ax, k in zip(axes[:, 0], traj, strict=True):
-            if k == key:
-                ax.axhline(row["limit"], color="#c44e52", lw=0.8, ls="--")
+        ax.set_xticks(xs, [f"{r['point'].replace('round ', 'r')}\nn={r['n']}" for r in rows], fontsize="x-small")
+        ax.set_ylabel(name("meters", key), fontsize="small")
+        level = levels.get(key, {})
+        for what, at in (("breaks down at", level.get("breakdown_at")), ("walks out at", level.get("walkout_at"))):
+            if at is not None:
+                ax.axhline(at, color="#c44e52", lw=0.9, ls="--", label=f"{what} {at}")
+        ax.legend(loc="upper left", fontsize="x-small")
     axes[0, 0].set_title("Meters as each round begins, and at the end (mean, 10–90% band)")
     return _svg(fig)
 
 
 def length_chart(doc: Mapping[str, Any]) -> str:
+    """How many games ended in each round, each bar labelled with its count."""
     fig = _figure(6, 2.6)
     ax = fig.add_subplot()
     rounds = doc["length"]["rounds"]
-    ax.bar(list(rounds), list(rounds.values()), color="#55a868")
+    bars = ax.bar(list(rounds), list(rounds.values()), color="#55a868")
+    ax.bar_label(bars, [str(v) for v in rounds.values()], fontsize="x-small")
     ax.set_xlabel("round the game ended in")
-    ax.set_ylabel("games")
+    ax.set_ylabel(f"games (of {sum(rounds.values())})")
     ax.set_title("Game length")
     return _svg(fig)
 
 
 def cards_chart(doc: Mapping[str, Any]) -> str:
-    gestures = doc["cards"]["gestures"]
-    names = list(gestures)
-    fig = _figure(8, 0.3 * len(names) + 1.2)
-    ax1, ax2 = fig.subplots(1, 2, sharey=True)
-    ys = list(range(len(names)))
-    vals, err = _err([g["played_in"] for g in gestures.values()], 100)
-    ax1.barh(ys, vals, xerr=err, capsize=2, color="#8172b2")
-    ax1.set_yticks(ys, names)
-    ax1.set_xlabel("played in % of games")
-    vals, err = _err([g["score_shift"] for g in gestures.values()])
-    ax2.barh(ys, vals, xerr=err, capsize=2, color="#ccb974")
-    ax2.axvline(0, color="#888", lw=0.8)
-    ax2.set_xlabel("score shift of its player (correlation)")
-    ax1.invert_yaxis()
-    fig.suptitle("Card impact")
+    """The judged cards' score shifts (like with like, 95% CI), largest first, by name with their n; cards too
+    few to judge are left out (the table lists them)."""
+    from .aggregate import ranked
+
+    name = _names(doc)
+    cards = doc["cards"]
+    roles = list(doc["roles"]["roles"])
+    gestures = [(c, g) for c, g in ranked(cards["gestures"]) if g.get("verdict") != "too_few"]
+    events = [(c, e) for c, e in ranked(cards["events"]) if e.get("verdict") != "too_few"]
+    height = 0.28 * (len(gestures) + len(events)) + 2.2
+    fig = _figure(8, height)
+    ax1, ax2 = fig.subplots(2, 1, height_ratios=[max(1, len(gestures)), max(1, len(events))])
+    for ax, rows, title in ((ax1, gestures, "Gestures: score shift of the player"), (ax2, events, "Events")):
+        ax.axvline(0, color="#888", lw=0.8)
+        ax.set_title(title, fontsize="small")
+        if not rows:
+            ax.text(0.5, 0.5, "no card with enough plays to judge", ha="center", va="center", transform=ax.transAxes)
+            ax.set_yticks([])
+            ax.set_xticks([])
+            continue
+    if gestures:
+        ys = list(range(len(gestures)))
+        vals, err = _err([g["score_shift"] for _, g in gestures])
+        ax1.barh(ys, vals, xerr=err, capsize=2, color="#8172b2")
+        ax1.set_yticks(ys, [f"{name('gestures', c)} (n={g['score_shift']['n_with']})" for c, g in gestures])
+        ax1.invert_yaxis()
+    if events:
+        ys = list(range(len(events)))
+        h = 0.8 / len(roles)
+        for i, (r, color) in enumerate(zip(roles, ("#4c72b0", "#c44e52"), strict=False)):
+            vals, err = _err([e["score_shift"][r] for _, e in events])
+            ax2.barh([y + (i - 0.5) * h for y in ys], vals, h, xerr=err, capsize=2, color=color, label=name("roles", r))
+        ax2.set_yticks(ys, [f"{name('events', c)} (n={e['score_shift'][roles[0]]['n_with']})" for c, e in events])
+        ax2.invert_yaxis()
+        ax2.legend(fontsize="x-small")
+    ax2.set_xlabel("score shift: with the card − without it, games of the same length (95% CI)")
+    fig.suptitle("Cards (correlation, not cause)")
     return _svg(fig)
 
 
-def impact_chart(im: Mapping[str, Any]) -> str:
+def impact_chart(im: Mapping[str, Any], doc: Mapping[str, Any] | None = None) -> str:
     """The ranked cards' tier-flip and winner-flip shares with their intervals, most impact on top."""
+    name = _names(doc or {})
     rows = [r for r in im["cards"] if r["rank"] is not None]
-    names = [f"{r['card']} ({r['kind']}, n={r['draws']})" for r in rows]
+    names = [f"{name(r['kind'] + 's', r['card'])} ({r['kind']}, n={r['draws']})" for r in rows]
     fig = _figure(8, 0.3 * len(rows) + 1.4)
     ax1, ax2 = fig.subplots(1, 2, sharey=True)
     ys = list(range(len(rows)))
@@ -327,72 +381,381 @@ def causes_table(c: Mapping[str, Any]) -> str:
     return f'<table class="causes">{head}{"".join(rows)}</table>'
 
 
+def _num(e: Mapping[str, Any] | None, fmt: str = "+.2f") -> str:
+    if not e or e.get("value") is None:
+        return "—"
+    if e.get("low") is None or e.get("high") is None:
+        return f"{e['value']:{fmt}}"
+    return f"{e['value']:{fmt}} [{e['low']:{fmt}}, {e['high']:{fmt}}]"
+
+
+def _table(table_id: str, head: Sequence[str], rows: Iterable[Sequence[str]], classes: Sequence[str] = ()) -> str:
+    """A plain table; cells are HTML already (escape text before), ``classes`` per row."""
+    out = [f'<table id="{table_id}"><tr>' + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr>"]
+    for i, row in enumerate(rows):
+        cls = f' class="{classes[i]}"' if i < len(classes) and classes[i] else ""
+        out.append(f"<tr{cls}>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>")
+    out.append("</table>")
+    return "\n".join(out)
+
+
+def agents_tables(doc: Mapping[str, Any]) -> str:
+    """Section 3: each agent's standing (score rate, mean score, wins per role) and, for three or more, the
+    cross-table of score rates, coloured."""
+    name = _names(doc)
+    ag = doc["agents"]
+    roles = list(doc["roles"]["roles"])
+    head = ["agent", "games", "score rate (95% CI)", "mean score", *(f"wins as {name('roles', r)}" for r in roles)]
+    rows = [
+        [
+            html.escape(row["agent"]),
+            str(row["games"]),
+            _share(row["score_rate"]),
+            _num(row["mean_score"]),
+            *(_share(ag["per_role"][row["agent"]][r]) for r in roles),
+        ]
+        for row in ag["standings"]
+    ]
+    out = _table("agents", head, rows)
+    labels = [row["agent"] for row in ag["standings"]]
+    if len(labels) > 2:
+        cells: dict[tuple[str, str], Cell] = {}
+        for x in labels:
+            for y in labels:
+                if x != y and y in ag["crosstable"].get(x, {}):
+                    e = ag["crosstable"][x][y]["score_rate"]
+                    cells[(x, y)] = (e["value"], "—" if e["value"] is None else f"{100 * e['value']:.1f}%")
+        out += "\n<h3>Score rate of the row against the column</h3>\n"
+        out += rate_table("crosstable", "row vs column", labels, labels, cells)
+    return out
+
+
+def negotiation_tables(doc: Mapping[str, Any]) -> str:
+    """Section 6: offers and answers per game, acceptance, deal sizes, and each track's settlements."""
+    name = _names(doc)
+    neg = doc["negotiation"]
+    rows = [[html.escape(k), _num(e, ".2f")] for k, e in neg["per_game"].items()]
+    rows += [
+        ["offers accepted", _share(neg["acceptance"])],
+        ["games without a deal", _share(neg["no_deal_games"])],
+        ["deal size (steps)", _num(neg["deal_steps"], ".2f")],
+    ]
+    out = _table("negotiation", ["per game", "mean (95% CI)"], rows)
+    tracks = [
+        [html.escape(name("tracks", t)), _share(r["agreed"]), _share(r["last_stage"])] for t, r in neg["tracks"].items()
+    ]
+    warn = ["sig" if r["agreed"]["count"] == 0 else "" for r in neg["tracks"].values()]
+    out += "\n" + _table("tracks", ["track", "settled in a deal", "at its last stage"], tracks, warn)
+    return out
+
+
+def near_miss_table(doc: Mapping[str, Any]) -> str:
+    """Section 5: how close the leaders who stayed came to walking out."""
+    name = _names(doc)
+    rows = [
+        [
+            html.escape(name("meters", k)),
+            str(r["limit"]),
+            _num(r["mean_peak_of_non_walkers"], ".2f"),
+            str(r["highest_of_non_walkers"]),
+            _share(r["near_misses"]),
+        ]
+        for k, r in doc["meters"]["near_misses"].items()
+    ]
+    head = ["meter", "walks out at", "mean peak of those who stayed", "highest", "within 1 of the limit"]
+    return _table("near-misses", head, rows)
+
+
+def _pct_tip(e: Mapping[str, Any]) -> str:
+    """A share as ``12.3%`` with its interval in the cell's tooltip."""
+    if e.get("value") is None:
+        return "—"
+    return f'<span title="{_share(e)} (95% CI)">{100 * e["value"]:.1f}%</span>'
+
+
+def _tier_cell(e: Mapping[str, Any]) -> str:
+    if e.get("value") is None:
+        return "—"
+    text = f"{100 * e['value']:+.1f}"
+    if e.get("low") is not None:
+        tip = f"{100 * e['low']:+.1f} to {100 * e['high']:+.1f} points (95% CI)"
+        sig = e["low"] > 0 or e["high"] < 0
+        cls = ' class="sig"' if sig else ""
+        return f'<span title="{tip}"{cls}>{text}</span>'
+    return text
+
+
+def cards_tables(doc: Mapping[str, Any]) -> str:
+    """Section 7: every gesture and event, ranked by the size of its score shift (those too few to judge
+    greyed, last), with its effect on each tier in points of share (bold: the 95% interval excludes 0)."""
+    from .aggregate import ranked
+
+    name = _names(doc)
+    cards = doc["cards"]
+    roles = list(doc["roles"]["roles"])
+    tiers = list(doc["outcomes"]["tiers"])
+    tier_head = [f"{name('tiers', t)} (pts)" for t in tiers]
+    out = []
+    rows, classes = [], []
+    for c, g in ranked(cards["gestures"]):
+        few = g.get("verdict") == "too_few"
+        rows.append(
+            [
+                "" if g.get("rank") is None else str(g["rank"]),
+                f"{html.escape(name('gestures', c))} <small>{html.escape(c)}</small>",
+                _pct_tip(g["played_in"]),
+                str(g["plays"]),
+                str(g["score_shift"].get("deals_with", "")),
+                _num(g["score_shift"]),
+                *(_tier_cell(g["tier_shift"][t]) for t in tiers),
+                "too few to judge" if few else "",
+            ]
+        )
+        classes.append("note" if few else "")
+    head = ["rank", "gesture", "played in", "plays", "deals", "score shift of its player", *tier_head, ""]
+    out.append(_table("cards-gestures", head, rows, classes))
+    rows, classes = [], []
+    for c, e in ranked(cards["events"]):
+        few = e.get("verdict") == "too_few"
+        rows.append(
+            [
+                "" if e.get("rank") is None else str(e["rank"]),
+                f"{html.escape(name('events', c))} <small>{html.escape(c)}</small>",
+                _pct_tip(e["drawn_in"]),
+                str(e["score_shift"][roles[0]].get("deals_with", "")),
+                *(_num(e["score_shift"][r]) for r in roles),
+                *(_tier_cell(e["tier_shift"][t]) for t in tiers),
+                "too few to judge" if few else "",
+            ]
+        )
+        classes.append("note" if few else "")
+    head = ["rank", "event", "drawn in", "deals", *(f"shift {name('roles', r)}" for r in roles), *tier_head, ""]
+    out.append(_table("cards-events", head, rows, classes))
+    note = (
+        f'<p class="note">Each card against games <b>of the same length</b> without it (longer games draw more '
+        f"cards, so a plain comparison credits every card with what long games do); 95% intervals resample deals "
+        f"and are widened by Student's t; fewer than {cards.get('min_plays', 20)} plays or "
+        f"{cards.get('min_deals', 10)} deals: too few to judge, not ranked. Correlations, not causes: "
+        "--ablate and --impact measure causes.</p>"
+    )
+    return note + "\n" + "\n".join(out)
+
+
+def ablations_table(doc: Mapping[str, Any]) -> str:
+    """The ablations, one row per card: the change in each tier's share, the score gap and the length."""
+    name = _names(doc)
+    abl = doc.get("ablations") or ([doc["ablation"]] if doc.get("ablation") else [])
+    tiers = list(doc["outcomes"]["tiers"])
+    rows = []
+    for a in abl:
+        cards = ", ".join(html.escape(c) for c in a["cards"])
+        sm = a.get("summary")
+        if a.get("skipped") or not sm:
+            rows.append([cards, html.escape(a.get("skipped") or "")] + [""] * (len(tiers) + 2))
+            continue
+
+        def cell(e: Mapping[str, Any] | None, scale: float = 1.0) -> str:
+            if not e or e.get("value") is None:
+                return "—"
+            text = f"{scale * e['value']:+.1f}" if scale != 1 else f"{e['value']:+.2f}"
+            return f"<b>{text}</b>" if e.get("significant") else text
+
+        rows.append(
+            [
+                cards,
+                f"{len(a['comparison']['significant'])} metrics differ",
+                *(cell(sm["tiers"][t], 100) for t in tiers),
+                cell(sm["score_gap"]),
+                cell(sm["rounds"]),
+            ]
+        )
+    head = ["without", "", *(f"{name('tiers', t)} (pts)" for t in tiers), "score gap", "rounds"]
+    note = (
+        '<p class="note">The same seeds with each card taken out (B) against the rules as they are (A): B − A '
+        "paired on the deals; bold: the 95% interval excludes 0.</p>"
+    )
+    return note + _table("ablations", head, rows)
+
+
+def provenance_table(doc: Mapping[str, Any]) -> str:
+    """Section 8: what was run, so it can be run again."""
+    prov = doc["provenance"]
+    rows = [
+        [
+            "rules",
+            html.escape(
+                f"{prov['rules']['name']} ({prov['rules']['fingerprint']}) from {prov['rules'].get('source', '')}"
+            ),
+        ],
+        ["engine", f"summitgame {html.escape(prov['engine'])}"],
+        ["agents", html.escape(", ".join(prov["agents"].values()))],
+        ["games", f"{prov['games_measured']} measured of {prov['games_planned']} planned, forfeits {prov['forfeits']}"],
+        ["seed", str(prov["seed"])],
+        ["reproduce", f"<code>{html.escape(prov['command'])}</code>"],
+    ]
+    return _table("provenance", ["", ""], rows)
+
+
 def balance_html(doc: Mapping[str, Any]) -> str:
-    """The balance report as one HTML page with every chart in ``CHARTS``."""
+    """The balance report as one HTML page: sections 1–8 in the text report's order and numbering, each with
+    its chart (every one of ``CHARTS``) or its tables, then the full text report."""
     prov = doc["provenance"]
     title = f"Balance: {prov['rules']['name']} ({prov['rules']['fingerprint']})"
-    charts = {
-        "tiers": ("1. Outcome tiers (95% CI)", tiers_chart),
-        "roles": ("2. Role advantage", roles_chart),
-        "meters": ("5. Meter trajectories with 10–90% bands", meters_chart),
-        "length": ("4. Game length", length_chart),
-        "cards": ("7. Card impact (correlation, not cause)", cards_chart),
-    }
     body = [f"<h1>{html.escape(title)}</h1>", _warnings(list(doc["warnings"]))]
     body.append(f"<p>Reproduce: <code>{html.escape(prov['command'])}</code></p>")
-    for cid in CHARTS:
-        caption, draw = charts[cid]
-        body.append(f'<h2>{html.escape(caption)}</h2>\n<figure id="chart-{cid}">{draw(doc)}')
-        body.append(f"<figcaption>{html.escape(caption)}</figcaption></figure>")
-        if cid == "tiers" and doc["outcomes"].get("causes"):
-            body.append("<h2>Why each tier happened</h2>")
-            body.append(causes_table(doc["outcomes"]["causes"]))
-        if cid == "roles" and doc.get("exploits"):
-            body.append("<h2>Exploits: the probe agents (cheap lines) against the report's agents</h2>")
-            body.append(exploits_table(doc["exploits"]))
+
+    def section(n: int, heading: str) -> None:
+        body.append(f'<h2 id="section-{n}">{n}. {html.escape(heading)}</h2>')
+
+    def chart(cid: str, svg: str, caption: str) -> None:
+        body.append(f'<figure id="chart-{cid}">{svg}<figcaption>{html.escape(caption)}</figcaption></figure>')
+
+    section(1, "Outcomes")
+    chart("tiers", tiers_chart(doc), "Outcome tiers: share of games with its 95% interval; n on each bar")
+    if doc["outcomes"].get("causes"):
+        body.append("<h3>Why each tier happened</h3>")
+        body.append(causes_table(doc["outcomes"]["causes"]))
+    section(2, "Role advantage")
+    chart("roles", roles_chart(doc), "Win rate and mean score by role")
+    body.append(f'<p class="verdict">{html.escape(doc["roles"]["verdict"])}</p>')
+    section(3, "Agents")
+    body.append(agents_tables(doc))
+    if doc.get("exploits"):
+        body.append("<h3>Exploits: the probe agents (cheap lines) against the report's agents</h3>")
+        body.append(exploits_table(doc["exploits"]))
+    section(4, "Game length")
+    chart("length", length_chart(doc), "Games by the round they ended in")
+    section(5, "Meters")
+    chart(
+        "meters",
+        meters_chart(doc),
+        "Meters as each round begins (mean, 10–90% band); dashed: the level that ends the game",
+    )
+    if doc["meters"]["near_misses"]:
+        body.append(near_miss_table(doc))
+    section(6, "Negotiation")
+    body.append(negotiation_tables(doc))
     if doc.get("decisions"):
-        body.append("<h2>Decisions: how many are forced</h2>")
+        body.append("<h3>Decisions: how many are forced</h3>")
         body.append(decisions_table(doc["decisions"]))
+    section(7, "Cards")
+    chart(
+        "cards", cards_chart(doc), "Judged cards' score shifts against games of the same length (95% CI), largest first"
+    )
+    body.append(cards_tables(doc))
     im = doc.get("impact")
     if im:
-        body.append("<h2>Counterfactual card impact</h2>")
+        body.append("<h3>Counterfactual card impact</h3>")
         if any(r["rank"] is not None for r in im["cards"]):
-            body.append(f'<figure id="chart-impact">{impact_chart(im)}')
-            body.append("<figcaption>Counterfactual card impact (ranked cards)</figcaption></figure>")
+            chart("impact", impact_chart(im, doc), "Counterfactual card impact (ranked cards)")
         body.append(impact_table(im))
-    body.append("<h2>Full report</h2>")
-    body.append("<pre>" + html.escape("\n".join(balance_lines(doc))) + "</pre>")
+    if doc.get("ablations") or doc.get("ablation"):
+        body.append("<h3>Ablation</h3>")
+        body.append(ablations_table(doc))
+    section(8, "Provenance")
+    body.append(provenance_table(doc))
+    body.append("<details><summary>Full text report</summary>")
+    body.append("<pre>" + html.escape("\n".join(balance_lines(doc))) + "</pre></details>")
     return _page(title, body)
 
 
+def direction(row: Mapping[str, Any]) -> str | None:
+    """Whether a significant change from A to B is 'better' or 'worse' for the game's balance, or None when
+    the metric has no better side (a tier's share, the length, offers ...): a score gap or a win rate nearer
+    even, fewer walk-outs, breakdowns and forced ties are better."""
+    if not row["significant"]:
+        return None
+    name = row["metric"]
+    a, b = (row["a"].get("value"), row["b"].get("value"))
+    if a is None or b is None:
+        return None
+    if name == "score_gap":
+        return "better" if abs(b) < abs(a) else "worse"
+    if name.startswith("win:"):
+        return "better" if abs(b - 0.5) < abs(a - 0.5) else "worse"
+    if name.startswith("walkout:") or name == "end:breakdown":
+        return "better" if b < a else "worse"
+    return None
+
+
+HUES = {"better": "#2e7d32", "worse": "#c62828", None: "#4c72b0"}
+"""Significant changes: green when better for balance, red when worse, blue when neither side is better."""
+
+
 def compare_chart(doc: Mapping[str, Any]) -> str:
+    """The rate metrics' differences B − A with their intervals: green better, red worse, blue significant with
+    no better side, grey not significant."""
     rows = [r for r in doc["metrics"] if r["kind"] == "rate"]
     fig = _figure(8, 0.3 * len(rows) + 1.2)
     ax = fig.add_subplot()
     ys = list(range(len(rows)))
     vals, err = _err([r["difference"] for r in rows], 100)
-    colors = ["#c44e52" if r["significant"] else "#999999" for r in rows]
+    colors = [HUES[direction(r)] if r["significant"] else "#bbbbbb" for r in rows]
     ax.barh(ys, vals, xerr=err, capsize=2, color=colors)
-    ax.set_yticks(ys, [r["metric"] for r in rows])
+    ax.set_yticks(ys, [f"{r['metric']} (n={r['difference'].get('n', '?')})" for r in rows])
     ax.axvline(0, color="#888", lw=0.8)
     ax.invert_yaxis()
-    ax.set_xlabel("B − A, percentage points (95% CI; red: significant)")
+    ax.set_xlabel("B − A, percentage points (95% CI; green: better, red: worse, blue: significant, grey: not)")
     ax.set_title("Rates under B against A")
     return _svg(fig)
 
 
+def compare_verdict(doc: Mapping[str, Any]) -> list[str]:
+    """The comparison in at most four lines: how many metrics differ, which changed for the better and which
+    for the worse (largest first), and the rest."""
+    rows = [r for r in doc["metrics"] if r["significant"]]
+    if not rows:
+        return [f"No significant difference in any of {len(doc['metrics'])} metrics over {doc['games']} paired games."]
+
+    def show(r: Mapping[str, Any]) -> str:
+        d = r["difference"]["value"] or 0
+        return f"{r['metric']} {100 * d:+.1f} pts" if r["kind"] == "rate" else f"{r['metric']} {d:+.2f}"
+
+    def largest(rs: list[Mapping[str, Any]]) -> str:
+        rs = sorted(rs, key=lambda r: -abs(r["difference"]["value"] or 0))
+        return ", ".join(show(r) for r in rs[:4]) + (f" and {len(rs) - 4} more" if len(rs) > 4 else "")
+
+    out = [f"B differs from A in {len(rows)} of {len(doc['metrics'])} metrics over {doc['games']} paired games."]
+    better = [r for r in rows if direction(r) == "better"]
+    worse = [r for r in rows if direction(r) == "worse"]
+    rest = [r for r in rows if direction(r) is None]
+    if better:
+        out.append(f"Better balanced: {largest(better)}.")
+    if worse:
+        out.append(f"Worse balanced: {largest(worse)}.")
+    if rest:
+        out.append(f"Changed: {largest(rest)}.")
+    return out
+
+
 def compare_html(doc: Mapping[str, Any]) -> str:
-    """The comparison as one HTML page: a chart of the rate differences, then the full table."""
+    """The comparison as one HTML page: a short verdict, a chart of the rate differences coloured by direction,
+    a table of the significant metrics, then the full text."""
     title = f"Compare: {doc['a']['label']} against {doc['b']['label']}"
     body = [f"<h1>{html.escape(title)}</h1>"]
-    sig = doc["significant"]
-    body.append(
-        _warnings([f"{m} differs significantly" for m in sig])
-        if sig
-        else '<p class="ok">No significant difference.</p>'
-    )
+    body.append('<div class="verdict">' + "".join(f"<p>{html.escape(v)}</p>" for v in compare_verdict(doc)) + "</div>")
     body.append(f'<figure id="chart-compare">{compare_chart(doc)}<figcaption>Rate differences</figcaption></figure>')
-    body.append("<pre>" + html.escape("\n".join(compare_lines(doc))) + "</pre>")
+    rows, classes = [], []
+    for r in doc["metrics"]:
+        if not r["significant"]:
+            continue
+        fmt = "+.3f" if r["kind"] == "rate" else "+.2f"
+        way = direction(r)
+        rows.append(
+            [
+                html.escape(r["metric"]),
+                _share(r["a"]) if r["kind"] == "rate" else _num(r["a"], ".2f"),
+                _share(r["b"]) if r["kind"] == "rate" else _num(r["b"], ".2f"),
+                _num(r["difference"], fmt),
+                f'<span style="color:{HUES[way]}">{way or r["verdict"]}</span>',
+            ]
+        )
+        classes.append("")
+    if rows:
+        body.append("<h2>Metrics that differ</h2>")
+        body.append(_table("differences", ["metric", "A", "B", "B − A (95% CI)", ""], rows, classes))
+    body.append("<details><summary>Full text report</summary>")
+    body.append("<pre>" + html.escape("\n".join(compare_lines(doc))) + "</pre></details>")
     return _page(title, body)
 
 

@@ -46,6 +46,24 @@ DEFS: dict[str, Any] = {
         "required": ["n_without", "n_with", "value", "low", "high"],
         "additionalProperties": False,
     },
+    "matched_difference": {
+        "type": "object",
+        "description": "mean(with the card) − mean(without it) among games of the same length, weighted by the "
+        "card's games of each length, with a 95% interval that resamples deals and is widened by Student's t "
+        "(analysis.cardstats).",
+        "properties": {
+            "n_without": INT,
+            "n_with": INT,
+            "deals_with": {**INT, "description": "Distinct deals among the units with the card."},
+            "deals_without": INT,
+            "matched": {**INT, "description": "Units with the card in a game length that also has units without it."},
+            "value": NUM,
+            "low": NUM,
+            "high": NUM,
+        },
+        "required": ["n_without", "n_with", "value", "low", "high"],
+        "additionalProperties": False,
+    },
     "band": {
         "type": "object",
         "properties": {
@@ -135,6 +153,17 @@ CAUSES: dict[str, Any] = {
 }
 
 
+_CARD_RANK: dict[str, Any] = {
+    "verdict": {
+        "enum": ["judged", "too_few"],
+        "description": "too_few: fewer units or deals than min_plays / min_deals on a side; shown, not ranked.",
+    },
+    "rank": {
+        "type": ["integer", "null"],
+        "description": "1 = the largest score shift (an event: of either role); null: too few to judge.",
+    },
+}
+
 SECTIONS: dict[str, Any] = {
     "outcomes": {
         "type": "object",
@@ -192,6 +221,14 @@ SECTIONS: dict[str, Any] = {
                     "required": ["limit", "mean_peak_of_non_walkers", "highest_of_non_walkers", "near_misses"],
                 }
             ),
+            "levels": _map(
+                {
+                    "type": "object",
+                    "description": "The level at which the meter ends the game: a shared meter's breakdown "
+                    "(at or below), a per-role meter's walk-out (at or above).",
+                    "properties": {"breakdown_at": {"type": "integer"}, "walkout_at": {"type": "integer"}},
+                }
+            ),
         },
         "required": ["trajectories", "near_misses"],
     },
@@ -229,14 +266,17 @@ SECTIONS: dict[str, Any] = {
         "type": "object",
         "properties": {
             "note": {"type": "string"},
+            "min_plays": {**INT, "description": "Fewer units with the card (or without it) than this: too few."},
+            "min_deals": {**INT, "description": "Fewer distinct deals with the card (or without it): too few."},
             "gestures": _map(
                 {
                     "type": "object",
                     "properties": {
                         "played_in": _ref("rate"),
                         "plays": INT,
-                        "score_shift": _ref("difference"),
-                        "tier_shift": _map(_ref("difference")),
+                        "score_shift": _ref("matched_difference"),
+                        "tier_shift": _map(_ref("matched_difference")),
+                        **_CARD_RANK,
                     },
                     "required": ["played_in", "plays", "score_shift", "tier_shift"],
                 }
@@ -246,8 +286,9 @@ SECTIONS: dict[str, Any] = {
                     "type": "object",
                     "properties": {
                         "drawn_in": _ref("rate"),
-                        "score_shift": _map(_ref("difference")),
-                        "tier_shift": _map(_ref("difference")),
+                        "score_shift": _map(_ref("matched_difference")),
+                        "tier_shift": _map(_ref("matched_difference")),
+                        **_CARD_RANK,
                     },
                     "required": ["drawn_in", "score_shift", "tier_shift"],
                 }
@@ -351,6 +392,7 @@ ABLATION = {
         {"type": "null"},
         {
             "type": "object",
+            "description": "The first ablation of 'ablations' that was played (kept for single-ablation readers).",
             "properties": {
                 "cards": {"type": "array", "items": {"type": "string"}},
                 "rules": {"type": "object", "required": ["name", "fingerprint"]},
@@ -364,6 +406,54 @@ ABLATION = {
                 },
             },
             "required": ["cards", "rules", "comparison"],
+        },
+    ]
+}
+
+_CHANGE = {
+    "anyOf": [
+        {"type": "null", "description": "Not measured (the ablation was not played)."},
+        {
+            "type": "object",
+            "description": "B − A paired on the deals (B: without the cards), 95% CI, and whether it excludes 0.",
+            "properties": {"n": INT, "value": NUM, "low": NUM, "high": NUM, "significant": {"type": "boolean"}},
+            "required": ["value", "low", "high", "significant"],
+        },
+    ]
+}
+ABLATIONS = {
+    "anyOf": [
+        {"type": "null", "description": "No --ablate or --ablate-all."},
+        {
+            "type": "array",
+            "description": "One ablation per --ablate value (a comma list: those cards together), then with "
+            "--ablate-all one per event and gesture card, largest change in a tier's share first.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "cards": {"type": "array", "items": {"type": "string"}},
+                    "kinds": {"type": "array", "items": {"enum": ["event", "gesture", "agenda", "?"]}},
+                    "rules": {"type": ["object", "null"], "required": ["name", "fingerprint"]},
+                    "skipped": {
+                        "type": ["string", "null"],
+                        "description": "Why the card could not be taken out (--ablate-all: say, a deck left empty).",
+                    },
+                    "comparison": {
+                        "type": "object",
+                        "properties": {
+                            "metrics": {"type": "array", "items": _ref("compare_row")},
+                            "significant": {"type": "array", "items": {"type": "string"}},
+                        },
+                        "required": ["metrics", "significant"],
+                    },
+                    "summary": {
+                        "type": "object",
+                        "properties": {"tiers": _map(_CHANGE), "score_gap": _CHANGE, "rounds": _CHANGE},
+                        "required": ["tiers", "score_gap", "rounds"],
+                    },
+                },
+                "required": ["cards", "kinds", "rules", "skipped", "comparison", "summary"],
+            },
         },
     ]
 }
@@ -524,6 +614,13 @@ BALANCE_SCHEMA: dict[str, Any] = {
         "impact": IMPACT,
         "recorded": RECORDED,
         "ablation": ABLATION,
+        "ablations": ABLATIONS,
+        "labels": {
+            "type": "object",
+            "description": "Display names of the rule data's ids (roles, tiers, tracks, meter series keys such as "
+            "'pressure:moscow', events, gestures), for charts and tables.",
+            "additionalProperties": _map({"type": "string"}),
+        },
         "provenance": PROVENANCE,
         "speed": SPEED,
     },
@@ -714,6 +811,10 @@ SWEEP_SCHEMA: dict[str, Any] = {
                     "path": {"type": "string"},
                     "values": {"type": "array", "items": NUMBER},
                     "allowed": {"anyOf": [{"type": "null"}, {"type": "array", "items": NUMBER}]},
+                    "current": {
+                        "anyOf": [{"type": "null"}, NUMBER],
+                        "description": "The value under the rules as given (before the sweep's values).",
+                    },
                 },
                 "required": ["path", "values", "allowed"],
                 "additionalProperties": False,
@@ -739,6 +840,18 @@ SWEEP_SCHEMA: dict[str, Any] = {
             },
         },
         "command": {"type": "string"},
+        "targets": _map(
+            {
+                "type": "object",
+                "description": "A measure's target band (sweep --targets): low and high ends, null for open.",
+                "properties": {
+                    "low": {"type": ["number", "null"]},
+                    "high": {"type": ["number", "null"]},
+                    "wanted": {"type": "string"},
+                },
+                "required": ["low", "high", "wanted"],
+            }
+        ),
     },
     "required": [
         "format",

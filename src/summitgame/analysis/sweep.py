@@ -31,7 +31,7 @@ from .balance import Progress, games_per_pair, pairing_rows, plan_for, play_expl
 from .compare import metric_defs
 from .measures import Measure, exploit_measure, exploited, is_exploit_measure, measure, readers
 from .metrics import GameMetrics
-from .targets import RATE_SCALE
+from .targets import RATE_SCALE, Targets
 
 FORMAT = "summitgame-sweep"
 SENSITIVITY_FORMAT = "summitgame-sensitivity"
@@ -203,11 +203,14 @@ def sweep_report(
     games: int,
     seed: int,
     command: str,
+    current: Mapping[str, Number] | None = None,
+    targets: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The sweep as a JSON-ready dict (``schema.SWEEP_SCHEMA``)."""
+    """The sweep as a JSON-ready dict (``schema.SWEEP_SCHEMA``); ``current``: each parameter's value under the
+    rules as given (the heat-map marks that cell), ``targets``: target bands by measure (``target_bands``)."""
     base = points[0].rules if points else None
     tunable = base.spec.tunable if base else {}
-    return {
+    doc = {
         "format": FORMAT,
         "version": VERSION,
         "engine": __version__,
@@ -217,6 +220,7 @@ def sweep_report(
                 "path": p.path,
                 "values": list(p.values),
                 "allowed": [tunable[p.path].min, tunable[p.path].max] if p.path in tunable else None,
+                "current": (current or {}).get(p.path),
             }
             for p in params
         ],
@@ -235,6 +239,14 @@ def sweep_report(
         ],
         "command": command,
     }
+    if targets:
+        doc["targets"] = {k: dict(v) for k, v in targets.items()}
+    return doc
+
+
+def target_bands(targets: Targets, names: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The bands of the targets on measures the sweep shows, by measure (rates as shares)."""
+    return {t.name: {"low": t.low, "high": t.high, "wanted": t.describe()} for t in targets.targets if t.name in names}
 
 
 # --- sensitivity ----------------------------------------------------------------------------------

@@ -123,41 +123,92 @@ def line_chart(
     return _svg(fig)
 
 
+SIZES = ("role_gap", "win_gap")
+"""Measures that are a gap's size: 0 is best (the colour runs from white at 0 to red)."""
+SIGNED = ("score_gap",)
+"""Measures with a sign whose best is 0 (the colour diverges around 0)."""
+
+
+def _colouring(name: str, grid: Sequence[Sequence[float]], band: Mapping[str, Any] | None, scale: float) -> Any:
+    """What a heat-map colours each cell by, and how: (values, colour map, low, high, label suffix). With a
+    target band, the signed distance from it (0 inside, white); a gap's size from white at 0; a signed gap
+    diverging around 0; anything else with no better side on viridis."""
+    finite = [v for row in grid for v in row if math.isfinite(v)]
+    if band is not None:
+        lo = None if band.get("low") is None else float(band["low"]) * scale
+        hi = None if band.get("high") is None else float(band["high"]) * scale
+
+        def miss(v: float) -> float:
+            if not math.isfinite(v):
+                return math.nan
+            if lo is not None and v < lo:
+                return v - lo
+            if hi is not None and v > hi:
+                return v - hi
+            return 0.0
+
+        values = [[miss(v) for v in row] for row in grid]
+        far = max((abs(v) for row in values for v in row if math.isfinite(v)), default=0.0) or 1.0
+        return values, "RdBu_r", -far, far, f"distance from the target {band.get('wanted', '')} (0: met)"
+    if name in SIZES or name.startswith("exploitability"):
+        top = max(finite, default=0.0) or 1.0
+        return grid, "Reds", 0.0, top, "(0 is best)"
+    if name in SIGNED:
+        far = max((abs(v) for v in finite), default=0.0) or 1.0
+        return grid, "RdBu_r", -far, far, "(0 is best)"
+    lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
+    if hi <= lo:
+        lo, hi = lo - 0.5, hi + 0.5
+    return grid, "viridis", lo, hi, ""
+
+
 def heat_chart(
     name: str,
     rows: tuple[str, Sequence[Any]],
     cols: tuple[str, Sequence[Any]],
     cells: Mapping[tuple[Any, Any], Mapping[str, Any] | None],
+    current: tuple[Any, Any] | None = None,
+    band: Mapping[str, Any] | None = None,
 ) -> str:
     """One measure over a two-parameter grid: rows are the first parameter's values, columns the second's,
-    each cell annotated with its value (rates in %), with a colour bar."""
+    each cell annotated with its value (rates in %), coloured so the best cell is told from the worst
+    (``_colouring``), with a colour bar; the current rules' cell is outlined and cells that meet the target
+    carry a check mark."""
+    import matplotlib.patches as patches
+
     (rpath, rvals), (cpath, cvals) = rows, cols
     kind, unit = _kind(cells.values())
     scale = 100.0 if kind == "rate" else 1.0
     grid = [[_num((cells.get((r, c)) or {}).get("value"), scale) for c in cvals] for r in rvals]
-    finite = [v for row in grid for v in row if math.isfinite(v)]
-    lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
-    if hi <= lo:
-        lo, hi = lo - 0.5, hi + 0.5
-    fig = _figure(max(4.2, 1.9 + 0.75 * len(cvals)), max(2.6, 1.3 + 0.45 * len(rvals)))
+    colour, cmap, lo, hi, suffix = _colouring(name, grid, band, scale)
+    fig = _figure(max(4.4, 2.1 + 0.75 * len(cvals)), max(2.7, 1.4 + 0.45 * len(rvals)))
     ax = fig.add_subplot()
     xs, ys = range(len(cvals) + 1), range(len(rvals) + 1)
-    mesh = ax.pcolormesh(list(xs), list(ys), grid, cmap="viridis", vmin=lo, vmax=hi, shading="flat")
+    mesh = ax.pcolormesh(list(xs), list(ys), colour, cmap=cmap, vmin=lo, vmax=hi, shading="flat")
     bar = fig.colorbar(mesh, ax=ax)
-    bar.set_label(_label(name, kind, unit))
+    bar.set_label(f"{_label(name, kind, unit)} {suffix}".strip(), fontsize="small")
     for i, row in enumerate(grid):
         for j, v in enumerate(row):
+            c = colour[i][j]
             if not math.isfinite(v):
-                text, color = "–", "#444444"
+                text, ink = "–", "#444444"
             else:
                 text = f"{v:.0f}%" if kind == "rate" else f"{v:.2f}"
-                color = "white" if (v - lo) / (hi - lo) < 0.6 else "black"
-            ax.text(j + 0.5, i + 0.5, text, ha="center", va="center", fontsize="small", color=color)
+                if band is not None and c == 0:
+                    text += " ✓"
+                t = (c - lo) / (hi - lo) if hi > lo else 0.5
+                dark = abs(t - 0.5) > 0.35 if cmap == "RdBu_r" else (t > 0.6 if cmap == "Reds" else t < 0.6)
+                ink = "white" if dark else "black"
+            ax.text(j + 0.5, i + 0.5, text, ha="center", va="center", fontsize="small", color=ink)
+    if current is not None and current[0] in rvals and current[1] in cvals:
+        i, j = list(rvals).index(current[0]), list(cvals).index(current[1])
+        ax.add_patch(patches.Rectangle((j, i), 1, 1, fill=False, lw=2.5, ec="black"))
+        ax.text(j + 0.5, i + 0.08, "current", ha="center", va="bottom", fontsize="x-small", fontweight="bold")
     ax.set_xticks([j + 0.5 for j in range(len(cvals))], [_fmt(v) for v in cvals])
     ax.set_yticks([i + 0.5 for i in range(len(rvals))], [_fmt(v) for v in rvals])
     ax.set_xlabel(cpath)
     ax.set_ylabel(rpath)
-    ax.set_title(name)
+    ax.set_title(name + (f" (target {band['wanted']})" if band else ""))
     return _svg(fig)
 
 
@@ -200,7 +251,9 @@ def sweep_charts(doc: Mapping[str, Any]) -> list[str]:
         out.append(GRID)
         for n in names:
             cells = {(k[0], k[1]): pt["measures"].get(n) for k, pt in points.items()}
-            svg = heat_chart(n, (first["path"], xvals), (second["path"], list(second["values"])), cells)
+            now = (first.get("current"), second.get("current"))
+            band = (doc.get("targets") or {}).get(n)
+            svg = heat_chart(n, (first["path"], xvals), (second["path"], list(second["values"])), cells, now, band)
             out.append(_figure_html(f"heat-{ids[n]}", svg, f"{n} at each point of {first['path']} × {second['path']}"))
         out.append("</div>")
     if len(combos) > MAX_LINES:

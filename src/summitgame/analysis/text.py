@@ -75,11 +75,10 @@ def _balance(doc: Mapping[str, Any], speed: Mapping[str, Any] | None) -> Iterato
     if doc.get("impact"):
         yield ""
         yield from _impact(doc["impact"])
-    if doc.get("ablation"):
+    abl = doc.get("ablations") or ([doc["ablation"]] if doc.get("ablation") else [])
+    if abl:
         yield ""
-        ab = doc["ablation"]
-        yield f"   Ablation: the same seeds without {', '.join(ab['cards'])} (B) against the rules as they are (A)"
-        yield from _compare_rows(ab["comparison"]["metrics"], only_significant=True, indent="   ")
+        yield from _ablations(abl)
     rec = doc.get("recorded")
     if rec:
         yield ""
@@ -236,16 +235,60 @@ def _decisions(d: Mapping[str, Any]) -> Iterator[str]:
         yield f"    only '{k}' left{'':<{max(0, 10 - len(k))}}{e['count']:>7}  {pct(e)}"
 
 
+def _tier_cells(shifts: Mapping[str, Any], tiers: list[str], widths: list[int]) -> str:
+    """Each tier's shift in percentage points, ``*`` when its interval excludes 0."""
+    cells = []
+    for t, w in zip(tiers, widths, strict=True):
+        e = shifts[t]
+        text = "—" if e["value"] is None else f"{100 * e['value']:+.1f}" + ("*" if _excludes_zero(e) else "")
+        cells.append(f"{text:>{w}}")
+    return "".join(cells)
+
+
+def _excludes_zero(e: Mapping[str, Any]) -> bool:
+    lo, hi = e.get("low"), e.get("high")
+    return lo is not None and hi is not None and (lo > 0 or hi < 0)
+
+
 def _cards(cards: Mapping[str, Any], roles: list[str]) -> Iterator[str]:
-    yield "7. Cards (score shift: with the card − without it; correlation, not cause)"
+    from .aggregate import ranked
+
+    yield (
+        "7. Cards: games with the card against games of the same length without it (correlation, not cause; "
+        "95% CI over deals, t-widened)"
+    )
+    few = f"fewer than {cards.get('min_plays', 20)} plays or {cards.get('min_deals', 10)} deals: too few to judge"
+    yield f"  ranked by the size of the score shift; {few}, not ranked; tiers: shift in points of share, * = 95%"
     w = max(10, *(len(c) for c in (*cards["gestures"], *cards["events"]))) + 2
-    yield f"  {'gesture':<{w}}{'played in':<24}{'plays':>6}  score shift of its player"
-    for c, g in cards["gestures"].items():
-        yield f"  {c:<{w}}{pct(g['played_in']):<24}{g['plays']:>6}  {num(g['score_shift'])}"
-    yield f"  {'event':<{w}}{'drawn in':<10}" + "".join(f"{'shift ' + r:<26}" for r in roles)
-    for c, e in cards["events"].items():
-        shifts = "".join(f"{num(e['score_shift'][r]):<26}" for r in roles)
-        yield f"  {c:<{w}}{pct(e['drawn_in'], ci=False):<10}{shifts}"
+    some = next(iter((*cards["gestures"].values(), *cards["events"].values())), None)
+    tiers = list(some["tier_shift"]) if some else []
+    tw = [max(8, len(t) + 2) for t in tiers]
+    head = "".join(f"{t:>{x}}" for t, x in zip(tiers, tw, strict=True))
+    shift = "score shift of its player"
+    yield f"  {'rank':>4}  {'gesture':<{w}}{'played in':<11}{'plays':>6}{'deals':>6}  {shift:<27}{head}"
+    for c, g in ranked(cards["gestures"]):
+        rank = "—" if g.get("rank") is None else str(g["rank"])
+        deals = g["score_shift"].get("deals_with", "")
+        note = "  too few to judge" if g.get("verdict") == "too_few" else ""
+        yield (
+            f"  {rank:>4}  {c:<{w}}{pct(g['played_in'], ci=False):<11}{g['plays']:>6}{deals:>6}  "
+            f"{num(g['score_shift']):<27}{_tier_cells(g['tier_shift'], tiers, tw)}{note}"
+        )
+    sw = 26
+    yield (
+        f"  {'rank':>4}  {'event':<{w}}{'drawn in':<11}{'':>6}{'deals':>6}  "
+        + "".join(f"{'shift ' + r:<{sw}}" for r in roles)
+        + head
+    )
+    for c, e in ranked(cards["events"]):
+        rank = "—" if e.get("rank") is None else str(e["rank"])
+        deals = e["score_shift"][roles[0]].get("deals_with", "")
+        shifts = "".join(f"{num(e['score_shift'][r]):<{sw}}" for r in roles)
+        note = "  too few to judge" if e.get("verdict") == "too_few" else ""
+        yield (
+            f"  {rank:>4}  {c:<{w}}{pct(e['drawn_in'], ci=False):<11}{'':>6}{deals:>6}  {shifts}"
+            f"{_tier_cells(e['tier_shift'], tiers, tw)}{note}"
+        )
 
 
 def _impact(im: Mapping[str, Any]) -> Iterator[str]:
@@ -277,6 +320,45 @@ def _impact(im: Mapping[str, Any]) -> Iterator[str]:
             f"   {rank:>4}  {r['card']:<{w}}{r['kind']:<9}{r['draws']:>6}  {tiers:<22}{winners:<22}"
             f"{verdicts[r['verdict']]}"
         )
+
+
+def _change(e: Mapping[str, Any] | None, scale: float = 1.0, digits: int = 2) -> str:
+    """A paired change ``+1.2*`` (``*``: its 95% interval excludes 0; — when not measured)."""
+    if not e or e.get("value") is None:
+        return "—"
+    return f"{scale * e['value']:+.{digits}f}" + ("*" if e.get("significant") or _excludes_zero(e) else "")
+
+
+def _ablations(abl: list[Mapping[str, Any]]) -> Iterator[str]:
+    """One row per ablation (the change in each tier's share, the score gap, the length), then, for a lone
+    ablation, every metric that differs."""
+    yield (
+        "   Ablation: the same seeds with each card taken out (B) against the rules as they are (A); B − A paired on "
+        "the deals, tiers in points of share; * = 95%"
+    )
+    tiers = list(next((a["summary"]["tiers"] for a in abl if a.get("summary")), {}))
+    names = [",".join(a["cards"]) for a in abl]
+    w = max(12, *(len(n) for n in names)) + 2
+    tw = [max(9, len(t) + 2) for t in tiers]
+    head = "".join(f"{t:>{x}}" for t, x in zip(tiers, tw, strict=True))
+    yield f"   {'card':<{w}}{'kind':<9}{head}{'score gap':>11}{'rounds':>9}  differs in"
+    for name, a in zip(names, abl, strict=True):
+        kinds = ",".join(dict.fromkeys(a.get("kinds", [])))
+        if a.get("skipped"):
+            yield f"   {name:<{w}}{kinds:<9}not played: {a['skipped']}"
+            continue
+        sm = a.get("summary")
+        if not sm:  # a report from before per-card ablations
+            yield f"   {name:<{w}}{kinds:<9}{len(a['comparison']['significant'])} metrics"
+            continue
+        cells = "".join(f"{_change(sm['tiers'][t], 100, 1):>{x}}" for t, x in zip(tiers, tw, strict=True))
+        sig = a["comparison"]["significant"]
+        yield (
+            f"   {name:<{w}}{kinds:<9}{cells}{_change(sm['score_gap']):>11}{_change(sm['rounds']):>9}  "
+            f"{len(sig)} metric{'' if len(sig) == 1 else 's'}"
+        )
+    if len(abl) == 1 and abl[0].get("comparison"):
+        yield from _compare_rows(abl[0]["comparison"]["metrics"], only_significant=True, indent="   ")
 
 
 def _recorded(doc: Mapping[str, Any], rec: Mapping[str, Any]) -> Iterator[str]:
