@@ -228,7 +228,7 @@ def test_one_sided_walkouts_are_warned_of(walkouts: dict[str, int], n: int, warn
     if ws:
         r = str(ws[0]["role"])
         name = dict(zip(RULES.roles, RULES.role_names, strict=True))[r]
-        assert f"one side is fragile: {name} walks out of {100 * walkouts[r] / n:.1f}% of games" in str(
+        assert f"one side is fragile: {name} walks out in {100 * walkouts[r] / n:.1f}% of games" in str(
             ws[0]["message"]
         )
 

@@ -806,8 +806,8 @@ def guard_warnings(rules: Ruleset, games: Sequence[GameMetrics], current_rounds:
                     "kind": "one_sided_walkouts",
                     "role": r,
                     "walkouts": {x: {"count": walked[x], "n": n} for x in rules.roles},
-                    "message": f"one side is fragile: {names[r]} walks out of {_pct(k, n)} of games, {names[other]} "
-                    f"of {_pct(j, n)} (significant at 95%); the winner may meet its targets by one-sided walk-outs",
+                    "message": f"one side is fragile: {names[r]} walks out in {_pct(k, n)} of games, {names[other]} "
+                    f"in {_pct(j, n)} (significant at 95%); the winner may meet its targets by one-sided walk-outs",
                 }
             )
     ends = sorted(g.rounds for g in games)
