@@ -367,3 +367,12 @@ def test_a_stored_line_breaking_the_lock_is_refused_with_its_line_number(
         "trials.jsonl:2: different values for the parameters 'meters.pressure.walkout_at.*' locks together"
         in res.stderr
     )
+
+
+def test_a_winner_that_is_the_current_rules_and_misses_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("t.toml").write_text('median_end_round = ">= 20"\n[run]\ngames = 4\nagents = ["greedy"]\n', encoding="utf-8")
+    res = invoke("tune", "--targets", "t.toml", "--param", "rounds.count=6..6", "--budget", 2, "--out", "out")
+    assert res.exit_code == 1, res.output  # no candidate meets the targets
+    assert "  no change: the current rules are the closest found" in res.stdout
+    assert "no change needed" not in res.stdout  # it was: "the current rules meet the targets", which they do not
