@@ -650,9 +650,7 @@ def search(tuning: Tuning, store: Store, budget: int) -> list[Trial]:
     stored = [t for t in store.trials if t.phase == "search"]  # the file's first lines (``Store.check``)
     out: list[Trial] = []
     played = 0
-    size = space_size(
-        [d for d in tuning.dims if tuning.knob(d.path) == d.path or tuning.locks[tuning.knob(d.path)][0] == d.path]
-    )
+    size = space_size(list({tuning.knob(d.path): d for d in reversed(tuning.dims)}.values()))  # one per knob
     while played < budget and len(out) < MAX_ASKS * budget and len(tuning.seen) < size:
         asks = len(out)
         study.sampler = _sampler(tuning.seed, asks)
