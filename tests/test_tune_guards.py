@@ -176,6 +176,16 @@ def test_locked_parameters_that_differ_now_leave_the_current_rules_out(tmp_path:
     assert all(t.values[WALKOUTS[0]] == t.values[WALKOUTS[1]] for t in searched)  # 12 and 9 is no candidate
 
 
+def test_a_locked_group_counts_once_in_the_size_of_the_space(tmp_path: Path) -> None:
+    tuning = _tuning('median_end_round = "== 9"\n' + LOCK, [(k, Span(11, 12)) for k in WALKOUTS])
+    assert tn.space_size(tuning.dims) == 4  # unlocked: 2 x 2
+    store = tn.Store(tmp_path / "out", {"x": 1}, resume=False)
+    searched = tn.search(tuning, store, 5)
+    store.close()
+    # locked, the space holds 2 candidates: the search stops once both are seen, not after 20 asks a candidate
+    assert {t.values[WALKOUTS[0]] for t in searched} == {11, 12} and len(searched) < 10
+
+
 # --- warnings: one side made fragile, a game cut short ---------------------------------------------------------
 
 
