@@ -23,6 +23,7 @@ from conftest import BUNDLED_NAMES, bundled, walk
 from summitgame import effects as fx
 from summitgame import schema
 from summitgame.agents.evaluate import Valuer, _tier
+from summitgame.describe import Describer
 from summitgame.effects import EndReason, Tally, apply_effects, first_tier, run
 from summitgame.loader import load_rules
 from summitgame.observation import observe
@@ -103,6 +104,8 @@ def test_each_kind_is_compiled_from_a_rule_file() -> None:
         fx.Block,
         fx.Reveal,
     ]
+    text = Describer(rules.spec).effects(rules.spec.proposals.on_accept)
+    assert len(text.split("; ")) == 7 and "if it is round 1 or earlier" in text  # one sentence a kind
     s = next(walk(rules, 3)).clone()
     before = s.clone()
     apply_effects(s, rules.on_accept, 0)

@@ -14,7 +14,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, assert_never
 
 from . import effects as fx
 from .actions import Action, ActionTable
@@ -222,7 +222,7 @@ def compile_condition(c: Condition, n: Names) -> fx.Condition:
         return fx.RoundIs(c.at_least or 1, c.at_most or n.rounds)
     if isinstance(c, EndedByCondition):
         return fx.EndedIs(frozenset(fx.EndReason[r.upper()] for r in c.reasons))
-    raise AssertionError(f"unhandled condition {c!r}")
+    assert_never(c)  # mypy proves every kind is compiled
 
 
 def compile_effect(e: Effect, n: Names) -> fx.Effect:
@@ -244,7 +244,7 @@ def compile_effect(e: Effect, n: Names) -> fx.Effect:
         return fx.Block(when, n.tracks[e.track], e.rounds)
     if isinstance(e, RevealAgenda):
         return fx.Reveal(when, n.who(e.who))
-    raise AssertionError(f"unhandled effect {e!r}")
+    assert_never(e)
 
 
 def compile_ruleset(
