@@ -241,9 +241,12 @@ class MoveMeter(Effect):
         return tuple(self.slot + r for r in targets(self.who, me)) if self.per_role else (self.slot,)
 
     def apply(self, meters: list[int], tracks: list[int], me: int, sink: Sink) -> None:
-        lo, hi, by = self.lo, self.hi, self.by
-        for i in self.slots(me):
-            meters[i] = min(hi, max(lo, meters[i] + by))
+        lo, hi, by, slot = self.lo, self.hi, self.by, self.slot
+        if self.per_role:  # as ``slots`` says, without building the tuple
+            for r in targets(self.who, me):
+                meters[slot + r] = min(hi, max(lo, meters[slot + r] + by))
+        else:
+            meters[slot] = min(hi, max(lo, meters[slot] + by))
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,10 +347,11 @@ def run(
     """Apply ``effects`` in order for acting role ``me``, each only if its conditions hold on the board as the
     effects before it left it."""
     for e in effects:
-        when = e.when
-        if when and not all(c.test(meters, tracks, gained, rnd, end, me) for c in when):
-            continue
-        e.apply(meters, tracks, me, sink)
+        for c in e.when:  # loops, not all(...): this is the engine's and the agents' inner loop
+            if not c.test(meters, tracks, gained, rnd, end, me):
+                break
+        else:
+            e.apply(meters, tracks, me, sink)
 
 
 def first_tier(
@@ -363,9 +367,16 @@ def first_tier(
     has some) and all of its ``all``, read for role 0. The last tier when none does (validated rules end with a
     tier without conditions)."""
     for i, any_ in enumerate(tier_any):
-        if any_ and not any(c.test(meters, tracks, gained, rnd, end, 0) for c in any_):
-            continue
-        if all(c.test(meters, tracks, gained, rnd, end, 0) for c in tier_all[i]):
+        if any_:
+            for c in any_:
+                if c.test(meters, tracks, gained, rnd, end, 0):
+                    break
+            else:
+                continue
+        for c in tier_all[i]:
+            if not c.test(meters, tracks, gained, rnd, end, 0):
+                break
+        else:
             return i
     return len(tier_any) - 1
 
