@@ -8,8 +8,10 @@ applies effects to a state through ``apply_effects`` (its sink changes the state
 state's generator); an agent pricing a card runs the very same code with a ``Tally`` as its sink, which
 counts cards and reveals, so the agents' fast path cannot drift from the rules.
 
-Adding an effect kind is one schema class, one class here (its fields and ``apply``), one compile branch in
-``ruleset.py`` and one sentence in ``describe.py``. This module imports nothing of the engine's but ``rng``.
+Adding an effect kind is one schema class, one class here (its fields and ``apply``), and a branch each in
+``ruleset.compile_effect``, ``describe.Describer.effect`` and ``crossref.Checker.effects`` (mypy fails until
+all three handle it; ``tests/test_effects.py`` checks every schema kind has its class here). This module imports
+nothing of the engine's but ``rng``, so the rules side (compiling) and the engine side (applying) both sit on it.
 """
 
 from __future__ import annotations
