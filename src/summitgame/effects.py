@@ -383,32 +383,6 @@ def first_tier(
     return len(tier_any) - 1
 
 
-class Tally:
-    """A sink for pricing effects without a state: cards gained (drawn less discarded, before any hand limit) and
-    agendas revealed, per role. Stakes and blocks shape later rounds only, so they are not counted."""
-
-    __slots__ = ("cards", "revealed")
-
-    def __init__(self) -> None:
-        self.cards = [0, 0]
-        self.revealed = [False, False]
-
-    def stake(self, role: int, track: int, by: int) -> None:
-        pass
-
-    def draw(self, role: int, count: int) -> None:
-        self.cards[role] += count
-
-    def discard(self, role: int, count: int) -> None:
-        self.cards[role] -= count
-
-    def block(self, track: int, rounds: int) -> None:
-        pass
-
-    def reveal(self, role: int) -> None:
-        self.revealed[role] = True
-
-
 class _Ignore:
     """A sink that drops everything but meters and tracks."""
 
@@ -428,6 +402,26 @@ class _Ignore:
 
     def reveal(self, role: int) -> None:
         pass
+
+
+class Tally(_Ignore):
+    """A sink for pricing effects without a state: cards gained (drawn less discarded, before any hand limit) and
+    agendas revealed, per role. Stakes and blocks shape later rounds only, so they are not counted."""
+
+    __slots__ = ("cards", "revealed")
+
+    def __init__(self) -> None:
+        self.cards = [0, 0]
+        self.revealed = [False, False]
+
+    def draw(self, role: int, count: int) -> None:
+        self.cards[role] += count
+
+    def discard(self, role: int, count: int) -> None:
+        self.cards[role] -= count
+
+    def reveal(self, role: int) -> None:
+        self.revealed[role] = True
 
 
 IGNORE: Sink = _Ignore()

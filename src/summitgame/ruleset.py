@@ -17,28 +17,9 @@ from dataclasses import dataclass
 from typing import Any, assert_never
 
 from . import effects as fx
+from . import schema as sc
 from .actions import Action, ActionTable
-from .schema import (
-    AgendaDeck,
-    BlockTrack,
-    ChangeMeter,
-    ChangeStake,
-    ChangeTrack,
-    Condition,
-    Discard,
-    Draw,
-    Effect,
-    EndedByCondition,
-    EventDeck,
-    GainedCondition,
-    GestureDeck,
-    MeterCondition,
-    RevealAgenda,
-    RoundCondition,
-    RulesFile,
-    TrackCondition,
-    TracksCondition,
-)
+from .schema import AgendaDeck, EventDeck, GestureDeck, RulesFile
 
 FORMAT = 1  # bump when the meaning of rule data changes, so fingerprints change with it
 OPTIONAL_KEYS = (("proposals", "auto_offer"), ("proposals", "two_sided"))
@@ -198,9 +179,9 @@ class Names:
         return fx.WHO[who] if who in fx.WHO else self.roles[who]
 
 
-def compile_condition(c: Condition, n: Names) -> fx.Condition:
+def compile_condition(c: sc.Condition, n: Names) -> fx.Condition:
     """A schema condition as the typed value ``effects.py`` evaluates."""
-    if isinstance(c, MeterCondition):
+    if isinstance(c, sc.MeterCondition):
         slot, per_role = n.meter_slot[c.meter]
         lo, hi = n.meter_bounds[c.meter]
         return fx.MeterIs(
@@ -210,39 +191,39 @@ def compile_condition(c: Condition, n: Names) -> fx.Condition:
             lo if c.at_least is None else c.at_least,
             hi if c.at_most is None else c.at_most,
         )
-    if isinstance(c, TrackCondition):
+    if isinstance(c, sc.TrackCondition):
         lo = 0 if c.at_least is None else n.stages[c.at_least]
         hi = n.n_stages - 1 if c.at_most is None else n.stages[c.at_most]
         return fx.TrackIs(n.tracks[c.track], lo, hi)
-    if isinstance(c, TracksCondition):
+    if isinstance(c, sc.TracksCondition):
         return fx.TracksReach(n.stages[c.at_least], c.count)
-    if isinstance(c, GainedCondition):
+    if isinstance(c, sc.GainedCondition):
         return fx.GainedIs(n.who(c.who), c.value)
-    if isinstance(c, RoundCondition):
+    if isinstance(c, sc.RoundCondition):
         return fx.RoundIs(c.at_least or 1, c.at_most or n.rounds)
-    if isinstance(c, EndedByCondition):
+    if isinstance(c, sc.EndedByCondition):
         return fx.EndedIs(frozenset(fx.EndReason[r.upper()] for r in c.reasons))
     assert_never(c)  # mypy proves every kind is compiled
 
 
-def compile_effect(e: Effect, n: Names) -> fx.Effect:
+def compile_effect(e: sc.Effect, n: Names) -> fx.Effect:
     """A schema effect as the typed value ``effects.py`` applies (meter bounds and the last stage resolved)."""
     when = tuple(compile_condition(c, n) for c in e.when)
-    if isinstance(e, ChangeMeter):
+    if isinstance(e, sc.ChangeMeter):
         slot, per_role = n.meter_slot[e.meter]
         lo, hi = n.meter_bounds[e.meter]
         return fx.MoveMeter(when, slot, per_role, n.who(e.who), e.by, lo, hi)
-    if isinstance(e, ChangeTrack):
+    if isinstance(e, sc.ChangeTrack):
         return fx.MoveTrack(when, n.tracks[e.track], e.by, n.n_stages - 1)
-    if isinstance(e, ChangeStake):
+    if isinstance(e, sc.ChangeStake):
         return fx.MoveStake(when, n.tracks[e.track], n.who(e.who), e.by)
-    if isinstance(e, Draw):
+    if isinstance(e, sc.Draw):
         return fx.DrawCards(when, n.who(e.who), e.count)
-    if isinstance(e, Discard):
+    if isinstance(e, sc.Discard):
         return fx.DiscardCards(when, n.who(e.who), e.count)
-    if isinstance(e, BlockTrack):
+    if isinstance(e, sc.BlockTrack):
         return fx.Block(when, n.tracks[e.track], e.rounds)
-    if isinstance(e, RevealAgenda):
+    if isinstance(e, sc.RevealAgenda):
         return fx.Reveal(when, n.who(e.who))
     assert_never(e)
 
