@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import pyspiel
 
-from ..effects import STAKE, Compiled
+from ..effects import Effect, MoveStake
 from ..engine import apply, legal_actions, new_game
 from ..loader import load_rules
 from ..observation import observe, sample_state
@@ -113,8 +113,9 @@ def config(path: str, overrides: tuple[str, ...], seeds: int) -> Config:
     return Config(path, overrides, seeds)
 
 
-def _stake_gain(effects: tuple[Compiled, ...]) -> int:
-    return sum(max(e[4], 0) for e in effects if e[0] == STAKE)
+def _stake_gain(effects: tuple[Effect, ...]) -> int:
+    """The most ``effects`` can raise one role's stake in a track."""
+    return sum(max(e.by, 0) for e in effects if isinstance(e, MoveStake))
 
 
 def utility_bounds(rules: Ruleset) -> tuple[float, float]:
