@@ -36,7 +36,7 @@ import numpy as np
 import pyspiel
 
 from ..effects import Effect, MoveStake
-from ..engine import apply, legal_actions, new_game
+from ..engine import apply, legal_actions, max_decisions, new_game
 from ..loader import load_rules
 from ..observation import observe, sample_state
 from ..ruleset import Ruleset
@@ -99,9 +99,7 @@ class Config:
         self.seeds = seeds
         self.encoder = Encoder(self.rules)
         rules = self.rules
-        package = 2 * rules.max_items + 1
-        per_round = rules.plays_per_turn + package + rules.max_counters * (package + 1) + 1
-        self.max_moves = rules.rounds * per_round
+        self.max_moves = max_decisions(rules)
         self.max_history = self.max_moves + rules.rounds  # player actions and one event per round
         self.n_codes = len(rules.actions) + len(rules.event_ids)
         self.n_gestures = len(rules.gesture_ids)
