@@ -644,6 +644,8 @@ def _loc_parts(loc: Iterable[int | str], data: Any, missing: bool) -> list[int |
     for i, part in enumerate(items):
         last = i == len(items) - 1
         in_list = isinstance(part, int) and isinstance(node, list) and part < len(node)
+        if isinstance(node, dict) and not last and node.get("kind") == part:
+            continue  # the tag of a tagged union ('meter' for a meter condition), though a key has its name
         if in_list or (isinstance(node, dict) and part in node):
             out.append(part)
             node = node[part]
@@ -1246,7 +1248,7 @@ def _change_deck(
                 problems.append(Problem(name, "remove", f"{shown}: nothing to remove: {missing}", line))
                 continue
             del holder[parts[-1]]
-    kept = [r for r in rows if not (isinstance(r, dict) and r.get("id") in drop)]
+    kept = [r for r in rows if not (isinstance(r, dict) and isinstance(r.get("id"), str) and r["id"] in drop)]
     if drop and not kept:
         src = next(iter(drop.values()))
         problems.append(

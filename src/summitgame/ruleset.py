@@ -138,12 +138,12 @@ def _per_role(value: int | dict[str, int], roles: tuple[str, ...]) -> tuple[int,
 
 
 def card_values(
-    events: EventDeck, gestures: GestureDeck, agendas: AgendaDeck, *, exclude_none: bool = False
+    events: EventDeck, gestures: GestureDeck, agendas: AgendaDeck, *, as_written: bool = False
 ) -> dict[str, dict[str, dict[str, Any]]]:
     """The decks as key paths see them: deck → card id → the card's fields (defaults included, id left out);
-    ``exclude_none`` leaves out unset optional fields (to write them back as TOML)."""
+    ``as_written``: only the fields the data sets (to write them back as TOML)."""
     return {
-        kind: {c.id: c.model_dump(mode="python", exclude={"id"}, exclude_none=exclude_none) for c in deck.cards}
+        kind: {c.id: c.model_dump(mode="python", exclude={"id"}, exclude_unset=as_written) for c in deck.cards}
         for kind, deck in (("events", events), ("gestures", gestures), ("agendas", agendas))
     }
 

@@ -735,7 +735,7 @@ def changes_file(
     final_data = merged_data(rules_path, overrides, params)
     if any(parts[0] == "cards" for parts in keys):  # a card's changed field, as the final decks hold it
         final = load_rules(rules_path, overrides, params)
-        cards = card_values(final.events_deck, final.gestures_deck, final.agendas_deck, exclude_none=True)
+        cards = card_values(final.events_deck, final.gestures_deck, final.agendas_deck, as_written=True)
         final_data = {**final_data, "cards": cards}
     for parts in keys:
         cut = next((i for i, p in enumerate(parts) if isinstance(p, int)), len(parts))
