@@ -1262,3 +1262,6 @@ def main() -> None:
 
 
 from . import cli_explore  # noqa: E402,F401  (registers sweep, targets and tune on the group)
+
+# isort: split
+from . import cli_init  # noqa: E402,F401  (registers init on the group)
