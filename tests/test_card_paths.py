@@ -19,9 +19,10 @@ from summitgame.analysis import sweep as sw
 from summitgame.analysis import tune as tn
 from summitgame.cli import cli
 from summitgame.errors import RulesError
-from summitgame.loader import load_rules
+from summitgame.loader import MAX_OVERRIDE_SHOWN, load_rules
 from summitgame.params import Span, format_path, get_at, parse_grid, parse_path
 from summitgame.ruleset import Ruleset
+from summitgame.safeio import shorten
 
 CARDS_DIR = RULES_DIR.parent / "cards"
 SUMMIT = RULES_DIR / "summit.toml"
@@ -116,6 +117,13 @@ def test_set_reaches_copies_and_a_condition_threshold(base: Ruleset) -> None:
             "cards.gestures.photo_op.effects[0].meter=mood",
             "--set cards.gestures.photo_op.effects[0].meter=mood: cards.gestures.photo_op.effects[0].meter: "
             "unknown meter 'mood'",
+        ),
+        (
+            # the file's 'who' is wrong once the override makes the meter a shared one: the override is blamed
+            'cards.events.new_start_deadline.effects[1].meter="trust"',
+            '--set cards.events.new_start_deadline.effects[1].meter="trust": cards.events.new_start_deadline.'
+            "effects[1].who: meter 'trust' is shared: 'who' has no meaning (it is set at cards/events.toml:45; "
+            "the override makes it so)",
         ),
         ("cards.gestures.photo_op=2", "--set cards.gestures.photo_op=2: cards.gestures.photo_op: name a field"),
         ("cards.gestures.photo_op.id=x", "--set cards.gestures.photo_op.id=x: cards.gestures.photo_op.id: a card's id"),
@@ -322,16 +330,19 @@ VALUES = st.one_of(
 )
 
 
-@given(st.lists(st.tuples(st.sampled_from(CARD_LEAVES), VALUES), min_size=1, max_size=3))
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-def test_random_card_overrides_load_or_name_their_key(changes: list[tuple[str, Any]]) -> None:
+CHANGES = st.lists(st.tuples(st.sampled_from(CARD_LEAVES), VALUES), min_size=1, max_size=3)
+
+
+def check_card_overrides(changes: list[tuple[str, Any]]) -> None:
+    """Random overrides of card values load (and set those values) or are refused naming their key."""
     overrides = [f"{key}={value}" for key, value in changes]
     try:
         rules = load_rules(None, overrides)
     except RulesError as exc:
         for p in exc.problems:  # each problem names the override, or the key it set
             assert any(
-                str(p).startswith(f"--set {o}") or key in str(p) for o, (key, _) in zip(overrides, changes, strict=True)
+                str(p).startswith(f"--set {shorten(o, MAX_OVERRIDE_SHOWN)}") or key in str(p)
+                for o, (key, _) in zip(overrides, changes, strict=True)
             ), str(p)
         return
     values = rules.values()
@@ -339,3 +350,16 @@ def test_random_card_overrides_load_or_name_their_key(changes: list[tuple[str, A
         if isinstance(value, int):
             with contextlib.suppress(LookupError):  # a later override replaced the list or table that held it
                 assert get_at(values, parse_path(key)) == value
+
+
+@given(CHANGES)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_random_card_overrides_load_or_name_their_key(changes: list[tuple[str, Any]]) -> None:
+    check_card_overrides(changes)
+
+
+@pytest.mark.slow
+@given(CHANGES)
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_random_card_overrides_soak(changes: list[tuple[str, Any]]) -> None:
+    check_card_overrides(changes)

@@ -1103,9 +1103,20 @@ class _Cards:
         i, rest = int(m.group(1)), p.path[m.end() :]
         cid = self.ids[kind][i]
         src = self.source(f"{CARDS_KEY}.{kind}.{cid}{rest}") if cid is not None else None
+        path = f"{CARDS_KEY}.{kind}.{cid}{rest}"
         if src is not None:
-            path = f"{CARDS_KEY}.{kind}.{cid}{rest}"
             return Problem(src[0], path, p.message, locate(src[1], path) if src[1] else None)
+        holder = re.sub(r"(\.[^.\[]*|\[\d+\])$", "", path)
+        near = (
+            next((k for k in self.sources if k.startswith((f"{holder}.", f"{holder}["))), None)
+            if len(parse_path(holder)) > 3  # a table inside a card (an effect, a condition), not the card itself
+            else None
+        )
+        if near is not None:  # a change beside it makes the file's value wrong (a shared meter, 'who' kept)
+            who, text = self.sources[near]
+            at = f"{p.file}:{p.line}" if p.line is not None else p.file
+            why = "the override makes it so" if who.startswith("--") else "this file's changes make it so"
+            return Problem(who, path, f"{p.message} (it is set at {at}; {why})", locate(text, near) if text else None)
         if self.origin[kind][i] == i:
             return p
         in_file, text = f"cards[{self.origin[kind][i]}]{rest}", self.texts.get(self.files[kind])
