@@ -1102,14 +1102,15 @@ class _Cards:
             return p
         i, rest = int(m.group(1)), p.path[m.end() :]
         cid = self.ids[kind][i]
-        src = self.source(f"{CARDS_KEY}.{kind}.{cid}{rest}") if cid is not None else None
+        changed = cid is not None and re.fullmatch(ID_PATTERN, cid) is not None and self.sources
         path = f"{CARDS_KEY}.{kind}.{cid}{rest}"
+        src = self.source(path) if changed else None  # (a card without a valid id is the file's problem)
         if src is not None:
             return Problem(src[0], path, p.message, locate(src[1], path) if src[1] else None)
         holder = re.sub(r"(\.[^.\[]*|\[\d+\])$", "", path)
         near = (
             next((k for k in self.sources if k.startswith((f"{holder}.", f"{holder}["))), None)
-            if len(parse_path(holder)) > 3  # a table inside a card (an effect, a condition), not the card itself
+            if changed and re.fullmatch(r"cards\.\w+\.\w+\.\w+.+", holder)  # a table inside a card, not the card
             else None
         )
         if near is not None:  # a change beside it makes the file's value wrong (a shared meter, 'who' kept)
