@@ -106,6 +106,14 @@ class Ruleset:
     def __repr__(self) -> str:
         return f"<Ruleset {self.name!r} {self.fingerprint}>"
 
+    def values(self) -> dict[str, Any]:
+        """Every value a key path names (``--set``, ``[tunable]``, ``sweep``, ``tune``): the rule data with its
+        defaults, and the decks under ``cards`` (``cards.gestures.photo_op.copies``)."""
+        return {
+            **self.spec.model_dump(mode="python"),
+            "cards": card_values(self.events_deck, self.gestures_deck, self.agendas_deck),
+        }
+
     def role_index(self, role: str) -> int:
         """Index of a role id; ValueError names the known roles."""
         try:
@@ -134,19 +142,31 @@ def _per_role(value: int | dict[str, int], roles: tuple[str, ...]) -> tuple[int,
     return tuple(value[r] if isinstance(value, dict) else value for r in roles)
 
 
+def card_values(
+    events: EventDeck, gestures: GestureDeck, agendas: AgendaDeck, *, as_written: bool = False
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """The decks as key paths see them: deck → card id → the card's fields (defaults included, id left out);
+    ``as_written``: only the fields the data sets (to write them back as TOML)."""
+    return {
+        kind: {c.id: c.model_dump(mode="python", exclude={"id"}, exclude_unset=as_written) for c in deck.cards}
+        for kind, deck in (("events", events), ("gestures", gestures), ("agendas", agendas))
+    }
+
+
 def content_fingerprint(spec: RulesFile, events: EventDeck, gestures: GestureDeck, agendas: AgendaDeck) -> str:
     """A stable hash of the resolved rules and decks (independent of file layout and comments, and of the
-    ``tunable`` ranges, which bound what a designer may change but not how the game plays)."""
-    rules = spec.model_dump(mode="json", exclude={"extends", "decks", "tunable"})
+    ``tunable`` ranges, which bound what a designer may change but not how the game plays; a rule file's
+    ``remove`` and ``[cards]`` changes are hashed as the decks they make)."""
+    rules = spec.model_dump(mode="json", exclude={"extends", "decks", "tunable", "remove", "cards"})
     for section, key in OPTIONAL_KEYS:  # left out at their default, so older fingerprints stay valid
         if rules[section][key] is False:
             del rules[section][key]
     doc: dict[str, Any] = {
         "format": FORMAT,
         "rules": rules,
-        "events": events.model_dump(mode="json"),
-        "gestures": gestures.model_dump(mode="json"),
-        "agendas": agendas.model_dump(mode="json"),
+        "events": events.model_dump(mode="json", exclude={"tunable"}),
+        "gestures": gestures.model_dump(mode="json", exclude={"tunable"}),
+        "agendas": agendas.model_dump(mode="json", exclude={"tunable"}),
     }
     blob = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
