@@ -178,7 +178,9 @@ def test_sweep_checks_every_point_before_playing() -> None:
     res = run("sweep", "--param", "meters.trust.strat=1..2", "-n", 4)
     assert (
         res.exit_code == 1
-        and "meters.trust.strat: names no value of the rules: no key meters.trust.strat" in res.stderr
+        and "meters.trust.strat: names no value of the rules: meters.trust has no 'strat'; did you mean "
+        "'meters.trust.start'?"
+        in res.stderr
     )
     res = run("sweep", "--param", "meters.trust.start=3..1", "-n", 4)
     assert res.exit_code == 1 and "low end 3 is above the high end 1" in res.stderr

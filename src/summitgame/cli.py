@@ -34,6 +34,7 @@ from .cli_common import (
 )
 from .cli_exploit import exploit_cmd
 from .cli_explore import sweep_cmd, targets_cmd, tunables_cmd, tune_cmd
+from .cli_init import init_cmd
 from .errors import RulesError, SummitError
 from .loader import bundled_rule_files, check_file, display, load_rules, model_json_schemas
 from .rulebook import rulebook
@@ -55,6 +56,7 @@ cli.add_command(targets_cmd)
 cli.add_command(tune_cmd)
 cli.add_command(tunables_cmd)
 cli.add_command(exploit_cmd)
+cli.add_command(init_cmd)  # starting a variant: cli_init.py
 
 
 @cli.command()

@@ -25,7 +25,7 @@ from .cli_common import (
     write_tables,
 )
 from .errors import Problem, RulesError
-from .params import show_number
+from .params import FILE_KEYS, show_number
 from .safeio import printable
 
 
@@ -200,7 +200,7 @@ def sweep_cmd(
             raise click.UsageError("give at least one --param KEY.PATH=VALUES (or --sensitivity)")
         params = _grid_params(param_texts)
         points = sw.load_points(rules_path, overrides, sw.grid(params))
-        given = {p.path: sw.current_value(base, p.path) for p in params}
+        given = {p.path: sw.current_value(base, p.path) for p in params if p.path not in FILE_KEYS}
         bands = None
         if targets_path is not None:  # read before any game is played
             from .analysis.targets import load_targets

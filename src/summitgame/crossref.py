@@ -6,7 +6,9 @@ Runs after every file passed its schema; reports every problem, each with its fi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from typing import assert_never
 
+from .effects import WHO, EndReason
 from .errors import Problem
 from .schema import (
     AgendaDeck,
@@ -36,7 +38,7 @@ from .schema import (
 Where = Callable[[str], tuple[str, int | None]]
 DeckWhere = Callable[[str, str], tuple[str, int | None]]
 
-WHO_WORDS = ("self", "other", "both")
+WHO_WORDS = tuple(WHO)  #: what ``who`` may say besides a role id
 
 
 def listed(names: Sequence[str] | Iterable[str], limit: int = 12) -> str:
@@ -158,13 +160,15 @@ class Checker:
         elif isinstance(c, EndedByCondition):
             if not in_tier:
                 self.add(at(path), path, "'ended_by' can only be used in outcome tiers")
-            reachable = {"last_round"}
+            reachable = {EndReason.LAST_ROUND.label}
             if any(m.breakdown_at is not None for m in self.spec.meters.values()):
-                reachable.add("breakdown")
+                reachable.add(EndReason.BREAKDOWN.label)
             if any(m.walkout_at is not None for m in self.spec.meters.values()):
-                reachable.add("walkout")
+                reachable.add(EndReason.WALKOUT.label)
             if not reachable.intersection(c.reasons):
                 possible = False
+        else:
+            assert_never(c)  # mypy proves every condition kind is checked
         return possible
 
     def effects(self, effects: Sequence[Effect], at: Callable[[str], tuple[str, int | None]], path: str) -> None:
@@ -183,6 +187,8 @@ class Checker:
                 self.who(e.who, at(p), p)
             elif isinstance(e, Draw | Discard | RevealAgenda):
                 self.who(e.who, at(p), p)
+            else:
+                assert_never(e)  # mypy proves every effect kind is checked
             for j, c in enumerate(e.when):
                 if not self.condition(c, at, f"{p}.when[{j}]", in_tier=False):
                     self.add(at(f"{p}.when[{j}]"), f"{p}.when[{j}]", "this condition can never hold")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import assert_never
 
+from .effects import EndReason
 from .schema import (
     BlockTrack,
     ChangeMeter,
@@ -121,9 +123,13 @@ class Describer:
                 return f"it is round {c.at_least}–{c.at_most}"
             return f"it is round {c.at_least} or later" if c.at_least else f"it is round {c.at_most} or earlier"
         if isinstance(c, EndedByCondition):
-            words = {"last_round": "after the last round", "walkout": "in a walk-out", "breakdown": "in a breakdown"}
+            words = {
+                EndReason.LAST_ROUND.label: "after the last round",
+                EndReason.WALKOUT.label: "in a walk-out",
+                EndReason.BREAKDOWN.label: "in a breakdown",
+            }
             return "the summit ended " + " or ".join(words[r] for r in c.reasons)
-        raise AssertionError(c)
+        assert_never(c)  # mypy proves every condition kind has its sentence
 
     def conditions(self, cs: Sequence[Condition], joiner: str = " and ") -> str:
         return joiner.join(self.condition(c) for c in cs)
@@ -149,7 +155,7 @@ class Describer:
         elif isinstance(e, RevealAgenda):
             text = f"{self.whose(e.who)} secret agenda is revealed to {self.audience(e.who)}"
         else:
-            raise AssertionError(e)
+            assert_never(e)  # mypy proves every effect kind has its sentence
         if e.when:
             text += f" if {self.conditions(e.when)}"
         return text

@@ -1,121 +1,44 @@
-"""The closed vocabulary of card effects and conditions: compiled from the schema, applied to a state.
+"""The one interpreter of card effects and conditions: their typed compiled values, and how each applies.
 
-Adding an effect kind is one schema class, one compile branch and one apply branch here.
-Compiled forms are plain tuples ``(opcode, conditions, *params)`` so applying them is cheap.
-``who`` is compiled to a role index, or SELF / OTHER / BOTH resolved against the acting role.
+``ruleset.compile_effect`` and ``ruleset.compile_condition`` turn the schema's effects into these values
+(ids resolved to indexes, ``who`` to a role index or SELF / OTHER / BOTH); this module gives them meaning.
+The interpreter (``run``) works on a bare board: meters and tracks as lists it moves in place, conditions
+read from them, and the rest of the board (stakes, hands, blocks, reveals) handed to a ``Sink``. The engine
+applies effects to a state through ``apply_effects`` (its sink changes the state, drawing cards from the
+state's generator); an agent pricing a card runs the very same code with a ``Tally`` as its sink, which
+counts cards and reveals, so the agents' fast path cannot drift from the rules.
+
+Adding an effect kind is one schema class, one class here (its fields and ``apply``), and a branch each in
+``ruleset.compile_effect``, ``describe.Describer.effect`` and ``crossref.Checker.effects`` (mypy fails until
+all three handle it; ``tests/test_effects.py`` checks every schema kind has its class here). This module imports
+nothing of the engine's but ``rng``, so the rules side (compiling) and the engine side (applying) both sit on it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Protocol
 
 from . import rng as _rng
-from .schema import (
-    BlockTrack,
-    ChangeMeter,
-    ChangeStake,
-    ChangeTrack,
-    Condition,
-    Discard,
-    Draw,
-    Effect,
-    EndedByCondition,
-    GainedCondition,
-    MeterCondition,
-    RevealAgenda,
-    RoundCondition,
-    TrackCondition,
-    TracksCondition,
-)
-
-if TYPE_CHECKING:
-    from .state import State
 
 SELF, OTHER, BOTH = -1, -2, -3
 WHO = {"self": SELF, "other": OTHER, "both": BOTH}
 
-# effect opcodes
-METER, TRACK, STAKE, DRAW, DISCARD, BLOCK, REVEAL = range(7)
-# condition opcodes
-C_METER, C_TRACK, C_TRACKS, C_GAINED, C_ROUND, C_ENDED = range(6)
 
-Compiled = tuple[Any, ...]
+class EndReason(enum.IntEnum):
+    """Why a summit ended; engine-defined (tiers, which are data, are decided from it)."""
 
+    NONE = 0  #: not ended yet
+    LAST_ROUND = 1  #: the last round was played out
+    WALKOUT = 2  #: a leader's per-role meter reached its walk-out limit
+    BREAKDOWN = 3  #: a shared meter fell to its breakdown level
 
-class Names:
-    """Id → index lookups the compiler needs."""
-
-    def __init__(
-        self,
-        roles: Sequence[str],
-        tracks: Sequence[str],
-        stages: Sequence[str],
-        meter_slot: Mapping[str, tuple[int, bool]],
-        meter_bounds: Mapping[str, tuple[int, int]],
-        rounds: int,
-    ) -> None:
-        self.roles = {r: i for i, r in enumerate(roles)}
-        self.tracks = {t: i for i, t in enumerate(tracks)}
-        self.stages = {s: i for i, s in enumerate(stages)}
-        self.meter_slot = meter_slot
-        self.meter_bounds = meter_bounds
-        self.rounds = rounds
-        self.n_stages = len(stages)
-
-    def who(self, who: str) -> int:
-        return WHO[who] if who in WHO else self.roles[who]
-
-
-def compile_condition(c: Condition, n: Names) -> Compiled:
-    """A condition as a tuple the engine can evaluate quickly."""
-    if isinstance(c, MeterCondition):
-        slot, per_role = n.meter_slot[c.meter]
-        lo, hi = n.meter_bounds[c.meter]
-        return (
-            C_METER,
-            slot,
-            per_role,
-            n.who(c.who),
-            lo if c.at_least is None else c.at_least,
-            hi if c.at_most is None else c.at_most,
-        )
-    if isinstance(c, TrackCondition):
-        lo = 0 if c.at_least is None else n.stages[c.at_least]
-        hi = n.n_stages - 1 if c.at_most is None else n.stages[c.at_most]
-        return (C_TRACK, n.tracks[c.track], lo, hi)
-    if isinstance(c, TracksCondition):
-        return (C_TRACKS, n.stages[c.at_least], c.count)
-    if isinstance(c, GainedCondition):
-        return (C_GAINED, n.who(c.who), c.value)
-    if isinstance(c, RoundCondition):
-        return (C_ROUND, c.at_least or 1, c.at_most or n.rounds)
-    if isinstance(c, EndedByCondition):
-        from .state import EndReason
-
-        return (C_ENDED, frozenset(EndReason[r.upper()] for r in c.reasons))
-    raise AssertionError(f"unhandled condition {c!r}")
-
-
-def compile_effect(e: Effect, n: Names) -> Compiled:
-    """An effect as a tuple the engine can apply quickly."""
-    when = tuple(compile_condition(c, n) for c in e.when)
-    if isinstance(e, ChangeMeter):
-        slot, per_role = n.meter_slot[e.meter]
-        return (METER, when, slot, per_role, n.who(e.who), e.by)
-    if isinstance(e, ChangeTrack):
-        return (TRACK, when, n.tracks[e.track], e.by)
-    if isinstance(e, ChangeStake):
-        return (STAKE, when, n.tracks[e.track], n.who(e.who), e.by)
-    if isinstance(e, Draw):
-        return (DRAW, when, n.who(e.who), e.count)
-    if isinstance(e, Discard):
-        return (DISCARD, when, n.who(e.who), e.count)
-    if isinstance(e, BlockTrack):
-        return (BLOCK, when, n.tracks[e.track], e.rounds)
-    if isinstance(e, RevealAgenda):
-        return (REVEAL, when, n.who(e.who))
-    raise AssertionError(f"unhandled effect {e!r}")
+    @property
+    def label(self) -> str:
+        """The name used in rule data and reports ('last_round', 'walkout', 'breakdown')."""
+        return self.name.lower()
 
 
 def targets(who: int, me: int) -> tuple[int, ...]:
@@ -129,28 +52,420 @@ def targets(who: int, me: int) -> tuple[int, ...]:
     return (who,)
 
 
-def holds(c: Compiled, s: State, me: int) -> bool:
+def _one(who: int, me: int) -> int:
+    """The one role a condition reads: ``targets(who, me)[0]``, without building the tuple."""
+    if who == SELF:
+        return me
+    if who == OTHER:
+        return 1 - me
+    if who == BOTH:
+        return 0
+    return who
+
+
+# --- conditions ----------------------------------------------------------------------------------------
+
+
+class Condition:
+    """A compiled condition. ``test`` reads a board (meters, tracks, who gained this round, the round and why
+    the summit ended) for acting role ``me``; tiers are read for role 0."""
+
+    __slots__ = ()
+    kind: ClassVar[str]  #: the schema's ``kind`` this compiles
+    reads_gained: ClassVar[bool] = False  #: whether ``test`` reads who gained this round
+
+    def test(
+        self, meters: Sequence[int], tracks: Sequence[int], gained: Sequence[bool], rnd: int, end: int, me: int
+    ) -> bool:
+        """Whether the condition holds on this board."""
+        raise NotImplementedError
+
+    def stage_marks(self, n_tracks: int) -> tuple[tuple[int, int], ...]:
+        """(track, stage) pairs where ``test`` may change as that track reaches that stage (for memoising)."""
+        return ()
+
+    def meter_slots(self) -> tuple[int, ...]:
+        """The meter slots ``test`` may read."""
+        return ()
+
+
+@dataclass(frozen=True, slots=True)
+class MeterIs(Condition):
+    """A meter lies in ``lo..hi`` (a per-role meter read for the role ``who`` names)."""
+
+    kind: ClassVar[str] = "meter"
+    slot: int  #: first meter slot
+    per_role: bool
+    who: int
+    lo: int
+    hi: int
+
+    def test(
+        self, meters: Sequence[int], tracks: Sequence[int], gained: Sequence[bool], rnd: int, end: int, me: int
+    ) -> bool:
+        value = meters[self.slot + _one(self.who, me)] if self.per_role else meters[self.slot]
+        return self.lo <= value <= self.hi
+
+    def meter_slots(self) -> tuple[int, ...]:
+        return (self.slot, self.slot + 1) if self.per_role else (self.slot,)
+
+
+@dataclass(frozen=True, slots=True)
+class TrackIs(Condition):
+    """A track's stage index lies in ``lo..hi``."""
+
+    kind: ClassVar[str] = "track"
+    track: int
+    lo: int
+    hi: int
+
+    def test(
+        self, meters: Sequence[int], tracks: Sequence[int], gained: Sequence[bool], rnd: int, end: int, me: int
+    ) -> bool:
+        return self.lo <= tracks[self.track] <= self.hi
+
+    def stage_marks(self, n_tracks: int) -> tuple[tuple[int, int], ...]:
+        return ((self.track, self.lo), (self.track, self.hi + 1))
+
+
+@dataclass(frozen=True, slots=True)
+class TracksReach(Condition):
+    """At least ``count`` tracks have reached stage index ``stage``."""
+
+    kind: ClassVar[str] = "tracks"
+    stage: int
+    count: int
+
+    def test(
+        self, meters: Sequence[int], tracks: Sequence[int], gained: Sequence[bool], rnd: int, end: int, me: int
+    ) -> bool:
+        stage = self.stage
+        return sum(1 for x in tracks if x >= stage) >= self.count
+
+    def stage_marks(self, n_tracks: int) -> tuple[tuple[int, int], ...]:
+        return tuple((t, self.stage) for t in range(n_tracks))
+
+
+@dataclass(frozen=True, slots=True)
+class GainedIs(Condition):
+    """Whether the role ``who`` names gained in a deal this round is ``value``."""
+
+    kind: ClassVar[str] = "gained"
+    reads_gained: ClassVar[bool] = True
+    who: int
+    value: bool
+
+    def test(
+        self, meters: Sequence[int], tracks: Sequence[int], gained: Sequence[bool], rnd: int, end: int, me: int
+    ) -> bool:
+        return gained[_one(self.who, me)] == self.value
+
+
+@dataclass(frozen=True, slots=True)
+class RoundIs(Condition):
+    """The round lies in ``lo..hi``."""
+
+    kind: ClassVar[str] = "round"
+    lo: int
+    hi: int
+
+    def test(
+        self, meters: Sequence[int], tracks: Sequence[int], gained: Sequence[bool], rnd: int, end: int, me: int
+    ) -> bool:
+        return self.lo <= rnd <= self.hi
+
+
+@dataclass(frozen=True, slots=True)
+class EndedIs(Condition):
+    """The summit ended for one of ``reasons`` (read by tiers only)."""
+
+    kind: ClassVar[str] = "ended_by"
+    reasons: frozenset[EndReason]
+
+    def test(
+        self, meters: Sequence[int], tracks: Sequence[int], gained: Sequence[bool], rnd: int, end: int, me: int
+    ) -> bool:
+        return end in self.reasons
+
+
+CONDITIONS: tuple[type[Condition], ...] = (MeterIs, TrackIs, TracksReach, GainedIs, RoundIs, EndedIs)
+"""Every condition kind, one class each."""
+
+
+# --- effects --------------------------------------------------------------------------------------------
+
+
+class Sink(Protocol):
+    """Where ``run`` sends what effects do beyond meters and tracks."""
+
+    def stake(self, role: int, track: int, by: int) -> None:
+        """Change ``role``'s public stake in ``track`` by ``by`` (never below 0)."""
+
+    def draw(self, role: int, count: int) -> None:
+        """``role`` draws up to ``count`` gesture cards."""
+
+    def discard(self, role: int, count: int) -> None:
+        """``role`` discards up to ``count`` cards at random."""
+
+    def block(self, track: int, rounds: int) -> None:
+        """Take ``track`` off the table for ``rounds`` rounds, this one included."""
+
+    def reveal(self, role: int) -> None:
+        """Show ``role``'s agenda to the other side."""
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """A compiled effect: applies when every condition in ``when`` holds (checked as it comes to apply)."""
+
+    kind: ClassVar[str]  #: the schema's ``kind`` this compiles
+    when: tuple[Condition, ...]
+
+    def apply(self, meters: list[int], tracks: list[int], me: int, sink: Sink) -> None:
+        """Apply for acting role ``me``: move ``meters`` and ``tracks`` in place, the rest through ``sink``."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, slots=True)
+class MoveMeter(Effect):
+    """Change a meter by ``by``, kept within its bounds ``lo..hi`` (a per-role meter for the roles ``who`` names)."""
+
+    kind: ClassVar[str] = "change_meter"
+    slot: int  #: first meter slot
+    per_role: bool
+    who: int
+    by: int
+    lo: int
+    hi: int
+
+    def slots(self, me: int) -> tuple[int, ...]:
+        """The meter slots this effect moves when ``me`` acts, in the order it moves them."""
+        return tuple(self.slot + r for r in targets(self.who, me)) if self.per_role else (self.slot,)
+
+    def apply(self, meters: list[int], tracks: list[int], me: int, sink: Sink) -> None:
+        lo, hi, by, slot = self.lo, self.hi, self.by, self.slot
+        if self.per_role:  # as ``slots`` says, without building the tuple
+            for r in targets(self.who, me):
+                meters[slot + r] = min(hi, max(lo, meters[slot + r] + by))
+        else:
+            meters[slot] = min(hi, max(lo, meters[slot] + by))
+
+
+@dataclass(frozen=True, slots=True)
+class MoveTrack(Effect):
+    """Move a track by ``by`` stages, kept within ``0..top``."""
+
+    kind: ClassVar[str] = "change_track"
+    track: int
+    by: int
+    top: int  #: the last stage index
+
+    def apply(self, meters: list[int], tracks: list[int], me: int, sink: Sink) -> None:
+        t = self.track
+        tracks[t] = min(self.top, max(0, tracks[t] + self.by))
+
+
+@dataclass(frozen=True, slots=True)
+class MoveStake(Effect):
+    """Change the public stake in a track of the roles ``who`` names by ``by``."""
+
+    kind: ClassVar[str] = "change_stake"
+    track: int
+    who: int
+    by: int
+
+    def apply(self, meters: list[int], tracks: list[int], me: int, sink: Sink) -> None:
+        for r in targets(self.who, me):
+            sink.stake(r, self.track, self.by)
+
+
+@dataclass(frozen=True, slots=True)
+class DrawCards(Effect):
+    """The roles ``who`` names draw ``count`` gesture cards each."""
+
+    kind: ClassVar[str] = "draw"
+    who: int
+    count: int
+
+    def apply(self, meters: list[int], tracks: list[int], me: int, sink: Sink) -> None:
+        for r in targets(self.who, me):
+            sink.draw(r, self.count)
+
+
+@dataclass(frozen=True, slots=True)
+class DiscardCards(Effect):
+    """The roles ``who`` names discard ``count`` cards each at random."""
+
+    kind: ClassVar[str] = "discard"
+    who: int
+    count: int
+
+    def apply(self, meters: list[int], tracks: list[int], me: int, sink: Sink) -> None:
+        for r in targets(self.who, me):
+            sink.discard(r, self.count)
+
+
+@dataclass(frozen=True, slots=True)
+class Block(Effect):
+    """Take a track off the table for ``rounds`` rounds."""
+
+    kind: ClassVar[str] = "block_track"
+    track: int
+    rounds: int
+
+    def apply(self, meters: list[int], tracks: list[int], me: int, sink: Sink) -> None:
+        sink.block(self.track, self.rounds)
+
+
+@dataclass(frozen=True, slots=True)
+class Reveal(Effect):
+    """Show the agendas of the roles ``who`` names to their opponents."""
+
+    kind: ClassVar[str] = "reveal_agenda"
+    who: int
+
+    def apply(self, meters: list[int], tracks: list[int], me: int, sink: Sink) -> None:
+        for r in targets(self.who, me):
+            sink.reveal(r)
+
+
+EFFECTS: tuple[type[Effect], ...] = (MoveMeter, MoveTrack, MoveStake, DrawCards, DiscardCards, Block, Reveal)
+"""Every effect kind, one class each."""
+
+
+# --- the interpreter ------------------------------------------------------------------------------------
+
+
+def run(
+    effects: Sequence[Effect],
+    meters: list[int],
+    tracks: list[int],
+    gained: Sequence[bool],
+    rnd: int,
+    end: int,
+    me: int,
+    sink: Sink,
+) -> None:
+    """Apply ``effects`` in order for acting role ``me``, each only if its conditions hold on the board as the
+    effects before it left it."""
+    for e in effects:
+        for c in e.when:  # loops, not all(...): this is the engine's and the agents' inner loop
+            if not c.test(meters, tracks, gained, rnd, end, me):
+                break
+        else:
+            e.apply(meters, tracks, me, sink)
+
+
+def first_tier(
+    tier_any: Sequence[Sequence[Condition]],
+    tier_all: Sequence[Sequence[Condition]],
+    meters: Sequence[int],
+    tracks: Sequence[int],
+    gained: Sequence[bool],
+    rnd: int,
+    end: int,
+) -> int:
+    """Index (in check order) of the first tier whose conditions hold on this board: one of its ``any`` (if it
+    has some) and all of its ``all``, read for role 0. The last tier when none does (validated rules end with a
+    tier without conditions)."""
+    for i, any_ in enumerate(tier_any):
+        if any_:
+            for c in any_:
+                if c.test(meters, tracks, gained, rnd, end, 0):
+                    break
+            else:
+                continue
+        for c in tier_all[i]:
+            if not c.test(meters, tracks, gained, rnd, end, 0):
+                break
+        else:
+            return i
+    return len(tier_any) - 1
+
+
+class _Ignore:
+    """A sink that drops everything but meters and tracks."""
+
+    __slots__ = ()
+
+    def stake(self, role: int, track: int, by: int) -> None:
+        pass
+
+    def draw(self, role: int, count: int) -> None:
+        pass
+
+    def discard(self, role: int, count: int) -> None:
+        pass
+
+    def block(self, track: int, rounds: int) -> None:
+        pass
+
+    def reveal(self, role: int) -> None:
+        pass
+
+
+class Tally(_Ignore):
+    """A sink for pricing effects without a state: cards gained (drawn less discarded, before any hand limit) and
+    agendas revealed, per role. Stakes and blocks shape later rounds only, so they are not counted."""
+
+    __slots__ = ("cards", "revealed")
+
+    def __init__(self) -> None:
+        self.cards = [0, 0]
+        self.revealed = [False, False]
+
+    def draw(self, role: int, count: int) -> None:
+        self.cards[role] += count
+
+    def discard(self, role: int, count: int) -> None:
+        self.cards[role] -= count
+
+    def reveal(self, role: int) -> None:
+        self.revealed[role] = True
+
+
+IGNORE: Sink = _Ignore()
+"""The sink for a board-only run: meters and tracks move, nothing else is kept."""
+
+
+# --- on a game state ------------------------------------------------------------------------------------
+
+
+class Limits(Protocol):
+    """What applying effects to a state reads of its rules (``ruleset.Ruleset`` is one)."""
+
+    @property
+    def hand_limit(self) -> int: ...
+
+    @property
+    def n_tracks(self) -> int: ...
+
+
+class Board(Protocol):
+    """What applying effects reads and writes of a game state (``state.State`` is one)."""
+
+    @property
+    def rules(self) -> Limits: ...
+
+    round: int
+    end: EndReason
+    gained: tuple[bool, bool]
+    meters: tuple[int, ...]
+    tracks: tuple[int, ...]
+    blocked: tuple[int, ...]
+    stakes: tuple[int, ...]
+    revealed: tuple[bool, bool]
+    hands: tuple[tuple[int, ...], tuple[int, ...]]
+    gdeck: tuple[int, ...]
+    rng: int
+
+
+def holds(c: Condition, s: Board, me: int) -> bool:
     """Whether a compiled condition holds in state ``s`` for acting role ``me``."""
-    op = c[0]
-    if op == C_METER:
-        _, slot, per_role, who, lo, hi = c
-        value = s.meters[slot + targets(who, me)[0]] if per_role else s.meters[slot]
-        return bool(lo <= value <= hi)
-    if op == C_TRACK:
-        return bool(c[2] <= s.tracks[c[1]] <= c[3])
-    if op == C_TRACKS:
-        stage = c[1]
-        return bool(sum(1 for x in s.tracks if x >= stage) >= c[2])
-    if op == C_GAINED:
-        return bool(s.gained[targets(c[1], me)[0]] == c[2])
-    if op == C_ROUND:
-        return bool(c[1] <= s.round <= c[2])
-    if op == C_ENDED:
-        return s.end in c[1]
-    raise AssertionError(f"unknown condition opcode {op}")
+    return c.test(s.meters, s.tracks, s.gained, s.round, s.end, me)
 
 
-def draw_cards(s: State, role: int, count: int) -> None:
+def draw_cards(s: Board, role: int, count: int) -> None:
     """Move up to ``count`` random cards from the gesture deck to a hand (hand limit applies)."""
     hand = list(s.hands[role])
     deck = list(s.gdeck)
@@ -167,56 +482,56 @@ def draw_cards(s: State, role: int, count: int) -> None:
     s.hands = (tuple(hand), s.hands[1]) if role == 0 else (s.hands[0], tuple(hand))
 
 
-def apply_effects(s: State, effects: Sequence[Compiled], me: int) -> None:
+class _OnState:
+    """The engine's sink: stakes, hands, blocks and reveals change on the state (cards drawn by its generator)."""
+
+    __slots__ = ("s",)
+
+    def __init__(self, s: Board) -> None:
+        self.s = s
+
+    def stake(self, role: int, track: int, by: int) -> None:
+        s = self.s
+        st = list(s.stakes)
+        i = role * s.rules.n_tracks + track
+        st[i] = max(0, st[i] + by)
+        s.stakes = tuple(st)
+
+    def draw(self, role: int, count: int) -> None:
+        draw_cards(self.s, role, count)
+
+    def discard(self, role: int, count: int) -> None:
+        s = self.s
+        hand = list(s.hands[role])
+        deck = list(s.gdeck)
+        for _ in range(count):
+            if not hand:
+                break
+            s.rng, i = _rng.below(s.rng, len(hand))
+            deck.append(hand.pop(i))
+        deck.sort()
+        s.gdeck = tuple(deck)
+        s.hands = (tuple(hand), s.hands[1]) if role == 0 else (s.hands[0], tuple(hand))
+
+    def block(self, track: int, rounds: int) -> None:
+        s = self.s
+        b = list(s.blocked)
+        b[track] = max(b[track], s.round + rounds - 1)
+        s.blocked = tuple(b)
+
+    def reveal(self, role: int) -> None:
+        s = self.s
+        rev = list(s.revealed)
+        rev[role] = True
+        s.revealed = (rev[0], rev[1])
+
+
+def apply_effects(s: Board, effects: Sequence[Effect], me: int) -> None:
     """Apply compiled effects to ``s`` in place (``s`` must be a fresh clone the caller owns)."""
-    rules = s.rules
-    for e in effects:
-        when = e[1]
-        if when and not all(holds(c, s, me) for c in when):
-            continue
-        op = e[0]
-        if op == METER:
-            _, _, slot, per_role, who, by = e
-            m = list(s.meters)
-            for i in (slot + r for r in targets(who, me)) if per_role else (slot,):
-                m[i] = min(rules.meter_max[i], max(rules.meter_min[i], m[i] + by))
-            s.meters = tuple(m)
-        elif op == TRACK:
-            _, _, t, by = e
-            tr = list(s.tracks)
-            tr[t] = min(rules.top_stage, max(0, tr[t] + by))
-            s.tracks = tuple(tr)
-        elif op == STAKE:
-            _, _, t, who, by = e
-            st = list(s.stakes)
-            for r in targets(who, me):
-                i = r * rules.n_tracks + t
-                st[i] = max(0, st[i] + by)
-            s.stakes = tuple(st)
-        elif op == DRAW:
-            for r in targets(e[2], me):
-                draw_cards(s, r, e[3])
-        elif op == DISCARD:
-            for r in targets(e[2], me):
-                hand = list(s.hands[r])
-                deck = list(s.gdeck)
-                for _ in range(e[3]):
-                    if not hand:
-                        break
-                    s.rng, i = _rng.below(s.rng, len(hand))
-                    deck.append(hand.pop(i))
-                deck.sort()
-                s.gdeck = tuple(deck)
-                s.hands = (tuple(hand), s.hands[1]) if r == 0 else (s.hands[0], tuple(hand))
-        elif op == BLOCK:
-            _, _, t, rounds = e
-            b = list(s.blocked)
-            b[t] = max(b[t], s.round + rounds - 1)
-            s.blocked = tuple(b)
-        elif op == REVEAL:
-            rev = list(s.revealed)
-            for r in targets(e[2], me):
-                rev[r] = True
-            s.revealed = (rev[0], rev[1])
-        else:
-            raise AssertionError(f"unknown effect opcode {op}")
+    if not effects:
+        return
+    meters = list(s.meters)
+    tracks = list(s.tracks)
+    run(effects, meters, tracks, s.gained, s.round, s.end, me, _OnState(s))
+    s.meters = tuple(meters)
+    s.tracks = tuple(tracks)

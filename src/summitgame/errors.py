@@ -8,7 +8,8 @@ SummitError
 ├── AgentError          an agent spec naming no agent, or a bad parameter (agents/base.py)
 ├── ProtocolError       a bot program broke the text protocol; it forfeits its game (protocol.py)
 ├── TournamentError     a results folder that cannot be used or resumed (tournament.py)
-└── TerminalError       a terminal that cannot host what was asked of it (two players, no way to clear)
+├── TerminalError       a terminal that cannot host what was asked of it (two players, no way to clear)
+└── InitError           ``init`` would overwrite a file, or cannot write one (scaffold.py)
 """
 
 from __future__ import annotations

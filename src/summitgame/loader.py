@@ -7,6 +7,7 @@ Every problem found is collected and raised together as one ``RulesError`` whose
 from __future__ import annotations
 
 import bisect
+import copy
 import difflib
 import functools
 import os
@@ -25,7 +26,7 @@ from . import safeio
 from .crossref import cross_check
 from .errors import Problem, RulesError
 from .params import PathPart, fmt_number, format_path, get_at, is_number, parse_path, set_at
-from .ruleset import Ruleset, compile_ruleset
+from .ruleset import Ruleset, card_values, compile_ruleset
 from .schema import DECK_MODELS, ID_PATTERN, AgendaDeck, EventDeck, GestureDeck, RulesFile
 
 OVERRIDE_SOURCE = "--set"
@@ -223,6 +224,12 @@ class Merged:
     #: a table or key an override created (``no`` for ``--set no.such=1``) -> (the option, its whole key path)
     created: dict[str, tuple[str, str]] = field(default_factory=dict)
     overridden: dict[str, str] = field(default_factory=dict)  #: key path an override set -> the option
+    #: overrides of card data (``cards.gestures.photo_op.copies=3``): (the option, key path, value), applied to
+    #: the decks once they are read
+    card_changes: list[tuple[str, list[PathPart], Any]] = field(default_factory=list)
+    #: ``cards.…`` entries a file's ``remove`` takes out: (the file, key path), applied once the decks are read
+    card_removals: list[tuple[Path, list[PathPart]]] = field(default_factory=list)
+    removed: dict[str, Path] = field(default_factory=dict)  #: key path of an entry a file removed -> that file
 
 
 def _record(sources: dict[str, Path | str], prefix: str, value: Any, src: Path | str) -> None:
@@ -245,6 +252,9 @@ def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
 
 MAX_EXTENDS = 32  #: longest chain of rule files extending one another
 RULE_KEYS = frozenset(RulesFile.model_fields)  #: the top-level keys a rule file may have
+CARDS_KEY = "cards"  #: key paths into card data start with it: ``cards.gestures.photo_op.copies``
+CARD_PATH_HINT = "name a field of one card: cards.DECK.CARD_ID.FIELD, e.g. cards.gestures.photo_op.copies"
+_DECKS = ", ".join(DECK_MODELS)
 
 
 def resolve_extends(path: Path, problems: list[Problem]) -> Merged | None:
@@ -285,7 +295,7 @@ def resolve_extends(path: Path, problems: list[Problem]) -> Merged | None:
         except safeio.DataFileError as exc:
             problems.append(Problem(exc.path, "", exc.message, exc.line))
             return None
-        if len(chain) > 1 and not RULE_KEYS.intersection(data):
+        if len(chain) > 1 and (not RULE_KEYS.intersection(data) or _is_deck_data(data)):
             # named by data, and not a rule file at all: say so without echoing what the file holds
             problems.append(
                 Problem(
@@ -307,11 +317,125 @@ def resolve_extends(path: Path, problems: list[Problem]) -> Merged | None:
         current = resolved(current.parent / parent)
     merged: dict[str, Any] = {}
     sources: dict[str, Path | str] = {}
-    for src, data in reversed(layers):
+    removals: list[tuple[Path, list[PathPart]]] = []
+    removed: dict[str, Path] = {}
+    for n, (src, data) in enumerate(reversed(layers)):
+        data = dict(data)
+        if "remove" in data:
+            removals += _remove(merged, sources, data.pop("remove"), src, texts[src], n > 0, problems, removed)
         merged = _merge(merged, data)
         _record(sources, "", data, src)
     merged.pop("extends", None)
-    return Merged(merged, sources, texts)
+    return Merged(merged, sources, texts, card_removals=removals, removed=removed)
+
+
+_ENTRY_WORDS = {"tracks": "track", "meters": "meter", "tiers": "tier", "roles": "role", "stages": "stage"}
+
+
+def _removal_hint(merged: Merged, p: Problem) -> Problem:
+    """A problem naming an entry a file removed (``unknown track 'syria'``) says which file removed it."""
+    for path, src in merged.removed.items():
+        section, _, entry = path.partition(".")
+        word = _ENTRY_WORDS.get(section)
+        if word is not None and f"{word} {entry!r}" in p.message:
+            return Problem(p.file, p.path, f"{p.message} ({display(src)} removes {path})", p.line)
+    return p
+
+
+def _is_deck_data(data: dict[str, Any]) -> bool:
+    """Whether a file's data is a card file's (a ``deck`` key, or ``cards`` as an array; a rule file's
+    ``[cards]`` is a table of changes)."""
+    return "deck" in data or isinstance(data.get(CARDS_KEY), list)
+
+
+def no_entry(data: Any, parts: Sequence[PathPart], what: str = "the rules") -> str | None:
+    """Why a key path names nothing in ``data`` (None if it names something): the deepest part of it that
+    does, and the closest key there (``tiers.partal: tiers has no 'partal'; did you mean 'tiers.partial'?``)."""
+    node = data
+    for i, p in enumerate(parts):
+        if isinstance(p, int):
+            if isinstance(node, list) and p < len(node):
+                node = node[p]
+                continue
+            try:
+                get_at(data, parts[: i + 1])
+            except LookupError as exc:
+                return str(exc)
+        if isinstance(node, dict) and p in node:
+            node = node[p]
+            continue
+        if not isinstance(node, dict):
+            return f"{format_path(parts[:i])} is not a table"
+        msg = f"{format_path(parts[:i]) or what} has no {str(p)!r}"
+        guess = did_you_mean(str(p), [str(k) for k in node])
+        if guess is not None:
+            msg += f"; did you mean {format_path([*parts[:i], guess, *parts[i + 1 :]])!r}?"
+        return msg
+    return None
+
+
+def _remove(
+    merged: dict[str, Any],
+    sources: dict[str, Path | str],
+    remove: Any,
+    src: Path,
+    text: str,
+    has_parent: bool,
+    problems: list[Problem],
+    removed: dict[str, Path],
+) -> list[tuple[Path, list[PathPart]]]:
+    """Take the entries a file's ``remove`` names out of the rules it extends (``merged``, in place): a removed
+    tier leaves ``outcome.order``, the ``[tunable]`` ranges under a removed entry go with it. Card entries
+    (``cards.gestures.x``) are returned, to be taken out once the decks are read."""
+    name, line = display(src), locate(text, "remove")
+    if not has_parent:
+        problems.append(Problem(name, "remove", "only a file that extends another can remove entries from it", line))
+        return []
+    if not isinstance(remove, list) or not all(isinstance(r, str) for r in remove):
+        problems.append(Problem(name, "remove", "must be an array of key paths (strings)", line))
+        return []
+    cards: list[tuple[Path, list[PathPart]]] = []
+    for key in remove:
+        try:
+            parts = list(parse_path(key))
+        except ValueError as exc:
+            problems.append(Problem(name, "remove", str(exc), line))
+            continue
+        shown = safeio.shorten(repr(key), MAX_OVERRIDE_SHOWN)
+        if any(isinstance(p, int) for p in parts):
+            problems.append(
+                Problem(name, "remove", f"{shown}: removes table entries, not array items; set the array", line)
+            )
+            continue
+        if parts[0] == CARDS_KEY:
+            if len(parts) < 3 or parts[1] not in DECK_MODELS:
+                problems.append(
+                    Problem(name, "remove", f"{shown}: name a card as cards.<deck>.<card id> (decks: {_DECKS})", line)
+                )
+            else:
+                cards.append((src, parts))
+            continue
+        why = no_entry(merged, parts, "the rules")
+        if why is not None:
+            problems.append(Problem(name, "remove", f"{shown}: nothing to remove: {why}", line))
+            continue
+        if len(parts) == 1 and parts[0] in RULE_KEYS and parts[0] not in ("tunable", "cards"):
+            problems.append(Problem(name, "remove", f"{shown}: a whole section cannot be removed", line))
+            continue
+        holder = get_at(merged, parts[:-1]) if len(parts) > 1 else merged
+        del holder[str(parts[-1])]
+        gone = format_path(parts)
+        removed[gone] = src
+        for k in [k for k in sources if k == gone or k.startswith((f"{gone}.", f"{gone}["))]:
+            del sources[k]
+        tunable = merged.get("tunable")
+        if isinstance(tunable, dict):
+            for k in [k for k in tunable if k == gone or k.startswith((f"{gone}.", f"{gone}["))]:
+                del tunable[k]
+        order = merged.get("outcome", {}).get("order") if isinstance(merged.get("outcome"), dict) else None
+        if len(parts) == 2 and parts[0] == "tiers" and isinstance(order, list):
+            merged["outcome"] = {**merged["outcome"], "order": [t for t in order if t != parts[1]]}
+    return cards
 
 
 MAX_OVERRIDE_SHOWN = 60  #: characters of an override's text quoted in a message
@@ -364,6 +488,16 @@ def apply_overrides(
         where = f"{label} {safeio.shorten(text, MAX_OVERRIDE_SHOWN)}"
         if keys[0] == "extends":
             problems.append(Problem(where, "extends", "extends cannot be overridden; use --rules"))
+            continue
+        if keys[0] == "remove":
+            problems.append(Problem(where, "remove", "remove cannot be overridden; write a file that extends"))
+            continue
+        if keys[0] == CARDS_KEY:  # card data: applied once the decks are read
+            merged.card_changes.append((where, keys, value))
+            continue
+        if keys[0] in DECK_MODELS and keys[0] not in merged.data:  # a card path without its 'cards.'
+            meant = format_path([CARDS_KEY, *keys])
+            problems.append(Problem(where, "", f"{UNKNOWN_KEY} {format_path(keys)!r}; did you mean {meant!r}?"))
             continue
         fresh = _first_new_key(merged.data, keys)
         try:
@@ -430,15 +564,27 @@ def _override_typos(merged: Merged, problems: list[Problem]) -> list[Problem]:
     return out
 
 
-def tunable_problems(merged: Merged, spec: RulesFile) -> list[Problem]:
-    """Each ``[tunable]`` entry must name a number of the rules, and that number must lie in its range.
+def tunable_problems(merged: Merged, spec: RulesFile, cards: _Cards | None = None) -> list[Problem]:
+    """Each ``[tunable]`` entry (of the rule file, or of a card file) must name a number of the rules or of the
+    cards, and that number must lie in its range.
 
     A value out of range is reported where it was set: the ``--set``/``--param`` option, or the file."""
     problems: list[Problem] = []
     values = spec.model_dump(mode="python") if spec.tunable else {}  # defaults included
+    decks = cards.decks if cards is not None else {}
+    events, gestures, agendas = (decks.get(k) for k in DECK_MODELS)
+    with_cards = isinstance(events, EventDeck) and isinstance(gestures, GestureDeck) and isinstance(agendas, AgendaDeck)
+    if spec.tunable and with_cards:
+        values[CARDS_KEY] = card_values(events, gestures, agendas)  # type: ignore[arg-type]
     for key, tun in spec.tunable.items():
-        name, text = _source_for(merged, f"tunable.{key}")
-        line = _quoted_key_line(text, key) if text else None
+        if key.startswith(f"{CARDS_KEY}.") and not with_cards:
+            continue  # a deck that did not load is reported as such
+        declared = cards.declared(key) if cards is not None else None
+        if declared is not None:
+            name, line = declared
+        else:
+            name, text = _source_for(merged, f"tunable.{key}")
+            line = _quoted_key_line(text, key) if text else None
         try:
             value = get_at(values, parse_path(key))
         except (LookupError, ValueError) as exc:  # no such value; a path too long or an index too big
@@ -455,8 +601,11 @@ def tunable_problems(merged: Merged, spec: RulesFile) -> list[Problem]:
                 )
             )
         if not tun.min <= value <= tun.max:
-            where, vtext = _source_for(merged, key)
-            vline = locate(vtext, key) if vtext else None
+            if key.startswith(f"{CARDS_KEY}.") and cards is not None:
+                where, vline = cards.where(key)
+            else:
+                where, vtext = _source_for(merged, key)
+                vline = locate(vtext, key) if vtext else None
             problems.append(
                 Problem(
                     where,
@@ -495,6 +644,8 @@ def _loc_parts(loc: Iterable[int | str], data: Any, missing: bool) -> list[int |
     for i, part in enumerate(items):
         last = i == len(items) - 1
         in_list = isinstance(part, int) and isinstance(node, list) and part < len(node)
+        if isinstance(node, dict) and not last and node.get("kind") == part:
+            continue  # the tag of a tagged union ('meter' for a meter condition), though a key has its name
         if in_list or (isinstance(node, dict) and part in node):
             out.append(part)
             node = node[part]
@@ -794,6 +945,17 @@ def check_deck(
                 )
             )
         seen.setdefault(card.id, i)
+    for key in deck.tunable:  # a card file's ranges are for its own cards, named as --set names them
+        if not key.startswith(f"{CARDS_KEY}.{kind}."):
+            problems.append(
+                Problem(
+                    name,
+                    f'tunable."{key}"',
+                    f"a {kind} deck's [tunable] names its own cards' values: key paths start with "
+                    f"'{CARDS_KEY}.{kind}.', e.g. '{CARDS_KEY}.{kind}.{deck.cards[0].id}.copies'",
+                    _quoted_key_line(text, key),
+                )
+            )
     return deck
 
 
@@ -842,51 +1004,42 @@ def _load_rules(path: str | Path | None, overrides: Sequence[str], params: Seque
         )
         raise RulesError(problems) from None
 
-    decks: dict[str, Deck | None] = {}
-    deck_files: dict[str, Path] = {}
-    deck_texts: dict[Path, str] = {}
-    for kind in ("events", "gestures", "agendas"):
-        ref = getattr(spec.decks, kind)
-        src = merged.sources.get(f"decks.{kind}")
-        base = src.parent if isinstance(src, Path) else resolved(rules_path).parent
-        deck_path = resolved(base / ref)  # relative to the file that names it
-        deck_files[kind] = deck_path
-        deck_problems: list[Problem] = []
-        decks[kind] = load_deck(deck_path, kind, deck_problems, deck_texts)
-        if decks[kind] is None and deck_problems and deck_path not in deck_texts:
-            # the file itself could not be read: say so where the rules name it
-            name, text = _source_for(merged, f"decks.{kind}")
-            reason = deck_problems[0].message
-            problems.append(
-                Problem(
-                    name,
-                    f"decks.{kind}",
-                    f"deck file not found: {display(deck_path)}"
-                    if reason == "file not found"
-                    else f"cannot load deck file {display(deck_path)}: {reason}",
-                    locate(text, f"decks.{kind}") if text else None,
-                )
-            )
-        else:
-            problems.extend(deck_problems)
+    cards = _read_decks(merged, spec, rules_path, problems)
+    decks = cards.decks
+    extra = {
+        k: t
+        for kind in DECK_MODELS
+        if (d := decks[kind]) is not None
+        for k, t in d.tunable.items()
+        if k not in spec.tunable
+    }
+    if extra:  # a card file's [tunable] ranges join the rule file's (which win for the same key)
+        spec = spec.model_copy(update={"tunable": {**spec.tunable, **extra}})
 
     def rules_where(p: str) -> tuple[str, int | None]:
         name, text = _source_for(merged, p)
         return name, (locate(text, p) if text else None)
 
     def deck_where(kind: str, p: str) -> tuple[str, int | None]:
-        f = deck_files[kind]
-        text = deck_texts.get(f)
+        f = cards.files[kind]
+        text = cards.texts.get(f)
         return display(f), (locate(text, p) if text else None)
 
     events, gestures, agendas = decks["events"], decks["gestures"], decks["agendas"]
-    checked = cross_check(spec, events, gestures, agendas, rules_where, deck_where)  # type: ignore[arg-type]
+    checked = [
+        cards.blame(p)
+        for p in cross_check(spec, events, gestures, agendas, rules_where, deck_where)  # type: ignore[arg-type]
+    ]
     reported = {p.path for p in [*problems, *checked] if p.path}
     checked.extend(  # a value already reported (out of its meter's bounds, say) is not reported twice
-        p for p in tunable_problems(merged, spec) if not any(p.path[:k] in reported for k in range(1, len(p.path) + 1))
+        p
+        for p in tunable_problems(merged, spec, cards)
+        if not any(p.path[:k] in reported for k in range(1, len(p.path) + 1))
     )
     if blame and checked and (len(merged.texts) > 1 or overrides or params):
         checked = _blame_causes(merged, checked, overrides, params)
+    if merged.removed:
+        checked = [_removal_hint(merged, p) for p in checked]
     problems.extend(dict.fromkeys(checked))  # each problem once (a per-role value out of range for both roles)
     if problems or events is None or gestures is None or agendas is None:
         raise RulesError(problems)
@@ -894,6 +1047,253 @@ def _load_rules(path: str | Path | None, overrides: Sequence[str], params: Seque
     assert isinstance(gestures, GestureDeck)
     assert isinstance(agendas, AgendaDeck)
     return compile_ruleset(spec, events, gestures, agendas, source=str(rules_path))
+
+
+@dataclass
+class _Cards:
+    """The three decks of a rule set as read and then changed (a rule file's ``[cards]`` tables, ``--set
+    cards.…`` overrides, ``remove``), with who set each changed value, so that a problem is reported at its
+    cause: ``--set cards.gestures.photo_op.copies=9: cards.gestures.photo_op.copies: ...``."""
+
+    files: dict[str, Path] = field(default_factory=dict)  #: deck kind -> its file
+    texts: dict[Path, str] = field(default_factory=dict)
+    decks: dict[str, Deck | None] = field(default_factory=dict)
+    ids: dict[str, list[str | None]] = field(default_factory=dict)  #: deck kind -> card ids, in deck order
+    origin: dict[str, list[int]] = field(default_factory=dict)  #: deck kind -> each card's index in its file
+    #: card key path -> (the option or file that set it, that file's text)
+    sources: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    tunable_at: dict[str, tuple[str, int | None]] = field(default_factory=dict)  #: card file [tunable] entries
+
+    def source(self, path: str) -> tuple[str, str | None] | None:
+        """Who set a card key path, or a table that holds it, or a key inside it (None: the deck file)."""
+        for key in _prefixes(path):
+            if key in self.sources:
+                return self.sources[key]
+        return next((v for k, v in self.sources.items() if k.startswith((f"{path}.", f"{path}["))), None)
+
+    def _file_path(self, kind: str, path: str) -> str | None:
+        """``cards.gestures.photo_op.copies`` as its deck file writes it, ``cards[2].copies`` (None: no such card)."""
+        parts = parse_path(path)
+        if len(parts) < 3 or parts[2] not in self.ids.get(kind, []):
+            return None
+        i = self.ids[kind].index(str(parts[2]))
+        return format_path(["cards", self.origin[kind][i], *parts[3:]])
+
+    def where(self, path: str) -> tuple[str, int | None]:
+        """The option or file (and line) that set a card key path's value."""
+        src = self.source(path)
+        if src is not None:
+            return src[0], (locate(src[1], path) if src[1] else None)
+        kind = str(parse_path(path)[1])
+        f = self.files[kind]
+        in_file, text = self._file_path(kind, path), self.texts.get(f)
+        return display(f), (locate(text, in_file) if text and in_file else None)
+
+    def declared(self, key: str) -> tuple[str, int | None] | None:
+        """Where a card file declares a ``[tunable]`` range (None: not in a card file)."""
+        return self.tunable_at.get(key)
+
+    def blame(self, p: Problem) -> Problem:
+        """A problem a deck's check found at a card (``cards[2].copies``), reported where the value was set when a
+        change set it (with its card key path), else in the deck file at the card's place there."""
+        kind = next((k for k, f in self.files.items() if display(f) == p.file), None)
+        m = re.match(r"cards\[(\d+)\]", p.path)
+        if kind is None or m is None or kind not in self.ids or int(m.group(1)) >= len(self.ids[kind]):
+            return p
+        i, rest = int(m.group(1)), p.path[m.end() :]
+        cid = self.ids[kind][i]
+        changed = cid is not None and re.fullmatch(ID_PATTERN, cid) is not None and self.sources
+        path = f"{CARDS_KEY}.{kind}.{cid}{rest}"
+        src = self.source(path) if changed else None  # (a card without a valid id is the file's problem)
+        if src is not None:
+            return Problem(src[0], path, p.message, locate(src[1], path) if src[1] else None)
+        holder = re.sub(r"(\.[^.\[]*|\[\d+\])$", "", path)
+        near = (
+            next((k for k in self.sources if k.startswith((f"{holder}.", f"{holder}["))), None)
+            if changed and re.fullmatch(r"cards\.\w+\.\w+\.\w+.+", holder)  # a table inside a card, not the card
+            else None
+        )
+        if near is not None:  # a change beside it makes the file's value wrong (a shared meter, 'who' kept)
+            who, text = self.sources[near]
+            at = f"{p.file}:{p.line}" if p.line is not None else p.file
+            why = "the override makes it so" if who.startswith("--") else "this file's changes make it so"
+            return Problem(who, path, f"{p.message} (it is set at {at}; {why})", locate(text, near) if text else None)
+        if self.origin[kind][i] == i:
+            return p
+        in_file, text = f"cards[{self.origin[kind][i]}]{rest}", self.texts.get(self.files[kind])
+        return Problem(p.file, in_file, p.message, locate(text, in_file) if text else p.line)
+
+
+def _no_card(kind: str, cid: object, view: dict[str, Any], deck: str, keys: Sequence[PathPart]) -> str:
+    """``no card 'photo_opp' in the gestures deck (cards/gestures.toml); did you mean 'cards.gestures.photo_op'?``"""
+    msg = f"no card {safeio.shorten(repr(cid), MAX_KEY_SHOWN)} in the {kind} deck ({deck})"
+    guess = did_you_mean(str(cid), view)
+    if guess is not None:
+        msg += f"; did you mean {format_path([*keys[:2], guess, *keys[3:]])!r}?"
+    return msg
+
+
+def _read_decks(merged: Merged, spec: RulesFile, rules_path: Path, problems: list[Problem]) -> _Cards:
+    """Read the three decks the rules name, apply the changes the rule files and overrides make to their cards,
+    and schema-check them; problems go to ``problems``."""
+    cards = _Cards()
+    for where, keys, _value in merged.card_changes:
+        if len(keys) > 1 and keys[1] not in DECK_MODELS:
+            guess = did_you_mean(str(keys[1]), DECK_MODELS)
+            hint = f"; did you mean {format_path([keys[0], guess, *keys[2:]])!r}?" if guess else f" (decks: {_DECKS})"
+            problems.append(Problem(where, "", f"{UNKNOWN_KEY} {format_path(keys)!r}{hint}"))
+        elif len(keys) < 4 or not isinstance(keys[2], str) or isinstance(keys[3], int):
+            problems.append(Problem(where, format_path(keys), CARD_PATH_HINT))
+    for kind in DECK_MODELS:
+        ref = getattr(spec.decks, kind)
+        src = merged.sources.get(f"decks.{kind}")
+        if isinstance(src, Path):
+            base = src.parent  # relative to the file that names it
+        elif src is not None:
+            base = Path(os.path.abspath("."))  # given on the command line: relative to the working directory
+        else:
+            base = resolved(rules_path).parent
+        deck_path = resolved(base / ref)
+        cards.files[kind] = deck_path
+        cards.decks[kind] = None
+        name = display(deck_path)
+        try:
+            text = safeio.read_text(deck_path, name=name)
+        except safeio.DataFileError as exc:  # the file itself could not be read: say so where the rules name it
+            where_name, where_text = _source_for(merged, f"decks.{kind}")
+            problems.append(
+                Problem(
+                    where_name,
+                    f"decks.{kind}",
+                    f"deck file not found: {name}"
+                    if exc.message == "file not found"
+                    else f"cannot load deck file {name}: {exc.message}",
+                    locate(where_text, f"decks.{kind}") if where_text else None,
+                )
+            )
+            continue
+        cards.texts[deck_path] = text
+        try:
+            data = safeio.loads_toml(text, name)
+        except safeio.DataFileError as exc:
+            problems.append(Problem(exc.path, "", exc.message, exc.line))
+            continue
+        changed: list[Problem] = []
+        _change_deck(kind, data, merged, spec, cards, changed)
+        if changed:
+            problems.extend(changed)
+            continue
+        found: list[Problem] = []
+        cards.decks[kind] = check_deck(data, text, name, kind, found)
+        problems.extend(cards.blame(p) for p in found)
+        deck = cards.decks[kind]
+        if deck is not None:
+            for key in deck.tunable:
+                cards.tunable_at.setdefault(key, (name, _quoted_key_line(text, key)))
+    return cards
+
+
+def _change_deck(
+    kind: str, data: dict[str, Any], merged: Merged, spec: RulesFile, cards: _Cards, problems: list[Problem]
+) -> None:
+    """Apply to one deck's data (in place) the rule files' ``[cards]`` changes, the card overrides and the
+    card entries of ``remove``, recording who set what in ``cards``."""
+    rows = data.get("cards")
+    if not isinstance(rows, list):
+        return  # the schema check says what is wrong with the file
+    deck = display(cards.files[kind])
+    view: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if isinstance(row, dict) and isinstance(row.get("id"), str):
+            view.setdefault(row["id"], row)
+    model = DECK_MODELS[kind]
+    for cid, fields in spec.cards.get(kind, {}).items():  # type: ignore[call-overload]
+        key = f"{CARDS_KEY}.{kind}.{cid}"
+        name, text = _source_for(merged, key)
+        card = view.get(cid)
+        if card is None or "id" in fields:
+            why = "a card's id cannot be changed" if card is not None else _no_card(kind, cid, view, deck, [])
+            problems.append(Problem(name, key, why, locate(text, key) if text else None))
+            continue
+        for f, v in fields.items():
+            v = copy.deepcopy(v)
+            card[f] = _merge(card[f], v) if isinstance(v, dict) and isinstance(card.get(f), dict) else v
+        for k, src in merged.sources.items():
+            if k.startswith(f"{key}."):
+                cards.sources[k] = (display(src), merged.texts.get(src)) if isinstance(src, Path) else (src, None)
+    for where, keys, value in merged.card_changes:
+        if len(keys) < 4 or keys[1] != kind or not isinstance(keys[2], str) or isinstance(keys[3], int):
+            continue  # reported once, in _read_decks
+        path = format_path(keys)
+        card = view.get(keys[2])
+        if card is None:
+            problems.append(Problem(where, "", _no_card(kind, keys[2], view, deck, keys)))
+            continue
+        if keys[3] == "id":
+            problems.append(Problem(where, path, "a card's id cannot be changed"))
+            continue
+        typo = _unknown_card_key(model, data, rows.index(card), keys)
+        if typo is not None:
+            problems.append(Problem(where, "", typo))
+            continue
+        try:
+            set_at({CARDS_KEY: {kind: view}}, keys, value)
+        except LookupError as exc:
+            problems.append(Problem(where, path, str(exc)))
+            continue
+        cards.sources[path] = (where, None)
+    drop: dict[str, Path] = {}
+    for src, parts in merged.card_removals:
+        if parts[1] != kind:
+            continue
+        name, line = display(src), locate(merged.texts[src], "remove")
+        shown = safeio.shorten(repr(format_path(parts)), MAX_OVERRIDE_SHOWN)
+        if parts[2] not in view:
+            why = f"nothing to remove: {_no_card(kind, parts[2], view, deck, parts)}"
+            problems.append(Problem(name, "remove", f"{shown}: {why}", line))
+        elif len(parts) == 3:
+            drop[str(parts[2])] = src
+        else:
+            missing = no_entry({CARDS_KEY: {kind: view}}, parts)
+            holder = None if missing is not None else get_at({CARDS_KEY: {kind: view}}, parts[:-1])
+            if not isinstance(holder, dict):
+                problems.append(Problem(name, "remove", f"{shown}: nothing to remove: {missing}", line))
+                continue
+            del holder[parts[-1]]
+    kept = [r for r in rows if not (isinstance(r, dict) and isinstance(r.get("id"), str) and r["id"] in drop)]
+    if drop and not kept:
+        src = next(iter(drop.values()))
+        problems.append(
+            Problem(display(src), "remove", f"removing {', '.join(drop)} leaves the {kind} deck empty", None)
+        )
+    data["cards"] = kept
+    at = {id(r): i for i, r in enumerate(rows)}
+    cards.ids[kind] = [r["id"] if isinstance(r, dict) and isinstance(r.get("id"), str) else None for r in kept]
+    cards.origin[kind] = [at[id(r)] for r in kept]
+
+
+def _unknown_card_key(model: type[BaseModel], data: dict[str, Any], index: int, keys: Sequence[PathPart]) -> str | None:
+    """An override's key that the card's schema does not have (``cards.gestures.photo_op.copis``), with the
+    closest key it does have; None when the key path is one the schema allows or ``set_at`` will explain."""
+    node: Any = data["cards"][index]
+    for j, part in enumerate(keys[3:], start=3):
+        if isinstance(part, int):
+            if not isinstance(node, list) or part >= len(node):
+                return None
+            node = node[part]
+            continue
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+            continue
+        if not isinstance(node, dict):
+            return None
+        known = keys_at(model, ["cards", index, *keys[3:j]], data)
+        if known is None or part in known:  # a table of ids (an agenda's stakes), or a field left at its default
+            return None
+        msg = f"{UNKNOWN_KEY} {format_path(keys)!r}"
+        guess = did_you_mean(part, known)
+        return msg + (f"; did you mean {format_path([*keys[:j], guess, *keys[j + 1 :]])!r}?" if guess else "")
+    return None
 
 
 def _problem_keys(path: Path, overrides: Sequence[str] = (), params: Sequence[str] = ()) -> set[tuple[str, str]]:
@@ -1000,7 +1400,7 @@ def check_file(path: Path) -> Ruleset | Deck:
     data, text, errs = read_toml_text(path)
     if data is None or text is None:
         raise RulesError(errs)
-    if ("deck" in data or "cards" in data) and "roles" not in data:
+    if _is_deck_data(data) and "roles" not in data:
         problems: list[Problem] = []
         deck = check_deck(data, text, display(path), None, problems)
         if problems or deck is None:

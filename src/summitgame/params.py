@@ -7,6 +7,7 @@ array items by ``[index]``. ``--set``, ``--param`` and the ``[tunable]`` table a
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Sequence
@@ -16,7 +17,9 @@ from typing import Any
 from .safeio import shorten
 
 Number = int | float
+Value = Number | str  #: a swept value: a number, or a file (``decks.gestures=a.toml,b.toml``)
 PathPart = str | int
+FILE_KEYS = ("decks.events", "decks.gestures", "decks.agendas")  #: key paths a sweep gives files for
 
 _PART = re.compile(r"([A-Za-z0-9_]+)((?:\[\d{1,9}\])*)")
 _INDEX = re.compile(r"\[(\d+)\]")
@@ -202,21 +205,41 @@ def split_param(text: str) -> tuple[str, str]:
     return key, raw.strip()
 
 
+def fmt_value(value: Value) -> str:
+    """A swept value as an override writes it: a number as TOML reads it back, a file name as a TOML string."""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else fmt_number(value)
+
+
+def override_text(key: str, value: Value) -> str:
+    """The ``--set`` (or ``--param``) text that puts a key path at a value."""
+    return f"{key}={fmt_value(value)}"
+
+
 @dataclass(frozen=True)
 class Param:
-    """One swept parameter: its key path and the values to try, in order."""
+    """One swept parameter: its key path and the values to try, in order (numbers, or deck files)."""
 
     path: str
-    values: tuple[Number, ...]
+    values: tuple[Value, ...]
 
-    def override(self, value: Number) -> str:
+    def override(self, value: Value) -> str:
         """The ``--set`` text that puts this parameter at a value."""
-        return f"{self.path}={fmt_number(value)}"
+        return override_text(self.path, value)
 
 
 def parse_grid(text: str) -> Param:
-    """A sweep's ``--param``: ``key=1..5``, ``key=0..1:0.25``, ``key=0.5,1,2`` or ``key=3``."""
+    """A sweep's ``--param``: ``key=1..5``, ``key=0..1:0.25``, ``key=0.5,1,2`` or ``key=3``; for a deck,
+    the files to try: ``decks.gestures=a.toml,b.toml`` (relative to the working directory)."""
     key, raw = split_param(text)
+    if key in FILE_KEYS:
+        files = tuple(v.strip() for v in raw.split(",") if v.strip())
+        if not files:
+            raise ValueError(f"{_quote(text)}: no files")
+        if len(files) > MAX_GRID:
+            raise ValueError(f"{_quote(text)}: more than {MAX_GRID} values; at most {MAX_GRID}")
+        if len(set(files)) != len(files):
+            raise ValueError(f"{_quote(text)}: a file is listed twice")
+        return Param(key, files)
     if ".." not in raw and raw.count(",") >= MAX_GRID:
         raise ValueError(f"{_quote(text)}: more than {MAX_GRID} values; at most {MAX_GRID}")
     values = parse_span(raw).points() if ".." in raw else tuple(parse_number(v) for v in raw.split(",") if v.strip())

@@ -293,10 +293,10 @@ def rules_info(rules: Ruleset) -> dict[str, Any]:
         "agendas": list(rules.agenda_ids),
         "actions": [_action_info(a) for a in rules.actions.all],
         "data": {
-            "rules": spec.model_dump(mode="json", exclude={"extends", "decks", "tunable"}),
-            "events": rules.events_deck.model_dump(mode="json"),
-            "gestures": rules.gestures_deck.model_dump(mode="json"),
-            "agendas": rules.agendas_deck.model_dump(mode="json"),
+            "rules": spec.model_dump(mode="json", exclude={"extends", "decks", "tunable", "remove", "cards"}),
+            "events": rules.events_deck.model_dump(mode="json", exclude={"tunable"}),
+            "gestures": rules.gestures_deck.model_dump(mode="json", exclude={"tunable"}),
+            "agendas": rules.agendas_deck.model_dump(mode="json", exclude={"tunable"}),
         },
     }
 

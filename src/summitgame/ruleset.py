@@ -1,5 +1,8 @@
 """The frozen, resolved ``Ruleset`` the engine runs on: ids turned into indexes, effects compiled.
 
+Compiling turns the schema's effects and conditions into the typed values of ``effects.py`` (which alone
+says what they do); this module only resolves their ids.
+
 Built once per rule file by ``loader.load_rules``; immutable afterwards and shared by every state.
 Its ``fingerprint`` is a hash of the resolved content (rules and decks), so a record or save can
 prove which rules it was played under.
@@ -9,11 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, assert_never
 
+from . import effects as fx
+from . import schema as sc
 from .actions import Action, ActionTable
-from .effects import Compiled, Names, compile_condition, compile_effect
 from .schema import AgendaDeck, EventDeck, GestureDeck, RulesFile
 
 FORMAT = 1  # bump when the meaning of rule data changes, so fingerprints change with it
@@ -66,10 +71,10 @@ class Ruleset:
     max_counters: int
     two_sided: bool  #: an offer needs an item from each side
     auto_offer: bool  #: a full package is offered at once (``proposals.auto_offer``)
-    on_accept: tuple[Compiled, ...]
-    on_reject: tuple[Compiled, ...]
-    on_pass: tuple[Compiled, ...]
-    end_effects: tuple[Compiled, ...]
+    on_accept: tuple[fx.Effect, ...]
+    on_reject: tuple[fx.Effect, ...]
+    on_pass: tuple[fx.Effect, ...]
+    end_effects: tuple[fx.Effect, ...]
 
     hand_size: int
     hand_limit: int
@@ -80,10 +85,10 @@ class Ruleset:
     opening_event: int  #: event index that opens round 1, or -1 for a random draw
 
     event_ids: tuple[str, ...]
-    event_effects: tuple[tuple[Compiled, ...], ...]
+    event_effects: tuple[tuple[fx.Effect, ...], ...]
     event_pool: tuple[int, ...]  #: the full event deck, one entry per copy
     gesture_ids: tuple[str, ...]
-    gesture_effects: tuple[tuple[Compiled, ...], ...]
+    gesture_effects: tuple[tuple[fx.Effect, ...], ...]
     gesture_pool: tuple[int, ...]
     agenda_ids: tuple[str, ...]
     agenda_stakes: tuple[tuple[int, ...], ...]  #: per agenda, stake added per track
@@ -92,14 +97,22 @@ class Ruleset:
     tier_ids: tuple[str, ...]  #: in the order they are checked
     tier_names: tuple[str, ...]
     tier_bonus: tuple[int, ...]
-    tier_any: tuple[tuple[Compiled, ...], ...]
-    tier_all: tuple[tuple[Compiled, ...], ...]
+    tier_any: tuple[tuple[fx.Condition, ...], ...]
+    tier_all: tuple[tuple[fx.Condition, ...], ...]
     walkout_penalty: int
 
     actions: ActionTable
 
     def __repr__(self) -> str:
         return f"<Ruleset {self.name!r} {self.fingerprint}>"
+
+    def values(self) -> dict[str, Any]:
+        """Every value a key path names (``--set``, ``[tunable]``, ``sweep``, ``tune``): the rule data with its
+        defaults, and the decks under ``cards`` (``cards.gestures.photo_op.copies``)."""
+        return {
+            **self.spec.model_dump(mode="python"),
+            "cards": card_values(self.events_deck, self.gestures_deck, self.agendas_deck),
+        }
 
     def role_index(self, role: str) -> int:
         """Index of a role id; ValueError names the known roles."""
@@ -129,22 +142,110 @@ def _per_role(value: int | dict[str, int], roles: tuple[str, ...]) -> tuple[int,
     return tuple(value[r] if isinstance(value, dict) else value for r in roles)
 
 
+def card_values(
+    events: EventDeck, gestures: GestureDeck, agendas: AgendaDeck, *, as_written: bool = False
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """The decks as key paths see them: deck → card id → the card's fields (defaults included, id left out);
+    ``as_written``: only the fields the data sets (to write them back as TOML)."""
+    return {
+        kind: {c.id: c.model_dump(mode="python", exclude={"id"}, exclude_unset=as_written) for c in deck.cards}
+        for kind, deck in (("events", events), ("gestures", gestures), ("agendas", agendas))
+    }
+
+
 def content_fingerprint(spec: RulesFile, events: EventDeck, gestures: GestureDeck, agendas: AgendaDeck) -> str:
     """A stable hash of the resolved rules and decks (independent of file layout and comments, and of the
-    ``tunable`` ranges, which bound what a designer may change but not how the game plays)."""
-    rules = spec.model_dump(mode="json", exclude={"extends", "decks", "tunable"})
+    ``tunable`` ranges, which bound what a designer may change but not how the game plays; a rule file's
+    ``remove`` and ``[cards]`` changes are hashed as the decks they make)."""
+    rules = spec.model_dump(mode="json", exclude={"extends", "decks", "tunable", "remove", "cards"})
     for section, key in OPTIONAL_KEYS:  # left out at their default, so older fingerprints stay valid
         if rules[section][key] is False:
             del rules[section][key]
     doc: dict[str, Any] = {
         "format": FORMAT,
         "rules": rules,
-        "events": events.model_dump(mode="json"),
-        "gestures": gestures.model_dump(mode="json"),
-        "agendas": agendas.model_dump(mode="json"),
+        "events": events.model_dump(mode="json", exclude={"tunable"}),
+        "gestures": gestures.model_dump(mode="json", exclude={"tunable"}),
+        "agendas": agendas.model_dump(mode="json", exclude={"tunable"}),
     }
     blob = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+# --- compiling effects and conditions: ids resolved to indexes ------------------------------------------
+
+
+class Names:
+    """Id → index lookups the compiler needs."""
+
+    def __init__(
+        self,
+        roles: Sequence[str],
+        tracks: Sequence[str],
+        stages: Sequence[str],
+        meter_slot: Mapping[str, tuple[int, bool]],
+        meter_bounds: Mapping[str, tuple[int, int]],
+        rounds: int,
+    ) -> None:
+        self.roles = {r: i for i, r in enumerate(roles)}
+        self.tracks = {t: i for i, t in enumerate(tracks)}
+        self.stages = {s: i for i, s in enumerate(stages)}
+        self.meter_slot = meter_slot
+        self.meter_bounds = meter_bounds
+        self.rounds = rounds
+        self.n_stages = len(stages)
+
+    def who(self, who: str) -> int:
+        return fx.WHO[who] if who in fx.WHO else self.roles[who]
+
+
+def compile_condition(c: sc.Condition, n: Names) -> fx.Condition:
+    """A schema condition as the typed value ``effects.py`` evaluates."""
+    if isinstance(c, sc.MeterCondition):
+        slot, per_role = n.meter_slot[c.meter]
+        lo, hi = n.meter_bounds[c.meter]
+        return fx.MeterIs(
+            slot,
+            per_role,
+            n.who(c.who),
+            lo if c.at_least is None else c.at_least,
+            hi if c.at_most is None else c.at_most,
+        )
+    if isinstance(c, sc.TrackCondition):
+        lo = 0 if c.at_least is None else n.stages[c.at_least]
+        hi = n.n_stages - 1 if c.at_most is None else n.stages[c.at_most]
+        return fx.TrackIs(n.tracks[c.track], lo, hi)
+    if isinstance(c, sc.TracksCondition):
+        return fx.TracksReach(n.stages[c.at_least], c.count)
+    if isinstance(c, sc.GainedCondition):
+        return fx.GainedIs(n.who(c.who), c.value)
+    if isinstance(c, sc.RoundCondition):
+        return fx.RoundIs(c.at_least or 1, c.at_most or n.rounds)
+    if isinstance(c, sc.EndedByCondition):
+        return fx.EndedIs(frozenset(fx.EndReason[r.upper()] for r in c.reasons))
+    assert_never(c)  # mypy proves every kind is compiled
+
+
+def compile_effect(e: sc.Effect, n: Names) -> fx.Effect:
+    """A schema effect as the typed value ``effects.py`` applies (meter bounds and the last stage resolved)."""
+    when = tuple(compile_condition(c, n) for c in e.when)
+    if isinstance(e, sc.ChangeMeter):
+        slot, per_role = n.meter_slot[e.meter]
+        lo, hi = n.meter_bounds[e.meter]
+        return fx.MoveMeter(when, slot, per_role, n.who(e.who), e.by, lo, hi)
+    if isinstance(e, sc.ChangeTrack):
+        return fx.MoveTrack(when, n.tracks[e.track], e.by, n.n_stages - 1)
+    if isinstance(e, sc.ChangeStake):
+        return fx.MoveStake(when, n.tracks[e.track], n.who(e.who), e.by)
+    if isinstance(e, sc.Draw):
+        return fx.DrawCards(when, n.who(e.who), e.count)
+    if isinstance(e, sc.Discard):
+        return fx.DiscardCards(when, n.who(e.who), e.count)
+    if isinstance(e, sc.BlockTrack):
+        return fx.Block(when, n.tracks[e.track], e.rounds)
+    if isinstance(e, sc.RevealAgenda):
+        return fx.Reveal(when, n.who(e.who))
+    assert_never(e)
 
 
 def compile_ruleset(
@@ -201,7 +302,7 @@ def compile_ruleset(
                 out[r * T + t] = v
         return tuple(out)
 
-    def effs(items: list[Any]) -> tuple[Compiled, ...]:
+    def effs(items: list[Any]) -> tuple[fx.Effect, ...]:
         return tuple(compile_effect(e, names) for e in items)
 
     def pool(cards: list[Any]) -> tuple[int, ...]:

@@ -406,6 +406,16 @@ TunablePath = Annotated[
 ]
 
 
+DeckKind = Literal["events", "gestures", "agendas"]
+CardChanges = Annotated[
+    dict[DeckKind, dict[Id, dict[Name, Any]]],
+    Field(
+        description="Changes to cards of the decks, by deck and card id (``[cards.gestures.photo_op]``, then "
+        "``copies = 3``): any field of a card but its id; the changed card is checked against its deck's schema.",
+    ),
+]
+
+
 class RulesFile(Strict):
     """A whole rule file (after ``extends`` is resolved)."""
 
@@ -415,6 +425,13 @@ class RulesFile(Strict):
     name: Name = Field(min_length=1, max_length=60, description="Name of this rule set.")
     description: Text = Field("", description="A paragraph for the rulebook.")
     extends: Name | None = Field(None, description="Another rule file this one changes.")
+    remove: list[Name] = Field(
+        default_factory=list,
+        description="In a file that extends another: key paths of entries to take out of the rules it extends, "
+        "e.g. 'tiers.partial', 'tracks.syria' or 'cards.gestures.back_channel' (a card of a deck). A removed tier "
+        "leaves outcome.order, and [tunable] ranges under a removed entry go with it.",
+    )
+    cards: CardChanges = Field(default_factory=dict)
     decks: DeckRefs = Field(description="The card files.")
     roles: dict[Id, RoleSpec] = Field(description="Exactly two roles, keyed by id.")
     meters: dict[Id, MeterSpec] = Field(min_length=1, description="Meters, keyed by id.")
@@ -465,11 +482,21 @@ class AgendaCard(CardBase):
     )
 
 
+DeckTunable = Annotated[
+    dict[TunablePath, Tunable],
+    Field(
+        description="Key path -> the range a designer allows a number of this deck's cards to move in, written "
+        "as --set takes it: 'cards.gestures.photo_op.copies' (write each path in quotes).",
+    ),
+]
+
+
 class EventDeck(Strict):
     """An event deck file."""
 
     deck: Literal["events"] = Field(description="Which kind of deck this file holds.")
     cards: list[EventCard] = Field(min_length=1, description="The cards.")
+    tunable: DeckTunable = Field(default_factory=dict)
 
 
 class GestureDeck(Strict):
@@ -477,6 +504,7 @@ class GestureDeck(Strict):
 
     deck: Literal["gestures"] = Field(description="Which kind of deck this file holds.")
     cards: list[GestureCard] = Field(min_length=1, description="The cards.")
+    tunable: DeckTunable = Field(default_factory=dict)
 
 
 class AgendaDeck(Strict):
@@ -484,6 +512,7 @@ class AgendaDeck(Strict):
 
     deck: Literal["agendas"] = Field(description="Which kind of deck this file holds.")
     cards: list[AgendaCard] = Field(min_length=1, description="The cards.")
+    tunable: DeckTunable = Field(default_factory=dict)
 
 
 DECK_MODELS: dict[str, type[EventDeck] | type[GestureDeck] | type[AgendaDeck]] = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from operator import mul
 
-from .effects import holds
+from .effects import first_tier
 from .errors import SummitError
 from .state import EndReason, State
 
@@ -43,13 +43,7 @@ class Outcome:
 def tier_index(s: State) -> int:
     """Index (in check order) of the first tier whose conditions hold."""
     rules = s.rules
-    for i in range(len(rules.tier_ids)):
-        any_ = rules.tier_any[i]
-        if any_ and not any(holds(c, s, 0) for c in any_):
-            continue
-        if all(holds(c, s, 0) for c in rules.tier_all[i]):
-            return i
-    return len(rules.tier_ids) - 1  # unreachable for validated rules: the last tier always holds
+    return first_tier(rules.tier_any, rules.tier_all, s.meters, s.tracks, s.gained, s.round, s.end)
 
 
 def true_points(s: State, role: int) -> int:

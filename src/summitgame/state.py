@@ -11,6 +11,8 @@ from __future__ import annotations
 import enum
 from typing import TYPE_CHECKING, Any
 
+from .effects import EndReason as EndReason  # re-exported: where the engine's modules look for it
+
 if TYPE_CHECKING:
     from .ruleset import Ruleset
 
@@ -21,20 +23,6 @@ class Phase(enum.IntEnum):
     BUILD = 0  #: the player to move builds a package (or, as initiative, plays a gesture or passes)
     RESPOND = 1  #: the player to move answers the package on the table
     OVER = 2  #: the summit has ended
-
-
-class EndReason(enum.IntEnum):
-    """Why a summit ended; engine-defined (tiers, which are data, are decided from it)."""
-
-    NONE = 0  #: not ended yet
-    LAST_ROUND = 1  #: the last round was played out
-    WALKOUT = 2  #: a leader's per-role meter reached its walk-out limit
-    BREAKDOWN = 3  #: a shared meter fell to its breakdown level
-
-    @property
-    def label(self) -> str:
-        """The name used in rule data and reports ('last_round', 'walkout', 'breakdown')."""
-        return self.name.lower()
 
 
 History = tuple[int, ...]

@@ -13,9 +13,9 @@ before the end (see ``Weights``). Walk-outs and breakdowns this very round are e
 effects and limits are applied, not guessed. In the last round every value of the viewer's is its
 exact final score (less its points so far).
 
-A small interpreter mirrors ``effects.apply_effects``/``effects.holds`` on plain lists for the effects
-that move the board (meters, tracks) and counts the rest (cards, reveals), so agents can price card
-effects without building a state.
+Card effects are priced without building a state by the engine's own interpreter (``effects.run``) on
+plain lists: meters and tracks move exactly as in the game, and an ``effects.Tally`` counts the rest
+(cards, reveals); tiers are read by ``effects.first_tier``, as ``scoring`` reads them.
 """
 
 from __future__ import annotations
@@ -27,21 +27,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from ..actions import Action, ActionKind
-from ..effects import (
-    C_ENDED,
-    C_GAINED,
-    C_METER,
-    C_ROUND,
-    C_TRACK,
-    C_TRACKS,
-    DISCARD,
-    DRAW,
-    METER,
-    REVEAL,
-    TRACK,
-    Compiled,
-    targets,
-)
+from ..effects import IGNORE, Condition, GainedIs, MoveMeter, MoveTrack, RoundIs, Tally, first_tier, run
 from ..observation import Observation
 from ..ruleset import Ruleset
 from ..state import EndReason, Phase
@@ -328,89 +314,14 @@ def offers(obs: Observation) -> list[Offer]:
     return out
 
 
-# --- the board interpreter -------------------------------------------------------------------------------
-
-
-def _holds(
-    c: Compiled, meters: Sequence[int], tracks: Sequence[int], gained: Sequence[bool], rnd: int, end: int, me: int
-) -> bool:
-    """``effects.holds`` on plain values."""
-    op = c[0]
-    if op == C_METER:
-        _, slot, per_role, who, lo, hi = c
-        value = meters[slot + targets(who, me)[0]] if per_role else meters[slot]
-        return bool(lo <= value <= hi)
-    if op == C_TRACK:
-        return bool(c[2] <= tracks[c[1]] <= c[3])
-    if op == C_TRACKS:
-        stage = c[1]
-        return bool(sum(1 for x in tracks if x >= stage) >= c[2])
-    if op == C_GAINED:
-        return bool(gained[targets(c[1], me)[0]] == c[2])
-    if op == C_ROUND:
-        return bool(c[1] <= rnd <= c[2])
-    if op == C_ENDED:
-        return bool(end in c[1])
-    raise AssertionError(f"unknown condition opcode {op}")
-
-
-class _Extras:
-    """What an effect list did besides moving meters and tracks: cards gained per role, reveals per role."""
-
-    __slots__ = ("cards", "revealed")
-
-    def __init__(self) -> None:
-        self.cards = [0, 0]
-        self.revealed = [False, False]
-
-
-def _apply(
-    rules: Ruleset,
-    effects: Sequence[Compiled],
-    meters: list[int],
-    tracks: list[int],
-    gained: Sequence[bool],
-    rnd: int,
-    me: int,
-    extras: _Extras | None = None,
-) -> None:
-    """``effects.apply_effects`` on plain lists: meters and tracks move; cards and reveals are counted."""
-    for e in effects:
-        when = e[1]
-        if when and not all(_holds(c, meters, tracks, gained, rnd, 0, me) for c in when):
-            continue
-        op = e[0]
-        if op == METER:
-            _, _, slot, per_role, who, by = e
-            for i in (slot + r for r in targets(who, me)) if per_role else (slot,):
-                meters[i] = min(rules.meter_max[i], max(rules.meter_min[i], meters[i] + by))
-        elif op == TRACK:
-            _, _, t, by = e
-            tracks[t] = min(rules.top_stage, max(0, tracks[t] + by))
-        elif extras is not None:
-            if op == DRAW:
-                for r in targets(e[2], me):
-                    extras.cards[r] += e[3]
-            elif op == DISCARD:
-                for r in targets(e[2], me):
-                    extras.cards[r] -= e[3]
-            elif op == REVEAL:
-                for r in targets(e[2], me):
-                    extras.revealed[r] = True
-        # stake changes and blocks shape later rounds only: not priced by a one-step valuation
+# --- the board, read by the one interpreter ------------------------------------------------------------
 
 
 def _tier(
     rules: Ruleset, meters: Sequence[int], tracks: Sequence[int], gained: Sequence[bool], rnd: int, end: int
 ) -> int:
     """``scoring.tier_index`` on plain values."""
-    for i in range(len(rules.tier_ids)):
-        any_ = rules.tier_any[i]
-        if any_ and not any(_holds(c, meters, tracks, gained, rnd, end, 0) for c in any_):
-            continue
-        if all(_holds(c, meters, tracks, gained, rnd, end, 0) for c in rules.tier_all[i]):
-            return i
-    return len(rules.tier_ids) - 1
+    return first_tier(rules.tier_any, rules.tier_all, meters, tracks, gained, rnd, end)
 
 
 class _Facts(NamedTuple):
@@ -428,31 +339,27 @@ class _Facts(NamedTuple):
 def _facts(rules: Ruleset) -> _Facts:
     """Tier conditions and the ``when`` of accept and end-of-round effects read tracks only through stage
     thresholds, so two boards whose tracks fall in the same bands value the same."""
-    tier_conds: list[Compiled] = [c for group in (*rules.tier_any, *rules.tier_all) for c in group]
+    tier_conds: list[Condition] = [c for group in (*rules.tier_any, *rules.tier_all) for c in group]
     effects = (*rules.on_accept, *rules.end_effects)
-    conds = tier_conds + [c for e in effects for c in e[1]]
-    marks: list[set[int]] = [set() for _ in range(rules.n_tracks)]
+    conds = tier_conds + [c for e in effects for c in e.when]
+    T = rules.n_tracks
+    marks: list[set[int]] = [set() for _ in range(T)]
     for c in conds:
-        if c[0] == C_TRACK:
-            marks[c[1]].update((c[2], c[3] + 1))
-        elif c[0] == C_TRACKS:
-            for m in marks:
-                m.add(c[1])
+        for t, stage in c.stage_marks(T):
+            marks[t].add(stage)
     levels = tuple(tuple(sum(1 for h in m if x >= h) for x in range(rules.top_stage + 1)) for m in marks)
-    slots: set[int] = set()
-    shared: set[int] = set()
-    for c in tier_conds:
-        if c[0] == C_METER:
-            slots.update((c[1], c[1] + 1) if c[2] else (c[1],))
-            if not c[2]:
-                shared.add(c[1])
+    slots = {slot for c in tier_conds for slot in c.meter_slots()}
+    shared = {slot for slot, per_role in rules.meter_slot.values() if not per_role}
     return _Facts(
         levels=levels,
-        exact=not any(e[0] == TRACK for e in effects),
+        exact=not any(isinstance(e, MoveTrack) for e in effects),
         tier_slots=tuple(sorted(slots)),
-        swing_slots=tuple(sorted(shared)),
-        tier_gained=any(c[0] == C_GAINED for c in tier_conds),
-        plain_drift=all(e[0] == METER and all(c[0] in (C_GAINED, C_ROUND) for c in e[1]) for e in rules.end_effects),
+        swing_slots=tuple(sorted(slots & shared)),
+        tier_gained=any(c.reads_gained for c in tier_conds),
+        plain_drift=all(
+            isinstance(e, MoveMeter) and all(isinstance(c, GainedIs | RoundIs) for c in e.when)
+            for e in rules.end_effects
+        ),
     )
 
 
@@ -660,8 +567,8 @@ class Valuer:
             for i, by in self._drift_ops(gained):
                 m[i] = min(hi[i], max(lo[i], m[i] + by))
         elif rules.end_effects:
-            _apply(rules, rules.end_effects, m, tr, gained, rnd, 0)
-            _apply(rules, rules.end_effects, m, tr, gained, rnd, 1)
+            run(rules.end_effects, m, tr, gained, rnd, 0, 0, IGNORE)
+            run(rules.end_effects, m, tr, gained, rnd, 0, 1, IGNORE)
             if not facts.exact:
                 bands = tuple(tr)
         walk0 = walk1 = brk = 0.0
@@ -709,9 +616,9 @@ class Valuer:
             rnd = self.obs.round
             for me in (0, 1):
                 for e in self.rules.end_effects:
-                    if all(_holds(c, (), (), gained, rnd, 0, me) for c in e[1]):
-                        _, _, slot, per_role, who, by = e
-                        out += [(slot + r, by) for r in targets(who, me)] if per_role else [(slot, by)]
+                    assert isinstance(e, MoveMeter)  # ``_Facts.plain_drift``: end effects only move meters
+                    if all(c.test((), (), gained, rnd, 0, me) for c in e.when):
+                        out += [(i, e.by) for i in e.slots(me)]
             ops = self._drift[gained] = tuple(out)
         return ops
 
@@ -811,7 +718,7 @@ class Valuer:
         for _, t, steps in items:
             tr[t] = min(rules.top_stage, tr[t] + steps)
         if rules.on_accept:
-            _apply(rules, rules.on_accept, m, tr, gained, obs.round, proposer)
+            run(rules.on_accept, m, tr, gained, obs.round, 0, proposer, IGNORE)
         v = self.settle(m, tr, gained)
         tables = self._share()
         tables.dealt += 1
@@ -868,9 +775,9 @@ class Valuer:
             m[cs + recv] = max(lo, m[cs + recv] - rules.relief[recv * T + t] * steps)
             g[recv] = True
         gained = (g[0], g[1])
-        _apply(rules, rules.on_accept, m, tr, gained, obs.round, proposer)
-        _apply(rules, rules.end_effects, m, tr, gained, obs.round, 0)
-        _apply(rules, rules.end_effects, m, tr, gained, obs.round, 1)
+        run(rules.on_accept, m, tr, gained, obs.round, 0, proposer, IGNORE)
+        run(rules.end_effects, m, tr, gained, obs.round, 0, 0, IGNORE)
+        run(rules.end_effects, m, tr, gained, obs.round, 0, 1, IGNORE)
         return m
 
     def board_after_reject(self, by: int) -> list[int]:
@@ -879,9 +786,9 @@ class Valuer:
         rules = self.rules
         m = list(obs.meters)
         tr = list(obs.tracks)
-        _apply(rules, rules.on_reject, m, tr, obs.gained, obs.round, by)
-        _apply(rules, rules.end_effects, m, tr, obs.gained, obs.round, 0)
-        _apply(rules, rules.end_effects, m, tr, obs.gained, obs.round, 1)
+        run(rules.on_reject, m, tr, obs.gained, obs.round, 0, by, IGNORE)
+        run(rules.end_effects, m, tr, obs.gained, obs.round, 0, 0, IGNORE)
+        run(rules.end_effects, m, tr, obs.gained, obs.round, 0, 1, IGNORE)
         return m
 
     def walks_out(self, meters: Sequence[int], role: int) -> bool:
@@ -898,7 +805,7 @@ class Valuer:
         m = list(obs.meters)
         tr = list(obs.tracks)
         if self.rules.on_reject:
-            _apply(self.rules, self.rules.on_reject, m, tr, obs.gained, obs.round, by)
+            run(self.rules.on_reject, m, tr, obs.gained, obs.round, 0, by, IGNORE)
         return self._mine_first(self.settle(m, tr, obs.gained))
 
     def pass_(self) -> tuple[float, float]:
@@ -907,7 +814,7 @@ class Valuer:
         m = list(obs.meters)
         tr = list(obs.tracks)
         if self.rules.on_pass:
-            _apply(self.rules, self.rules.on_pass, m, tr, obs.gained, obs.round, obs.initiative)
+            run(self.rules.on_pass, m, tr, obs.gained, obs.round, 0, obs.initiative, IGNORE)
         return self._mine_first(self.settle(m, tr, obs.gained))
 
     def utility(self, value: tuple[float, float]) -> float:
@@ -931,8 +838,8 @@ class Valuer:
         g = rules.gesture_ids.index(card)
         m = list(obs.meters)
         tr = list(obs.tracks)
-        extras = _Extras()
-        _apply(rules, rules.gesture_effects[g], m, tr, obs.gained, obs.round, self.me, extras)
+        extras = Tally()
+        run(rules.gesture_effects[g], m, tr, obs.gained, obs.round, 0, self.me, extras)
         before = self.settle(obs.meters, obs.tracks, obs.gained)
         after = self.settle(m, tr, obs.gained)
         w = self.w

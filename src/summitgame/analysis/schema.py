@@ -782,6 +782,7 @@ RULES_ID = {
 }
 
 NUMBER = {"type": "number"}
+SWEPT = {"type": ["number", "string"]}  #: a swept value: a number, or a deck file
 NAMES = {"type": "array", "items": {"type": "string"}}
 
 SWEEP_SCHEMA: dict[str, Any] = {
@@ -809,7 +810,11 @@ SWEEP_SCHEMA: dict[str, Any] = {
                 "type": "object",
                 "properties": {
                     "path": {"type": "string"},
-                    "values": {"type": "array", "items": NUMBER},
+                    "values": {
+                        "type": "array",
+                        "items": SWEPT,
+                        "description": "The values tried: numbers, or deck files (decks.gestures=a.toml,b.toml).",
+                    },
                     "allowed": {"anyOf": [{"type": "null"}, {"type": "array", "items": NUMBER}]},
                     "current": {
                         "anyOf": [{"type": "null"}, NUMBER],
@@ -830,7 +835,7 @@ SWEEP_SCHEMA: dict[str, Any] = {
             "items": {
                 "type": "object",
                 "properties": {
-                    "values": _map(NUMBER),
+                    "values": _map(SWEPT),
                     "fingerprint": {"type": "string"},
                     "games": INT,
                     "measures": _map(_ref("measure")),

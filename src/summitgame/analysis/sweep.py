@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, RulesError
-from ..loader import load_rules
-from ..params import Number, Param, fmt_number, get_at, is_number, parse_path
+from ..loader import load_rules, no_entry
+from ..params import FILE_KEYS, Number, Param, Value, fmt_number, get_at, is_number, override_text, parse_path
 from ..ruleset import Ruleset
 from ..stats import mean_ci
 from ..tournament import Entrant
@@ -45,7 +45,7 @@ Backend = Mapping[str, Any]
 class Point:
     """One point of a sweep: the parameter values, the rules they make, and what the games measured."""
 
-    values: dict[str, Number]
+    values: dict[str, Value]
     rules: Ruleset
     games: list[GameMetrics] = field(default_factory=list)
     measures: dict[str, Measure] = field(default_factory=dict)
@@ -57,15 +57,20 @@ class Point:
 def current_value(rules: Ruleset, key: str) -> Number:
     """The value a key path has in loaded rules (defaults included); RulesError if it is not a number."""
     try:
-        value = get_at(rules.spec.model_dump(mode="python"), parse_path(key))
-    except (LookupError, ValueError) as exc:
-        raise RulesError([Problem("--param", key, f"names no value of the rules: {exc}")]) from None
+        parts = parse_path(key)
+    except ValueError as exc:
+        raise RulesError([Problem("--param", key, str(exc))]) from None
+    values = rules.values()
+    why = no_entry(values, parts)
+    if why is not None:
+        raise RulesError([Problem("--param", key, f"names no value of the rules: {why}")])
+    value = get_at(values, parts)
     if not is_number(value):
         raise RulesError([Problem("--param", key, f"is {value!r}, not a number")])
     return value  # type: ignore[no-any-return]
 
 
-def grid(params: Sequence[Param]) -> list[dict[str, Number]]:
+def grid(params: Sequence[Param]) -> list[dict[str, Value]]:
     """Every combination of the parameters' values, the first parameter varying slowest."""
     return [
         dict(zip([p.path for p in params], combo, strict=True))
@@ -73,18 +78,19 @@ def grid(params: Sequence[Param]) -> list[dict[str, Number]]:
     ]
 
 
-def overrides_for(values: Mapping[str, Number]) -> list[str]:
+def overrides_for(values: Mapping[str, Value]) -> list[str]:
     """The ``--param`` texts that set a point's values."""
-    return [f"{k}={fmt_number(v)}" for k, v in values.items()]
+    return [override_text(k, v) for k, v in values.items()]
 
 
 def load_points(
-    rules_path: str | Path | None, overrides: Sequence[str], points: Sequence[Mapping[str, Number]]
+    rules_path: str | Path | None, overrides: Sequence[str], points: Sequence[Mapping[str, Value]]
 ) -> list[Point]:
     """Load the rules of every point; RulesError listing every distinct problem (before any game runs)."""
     base = load_rules(rules_path, overrides)
     for key in sorted(points[0] if points else ()):
-        current_value(base, key)  # a typo in a path is reported once, clearly
+        if key not in FILE_KEYS:  # a deck file: loading each point's rules says what is wrong with it
+            current_value(base, key)  # a typo in a path is reported once, clearly
     out: list[Point] = []
     problems: list[Problem] = []
     for values in points:

@@ -46,9 +46,9 @@ from typing import Any
 from ..errors import Problem, RulesError, SummitError
 from ..jsonlines import JsonLines
 from ..loader import default_rules_path, load_rules
-from ..params import Number, Span, fmt_number, get_at, parse_path
+from ..params import Number, Span, Value, fmt_number, get_at, parse_path
 from ..records import write_atomic
-from ..ruleset import Ruleset
+from ..ruleset import Ruleset, card_values
 from ..safeio import DataFileError, loads_json, printable, read_text
 from ..stats import wilson
 from ..tournament import Entrant
@@ -554,7 +554,7 @@ class Tuning:
         self._rules[_key(values)] = (rules.fingerprint, "")
         names = [t.name for t in self.targets.targets]
         point = play_point(
-            Point(values, rules),
+            Point(dict[str, Value](values), rules),
             self.players,
             self.games,
             self.seed,
@@ -891,7 +891,12 @@ def changes_file(
 
     doc: dict[str, Any] = {}
     keys = [tuple(parse_override(o)[0]) for o in overrides] + [parse_path(k) for k in values]
-    final_data = merged_data(rules_path, overrides, [f"{k}={fmt_number(v)}" for k, v in values.items()])
+    params = [f"{k}={fmt_number(v)}" for k, v in values.items()]
+    final_data = merged_data(rules_path, overrides, params)
+    if any(parts[0] == "cards" for parts in keys):  # a card's changed field, as the final decks hold it
+        final = load_rules(rules_path, overrides, params)
+        cards = card_values(final.events_deck, final.gestures_deck, final.agendas_deck, as_written=True)
+        final_data = {**final_data, "cards": cards}
     for parts in keys:
         cut = next((i for i, p in enumerate(parts) if isinstance(p, int)), len(parts))
         head = parts[:cut] if cut < len(parts) else parts

@@ -35,8 +35,8 @@ from typing import Any
 import numpy as np
 import pyspiel
 
-from ..effects import STAKE, Compiled
-from ..engine import apply, legal_actions, new_game
+from ..effects import Effect, MoveStake
+from ..engine import apply, legal_actions, max_decisions, new_game
 from ..loader import load_rules
 from ..observation import observe, sample_state
 from ..ruleset import Ruleset
@@ -99,9 +99,7 @@ class Config:
         self.seeds = seeds
         self.encoder = Encoder(self.rules)
         rules = self.rules
-        package = 2 * rules.max_items + 1
-        per_round = rules.plays_per_turn + package + rules.max_counters * (package + 1) + 1
-        self.max_moves = rules.rounds * per_round
+        self.max_moves = max_decisions(rules)
         self.max_history = self.max_moves + rules.rounds  # player actions and one event per round
         self.n_codes = len(rules.actions) + len(rules.event_ids)
         self.n_gestures = len(rules.gesture_ids)
@@ -113,8 +111,9 @@ def config(path: str, overrides: tuple[str, ...], seeds: int) -> Config:
     return Config(path, overrides, seeds)
 
 
-def _stake_gain(effects: tuple[Compiled, ...]) -> int:
-    return sum(max(e[4], 0) for e in effects if e[0] == STAKE)
+def _stake_gain(effects: tuple[Effect, ...]) -> int:
+    """The most ``effects`` can raise one role's stake in a track."""
+    return sum(max(e.by, 0) for e in effects if isinstance(e, MoveStake))
 
 
 def utility_bounds(rules: Ruleset) -> tuple[float, float]:

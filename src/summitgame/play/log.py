@@ -22,7 +22,8 @@ from itertools import pairwise
 
 from ..actions import ActionKind
 from ..describe import Describer
-from ..effects import Compiled, apply_effects, draw_cards
+from ..effects import Effect as Compiled
+from ..effects import apply_effects, draw_cards
 from ..engine import resolve_package
 from ..ruleset import Ruleset
 from ..schema import Effect
