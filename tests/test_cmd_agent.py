@@ -16,6 +16,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -314,25 +315,39 @@ def test_the_program_dies_with_a_killed_parent(tmp_path: Path) -> None:
         parent.wait()
 
 
-def interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+def interrupt_once(marker: Path, within: float = 60.0) -> Callable[[int, object], None]:
+    """A SIGALRM handler that raises KeyboardInterrupt (Ctrl-C) once ``marker`` exists, else re-arms itself every
+    20 ms; after ``within`` seconds it interrupts anyway (a hang guard: the test then fails on the marker)."""
+    deadline = time.monotonic() + within
+
+    def handler(signum: int, frame: object) -> None:
+        if marker.exists() or time.monotonic() > deadline:
+            raise KeyboardInterrupt
+        signal.setitimer(signal.ITIMER_REAL, 0.02)
+
+    return handler
 
 
 def test_ctrl_c_while_a_program_thinks_stops_it(rules: Ruleset, tmp_path: Path) -> None:
-    spec = program(tmp_path, "time.sleep(60)")
+    # Ctrl-C comes once the program has its act and thinks: a fixed delay could come before a loaded machine
+    # had even started it (no pid written yet), which tested nothing and failed on the missing pid file
+    thinking = tmp_path / "thinking"
+    spec = program(tmp_path, f"open({str(thinking)!r}, 'w').close()\ntime.sleep(60)")
     agent = make_agent(spec)
     s = new_game(rules, 1)
     agent.start(rules, s.to_move, random.Random(0))
     obs = observe(s, s.to_move)
-    previous = signal.signal(signal.SIGALRM, interrupt)  # Ctrl-C, delivered while act waits for the program
+    previous = signal.signal(signal.SIGALRM, interrupt_once(thinking))  # delivered while act waits
     try:
-        signal.setitimer(signal.ITIMER_REAL, 0.5)
+        signal.setitimer(signal.ITIMER_REAL, 0.02)
         with pytest.raises(KeyboardInterrupt):
             agent.act(obs, obs.legal)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-    assert all(gone(pid) for pid in pids(tmp_path))
+    assert thinking.exists(), "the program never got to think within the deadline"
+    (pid,) = pids(tmp_path)
+    assert gone(pid)
 
 
 # --- the move limit, the seed and the log -------------------------------------------------------------------

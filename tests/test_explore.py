@@ -281,7 +281,8 @@ def test_tune_finds_a_value_that_meets_a_toy_target(tmp_path: Path) -> None:
     path, rules = tn.write_best(tuning, best, tmp_path / "out", "summitgame tune ...")
     text = path.read_text(encoding="utf-8")
     assert "[rounds]\ncount = 9\n" in text and "hands" not in text.split("extends")[1]
-    assert rules.spec.rounds.count == 9 and rules.fingerprint == best.fingerprint
+    assert rules.spec.rounds.count == 9 and rules.name == "Summit (tuned for targets.toml)"
+    assert load_rules(path, ["name=Summit"]).fingerprint == best.fingerprint  # the winner's rules, renamed
     assert len([t for t in store.trials if t.phase == "search" and not t.cached]) <= 15
 
 

@@ -3,16 +3,19 @@ against its schema), text and HTML; each figure agrees with the games it counts.
 
 from __future__ import annotations
 
+import html
 import json
 import random
+import re
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from summitgame.analysis.aggregate import aggregate
+from summitgame.analysis.balance import labels
 from summitgame.analysis.causes import causes_section
-from summitgame.analysis.html import causes_table
+from summitgame.analysis.html import _names, causes_table
 from summitgame.analysis.metrics import GameMetrics, game_metrics
 from summitgame.analysis.schema import BALANCE_SCHEMA, validate
 from summitgame.cli import cli
@@ -118,6 +121,32 @@ def test_the_html_table_lists_a_tiers_alternatives(rules: Ruleset, games: list[G
     table = causes_table(causes_section(rules, games))
     assert "held: the summit ended in a walk-out or in a breakdown" in table
     assert "not incremental: a track has reached accord failed" in table
+
+
+def test_the_html_table_names_tiers_endings_meters_and_tracks(rules: Ruleset, games: list[GameMetrics]) -> None:
+    c = causes_section(rules, games)
+    table = causes_table(c, _names({"labels": labels(rules)}))
+    cells = re.findall(r"<td>(.*?)</td>", table)
+    tiers, causes = cells[0::4], cells[1::4]
+    assert set(tiers) == {"Failed", "Incremental", "Symbolic"}
+    assert "ended: walk-out by Moscow (Domestic pressure (Moscow))" in causes
+    assert "ended: breakdown (Trust)" in causes and "ended: last round" in causes
+    assert any(x.startswith("not Incremental: ") for x in causes)
+    accords = [x for x in causes if x.startswith("accord: ")]
+    assert accords and set(accords) <= {f"accord: {html.escape(n)}" for n in rules.track_names}
+    for key in ("walkout:", "last_round", "pressure:", "not incremental", *[f"accord: {t}<" for t in rules.track_ids]):
+        assert key not in table, key  # no id is left where a name belongs
+
+
+def test_the_balance_page_shows_the_causes_by_name(tmp_path: Any) -> None:
+    page = tmp_path / "b.html"
+    res = CliRunner().invoke(cli, ["balance", "--agents", "random", "--games", "24", "--html", str(page)])
+    assert res.exit_code == 0, res.output
+    text = page.read_text(encoding="utf-8")
+    table = text[text.index('<table class="causes">') :]
+    table = table[: table.index("</table>")]
+    assert "<td>Failed</td>" in table and "<td>failed</td>" not in table
+    assert "walk-out by " in table and "walkout:" not in table and "pressure:" not in table
 
 
 def test_recorded_games_carry_the_causes_too(rules: Ruleset, games: list[GameMetrics]) -> None:

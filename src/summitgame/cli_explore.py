@@ -416,7 +416,12 @@ def tune_cmd(
     Every candidate plays the same deals, seats and agents. The winner, trimmed to change only what it
     must, is written as OUT/best.toml, a rule file that extends the original, with its balance report
     (OUT/best-balance.txt and .json). Interrupt at any time: every candidate played is in
-    OUT/trials.jsonl, and --resume continues from there. Exit status 1 if no candidate met every target."""
+    OUT/trials.jsonl, and --resume continues from there. Exit status 1 if no candidate met every target.
+
+    The targets file's [tune] table can lock parameters together: symmetric = ["meters.pressure.walkout_at.*"]
+    gives every tuned parameter a glob matches one value per candidate. A warning (text and JSON) says when
+    the winner meets its targets by making one side fragile (one role does most of the walking out) or by
+    cutting the game short (median end round 2 or less)."""
     from .analysis import balance as bal
     from .analysis import sweep as sw
     from .analysis import tune as tn
@@ -427,6 +432,7 @@ def tune_cmd(
     rules = load(rules_path, overrides)
     tg = load_targets(targets_file, rules)
     dims = tn.dimensions(rules_path, overrides, _tune_params(param_texts, list(rules.spec.tunable)))
+    locks = tn.locks(dims, tg, list(rules.spec.tunable))  # [tune] symmetric: refused before anything is played
     load_agent_classes(agent_classes)
     specs, n, seed = _run_settings(ctx, tg.run, agents_text, games, seed, DEFAULT_TUNE_GAMES)
     players = bal.players_for(specs)
@@ -451,6 +457,8 @@ def tune_cmd(
     }
     if tg.exploiters:  # only when given, so that a tune started before exploiters existed still resumes
         settings["exploiters"] = tg.exploiters
+    if locks:  # likewise
+        settings["symmetric"] = {glob: list(members) for glob, members in locks.items()}
 
     now = {d.path: d.current for d in dims}
 
@@ -468,7 +476,7 @@ def tune_cmd(
     backend = open_backend(workers, move_timeout, scheduler)
     store = tn.Store(out_dir, settings, resume)
     try:
-        tuning = tn.Tuning(rules_path, overrides, dims, tg, players, n, seed, backend, show)
+        tuning = tn.Tuning(rules_path, overrides, dims, tg, players, n, seed, backend, show, locks)
         kept: dict[int, tuple[tn.Trial, sw.Point]] = {}
         if csv_dir is not None:
             tuning.on_point = lambda t, point: kept.setdefault(t.number, (t, point)) and None
@@ -506,6 +514,7 @@ def tune_cmd(
         "balance", path, (), [("--agents", ",".join(specs)), ("--games", n), ("--seed", fresh_seed)]
     )
     report = bal.balance_report(sim, fresh_seed, report_cmd, n)
+    guards = tn.guard_warnings(best_rules, sim.games, rules.spec.rounds.count)  # shortcuts, on the fresh deals
     from .records import write_atomic
 
     write_atomic(out_dir / "best-balance.json", json.dumps(report, indent=1) + "\n")
@@ -525,6 +534,7 @@ def tune_cmd(
         "trims_played": sum(1 for t in store.trials if t.phase != "search" and not t.cached and t.fingerprint),
         "trials_file": str(out_dir / tn.TRIALS_FILE),
         "fresh": {"seed": fresh_seed, "met": all(v.met for v in fresh), "verdicts": [v.as_dict() for v in fresh]},
+        "warnings": guards,
         "command": command,
     }
     if as_json:
@@ -538,7 +548,11 @@ def tune_cmd(
         for k, (a, b) in changed.items():
             click.echo(f"  {k}: {show_number(a)} -> {show_number(b)}")
         if not changed:
-            click.echo("  no change needed: the current rules meet the targets")
+            click.echo(
+                "  no change needed: the current rules meet the targets"
+                if best.met
+                else "  no change: the current rules are the closest found"
+            )
         rows = [["target", "wanted", "tuning deals", "", f"fresh deals (seed {fresh_seed})", ""]]
         for f in fresh:  # by name: a winner read back from trials.jsonl has its measures in sorted order
             m = best.measures[f.target.name]
@@ -559,6 +573,8 @@ def tune_cmd(
                 "  note: on fresh deals the winner misses a target; it may have met it by the luck of the tuning "
                 "deals (try more --games)"
             )
+        for w in guards:
+            click.echo(f"  warning: {w['message']} (on fresh deals)")
         click.echo(f"rules:   {path}")
         click.echo(f"report:  {out_dir / 'best-balance.txt'}")
         click.echo(f"trials:  {out_dir / tn.TRIALS_FILE}")

@@ -351,15 +351,25 @@ def exploits_table(ex: Mapping[str, Any]) -> str:
     return f"{table}\n{note}\n<ul>{lines}</ul>"
 
 
-def causes_table(c: Mapping[str, Any]) -> str:
+def ending_name(end: str, name: Callable[[str, str], str]) -> str:
+    """An ending in words: 'last round', 'breakdown', 'walk-out by Moscow' (roles by name)."""
+    reason, _, who = end.partition(":")
+    if reason == "walkout" and who:
+        return "walk-out by " + " and ".join(name("roles", r) for r in who.split(","))
+    return reason.replace("_", " ")
+
+
+def causes_table(c: Mapping[str, Any], name: Callable[[str, str], str] | None = None) -> str:
     """Each tier's causes as table rows: the condition that held (or failed, for a tier checked before it),
-    how its games ended, and the tracks that reached accord, each as a share of the tier's games."""
+    how its games ended, and the tracks that reached accord, each as a share of the tier's games. Tiers,
+    roles, meters and tracks by name (``name``: a lookup of ``doc["labels"]``, as ``_names`` makes)."""
+    name = name or _names({})
     rows = []
 
     def row(tier: str, what: str, e: Mapping[str, Any]) -> None:
         rows.append(
-            f"<tr><td>{html.escape(tier)}</td><td>{html.escape(what)}</td><td>{e['count']} of {e['n']}</td>"
-            f"<td>{_share(e)}</td></tr>"
+            f"<tr><td>{html.escape(name('tiers', tier))}</td><td>{html.escape(what)}</td>"
+            f"<td>{e['count']} of {e['n']}</td><td>{_share(e)}</td></tr>"
         )
 
     for t, r in c["tiers"].items():
@@ -370,13 +380,13 @@ def causes_table(c: Mapping[str, Any]) -> str:
         for before, missed in r["missed"].items():
             for m in missed:
                 if m["failed"]["count"] and not m["text"].startswith("none of"):
-                    row(t, f"not {before}: {m['text']} failed", m["failed"])
+                    row(t, f"not {name('tiers', before)}: {m['text']} failed", m["failed"])
         for end, e in r["endings"].items():
-            meters = ", ".join(r["endings"][end].get("meters", {}))
-            row(t, f"ended: {end}" + (f" ({meters})" if meters else ""), e["share"])
+            meters = ", ".join(name("meters", m) for m in e.get("meters", {}))
+            row(t, f"ended: {ending_name(end, name)}" + (f" ({meters})" if meters else ""), e["share"])
         for tr, e in r["accords"].items():
             if e["count"]:
-                row(t, f"accord: {tr}", e)
+                row(t, f"accord: {name('tracks', tr)}", e)
     head = "<tr><th>tier</th><th>cause</th><th>games</th><th>share (95% CI)</th></tr>"
     return f'<table class="causes">{head}{"".join(rows)}</table>'
 
@@ -614,7 +624,7 @@ def balance_html(doc: Mapping[str, Any]) -> str:
     chart("tiers", tiers_chart(doc), "Outcome tiers: share of games with its 95% interval; n on each bar")
     if doc["outcomes"].get("causes"):
         body.append("<h3>Why each tier happened</h3>")
-        body.append(causes_table(doc["outcomes"]["causes"]))
+        body.append(causes_table(doc["outcomes"]["causes"], _names(doc)))
     section(2, "Role advantage")
     chart("roles", roles_chart(doc), "Win rate and mean score by role")
     body.append(f'<p class="verdict">{html.escape(doc["roles"]["verdict"])}</p>')

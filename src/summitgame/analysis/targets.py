@@ -13,6 +13,10 @@ score rate a probe reaches against AGENT, one of the run's agents); ``[run] expl
 adds agents to the built-in probes for both (say, strategies an exploit search found). See
 ``measures.exploit_measure`` for the precise definition.
 
+An optional ``[tune]`` table guides ``tune`` (other commands ignore it): ``symmetric = ["GLOB", ...]`` locks
+the tuned parameters each key-path glob matches (``meters.pressure.walkout_at.*``) to one value per
+candidate (``tune.locks``).
+
 A rate is written as a percentage (``35%``) or a fraction (``0.35``). A unit word after the number
 (``points``, ``rounds``) is checked against the measure's unit. A target is met when the measured value
 (the point estimate) satisfies it; "borderline" when its 95% interval reaches past a bound. A miss is
@@ -38,6 +42,7 @@ from .measures import EXPLOITABILITY, PROBE_SCORE_RATE, Measure, exploited, is_e
 
 RATE_SCALE = 0.05  #: a rate's miss is counted in steps of 5 percentage points
 RUN_KEYS = {"games": int, "seed": int, "agents": list, "exploiters": list}
+TUNE_KEYS = ("symmetric",)
 
 _NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)"
 _VALUE = rf"({_NUM})\s*(%?)\s*([a-z]*)"
@@ -138,6 +143,8 @@ class Targets:
     targets: tuple[Target, ...]
     run: Mapping[str, Any] = field(default_factory=dict)
     lines: Mapping[str, int | None] = field(default_factory=dict)  #: each target's line in the file, if known
+    symmetric: tuple[str, ...] = ()  #: ``[tune] symmetric``: key-path globs whose parameters tune locks together
+    symmetric_line: int | None = None  #: its line in the file, if known
 
     @property
     def exploiters(self) -> list[str]:
@@ -251,6 +258,7 @@ def parse_targets(
     table = readers(rules)
     run_agents: list[str] | None = None
     exploiters: list[str] | None = None
+    symmetric: list[str] = []
     kinds = {name: read([]) for name, read in table.items()}  # kind and unit of each measure (no games needed)
     problems: list[Problem] = []
     out: list[Target] = []
@@ -282,6 +290,9 @@ def parse_targets(
                     run_agents = _run_agents(v, base_dir, problem)
                 elif k == "exploiters" and isinstance(v, list):
                     exploiters = _run_agents(v, base_dir, problem, "exploiters")
+            continue
+        if key == "tune":
+            symmetric += _tune_table(value, problem)
             continue
         if is_exploit_measure(key):
             if not isinstance(value, str):
@@ -317,7 +328,30 @@ def parse_targets(
     if exploiters is not None:
         run["exploiters"] = exploiters
     lines = {t.name: _key_line(text, t.name) if text else None for t in out}
-    return Targets(source, tuple(out), run, lines)
+    where = locate(text, "tune.symmetric") if text and symmetric else None
+    return Targets(source, tuple(out), run, lines, tuple(symmetric), where)
+
+
+def _tune_table(value: Any, problem: Callable[[str, str], None]) -> list[str]:
+    """The ``[tune]`` table's ``symmetric`` globs (each a non-empty string); each wrong setting is a problem."""
+    if not isinstance(value, dict):
+        problem("tune", "must be a table: [tune] with symmetric")
+        return []
+    out: list[str] = []
+    for k, v in value.items():
+        if k not in TUNE_KEYS:
+            problem(f"tune.{k}", f"unknown setting; settings are {', '.join(TUNE_KEYS)}")
+        elif not isinstance(v, list):
+            problem("tune.symmetric", 'must be a list of key-path globs, e.g. ["meters.pressure.walkout_at.*"]')
+        else:
+            for i, g in enumerate(v):
+                if isinstance(g, str) and g.strip():
+                    out.append(g.strip())
+                else:
+                    problem(
+                        f"tune.symmetric[{i}]", f"must be a key-path glob such as 'tracks.*.gate.at_least' (got {g!r})"
+                    )
+    return out
 
 
 def _key_line(text: str, key: str) -> int | None:

@@ -16,10 +16,17 @@ figures of a line cannot be checked without playing it, so the winner's games, i
 are played again and must give its stored figures. A candidate proposed again is answered from the
 store without playing (and does not count against the budget).
 
+**Locks.** ``[tune] symmetric = ["meters.pressure.walkout_at.*"]`` in the targets file locks the tuned
+parameters a key-path glob matches (``*``: any run of characters within one segment) to one value per
+candidate: the sampler draws one value for the group (named by its glob) and every member takes it
+(``locks``). A glob that matches no tunable parameter, or whose parameters are searched over different
+ranges or only partly tuned, is refused before anything is played.
+
 **Trimming.** After the search, each parameter the best candidate changed is put back to its current
-value, one at a time (smallest change first), and kept back if every target is still met: the winner
-changes only what it must. The winner is written as ``DIR/best.toml``, a rule file that ``extends`` the
-original and sets only the changed values (and any ``--set`` overrides), with its balance report beside it.
+value, one at a time (smallest change first; a locked group together, when its members share a current
+value), and kept back if every target is still met: the winner changes only what it must. The winner is
+written as ``DIR/best.toml``, a rule file that ``extends`` the original and sets only the changed values
+(and any ``--set`` overrides), with its balance report beside it.
 """
 
 from __future__ import annotations
@@ -28,6 +35,8 @@ import hashlib
 import json
 import math
 import os
+import re
+import statistics
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,7 +50,9 @@ from ..params import Number, Span, Value, fmt_number, get_at, parse_path
 from ..records import write_atomic
 from ..ruleset import Ruleset, card_values
 from ..safeio import DataFileError, loads_json, printable, read_text
+from ..stats import wilson
 from ..tournament import Entrant
+from .metrics import GameMetrics
 from .sweep import Backend, Point, current_value, play_point
 from .targets import Targets, check, total_loss
 
@@ -49,6 +60,8 @@ PULL = 1e-3  #: weight of the distance from the current rules in the objective (
 TRIALS_FILE = "trials.jsonl"
 SETTINGS_FILE = "tune.json"
 BEST_FILE = "best.toml"
+#: written beside best.toml, whose first line points a TOML language server at it (as ``summitgame init`` does)
+SCHEMA_FILE = "summitgame-rules-partial.schema.json"
 MAX_ASKS = 20  #: asks per budgeted evaluation before a small space is taken as exhausted
 #: random candidates before TPE models the results; fixed (not from --budget), so a larger budget
 #: continues a finished tune exactly as a run of that budget would have gone
@@ -134,6 +147,66 @@ def dimensions(
     if problems:
         raise RulesError(problems)
     return out
+
+
+def _glob(pattern: str) -> re.Pattern[str]:
+    """A key-path glob: ``*`` stands for any run of characters within one segment (no dot); all else literal
+    (so ``proposals.cap[*].steps`` matches ``proposals.cap[0].steps``)."""
+    return re.compile("[^.]*".join(re.escape(p) for p in pattern.split("*")) + r"\Z")
+
+
+def locks(dims: Sequence[Dimension], targets: Targets, tunable: Sequence[str] = ()) -> dict[str, tuple[str, ...]]:
+    """The locked groups of ``targets.symmetric``: each glob and the tuned parameters it matches (in the order
+    tuned), which take one value per candidate. RulesError naming the targets file and glob when one matches
+    no tunable parameter (``tunable`` and the tuned ones), locks parameters searched over different ranges,
+    locks a tuned parameter with one left alone, or takes a parameter another glob took."""
+    tuned = {d.path: d for d in dims}
+    known = list(dict.fromkeys([*tunable, *tuned]))
+    problems: list[Problem] = []
+    out: dict[str, tuple[str, ...]] = {}
+    owner: dict[str, str] = {}
+    for i, pattern in enumerate(targets.symmetric):
+
+        def problem(message: str, i: int = i) -> None:
+            problems.append(Problem(targets.source, f"tune.symmetric[{i}]", message, targets.symmetric_line))
+
+        rx = _glob(pattern)
+        matched = [k for k in known if rx.match(k)]
+        if not matched:
+            close = ", ".join(known[:6]) + (", ..." if len(known) > 6 else "")
+            problem(f"{pattern!r} matches no tunable parameter (tunable: {close or 'none'})")
+            continue
+        members = [d.path for d in dims if d.path in matched]
+        if not members:
+            continue  # this tune leaves every one of them alone: nothing to lock
+        left = [k for k in matched if k not in tuned]
+        if left:
+            problem(
+                f"{pattern!r} locks {', '.join(members)} with {', '.join(left)}, which this tune leaves alone: "
+                "tune them all (--param) or none"
+            )
+            continue
+        taken = [k for k in members if k in owner]
+        if taken:
+            problem(f"{pattern!r} takes {taken[0]}, which {owner[taken[0]]!r} locks already")
+            continue
+        first = tuned[members[0]]
+        other = next((tuned[k] for k in members[1:] if _range(tuned[k]) != _range(first)), None)
+        if other is not None:
+            problem(
+                f"{pattern!r} locks parameters searched over different ranges ({first.path} {first.span}, "
+                f"{other.path} {other.span}): give them one range"
+            )
+            continue
+        owner.update({k: pattern for k in members})
+        out[pattern] = tuple(members)
+    if problems:
+        raise RulesError(problems)
+    return out
+
+
+def _range(d: Dimension) -> tuple[Number, Number, Number | None, bool]:
+    return (d.span.low, d.span.high, d.span.step, d.integral)
 
 
 @dataclass
@@ -380,6 +453,9 @@ class Store:
                 odd = dims[k].refuses(v)
                 if odd:
                     raise self.refuse(t, f"{k}={_shown(v)} {odd}")
+            for glob, members in tuning.locks.items():
+                if len({t.values[k] for k in members}) > 1:
+                    raise self.refuse(t, f"different values for the parameters {glob!r} locks together")
             if t.cached:
                 continue  # checked against the line it repeats, when replayed
             expected, refused = tuning.rules_of(t.values)
@@ -427,10 +503,20 @@ class Tuning:
     seed: int
     backend: Backend
     progress: Callable[[Trial, int, int], None] | None = None  #: (trial, candidates played, budget)
+    #: locked groups (``locks``): glob -> the tuned parameters that take one value per candidate
+    locks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     game_progress: Callable[[int, int], None] | None = None
     seen: dict[str, Trial] = field(default_factory=dict)
     on_point: Callable[[Trial, Point], None] | None = None  #: told of each candidate played, with its games
     _rules: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def knob(self, path: str) -> str:
+        """The name the sampler draws a parameter's value under: its locked group's glob, else its own path."""
+        return next((g for g, members in self.locks.items() if path in members), path)
+
+    def candidate(self, params: Mapping[str, Any]) -> dict[str, Number]:
+        """A candidate's values from the sampler's draws (one per knob), every locked member taking its group's."""
+        return {d.path: _typed(d, params[self.knob(d.path)]) for d in self.dims}
 
     def distance(self, values: Mapping[str, Number]) -> float:
         """Mean share of each range moved away from the current rules."""
@@ -503,15 +589,19 @@ def _sampler(seed: int, n: int) -> Any:
     )
 
 
-def _distributions(dims: Sequence[Dimension]) -> dict[str, Any]:
+def _distributions(tuning: Tuning) -> dict[str, Any]:
+    """One distribution per knob: a parameter's own, or its locked group's (its members share one range)."""
     from optuna.distributions import FloatDistribution, IntDistribution
 
     out: dict[str, Any] = {}
-    for d in dims:
+    for d in tuning.dims:
+        knob = tuning.knob(d.path)
+        if knob in out:
+            continue
         if d.integral:
-            out[d.path] = IntDistribution(int(d.span.low), int(d.span.high), step=int(d.span.step or 1))
+            out[knob] = IntDistribution(int(d.span.low), int(d.span.high), step=int(d.span.step or 1))
         else:
-            out[d.path] = FloatDistribution(
+            out[knob] = FloatDistribution(
                 float(d.span.low), float(d.span.high), step=d.span.step and float(d.span.step)
             )
     return out
@@ -551,20 +641,21 @@ def search(tuning: Tuning, store: Store, budget: int) -> list[Trial]:
     Returns the search's trials in order."""
     optuna = require_optuna()
     store.check(tuning)
-    dists = _distributions(tuning.dims)
+    dists = _distributions(tuning)
     study = optuna.create_study(direction="minimize")
     current = {d.path: d.current for d in tuning.dims}
-    if all(d.span.contains(d.current) for d in tuning.dims):
-        study.enqueue_trial(current)  # the first candidate is the current rules
+    knobs = {tuning.knob(d.path): d.current for d in tuning.dims}
+    if all(d.span.contains(d.current) for d in tuning.dims) and tuning.candidate(knobs) == current:
+        study.enqueue_trial(knobs)  # the first candidate is the current rules (unless a lock rules them out)
     stored = [t for t in store.trials if t.phase == "search"]  # the file's first lines (``Store.check``)
     out: list[Trial] = []
     played = 0
-    size = space_size(tuning.dims)
+    size = space_size(list({tuning.knob(d.path): d for d in reversed(tuning.dims)}.values()))  # one per knob
     while played < budget and len(out) < MAX_ASKS * budget and len(tuning.seen) < size:
         asks = len(out)
         study.sampler = _sampler(tuning.seed, asks)
         trial = study.ask(dists)
-        values = {d.path: _typed(d, trial.params[d.path]) for d in tuning.dims}
+        values = tuning.candidate(trial.params)
         if asks < len(stored):
             result = _replayed(tuning, store, stored[asks], values, "search")
         else:
@@ -619,14 +710,23 @@ def trim(tuning: Tuning, store: Store, best: Trial) -> Trial:
     if not best.met:
         return best
     dims = {d.path: d for d in tuning.dims}
+    units: dict[str, list[str]] = {}  # each knob's parameters (a locked group goes back together, or not at all)
+    for d in tuning.dims:
+        units.setdefault(tuning.knob(d.path), []).append(d.path)
     changed = sorted(
-        (k for k, v in best.values.items() if v != dims[k].current), key=lambda k: (dims[k].share(best.values[k]), k)
+        (
+            (k, members)
+            for k, members in units.items()
+            if any(best.values[m] != dims[m].current for m in members)
+            and len({dims[m].current for m in members}) == 1  # a lock cannot put back members that differed
+        ),
+        key=lambda u: (dims[u[1][0]].share(best.values[u[1][0]]), u[0]),
     )
     stored = [t for t in store.trials if t.phase == "trim"]
     number = len(store.trials) - len(stored)  # the trim's lines follow the search's
     used = 0
-    for k in changed:
-        candidate = {**best.values, k: dims[k].current}
+    for _, members in changed:
+        candidate = {**best.values, **{m: dims[m].current for m in members}}
         if _key(candidate) in tuning.seen:
             result = _repeat(tuning.seen[_key(candidate)], number, "trim")
         elif used < len(stored):
@@ -677,6 +777,58 @@ def tune(tuning: Tuning, store: Store, budget: int) -> Trial:
     return winner
 
 
+# --- guardrails: how the winner meets its targets -------------------------------------------------------
+
+FRAGILE_RATIO = 2.0  #: one role walks out more than this many times as often as the other: one side is fragile
+FRAGILE_FLOOR = 0.05  #: ... in at least this share of games (rarer walk-outs are not what the game is about)
+SHORT_ROUND = 2  #: a median end round at or below this (or most games ending by it) is a game cut short
+
+
+def guard_warnings(rules: Ruleset, games: Sequence[GameMetrics], current_rounds: int) -> list[dict[str, Any]]:
+    """Warnings about a winner that meets its targets by a shortcut, from its games: one side made fragile
+    (one role's walk-out share more than ``FRAGILE_RATIO`` times the other's, at least ``FRAGILE_FLOOR`` of
+    games, and its share of the walk-outs above half at 95%) or the game shortened (median end round at most
+    ``SHORT_ROUND``, or most games ending by then, where the current rules last longer). JSON-ready dicts:
+    ``kind`` ('one_sided_walkouts' or 'short_games'), ``message`` and the figures behind it."""
+    n = len(games)
+    out: list[dict[str, Any]] = []
+    if not n:
+        return out
+    names = dict(zip(rules.roles, rules.role_names, strict=True))
+    walked = {r: sum(r in g.walkouts for g in games) for r in rules.roles}
+    for r, other in (rules.roles, tuple(reversed(rules.roles))):
+        k, j = walked[r], walked[other]
+        if k > FRAGILE_RATIO * j and k >= FRAGILE_FLOOR * n and wilson(k, k + j).low > 0.5:
+            out.append(
+                {
+                    "kind": "one_sided_walkouts",
+                    "role": r,
+                    "walkouts": {x: {"count": walked[x], "n": n} for x in rules.roles},
+                    "message": f"one side is fragile: {names[r]} walks out in {_pct(k, n)} of games, {names[other]} "
+                    f"in {_pct(j, n)} (significant at 95%); the winner may meet its targets by one-sided walk-outs",
+                }
+            )
+    ends = sorted(g.rounds for g in games)
+    median = statistics.median(ends)
+    short = sum(1 for x in ends if x <= SHORT_ROUND)
+    if current_rounds > SHORT_ROUND and (median <= SHORT_ROUND or 2 * short > n):
+        out.append(
+            {
+                "kind": "short_games",
+                "median_end_round": median,
+                "ended_by_round": {"round": SHORT_ROUND, "count": short, "n": n},
+                "message": f"the game is cut short: median end round {fmt_number(median)} (the current rules have "
+                f"{current_rounds} rounds), {_pct(short, n)} of games over by round {SHORT_ROUND}; the winner may meet "
+                "its targets by shortening the game",
+            }
+        )
+    return out
+
+
+def _pct(k: int, n: int) -> str:
+    return f"{100 * k / n:.1f}%"
+
+
 # --- the winner as a rule file ----------------------------------------------------------------------
 
 
@@ -698,9 +850,10 @@ def _toml_key(k: str) -> str:
     return k if all(c.isalnum() or c in "_-" for c in k) and k else json.dumps(k)
 
 
-def dump_toml(doc: Mapping[str, Any], comments: Sequence[str] = ()) -> str:
-    """A small TOML writer for rule changes: top-level values first, then one table per nested table."""
-    out = [f"# {c}" for c in comments]
+def dump_toml(doc: Mapping[str, Any], comments: Sequence[str] = (), schema: str | None = None) -> str:
+    """A small TOML writer for rule changes: a ``#:schema`` line, comments, top-level values first, then one
+    table per nested table."""
+    out = ([f"#:schema {schema}"] if schema else []) + [f"# {c}" for c in comments]
     flat = {k: v for k, v in doc.items() if not isinstance(v, dict)}
     for k, v in flat.items():
         out.append(f"{_toml_key(k)} = {_toml_value(v)}")
@@ -727,8 +880,11 @@ def changes_file(
     values: Mapping[str, Number],
     out_dir: Path,
     comments: Sequence[str],
+    name: str | None = None,
+    schema: str | None = None,
 ) -> str:
-    """The text of a rule file that extends the original and sets only ``--set`` overrides and ``values``.
+    """The text of a rule file that extends the original and sets only ``--set`` overrides and ``values``
+    (and ``name``, if given), its first line ``#:schema SCHEMA`` if given.
 
     A changed array item is written as its whole array (an ``extends`` file replaces arrays whole)."""
     from ..loader import merged_data, parse_override
@@ -754,11 +910,22 @@ def changes_file(
         ref = os.path.relpath(origin.resolve(), out_dir.resolve())
     except ValueError:  # another drive (Windows)
         ref = str(origin.resolve())
-    return dump_toml({"extends": Path(ref).as_posix(), **doc}, comments)
+    named = {"name": name} if name is not None else {}
+    return dump_toml(
+        {"extends": Path(ref).as_posix(), **named, **{k: v for k, v in doc.items() if k not in named}}, comments, schema
+    )
+
+
+def tuned_name(name: str, targets: Targets) -> str:
+    """The winner's name: the rules' own, marked as tuned for the targets file (``Summit (tuned for t.toml)``)."""
+    return f"{name} (tuned for {Path(targets.source).name})"
 
 
 def write_best(tuning: Tuning, best: Trial, out_dir: Path, command: str) -> tuple[Path, Ruleset]:
-    """Write ``best.toml`` and check it loads to the winner's rules (same fingerprint)."""
+    """Write ``best.toml`` (named as tuned, with a ``#:schema`` first line and that schema beside it) and check
+    it loads to the winner's rules (same fingerprint, once its name is put back)."""
+    from ..loader import model_json_schemas
+
     changed = {d.path: best.values[d.path] for d in tuning.dims if best.values[d.path] != d.current}
     verdict = "meets every target" if best.met else f"misses some targets (loss {best.loss:.3g})"
     comments = [
@@ -771,11 +938,14 @@ def write_best(tuning: Tuning, best: Trial, out_dir: Path, command: str) -> tupl
     ]
     if not changed:
         comments.append("No change was needed.")
-    text = changes_file(tuning.rules_path, tuning.overrides, changed, out_dir, comments)
+    original = load_rules(tuning.rules_path, tuning.overrides).name
+    name = tuned_name(original, tuning.targets)
+    text = changes_file(tuning.rules_path, tuning.overrides, changed, out_dir, comments, name, f"./{SCHEMA_FILE}")
+    write_atomic(out_dir / SCHEMA_FILE, json.dumps(model_json_schemas()["rules-partial"], indent=2) + "\n")
     path = out_dir / BEST_FILE
     write_atomic(path, text)
     rules = load_rules(path)
-    if best.fingerprint and rules.fingerprint != best.fingerprint:
+    if best.fingerprint and load_rules(path, [f"name={json.dumps(original)}"]).fingerprint != best.fingerprint:
         raise TuneError(
             f"{path} loads as {rules.fingerprint}, not the winner's {best.fingerprint} (a bug: please report it)"
         )
