@@ -110,7 +110,9 @@ def main() -> None:
             "median_us_per_decision": round(statistics.median(spiel_us), 3),
         }
         result["ratio"] = round(min(summit_us) / min(spiel_us), 3)
-        result["ratio_median_of_rounds"] = round(statistics.median(a / b for a, b in zip(summit_us, spiel_us)), 3)
+        result["ratio_median_of_rounds"] = round(
+            statistics.median(a / b for a, b in zip(summit_us, spiel_us, strict=True)), 3
+        )
         result["target_ratio"] = 1.0
     print(json.dumps(result, indent=2))
 
