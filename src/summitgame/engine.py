@@ -19,7 +19,7 @@ import weakref
 
 from . import rng as _rng
 from .actions import Action, ActionKind
-from .effects import apply_effects, draw_cards
+from .effects import apply_effects, apply_effects_each, draw_cards
 from .errors import IllegalActionError
 from .ruleset import Ruleset
 from .state import EndReason, Phase, State
@@ -510,18 +510,25 @@ def _start_round(s: State) -> None:
     apply_effects(s, rules.event_effects[e], s.initiative)
 
 
+_WALKED = ((), (0,), (1,), (0, 1))  #: the roles that walked out, by a bit per role
+
+
 def _end_round(s: State) -> None:
     """Drift, check walk-outs and breakdowns, then start the next round or end the summit."""
     rules = s.rules
     s.items = ()
     if rules.end_effects:
-        apply_effects(s, rules.end_effects, 0)
-        apply_effects(s, rules.end_effects, 1)
+        apply_effects_each(s, rules.end_effects)
     meters = s.meters
-    walked = tuple(r for slot, limits in rules.walkouts for r in (0, 1) if meters[slot + r] >= limits[r])
+    walked = 0  # a bit per role
+    for slot, (lim0, lim1) in rules.walkouts:
+        if meters[slot] >= lim0:
+            walked |= 1
+        if meters[slot + 1] >= lim1:
+            walked |= 2
     if walked:
         s.end = EndReason.WALKOUT
-        s.walkouts = tuple(sorted(set(walked)))
+        s.walkouts = _WALKED[walked]
     elif any(meters[slot] <= level for slot, level in rules.breakdowns):
         s.end = EndReason.BREAKDOWN
     elif s.round >= rules.rounds:
