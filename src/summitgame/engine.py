@@ -214,12 +214,14 @@ class _Context:
     still play gestures, and one for a counter-proposal), the answers (one per counters count), and the packages
     built from them (a trie by item code, shared: what an item allows depends only on the context and the items)."""
 
-    __slots__ = ("answers", "items", "openings")
+    __slots__ = ("answers", "empty", "items", "openings", "packages")
 
     def __init__(self) -> None:
         self.openings: dict[tuple[int, ...] | None, _Node] = {}
         self.answers: dict[int, _Node] = {}
         self.items: dict[int, _Node] = {}
+        self.empty: tuple[Action, ...] | None = None  #: the items an empty package may take
+        self.packages: dict[tuple[int, ...], _Node] = {}  #: by the package's item codes, sorted (any order)
 
 
 _CONTEXTS_MAX = 1 << 14  #: contexts kept per ruleset; past it the cache starts afresh (memory stays bounded)
@@ -275,7 +277,37 @@ def _opening(ctx: _Context, s: State) -> _Node:
         key = s.hands[s.to_move] if s.plays < rules.plays_per_turn else ()
     node = ctx.openings.get(key)
     if node is None:
-        node = ctx.openings[key] = _Node(_legal_now(s), ctx, ctx.items)
+        if ctx.empty is None:
+            legal = _legal_now(s)
+            gbase = rules.actions.give_base
+            ctx.empty = tuple(a for a in legal if a >= gbase)  # the items come last, after passing and gestures
+        else:  # passing and the gestures in hand, then the context's items: as ``_legal_now`` lists them
+            acts = rules.actions.all
+            head = []
+            if key is not None:
+                head.append(acts[PASS])
+                last = -1
+                for g in key:
+                    if g != last:
+                        head.append(acts[rules.actions.play_base + g])
+                        last = g
+            legal = (*head, *ctx.empty)
+        node = ctx.openings[key] = _Node(legal, ctx, ctx.items)
+    return node
+
+
+def _package(ctx: _Context, s: State) -> _Node:
+    """The decision point of the package being built in ``s``, whatever order its items were added in."""
+    rules = s.rules
+    table = rules.actions
+    ms = rules.max_steps
+    b = s.to_move
+    key = tuple(
+        sorted((table.give_base if giver == b else table.ask_base) + t * ms + steps - 1 for giver, t, steps in s.items)
+    )
+    node = ctx.packages.get(key)
+    if node is None:
+        node = ctx.packages[key] = _Node(_legal_now(s), ctx)
     return node
 
 
@@ -414,7 +446,7 @@ def apply_unchecked(state: State, a: int) -> State:
         if node is not None and node.ctx is not None:
             kid = node.kids.get(a)
             if kid is None:
-                kid = node.kids[a] = _Node(_legal_now(s), node.ctx)
+                kid = node.kids[a] = _package(node.ctx, s)
         # full: only "offer" is left, so it is made (under two_sided a lone legal item is not full)
         if rules.auto_offer and (kid.full if kid is not None else _legal_now(s) == (table.all[OFFER],)):
             s.phase = RESPOND
