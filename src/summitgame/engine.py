@@ -420,9 +420,9 @@ def apply(state: State, action: Action | int) -> State:
     node: _Node | None = state._legal
     if node is None:
         node = state._legal = _node(state)
-    if action not in node.codes or isinstance(action, bool):
-        raise IllegalActionError(_name(state, action), why_illegal(state, action))
-    return apply_unchecked(state, int(action))
+    if action in node.codes and action.__class__ is not bool:
+        return apply_unchecked(state, int(action))
+    raise IllegalActionError(_name(state, action), why_illegal(state, action))
 
 
 def apply_unchecked(state: State, a: int) -> State:
