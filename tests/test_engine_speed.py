@@ -16,6 +16,7 @@ from summitgame import rng as _rng
 from summitgame.effects import draw_cards
 from summitgame.engine import apply, apply_unchecked, legal_actions, new_game
 from summitgame.errors import IllegalActionError
+from summitgame.loader import load_rules
 from summitgame.observation import observe, sample_state
 from summitgame.ruleset import Ruleset
 from summitgame.state import EndReason, State
@@ -115,3 +116,19 @@ def test_the_engine_cache_is_not_pickled_and_rebuilds(summit_rules: Ruleset) -> 
     assert copy.engine_memo is None
     assert new_game(copy, 5).key() == new_game(summit_rules, 5).key()
     assert copy.engine_memo is not None
+
+
+def test_the_decision_points_kept_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    rules = load_rules()  # fresh rules, so a fresh cache
+    monkeypatch.setattr(engine, "_NODES_MAX", 40)
+    seen = 0
+    for seed in range(40):
+        s = new_game(rules, seed)
+        pick = random.Random(seed)
+        while s.to_move >= 0:
+            assert legal_actions(s) == engine._legal_now(s)  # a cache started afresh answers the same
+            s = apply(s, pick.choice(legal_actions(s)))
+            seen = max(seen, rules.engine_memo.nodes)
+    assert 0 < seen < 40 + 30  # at most a turn's worth past the budget before it starts afresh
+    kept = sum(len(c.packages) + len(c.openings) + len(c.answers) for c in rules.engine_memo.contexts.values())
+    assert kept == rules.engine_memo.nodes

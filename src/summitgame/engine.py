@@ -46,7 +46,7 @@ class _Prepared:
     """What every game under one ruleset starts from, made once (``Ruleset.engine_memo``): the fixed part of the
     set-up, the agendas role 1 may be dealt after each of role 0's, and the decision points seen so far."""
 
-    __slots__ = ("agenda_choices", "blocked", "contexts", "edeck", "gdeck", "net")
+    __slots__ = ("agenda_choices", "blocked", "contexts", "edeck", "gdeck", "net", "nodes")
 
     def __init__(self, rules: Ruleset) -> None:
         allowed0, allowed1 = rules.agenda_allowed
@@ -56,6 +56,7 @@ class _Prepared:
         self.edeck = tuple(sorted(rules.event_pool))
         self.net = (0,) * (2 * rules.n_tracks)
         self.contexts: dict[tuple[int, ...], _Context] = {}
+        self.nodes = 0  #: decision points kept in ``contexts``
 
 
 def _prepare(rules: Ruleset) -> _Prepared:
@@ -199,11 +200,10 @@ class _Node:
     item leads to, so a step's legal actions are one dict lookup in ``apply_unchecked``. Shared by every state
     that reaches it; only ``kids`` ever grows."""
 
-    __slots__ = ("codes", "ctx", "full", "kids", "legal")
+    __slots__ = ("ctx", "full", "kids", "legal")
 
     def __init__(self, legal: tuple[Action, ...], ctx: _Context | None, kids: dict[int, _Node] | None = None) -> None:
         self.legal = legal
-        self.codes = frozenset(legal)
         self.full = len(legal) == 1 and legal[0] == OFFER  #: only "offer" is left (auto_offer then makes it)
         self.ctx = ctx
         self.kids: dict[int, _Node] = {} if kids is None else kids
@@ -214,9 +214,10 @@ class _Context:
     still play gestures, and one for a counter-proposal), the answers (one per counters count), and the packages
     built from them (a trie by item code, shared: what an item allows depends only on the context and the items)."""
 
-    __slots__ = ("answers", "empty", "items", "openings", "packages")
+    __slots__ = ("answers", "empty", "items", "openings", "packages", "prep")
 
-    def __init__(self) -> None:
+    def __init__(self, prep: _Prepared) -> None:
+        self.prep = prep  #: whose budget of decision points this context's count against
         self.openings: dict[tuple[int, ...] | None, _Node] = {}
         self.answers: dict[int, _Node] = {}
         self.items: dict[int, _Node] = {}
@@ -224,7 +225,9 @@ class _Context:
         self.packages: dict[tuple[int, ...], _Node] = {}  #: by the package's item codes, sorted (any order)
 
 
-_CONTEXTS_MAX = 1 << 14  #: contexts kept per ruleset; past it the cache starts afresh (memory stays bounded)
+_NODES_MAX = 1 << 15
+"""Decision points kept per ruleset (a few hundred bytes each); past it the cache starts afresh, so memory stays
+bounded however many games are played."""
 
 
 def _context_key(s: State) -> tuple[int, ...]:
@@ -255,9 +258,10 @@ def _context(s: State) -> _Context:
     key = _context_key(s)
     ctx = prep.contexts.get(key)
     if ctx is None:
-        if len(prep.contexts) >= _CONTEXTS_MAX:
+        if prep.nodes >= _NODES_MAX:
             prep.contexts.clear()
-        ctx = prep.contexts[key] = _Context()
+            prep.nodes = 0
+        ctx = prep.contexts[key] = _Context(prep)
     return ctx
 
 
@@ -266,6 +270,7 @@ def _answer(ctx: _Context, s: State) -> _Node:
     node = ctx.answers.get(s.counters)
     if node is None:
         node = ctx.answers[s.counters] = _Node(_legal_now(s), ctx)
+        ctx.prep.nodes += 1
     return node
 
 
@@ -293,6 +298,7 @@ def _opening(ctx: _Context, s: State) -> _Node:
                         last = g
             legal = (*head, *ctx.empty)
         node = ctx.openings[key] = _Node(legal, ctx, ctx.items)
+        ctx.prep.nodes += 1
     return node
 
 
@@ -308,6 +314,7 @@ def _package(ctx: _Context, s: State) -> _Node:
     node = ctx.packages.get(key)
     if node is None:
         node = ctx.packages[key] = _Node(_legal_now(s), ctx)
+        ctx.prep.nodes += 1
     return node
 
 
@@ -420,7 +427,7 @@ def apply(state: State, action: Action | int) -> State:
     node: _Node | None = state._legal
     if node is None:
         node = state._legal = _node(state)
-    if action in node.codes and action.__class__ is not bool:
+    if action in node.legal and action.__class__ is not bool:
         return apply_unchecked(state, int(action))
     raise IllegalActionError(_name(state, action), why_illegal(state, action))
 
