@@ -30,7 +30,9 @@ def bench(agent: str, games: int, workers: int) -> dict[str, Any]:
     players = players_for([agent])
     plan = plan_for(rules, players, games, 0)
     t0 = time.perf_counter()
+    c0 = time.process_time()
     sim = simulate(rules, players, plan, workers=workers)
+    parent_cpu = time.process_time() - c0
     t1 = time.perf_counter()
     doc = balance_report(sim, 0, "bench", games)
     t2 = time.perf_counter()
@@ -41,6 +43,8 @@ def bench(agent: str, games: int, workers: int) -> dict[str, Any]:
         "seconds": round(t2 - t0, 2),
         "play_and_measure_seconds": round(t1 - t0, 2),
         "aggregate_seconds": round(t2 - t1, 2),
+        # CPU time of this process while the games were played: on workers, the serial share that caps scaling
+        "parent_cpu_ms_per_game": round(parent_cpu / max(1, len(sim.games)) * 1000, 3),
         "games_per_second": round(len(sim.games) / (t2 - t0), 1),
         "warnings": len(doc["warnings"]),
     }
