@@ -65,6 +65,12 @@ class Observation:
         return self.rules.roles[self.viewer]
 
     @cached_property
+    def sight(self) -> Sight:
+        """The raw values this observation shows (``observation.sight``, as ``sight_of`` reads them back; set
+        by ``observe``): what the encoder reads."""
+        return sight_of(self)
+
+    @cached_property
     def log(self) -> tuple[str, ...]:
         """The public history as text, oldest first: 'event ID' and action notations (built on demand:
         most bots never read it)."""
@@ -120,13 +126,6 @@ def public_log(s: State) -> tuple[str, ...]:
 def _log_text(rules: Ruleset, codes: list[int]) -> tuple[str, ...]:
     table = rules.actions.all
     return tuple(f"event {rules.event_ids[-1 - c]}" if c < 0 else table[c].notation() for c in codes)
-
-
-def observe(s: State, role: int | str) -> Observation:
-    """What ``role`` may see of ``s``: its ``sight``, readable, with its legal actions when it is to move."""
-    rules = s.rules
-    r = rules.role_index(role) if isinstance(role, str) else role
-    return observation(rules, sight(s, r), legal_actions(s) if s.to_move == r else ())
 
 
 Sight = tuple[
@@ -212,10 +211,13 @@ def sight(s: State, role: int) -> Sight:
     )
 
 
-def observation(rules: Ruleset, v: Sight, legal: tuple[Action, ...] = ()) -> Observation:
-    """The ``Observation`` of a sight: the same values with ids for indexes, plus what follows from them
-    (the viewer's true stakes and points, the events left) and the ``legal`` actions given."""
-    (r, to_move, rnd, initiative, phase, meters, tracks, blocked, stakes, hand, their_hand_size, deck_size,
+def observe(s: State, role: int | str) -> Observation:
+    """What ``role`` may see of ``s``: its ``sight`` made readable (ids for indexes, plus what follows from
+    them: the viewer's true stakes and points, the events left) and its legal actions when it is to move."""
+    rules = s.rules
+    r = rules.role_index(role) if isinstance(role, str) else role
+    v = sight(s, r)
+    (_, to_move, rnd, initiative, phase, meters, tracks, blocked, stakes, hand, their_hand_size, deck_size,
      my_agenda, their_agenda, shown, items, proposer, counters, plays, points, net, gained, end, walkouts,
      event, edeck, history) = v  # fmt: skip
     T = rules.n_tracks
@@ -254,14 +256,15 @@ def observation(rules: Ruleset, v: Sight, legal: tuple[Action, ...] = ()) -> Obs
         event=rules.event_ids[event] if event >= 0 else None,
         events_left=len(edeck),
         gesture_deck_size=deck_size,
-        legal=legal,
+        legal=legal_actions(s) if to_move == r else (),
+        sight=v,  # ``Observation.sight``, known already: the encoder reads it per move
     )
     return obs
 
 
 def sight_of(obs: Observation) -> Sight:
-    """The sight ``obs`` shows, back from its ids (``sight_of(observe(s, r)) == sight(s, r)``, tested):
-    how the encoder reads an ``Observation``, and what ``sample_state`` keeps of one. The events still
+    """The sight ``obs`` shows, back from its ids (``sight_of(observe(s, r)) == sight(s, r)``, tested): an
+    observation's ``sight`` when ``observe`` did not set it, and what ``sample_state`` keeps of one. The events still
     to come are the full deck less the latest draws of the public history since the last reshuffle."""
     rules = obs.rules
     history = obs.history
@@ -334,12 +337,12 @@ def _multiset_minus(pool: tuple[int, ...], remove: list[int]) -> list[int]:
 def sample_state(obs: Observation, rng: random.Random) -> State:
     """A full state consistent with everything in ``obs``: what the viewer cannot see (the
     opponent's hand and unrevealed agenda, the gesture deck, future draws) is sampled from
-    ``rng``, the rest is its ``sight_of``. This is how a bot that holds only observations searches
+    ``rng``, the rest is its ``sight``. This is how a bot that holds only observations searches
     (information-set sampling)."""
     rules = obs.rules
     (r, to_move, rnd, initiative, phase, meters, tracks, blocked, stakes, my_hand, their_hand_size, _,
      my_agenda, their_agenda, they_know, items, proposer, counters, plays, points, net, gained, end, walkouts,
-     event, edeck, history) = sight_of(obs)  # fmt: skip
+     event, edeck, history) = obs.sight  # fmt: skip
     o = 1 - r
     s = State.__new__(State)
     s.rules = rules

@@ -3,7 +3,7 @@
 The vector is built from ``observation.sight`` alone, the values one role may see (``Encoder.encode_sight``),
 so it holds exactly what the viewer may see: from a state (``encode_state``, the PettingZoo adapter's path,
 without building an ``Observation``) or from an ``Observation`` (``encode_array``, OpenSpiel's, through
-``observation.sight_of``), bit for bit the same. Its length depends only on the ruleset. Layout, in order
+``Observation.sight``), bit for bit the same. Its length depends only on the ruleset. Layout, in order
 (roles are in rule-file order; "one-hot" blocks are 0/1; everything else is a raw count or value):
 
 ==================  ==========================  ===================================================
@@ -48,7 +48,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..observation import Observation, Sight, sight, sight_of
+from ..observation import Observation, Sight, sight
 from ..ruleset import Ruleset
 from ..scoring import points_with_agenda
 from ..state import EndReason, Phase, State
@@ -61,8 +61,8 @@ class Encoder:
     """Turns what one role sees under one ruleset into float vectors of a fixed ``size`` (see the module doc).
 
     Everything goes through ``encode_sight``, from the values ``observation.sight`` decides a viewer may
-    see: ``encode_state`` hands it a state's sight, ``encode_array`` an observation's (``sight_of``), so the
-    two give the same vector bit for bit. The vector is a concatenation of runs of consecutive layout
+    see: ``encode_state`` hands it a state's sight, ``encode_array`` an observation's (``Observation.sight``),
+    so the two give the same vector bit for bit. The vector is a concatenation of runs of consecutive layout
     blocks; each costlier run is computed by one method and memoized by exactly the values it reads
     (most repeat from one step to the next), the runs of a few plain numbers are packed directly.
     """
@@ -142,8 +142,8 @@ class Encoder:
 
     def encode_array(self, obs: Observation) -> np.ndarray[Any, np.dtype[np.float32]]:
         """The observation as a fresh, writable float32 array (what the OpenSpiel adapter hands out): the
-        vector of the sight it shows (``observation.sight_of``)."""
-        return self.encode_sight(sight_of(obs))
+        vector of the sight it shows (``Observation.sight``)."""
+        return self.encode_sight(obs.sight)
 
     def encode_state(self, s: State, viewer: int) -> np.ndarray[Any, np.dtype[np.float32]]:
         """``encode_array(observe(s, viewer))`` bit for bit, built from ``sight(s, viewer)`` without the
