@@ -235,10 +235,24 @@ def write_report(path: Path, html: str) -> None:
 def html_option(
     help_text: str = "Also write a self-contained HTML report with charts to this file.",
 ) -> Callable[[F], F]:
-    """The ``--html FILE`` option every report command takes (its value arrives as ``html_path``)."""
+    """The ``--html FILE`` option every report command takes (its value arrives as ``html_path``); without
+    matplotlib (``summitgame[html]``) it fails at once, before any game is played."""
     return click.option(
-        "--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help=help_text
+        "--html",
+        "html_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        callback=_needs_matplotlib,
+        help=help_text,
     )
+
+
+def _needs_matplotlib(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    if value is not None:
+        from .analysis.html import need_matplotlib
+
+        need_matplotlib()
+    return value
 
 
 def open_backend(workers: int, move_timeout: float | None, scheduler: str | None) -> dict[str, Any]:
