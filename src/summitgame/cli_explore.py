@@ -19,7 +19,6 @@ from .cli_common import (
     load_agent_classes,
     open_backend,
     print_schema,
-    report_errors,
     rules_options,
     write_report,
     write_tables,
@@ -139,7 +138,6 @@ def _sensitivity_keys(texts: tuple[str, ...], tunable: list[str]) -> tuple[list[
     "distance from it.",
 )
 @csv_option("game of every point")
-@report_errors
 def sweep_cmd(
     rules_path: Path | None,
     overrides: tuple[str, ...],
@@ -258,7 +256,6 @@ def sweep_cmd(
     help="Print the JSON Schema of the --json output and exit.",
 )
 @click.pass_context
-@report_errors
 def targets_cmd(
     ctx: click.Context,
     targets_file: Path,
@@ -391,7 +388,6 @@ def _tune_params(texts: tuple[str, ...], tunable: list[str]) -> list[tuple[str, 
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON document.")
 @csv_option("game of every candidate played (a resumed tune: those played by this run)")
 @click.pass_context
-@report_errors
 def tune_cmd(
     ctx: click.Context,
     rules_path: Path | None,
@@ -588,7 +584,6 @@ DEFAULT_TUNE_GAMES = 400
 @click.command("tunables")
 @rules_options
 @click.option("--json", "as_json", is_flag=True, help="Print the list as one JSON document.")
-@report_errors
 def tunables_cmd(rules_path: Path | None, overrides: tuple[str, ...], as_json: bool) -> None:
     """List the numbers the rules let a designer move ([tunable]): key path, current value, allowed range.
 
