@@ -809,7 +809,7 @@ def export_cmd(source: Path, rules_path: Path | None, overrides: tuple[str, ...]
 # --- designer reports: balance, compare ---------------------------------------------------------
 
 
-def report_outputs(schema_name: str, what: str) -> Callable[[F], F]:
+def report_outputs(kind: str, what: str) -> Callable[[F], F]:
     """Add the output options ``balance`` and ``compare`` share: --json, --html FILE and --schema."""
 
     def decorate(func: F) -> F:
@@ -818,7 +818,7 @@ def report_outputs(schema_name: str, what: str) -> Callable[[F], F]:
             is_flag=True,
             expose_value=False,
             is_eager=True,
-            callback=print_schema(schema_name),
+            callback=print_schema(kind),
             help="Print the JSON Schema of the --json output and exit.",
         )(func)
         func = html_option()(func)
@@ -881,7 +881,7 @@ def report_outputs(schema_name: str, what: str) -> Callable[[F], F]:
     "that draw's effects blanked, and report how often the tier and the winner flip. Costly: about one more game "
     "per card drawn or played (some ten per game), several times the run's time.",
 )
-@report_outputs("BALANCE_SCHEMA", "report")
+@report_outputs("balance", "report")
 @csv_option()
 @report_errors
 def balance_cmd(
@@ -1025,7 +1025,7 @@ def balance_cmd(
     default=None,
     help="Smallest difference in --metric that matters (default: 0.05 for a rate, else 0.1 standard deviations).",
 )
-@report_outputs("COMPARE_SCHEMA", "comparison")
+@report_outputs("compare", "comparison")
 @csv_option("game under A and under B")
 @report_errors
 def compare_cmd(

@@ -172,7 +172,7 @@ def sweep_cmd(
     if show_schema:
         from .analysis import schema
 
-        click.echo(json.dumps(schema.SENSITIVITY_SCHEMA if sensitivity else schema.SWEEP_SCHEMA, indent=1))
+        click.echo(json.dumps(schema.json_schema("sensitivity" if sensitivity else "sweep"), indent=1))
         return
     base = load(rules_path, overrides)
     names = list(measure_names) or default_names(base)
@@ -254,7 +254,7 @@ def sweep_cmd(
     is_flag=True,
     expose_value=False,
     is_eager=True,
-    callback=print_schema("TARGETS_SCHEMA"),
+    callback=print_schema("targets"),
     help="Print the JSON Schema of the --json output and exit.",
 )
 @click.pass_context
