@@ -10,7 +10,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
@@ -42,6 +42,9 @@ from .ruleset import Ruleset
 from .safeio import printable
 from .simulate import simulate
 from .version import __version__
+
+if TYPE_CHECKING:
+    from .analysis.schema import CompareRow
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -947,7 +950,7 @@ def balance_cmd(
         sim = bal.simulate(rules, players, plan, keep_actions=impact, **run_opts)
     ablations = []
     for cards, ablated, why in variants:
-        rows: list[dict[str, Any]] = []
+        rows: list[CompareRow] = []
         if ablated is not None:
             with BotProgress(f"balance: without {','.join(cards)}", plain=False) as progress:
                 run_opts["progress"] = progress

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -27,6 +27,9 @@ from .cli_common import (
 from .errors import Problem, RulesError
 from .params import FILE_KEYS, show_number
 from .safeio import printable
+
+if TYPE_CHECKING:
+    from .analysis.schema import SensitivityReport, SweepReport
 
 
 def _run_settings(
@@ -191,7 +194,9 @@ def sweep_cmd(
         current = sw.Point({}, base)
         with BotProgress("sensitivity", plain=False) as progress:
             sw.run_sensitivity(current, found, players, games, seed, names, backend, progress)
-        doc = sw.sensitivity_report(current, found, players, names, games, seed, command)
+        doc: SweepReport | SensitivityReport = sw.sensitivity_report(
+            current, found, players, names, games, seed, command
+        )
         lines = sensitivity_lines(doc)
         played = [current] + [p for pr in found for p in (pr.down, pr.up) if p is not None]
         now = {pr.path: pr.value for pr in found}

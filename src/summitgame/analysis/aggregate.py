@@ -14,7 +14,7 @@ import math
 import statistics
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..actions import ActionKind
 from ..ruleset import Ruleset
@@ -24,6 +24,9 @@ from .cardstats import MIN_PLAYS, matched_shift, matched_shifts, too_few
 from .causes import causes_section
 from .metrics import GameMetrics, meter_keys
 
+if TYPE_CHECKING:
+    from .schema import Mean, Rate, Share
+
 RESAMPLES = 1000  #: bootstrap resamples per mean
 NEAR_MISS = 1  #: a leader "nearly walked out" when its meter came within this many points of the limit
 DEAD_RATE = 0.01  #: a card played (or a track agreed) in fewer games than this is flagged as dead
@@ -32,36 +35,46 @@ DOMINANT_SHIFT = 3.0  #: a gesture whose player scores this many points more (si
 FORCED_SHARE = 0.05  #: more decisions than this with one legal choice are chores, not decisions
 
 
-def rate(k: float, n: int) -> dict[str, Any]:
+def rate(k: float, n: int) -> Rate:
     """A count out of n with its Wilson interval."""
-    return {"count": k, "n": n, **wilson(k, n).as_dict()}
+    e = wilson(k, n).as_dict()
+    return {"count": k, "n": n, "value": e["value"], "low": e["low"], "high": e["high"]}
 
 
-def boot_mean(xs: Sequence[float], seed: int, key: str) -> dict[str, Any]:
+def _mean(n: int, e: Estimate) -> Mean:
+    d = e.as_dict()
+    return {"n": n, "value": d["value"], "low": d["low"], "high": d["high"]}
+
+
+def boot_mean(xs: Sequence[float], seed: int, key: str) -> Mean:
     """The mean of xs with a percentile bootstrap interval, seeded by ``seed`` and the metric's name."""
     n = len(xs)
     if n == 0:
         return {"n": 0, "value": None, "low": None, "high": None}
     m = math.fsum(xs) / n
     if n < 2:
-        return {"n": n, **Estimate(m, math.nan, math.nan).as_dict()}
+        return _mean(n, Estimate(m, math.nan, math.nan))
     import numpy as np
 
     data = np.asarray(xs, dtype=float)
     low, high = bootstrap_ci(n, lambda pick: data[pick].mean(axis=1), seed, key, RESAMPLES)
-    return {"n": n, **Estimate(m, low, high).as_dict()}
+    return _mean(n, Estimate(m, low, high))
 
 
-def boot_share(counts: Sequence[int], totals: Sequence[int], seed: int, key: str) -> dict[str, Any]:
+def _share(k: int, n: int, g: int, e: Estimate) -> Share:
+    d = e.as_dict()
+    return {"count": k, "n": n, "games": g, "value": d["value"], "low": d["low"], "high": d["high"]}
+
+
+def boot_share(counts: Sequence[int], totals: Sequence[int], seed: int, key: str) -> Share:
     """sum(counts) out of sum(totals), one pair per game, with a percentile bootstrap interval that resamples
     whole games (the decisions of one game are not independent, so a Wilson interval over them would be too
     narrow); seeded by ``seed`` and the metric's name."""
     k, n, g = sum(counts), sum(totals), len(totals)
-    doc: dict[str, Any] = {"count": k, "n": n, "games": g}
     if n == 0:
-        return {**doc, "value": None, "low": None, "high": None}
+        return {"count": k, "n": n, "games": g, "value": None, "low": None, "high": None}
     if g < 2:
-        return {**doc, **Estimate(k / n, math.nan, math.nan).as_dict()}
+        return _share(k, n, g, Estimate(k / n, math.nan, math.nan))
     import numpy as np
 
     num, den = np.asarray(counts, dtype=float), np.asarray(totals, dtype=float)
@@ -71,7 +84,7 @@ def boot_share(counts: Sequence[int], totals: Sequence[int], seed: int, key: str
         return np.divide(tops, bottoms, out=np.zeros(len(pick)), where=bottoms > 0)
 
     low, high = bootstrap_ci(g, share, seed, key, RESAMPLES)
-    return {**doc, **Estimate(k / n, low, high).as_dict()}
+    return _share(k, n, g, Estimate(k / n, low, high))
 
 
 def decisions_section(games: Sequence[GameMetrics], seed: int) -> dict[str, Any]:
@@ -156,7 +169,7 @@ def aggregate(rules: Ruleset, games: Sequence[GameMetrics], seed: int = 0) -> di
     roles = list(rules.roles)
     r0, r1 = roles
 
-    def mean_of(key: str, f: Callable[[GameMetrics], float]) -> dict[str, Any]:
+    def mean_of(key: str, f: Callable[[GameMetrics], float]) -> Mean:
         return boot_mean([f(g) for g in games], seed, key)
 
     # 1. outcomes

@@ -99,6 +99,9 @@ class Difference(TypedDict):
     high: Num
 
 
+CompareVerdict = Literal["higher under B", "lower under B", "no significant difference"]
+
+
 class CompareRow(TypedDict):
     """One metric under A and under B, their difference (B − A) with its 95% interval, and the verdict."""
 
@@ -108,7 +111,7 @@ class CompareRow(TypedDict):
     b: Rate | Mean
     difference: Difference
     significant: bool
-    verdict: Literal["higher under B", "lower under B", "no significant difference"]
+    verdict: CompareVerdict
 
 
 class RulesId(TypedDict):
