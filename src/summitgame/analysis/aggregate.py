@@ -25,7 +25,23 @@ from .causes import causes_section
 from .metrics import GameMetrics, meter_keys
 
 if TYPE_CHECKING:
-    from .schema import Mean, Rate, Share
+    from .schema import (
+        Band,
+        Cards,
+        Decisions,
+        FavouredBy,
+        Length,
+        Level,
+        Mean,
+        Meters,
+        Negotiation,
+        Outcomes,
+        Rate,
+        RoleRecord,
+        Roles,
+        Sections,
+        Share,
+    )
 
 RESAMPLES = 1000  #: bootstrap resamples per mean
 NEAR_MISS = 1  #: a leader "nearly walked out" when its meter came within this many points of the limit
@@ -87,7 +103,7 @@ def boot_share(counts: Sequence[int], totals: Sequence[int], seed: int, key: str
     return _share(k, n, g, Estimate(k / n, low, high))
 
 
-def decisions_section(games: Sequence[GameMetrics], seed: int) -> dict[str, Any]:
+def decisions_section(games: Sequence[GameMetrics], seed: int) -> Decisions:
     """Decisions: how many per game, and the share with exactly one legal choice (a forced move), overall and
     by the kind of that one choice (the kinds' shares add up to the overall share)."""
     totals = [g.decisions for g in games]
@@ -109,7 +125,7 @@ def significant(e: Mapping[str, Any]) -> bool:
 
 def role_verdict(
     r0: str, r1: str, gap: Mapping[str, Any], first_share: Mapping[str, Any]
-) -> tuple[str | None, str | None, str]:
+) -> tuple[str | None, FavouredBy, str]:
     """Which role the games favour, by which measure, in words: (role, 'score', 'wins' or 'both', verdict).
 
     The favoured role follows the measure that is significant (the score gap's interval excludes 0, or the
@@ -152,9 +168,10 @@ def pct_text(e: Mapping[str, Any]) -> str:
     return f"{100 * e['value']:.1f}% [{100 * e['low']:.1f}, {100 * e['high']:.1f}]"
 
 
-def _band(values: Sequence[int]) -> dict[str, Any]:
+def _band(point: str, values: Sequence[int]) -> Band:
     xs = sorted(values)
     return {
+        "point": point,
         "n": len(xs),
         "mean": round(statistics.fmean(xs), 4),
         "p10": quantile(xs, 0.1),
@@ -162,7 +179,7 @@ def _band(values: Sequence[int]) -> dict[str, Any]:
     }
 
 
-def aggregate(rules: Ruleset, games: Sequence[GameMetrics], seed: int = 0) -> dict[str, Any]:
+def aggregate(rules: Ruleset, games: Sequence[GameMetrics], seed: int = 0) -> Sections:
     """Sections 1–7 of the balance report for these games (section 3, agents, is added by the caller)."""
     games = sorted(games, key=lambda g: g.index)
     n = len(games)
@@ -177,7 +194,7 @@ def aggregate(rules: Ruleset, games: Sequence[GameMetrics], seed: int = 0) -> di
     ends = Counter(g.end for g in games)
     end_keys = ["last_round", "breakdown", *(f"walkout:{r}" for r in roles)]
     end_keys += sorted(k for k in ends if k not in end_keys)
-    outcomes = {
+    outcomes: Outcomes = {
         "n": n,
         "tiers": {t: rate(tiers[t], n) for t in rules.tier_ids},
         "endings": {k: rate(ends[k], n) for k in end_keys},
@@ -188,7 +205,7 @@ def aggregate(rules: Ruleset, games: Sequence[GameMetrics], seed: int = 0) -> di
     # 2. role advantage
     wins = Counter(g.winner for g in games)
     gap = mean_of("score_gap", lambda g: g.scores[r0] - g.scores[r1])
-    role_rows = {
+    role_rows: dict[str, RoleRecord] = {
         r: {
             "win_rate": rate(wins[r], n),
             "mean_score": mean_of(f"score:{r}", lambda g, r=r: g.scores[r]),  # type: ignore[misc]
@@ -199,7 +216,7 @@ def aggregate(rules: Ruleset, games: Sequence[GameMetrics], seed: int = 0) -> di
     first_share = rate(wins[r0], decisive)
     favoured, favoured_by, verdict = role_verdict(r0, r1, gap, first_share)
     imbalance = favoured_by is not None
-    role_adv = {
+    role_adv: Roles = {
         "roles": role_rows,
         "ties": rate(wins[None], n),
         "score_gap": gap,
@@ -212,7 +229,7 @@ def aggregate(rules: Ruleset, games: Sequence[GameMetrics], seed: int = 0) -> di
 
     # 4. length
     lengths = Counter(g.rounds for g in games)
-    length = {
+    length: Length = {
         "rounds": {str(k): lengths[k] for k in range(1, rules.rounds + 1)},
         "mean_rounds": mean_of("rounds", lambda g: g.rounds),
         "full_length": rate(sum(g.rounds >= rules.rounds for g in games), n),
@@ -220,16 +237,16 @@ def aggregate(rules: Ruleset, games: Sequence[GameMetrics], seed: int = 0) -> di
 
     # 5. meters
     keys = meter_keys(rules)
-    trajectories: dict[str, list[dict[str, Any]]] = {}
+    trajectories: dict[str, list[Band]] = {}
     for k in keys:
         rows = []
         for i in range(rules.rounds):  # start of round i + 1
             vals = [g.series[k][i] for g in games if i < len(g.series[k]) - 1]
             if vals:
-                rows.append({"point": f"round {i + 1}", **_band(vals)})
+                rows.append(_band(f"round {i + 1}", vals))
         finals = [g.series[k][-1] for g in games]
         if finals:
-            rows.append({"point": "end", **_band(finals)})
+            rows.append(_band("end", finals))
         trajectories[k] = rows
     near: dict[str, Any] = {}
     for slot, limits in rules.walkouts:
@@ -243,19 +260,19 @@ def aggregate(rules: Ruleset, games: Sequence[GameMetrics], seed: int = 0) -> di
                 "highest_of_non_walkers": max(stayed) if stayed else None,
                 "near_misses": rate(sum(p >= limits[i] - NEAR_MISS for p in stayed), len(stayed)),
             }
-    levels: dict[str, dict[str, Any]] = {}
+    levels: dict[str, Level] = {}
     for slot, level in rules.breakdowns:
         mid = next(m for m in rules.meter_ids if rules.meter_slot[m][0] == slot)
         levels[mid] = {"breakdown_at": level}
     for slot, limits in rules.walkouts:
         mid = next(m for m in rules.meter_ids if rules.meter_slot[m][0] == slot)
         levels.update({f"{mid}:{r}": {"walkout_at": limits[i]} for i, r in enumerate(roles)})
-    meters = {"trajectories": trajectories, "near_misses": near, "levels": levels}
+    meters: Meters = {"trajectories": trajectories, "near_misses": near, "levels": levels}
 
     # 6. negotiation
     offers = sum(g.offers for g in games)
     deal_sizes = [d for g in games for d in g.deals]
-    negotiation = {
+    negotiation: Negotiation = {
         "per_game": {
             name: mean_of(f"neg:{name}", lambda g, name=name: getattr(g, name))  # type: ignore[misc]
             for name in ("offers", "accepted", "rejected", "countered", "passes")
@@ -310,7 +327,7 @@ def aggregate(rules: Ruleset, games: Sequence[GameMetrics], seed: int = 0) -> di
         }
     _rank(gestures, lambda row: abs(row["score_shift"]["value"]))
     _rank(events, lambda row: max(abs(e["value"]) for e in row["score_shift"].values()))
-    cards = {
+    cards: Cards = {
         "note": "correlations: games with the card against games of the same length without it",
         "min_plays": MIN_PLAYS,
         "min_deals": MIN_CARD_DEALS,

@@ -186,6 +186,10 @@ class RoleRecord(TypedDict):
     mean_score: Mean
 
 
+FavouredBy = Literal["score", "wins", "both", "conflict"] | None
+"""Which measure favours a role (``aggregate.role_verdict``)."""
+
+
 class Roles(TypedDict):
     """Section 2: the role advantage."""
 
@@ -197,7 +201,7 @@ class Roles(TypedDict):
     favoured: str | None
     favoured_by: NotRequired[
         Annotated[
-            Literal["score", "wins", "both", "conflict"] | None,
+            FavouredBy,
             Field(
                 description="Which measure is significant: the score gap, the first role's share of decided games, "
                 "both (agreeing), or both disagreeing (then no role is favoured); null when neither is."
