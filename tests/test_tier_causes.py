@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from report_check import problems
 from summitgame.analysis.aggregate import aggregate
 from summitgame.analysis.balance import labels
 from summitgame.analysis.causes import causes_section
 from summitgame.analysis.html import _names, causes_table
 from summitgame.analysis.metrics import GameMetrics, game_metrics
-from summitgame.analysis.schema import BALANCE_SCHEMA, validate
 from summitgame.cli import cli
 from summitgame.engine import apply_unchecked, legal_actions, new_game
 from summitgame.loader import load_rules
@@ -107,7 +107,7 @@ def test_balance_json_text_and_html_show_the_causes(tmp_path: Any) -> None:
     )
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
-    assert validate(doc, BALANCE_SCHEMA) == []
+    assert problems(doc, "balance") == []
     causes = doc["outcomes"]["causes"]
     assert set(causes["tiers"]) == {"failed", "incremental", "symbolic"}
     assert sum(r["n"] for r in causes["tiers"].values()) == doc["outcomes"]["n"]

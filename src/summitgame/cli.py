@@ -10,7 +10,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
@@ -42,6 +42,9 @@ from .ruleset import Ruleset
 from .safeio import printable
 from .simulate import simulate
 from .version import __version__
+
+if TYPE_CHECKING:
+    from .analysis.schema import CompareRow
 
 
 @click.group(cls=SummitGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -799,7 +802,7 @@ def export_cmd(source: Path, rules_path: Path | None, overrides: tuple[str, ...]
 # --- designer reports: balance, compare ---------------------------------------------------------
 
 
-def report_outputs(schema_name: str, what: str) -> Callable[[F], F]:
+def report_outputs(kind: str, what: str) -> Callable[[F], F]:
     """Add the output options ``balance`` and ``compare`` share: --json, --html FILE and --schema."""
 
     def decorate(func: F) -> F:
@@ -808,7 +811,7 @@ def report_outputs(schema_name: str, what: str) -> Callable[[F], F]:
             is_flag=True,
             expose_value=False,
             is_eager=True,
-            callback=print_schema(schema_name),
+            callback=print_schema(kind),
             help="Print the JSON Schema of the --json output and exit.",
         )(func)
         func = html_option()(func)
@@ -871,7 +874,7 @@ def report_outputs(schema_name: str, what: str) -> Callable[[F], F]:
     "that draw's effects blanked, and report how often the tier and the winner flip. Costly: about one more game "
     "per card drawn or played (some ten per game), several times the run's time.",
 )
-@report_outputs("BALANCE_SCHEMA", "report")
+@report_outputs("balance", "report")
 @csv_option()
 def balance_cmd(
     rules_path: Path | None,
@@ -936,7 +939,7 @@ def balance_cmd(
         sim = bal.simulate(rules, players, plan, keep_actions=impact, **run_opts)
     ablations = []
     for cards, ablated, why in variants:
-        rows: list[dict[str, Any]] = []
+        rows: list[CompareRow] = []
         if ablated is not None:
             with BotProgress(f"balance: without {','.join(cards)}", plain=False) as progress:
                 run_opts["progress"] = progress
@@ -1014,7 +1017,7 @@ def balance_cmd(
     default=None,
     help="Smallest difference in --metric that matters (default: 0.05 for a rate, else 0.1 standard deviations).",
 )
-@report_outputs("COMPARE_SCHEMA", "comparison")
+@report_outputs("compare", "comparison")
 @csv_option("game under A and under B")
 def compare_cmd(
     rules_a: Path,

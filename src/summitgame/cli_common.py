@@ -211,15 +211,16 @@ def agent_list(text: str | None) -> list[str]:
     return split_specs(text)
 
 
-def print_schema(name: str) -> Callable[[click.Context, click.Parameter, bool], None]:
-    """An eager ``--schema`` flag: print the JSON Schema of the command's ``--json`` output and exit."""
+def print_schema(kind: str) -> Callable[[click.Context, click.Parameter, bool], None]:
+    """An eager ``--schema`` flag: print the JSON Schema of the command's ``--json`` output (``kind``, one of
+    ``analysis.schema.REPORTS``) and exit."""
 
     def show(ctx: click.Context, param: click.Parameter, value: bool) -> None:
         if not value or ctx.resilient_parsing:
             return
         from .analysis import schema
 
-        click.echo(json.dumps(getattr(schema, name), indent=1))
+        click.echo(json.dumps(schema.json_schema(kind), indent=1))
         ctx.exit()
 
     return show

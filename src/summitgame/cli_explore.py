@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -26,6 +26,9 @@ from .cli_common import (
 from .errors import Problem, RulesError
 from .params import FILE_KEYS, show_number
 from .safeio import printable
+
+if TYPE_CHECKING:
+    from .analysis.schema import SensitivityReport, SweepReport
 
 
 def _run_settings(
@@ -170,7 +173,7 @@ def sweep_cmd(
     if show_schema:
         from .analysis import schema
 
-        click.echo(json.dumps(schema.SENSITIVITY_SCHEMA if sensitivity else schema.SWEEP_SCHEMA, indent=1))
+        click.echo(json.dumps(schema.json_schema("sensitivity" if sensitivity else "sweep"), indent=1))
         return
     base = load(rules_path, overrides)
     names = list(measure_names) or default_names(base)
@@ -189,7 +192,9 @@ def sweep_cmd(
         current = sw.Point({}, base)
         with BotProgress("sensitivity", plain=False) as progress:
             sw.run_sensitivity(current, found, players, games, seed, names, backend, progress)
-        doc = sw.sensitivity_report(current, found, players, names, games, seed, command)
+        doc: SweepReport | SensitivityReport = sw.sensitivity_report(
+            current, found, players, names, games, seed, command
+        )
         lines = sensitivity_lines(doc)
         played = [current] + [p for pr in found for p in (pr.down, pr.up) if p is not None]
         now = {pr.path: pr.value for pr in found}
@@ -252,7 +257,7 @@ def sweep_cmd(
     is_flag=True,
     expose_value=False,
     is_eager=True,
-    callback=print_schema("TARGETS_SCHEMA"),
+    callback=print_schema("targets"),
     help="Print the JSON Schema of the --json output and exit.",
 )
 @click.pass_context
