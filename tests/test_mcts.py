@@ -24,6 +24,8 @@ from summitgame.agents.mcts import (
     _choices,
     _Dealer,
     _Plan,
+    _TheirPlans,
+    agenda_odds,
     leaf,
     opponent_model,
     opponent_value,
@@ -145,7 +147,10 @@ def test_decision_depends_only_on_the_observation(any_rules: Ruleset, opponent: 
         assert answers[0] == answers[1]
 
 
-@pytest.mark.parametrize("extra", ["", ",opponent=greedy", ",opponent=random", ",opponent=greedy,deals=4"])
+@pytest.mark.parametrize(
+    "extra",
+    ["", ",opponent=greedy", ",opponent=random", ",opponent=greedy,deals=4", ",their_width=3", ",grow=1", ",infer=0.5"],
+)
 def test_same_seed_same_actions(any_rules: Ruleset, extra: str) -> None:
     runs = []
     for _ in range(2):
@@ -192,6 +197,57 @@ def test_dealer_redeals_only_what_the_viewer_cannot_see(
             assert observe(d, me) == view
         assert len({(d.hands[1 - me], d.agendas[1 - me]) for d in dealt}) > 5
         assert len({d.rng for d in dealt}) == 30
+
+
+def opponent_offered(rules: Ruleset, ask_track: str) -> tuple[State, int]:
+    """A state a few moves into a seeded game where one side has offered a package asking for steps on
+    ``ask_track``, its agenda unrevealed; and the other side (the viewer), to move."""
+    for seed in range(200):
+        s = new_game(rules, seed)
+        builder = s.to_move
+        if s.phase != Phase.BUILD or s.revealed[builder]:
+            continue
+        asks = [a for a in legal_actions(s) if a.kind.value == "ask" and a.track == ask_track]
+        if not asks:
+            continue
+        s = apply(s, asks[0])
+        while s.to_move == builder and s.phase == Phase.BUILD:
+            s = apply(s, next(a for a in legal_actions(s) if a.kind.value in ("give", "offer")))
+        if s.to_move == 1 - builder and s.phase == Phase.RESPOND:
+            return s, 1 - builder
+    raise AssertionError("no such offer found")
+
+
+def test_agenda_odds_follow_what_the_opponent_asks_for(summit_rules: Ruleset) -> None:
+    s, me = opponent_offered(summit_rules, "cyber")
+    view = observe(s, me)
+    o = 1 - me
+    cards = [a for a in summit_rules.agenda_allowed[o] if a != s.agendas[me]]
+    cyber = summit_rules.track_ids.index("cyber")
+    assert agenda_odds(view, 0.0) == (1.0,) * len(cards)
+    odds = agenda_odds(view, 0.5)
+    assert len(odds) == len(cards) and max(odds) == 1.0
+    for a, w in zip(cards, odds, strict=True):  # an agenda that values cyber more is likelier
+        for b, v in zip(cards, odds, strict=True):
+            if summit_rules.agenda_stakes[a][cyber] > summit_rules.agenda_stakes[b][cyber]:
+                assert w >= v
+    assert min(odds) < max(odds)
+
+
+def test_dealer_samples_agendas_by_their_odds(summit_rules: Ruleset) -> None:
+    s, me = opponent_offered(summit_rules, "cyber")
+    view = observe(s, me)
+    cards = [a for a in summit_rules.agenda_allowed[1 - me] if a != s.agendas[me]]
+    odds = [0.0] * len(cards)
+    odds[1] = 3.0
+    odds[2] = 1.0
+    dealer = _Dealer(sample_state(view, random.Random(0)), me, random.Random(0), odds)
+    drawn = [dealer.deal().agendas[1 - me] for _ in range(400)]
+    assert set(drawn) == {cards[1], cards[2]}
+    assert 240 < drawn.count(cards[1]) < 360  # three to one
+    uniform = _Dealer(sample_state(view, random.Random(0)), me, random.Random(0), [1.0] * len(cards))
+    plain = _Dealer(sample_state(view, random.Random(0)), me, random.Random(0))
+    assert [uniform.deal().agendas for _ in range(50)] == [plain.deal().agendas for _ in range(50)]
 
 
 class Fixed(MctsAgent):
@@ -355,6 +411,80 @@ def test_width_searches_only_greedys_best_packages(summit_rules: Ruleset) -> Non
         assert len(items[1]) > len(firsts)
         checked += 1
     assert checked >= 3
+
+
+def first_items(root: Node, give_base: int) -> set[int]:
+    """The package items the search tried first from ``root`` (its children that are items)."""
+    return {a for a in root.kids if a >= give_base}
+
+
+def test_width_grows_with_the_budget(summit_rules: Ruleset) -> None:
+    # grow=1: at 4x the default budget the plan holds 4x width packages; at the default budget or less, width
+    give_base, ask_base = summit_rules.actions.give_base, summit_rules.actions.ask_base
+    checked = 0
+    for seed in range(12):
+        s = decision_point(summit_rules, seed, 0)
+        if s.phase != Phase.BUILD or s.items:
+            continue
+        view = observe(s, s.to_move)
+        firsts = [{min(p, key=lambda a: (a < ask_base, a)) for p in _Plan(view, w).packages} for w in (1, 4)]
+        if len(firsts[1]) < 2:
+            continue
+        found = []
+        for spec in ("mcts:iterations=400,width=1,grow=1", "mcts:iterations=1600,width=1,grow=1"):
+            agent = make_agent(spec)
+            assert isinstance(agent, MctsAgent)
+            agent.start(summit_rules, s.to_move, random.Random(seed))
+            found.append(first_items(agent.search(view), give_base))
+        assert found[0] == firsts[0]
+        assert found[1] == firsts[1]
+        checked += 1
+    assert checked >= 2
+
+
+def test_their_width_searches_only_the_opponents_planned_packages(summit_rules: Ruleset) -> None:
+    # where the opponent starts a package, the search offers it the first items of its own greedy plan,
+    # worked out from its observation of that determinization, once per history and agenda
+    checked = 0
+    for seed in range(30):
+        s = decision_point(summit_rules, seed, 0)
+        if s.phase != Phase.BUILD or s.items:
+            continue
+        me, other = 1 - s.to_move, s.to_move  # the agent waits while ``other`` builds
+        plans = _TheirPlans(other, 2)
+        choices = _choices(s)
+        narrowed = plans.filter(s, choices)
+        expected = _Plan(observe(s, other), 2).filter(s, choices)
+        assert narrowed == expected and len(narrowed) < len(choices)
+        assert plans.filter(s, choices) == narrowed and plans.calls == 1  # memoised
+        d = determinize(s, me, random.Random(seed))
+        plans.filter(d, _choices(d))
+        assert plans.calls == (1 if d.agendas[other] == s.agendas[other] else 2)  # a new agenda, a new plan
+        checked += 1
+    assert checked >= 3
+
+
+def test_their_width_narrows_the_opponents_counters(summit_rules: Ruleset) -> None:
+    s = offer_decision(summit_rules)
+    obs = observe(s, s.to_move)
+    give_base = summit_rules.actions.give_base
+
+    def counter_items(node: Node) -> set[int]:
+        """Items the opponent starts its counter-proposals with, anywhere below ``node``."""
+        out: set[int] = set()
+        for code, kid in node.kids.items():
+            if code == COUNTER:
+                out |= first_items(kid, give_base)
+            out |= counter_items(kid)
+        return out
+
+    found = []
+    for their_width in (0, 1):
+        agent = MctsAgent(iterations=400, their_width=their_width)
+        agent.start(summit_rules, s.to_move, random.Random(1))
+        found.append(counter_items(agent.search(obs)))
+    assert found[0] and found[1]
+    assert len(found[1]) < len(found[0])
 
 
 # --- the opponent model ----------------------------------------------------------------------------------

@@ -86,6 +86,7 @@ Parameters (``mcts:iterations=400,c=0.15``):
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import random
@@ -100,9 +101,10 @@ from ..ruleset import Ruleset
 from ..scoring import scores, tier_index
 from ..state import Phase, State
 from .base import Agent, AgentError, Param, available, make_agent, parse_spec, register, shown
-from .evaluate import Valuer, Weights, item_action
+from .evaluate import Valuer, Weights, item_action, offers
+from .greedy import INFER, LEAD, THEIR_LEAD
 
-__all__ = ["MctsAgent", "Node", "leaf", "opponent_model", "opponent_value", "static"]
+__all__ = ["MctsAgent", "Node", "agenda_odds", "leaf", "opponent_model", "opponent_value", "static"]
 
 _BUILD = Phase.BUILD
 MAX_ITERATIONS = 100_000  #: about 4 s a decision on the reference machine
@@ -156,6 +158,13 @@ class MctsAgent(Agent):
         "width": Param(
             6, 0, 1000, "packages of its own searched at the root's round: greedy's best by expected utility (0: all)"
         ),
+        "grow": Param(0.0, 0.0, 1.0, "width grows as (iterations/400) to this power, so more budget searches more"),
+        "their_width": Param(
+            0, 0, 1000, "the opponent's packages searched at the root's round: its greedy best, as sampled (0: all)"
+        ),
+        "infer": Param(
+            0.0, 0.0, 10.0, "how strongly its samples of the opponent's agenda follow its offers (0: uniform)"
+        ),
         "opponent": Param(
             "",
             help="agent the opponent is modelled as, '/' for its ':' and ',' (opponent=persona/name=hawk); "
@@ -188,7 +197,7 @@ class MctsAgent(Agent):
     def dealer(self, obs: Observation) -> _Dealer:
         """The source of this decision's determinizations: a state sampled from ``obs``, re-dealt per iteration.
         (A measurement may override it, e.g. to search the true state and bound what knowledge would buy.)"""
-        return _Dealer(sample_state(obs, self.rng), obs.viewer, self.rng)
+        return _Dealer(sample_state(obs, self.rng), obs.viewer, self.rng, agenda_odds(obs, float(self.params["infer"])))
 
     def search(self, obs: Observation) -> Node:
         """Run the search from ``obs`` within the budget; return the root (its children hold the statistics)."""
@@ -217,8 +226,13 @@ class MctsAgent(Agent):
             model = _Model(self.model, obs.rules, other, random.Random(rng.getrandbits(64)))
             reply = model.reply
         width: int = p["width"]
+        if width and p["grow"] and not budget and iterations > 400:
+            width = math.ceil(width * (iterations / 400) ** p["grow"])
         plan = _Plan(obs, width) if width else None
         plan_round = obs.round if plan is not None else -1
+        their_width: int = p["their_width"]
+        theirs_plan = _TheirPlans(other, their_width) if their_width else None
+        their_round = obs.round if theirs_plan is not None else -1
         root = Node()
         lo0 = lo1 = math.inf
         hi0 = hi1 = -math.inf
@@ -259,8 +273,12 @@ class MctsAgent(Agent):
                 best_u = -math.inf
                 best_kid = node
                 choices = _choices(s)
-                if mover == me and s.round == plan_round and s.phase == _BUILD and plan is not None:
-                    choices = plan.filter(s, choices)
+                if s.phase == _BUILD:
+                    if mover == me:
+                        if s.round == plan_round and plan is not None:
+                            choices = plan.filter(s, choices)
+                    elif s.round == their_round and theirs_plan is not None:
+                        choices = theirs_plan.filter(s, choices)
                 for a in choices:
                     kid = kids.get(a)
                     if kid is None:
@@ -390,9 +408,9 @@ class _Dealer:
     choices worked out once per decision, and the hand drawn by a partial shuffle of ``k`` swaps
     instead of a full one (this runs once per simulation)."""
 
-    __slots__ = ("agendas", "base", "k", "other", "pool", "rng")
+    __slots__ = ("agendas", "base", "cumulative", "k", "other", "pool", "rng")
 
-    def __init__(self, base: State, me: int, rng: random.Random) -> None:
+    def __init__(self, base: State, me: int, rng: random.Random, odds: Sequence[float] = ()) -> None:
         other = 1 - me
         rules = base.rules
         self.base = base
@@ -403,6 +421,10 @@ class _Dealer:
         self.agendas: tuple[int, ...] = ()
         if not base.revealed[other]:
             self.agendas = tuple(a for a in rules.agenda_allowed[other] if a != base.agendas[me])
+        #: with ``odds`` (one weight per agenda, in ``agendas``' order, not all equal): the running sums
+        self.cumulative: tuple[float, ...] = ()
+        if self.agendas and len(odds) == len(self.agendas) and min(odds) < max(odds):
+            self.cumulative = tuple(itertools.accumulate(odds))
 
     def cycle(self, n: int) -> Callable[[], State]:
         """A dealer of ``n`` determinizations drawn once and handed out in turn (each as a fresh clone):
@@ -428,10 +450,35 @@ class _Dealer:
             s.hands = (s.hands[0], hand) if other else (hand, s.hands[1])
         agendas = self.agendas
         if agendas:
-            a = agendas[int(rand() * len(agendas))]
+            cumulative = self.cumulative
+            if cumulative:
+                i = bisect.bisect_right(cumulative, rand() * cumulative[-1])
+                a = agendas[min(i, len(agendas) - 1)]
+            else:
+                a = agendas[int(rand() * len(agendas))]
             s.agendas = (s.agendas[0], a) if other else (a, s.agendas[1])
         s.rng = self.rng.getrandbits(64)  # any 64-bit value is a valid generator state
         return s
+
+
+def agenda_odds(obs: Observation, infer: float) -> tuple[float, ...]:
+    """Relative odds of each agenda the opponent may hold (``rules.agenda_allowed`` less the viewer's own, in
+    that order), read from its offers in the public history as ``greedy`` reads them (``evaluate.inferred_stakes``):
+    ``exp(infer × evidence)``, the evidence being the agenda's bonus on the steps it asked for less the bonus on
+    the steps it gave. All equal with ``infer`` 0, no offers or a revealed agenda."""
+    rules = obs.rules
+    o = 1 - obs.viewer
+    cards = [a for a in rules.agenda_allowed[o] if a != rules.agenda_ids.index(obs.my_agenda)]
+    if not infer or obs.their_agenda is not None or not cards:
+        return (1.0,) * len(cards)
+    weight = [0] * rules.n_tracks  # net steps asked (+) or given (-) by the opponent, per track
+    for offer in offers(obs):
+        if offer.proposer == o:
+            for giver, t, steps in offer.items:
+                weight[t] += -steps if giver == o else steps
+    logs = [infer * sum(w * b for w, b in zip(weight, rules.agenda_stakes[a], strict=True)) for a in cards]
+    top = max(logs)
+    return tuple(math.exp(x - top) for x in logs)
 
 
 def _choices(s: State) -> Sequence[int]:
@@ -518,6 +565,37 @@ def _logistic(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x)) if x > -500 else 0.0
 
 
+PLAN_WEIGHTS = Weights(lead=float(LEAD.default), their_lead=float(THEIR_LEAD.default), infer=float(INFER.default))
+"""The valuation ``_Plan`` ranks packages by: ``greedy``'s, at its defaults."""
+
+
+class _TheirPlans:
+    """The opponent's planned packages in the root's round, one ``_Plan`` per determinized situation: its
+    observation of the state where it starts building (its agenda and hand as this determinization has
+    them), memoised on the history so far and that agenda."""
+
+    __slots__ = ("calls", "memo", "role", "width")
+
+    def __init__(self, role: int, width: int) -> None:
+        self.role = role
+        self.width = width
+        self.memo: dict[tuple[tuple[int, ...], int], _Plan] = {}
+        self.calls = 0  #: plans computed (memo misses)
+
+    def filter(self, s: State, choices: Sequence[int]) -> Sequence[int]:
+        """``choices`` narrowed to the opponent's planned packages, as ``_Plan.filter``."""
+        items = s.items
+        history = s.history[: len(s.history) - len(items)] if items else s.history
+        key = (history, s.agendas[self.role])
+        plan = self.memo.get(key)
+        if plan is None:
+            if items:  # reached past its start (not in this search's order): leave it alone
+                return choices
+            self.calls += 1
+            plan = self.memo[key] = _Plan(observe(s, self.role), self.width)
+        return plan.filter(s, choices)
+
+
 class _Plan:
     """The packages the agent searches when it builds in the root's round: the ``width`` best by greedy's
     expected utility (``Valuer`` on the agent's own observation), each as a set of item action codes."""
@@ -530,7 +608,7 @@ class _Plan:
         if obs.to_move != obs.viewer:
             return
         me = obs.viewer
-        options = Valuer(obs, Weights(lead=2.0, their_lead=1.0)).options()
+        options = Valuer(obs, PLAN_WEIGHTS).options()
         options.sort(key=lambda o: -o.ev)
         rules = obs.rules
         seen: set[frozenset[int]] = set()
