@@ -24,7 +24,6 @@ from summitgame.agents.mcts import (
     _choices,
     _Dealer,
     _Plan,
-    _TheirPlans,
     agenda_odds,
     leaf,
     opponent_model,
@@ -149,7 +148,7 @@ def test_decision_depends_only_on_the_observation(any_rules: Ruleset, opponent: 
 
 @pytest.mark.parametrize(
     "extra",
-    ["", ",opponent=greedy", ",opponent=random", ",opponent=greedy,deals=4", ",their_width=3", ",grow=1", ",infer=0.5"],
+    ["", ",opponent=greedy", ",opponent=random", ",opponent=greedy,deals=4", ",grow=1", ",infer=0.5"],
 )
 def test_same_seed_same_actions(any_rules: Ruleset, extra: str) -> None:
     runs = []
@@ -440,51 +439,6 @@ def test_width_grows_with_the_budget(summit_rules: Ruleset) -> None:
         assert found[1] == firsts[1]
         checked += 1
     assert checked >= 2
-
-
-def test_their_width_searches_only_the_opponents_planned_packages(summit_rules: Ruleset) -> None:
-    # where the opponent starts a package, the search offers it the first items of its own greedy plan,
-    # worked out from its observation of that determinization, once per history and agenda
-    checked = 0
-    for seed in range(30):
-        s = decision_point(summit_rules, seed, 0)
-        if s.phase != Phase.BUILD or s.items:
-            continue
-        me, other = 1 - s.to_move, s.to_move  # the agent waits while ``other`` builds
-        plans = _TheirPlans(other, 2)
-        choices = _choices(s)
-        narrowed = plans.filter(s, choices)
-        expected = _Plan(observe(s, other), 2).filter(s, choices)
-        assert narrowed == expected and len(narrowed) < len(choices)
-        assert plans.filter(s, choices) == narrowed and plans.calls == 1  # memoised
-        d = determinize(s, me, random.Random(seed))
-        plans.filter(d, _choices(d))
-        assert plans.calls == (1 if d.agendas[other] == s.agendas[other] else 2)  # a new agenda, a new plan
-        checked += 1
-    assert checked >= 3
-
-
-def test_their_width_narrows_the_opponents_counters(summit_rules: Ruleset) -> None:
-    s = offer_decision(summit_rules)
-    obs = observe(s, s.to_move)
-    give_base = summit_rules.actions.give_base
-
-    def counter_items(node: Node) -> set[int]:
-        """Items the opponent starts its counter-proposals with, anywhere below ``node``."""
-        out: set[int] = set()
-        for code, kid in node.kids.items():
-            if code == COUNTER:
-                out |= first_items(kid, give_base)
-            out |= counter_items(kid)
-        return out
-
-    found = []
-    for their_width in (0, 1):
-        agent = MctsAgent(iterations=400, their_width=their_width)
-        agent.start(summit_rules, s.to_move, random.Random(1))
-        found.append(counter_items(agent.search(obs)))
-    assert found[0] and found[1]
-    assert len(found[1]) < len(found[0])
 
 
 # --- the opponent model ----------------------------------------------------------------------------------

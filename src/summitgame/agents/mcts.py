@@ -159,11 +159,8 @@ class MctsAgent(Agent):
             6, 0, 1000, "packages of its own searched at the root's round: greedy's best by expected utility (0: all)"
         ),
         "grow": Param(0.0, 0.0, 1.0, "width grows as (iterations/400) to this power, so more budget searches more"),
-        "their_width": Param(
-            0, 0, 1000, "the opponent's packages searched at the root's round: its greedy best, as sampled (0: all)"
-        ),
         "infer": Param(
-            0.0, 0.0, 10.0, "how strongly its samples of the opponent's agenda follow its offers (0: uniform)"
+            0.15, 0.0, 10.0, "how strongly its samples of the opponent's agenda follow its offers (0: uniform)"
         ),
         "opponent": Param(
             "",
@@ -230,9 +227,6 @@ class MctsAgent(Agent):
             width = math.ceil(width * (iterations / 400) ** p["grow"])
         plan = _Plan(obs, width) if width else None
         plan_round = obs.round if plan is not None else -1
-        their_width: int = p["their_width"]
-        theirs_plan = _TheirPlans(other, their_width) if their_width else None
-        their_round = obs.round if theirs_plan is not None else -1
         root = Node()
         lo0 = lo1 = math.inf
         hi0 = hi1 = -math.inf
@@ -273,12 +267,8 @@ class MctsAgent(Agent):
                 best_u = -math.inf
                 best_kid = node
                 choices = _choices(s)
-                if s.phase == _BUILD:
-                    if mover == me:
-                        if s.round == plan_round and plan is not None:
-                            choices = plan.filter(s, choices)
-                    elif s.round == their_round and theirs_plan is not None:
-                        choices = theirs_plan.filter(s, choices)
+                if mover == me and s.round == plan_round and s.phase == _BUILD and plan is not None:
+                    choices = plan.filter(s, choices)
                 for a in choices:
                     kid = kids.get(a)
                     if kid is None:
@@ -567,33 +557,6 @@ def _logistic(x: float) -> float:
 
 PLAN_WEIGHTS = Weights(lead=float(LEAD.default), their_lead=float(THEIR_LEAD.default), infer=float(INFER.default))
 """The valuation ``_Plan`` ranks packages by: ``greedy``'s, at its defaults."""
-
-
-class _TheirPlans:
-    """The opponent's planned packages in the root's round, one ``_Plan`` per determinized situation: its
-    observation of the state where it starts building (its agenda and hand as this determinization has
-    them), memoised on the history so far and that agenda."""
-
-    __slots__ = ("calls", "memo", "role", "width")
-
-    def __init__(self, role: int, width: int) -> None:
-        self.role = role
-        self.width = width
-        self.memo: dict[tuple[tuple[int, ...], int], _Plan] = {}
-        self.calls = 0  #: plans computed (memo misses)
-
-    def filter(self, s: State, choices: Sequence[int]) -> Sequence[int]:
-        """``choices`` narrowed to the opponent's planned packages, as ``_Plan.filter``."""
-        items = s.items
-        history = s.history[: len(s.history) - len(items)] if items else s.history
-        key = (history, s.agendas[self.role])
-        plan = self.memo.get(key)
-        if plan is None:
-            if items:  # reached past its start (not in this search's order): leave it alone
-                return choices
-            self.calls += 1
-            plan = self.memo[key] = _Plan(observe(s, self.role), self.width)
-        return plan.filter(s, choices)
 
 
 class _Plan:
