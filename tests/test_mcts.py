@@ -231,6 +231,10 @@ def test_agenda_odds_follow_what_the_opponent_asks_for(summit_rules: Ruleset) ->
             if summit_rules.agenda_stakes[a][cyber] > summit_rules.agenda_stakes[b][cyber]:
                 assert w >= v
     assert min(odds) < max(odds)
+    for infer, weighted in ((0.0, False), (0.15, True)):  # the agent deals by these odds unless infer is 0
+        agent = MctsAgent(infer=infer)
+        agent.start(summit_rules, me, random.Random(0))
+        assert bool(agent.dealer(view).cumulative) is weighted
 
 
 def test_dealer_samples_agendas_by_their_odds(summit_rules: Ruleset) -> None:
@@ -469,6 +473,8 @@ def test_opponent_spec_round_trips() -> None:
         ("mcts:opponent=greedy/accept_scale=0", r"opponent: agent spec 'greedy:accept_scale=0': accept_scale must be"),
         ("mcts:opponent=greedy/bogus", r"opponent: 'greedy:bogus': expected key=value"),
         ("mcts:opponent=" + "g" * 1001, r"opponent must be text of at most 1000 characters"),
+        ("mcts:infer=-1", r"infer must be a number in 0\.\.10, got -1\.0$"),
+        ("mcts:grow=2", r"grow must be a number in 0\.\.1, got 2\.0$"),
     ],
 )
 def test_bad_opponent_specs_are_refused_in_one_line(spec: str, message: str) -> None:
