@@ -42,19 +42,19 @@ The plan ranks packages by ``greedy``'s valuation at its current defaults (``PLA
 reading agendas), which the figures below use.
 
 The opponent's agenda, unless revealed, is dealt by the evidence of its offers (``infer``, ``agenda_odds``):
-each agenda it may hold has odds ``exp(infer x evidence)``, the evidence being the agenda's bonus on the
-steps it asked for less that on the steps it gave, as ``greedy`` reads agendas; uniform before any offer.
-Calibrated on 181 positions two thirds into games against ``greedy`` and ``mcts``: the true agenda's mean
-probability rises from 0.117 (uniform) to 0.14-0.19 at ``infer`` 0.1-0.2, where the log-loss is least
-(-1.95 against greedy's offers, -2.03 against mcts's, from -2.14); at 1 it is overconfident (-5.9). Against
-``greedy`` (role-swapped, 200 games, seed 21, the same deals): 52.8% [45.8, 59.6] uniform, 58.2% [51.3, 64.9]
-with ``infer`` 0.15; confirmed on seed 0, untuned: 61.1% [56.3, 65.8] in 400 games (53.1% [48.2, 58.0]
-before). Tried on the seed-21 games and not kept: narrowing the opponent's own packages in the root's
-round to its six greedy-best, one plan per sampled agenda, 53.5% [46.6, 60.3] (and 19 ms more a
-decision); modelling a softer rival, ``their_win`` 30, 54.5% [47.6, 61.3]. Screened at 40 games (seed 7)
-it beats every probe and the closest personas: ``stonewall`` and ``pushover`` 100%, ``taker`` 87.5%,
-``spoiler`` 82.5%, ``face_saver`` 81.2%, ``hawk`` 78.8% [63.9, 88.6]; the agenda odds cost nothing
-measurable (58 ms of CPU a decision with them and without, on a loaded machine).
+each agenda it may hold has odds ``exp(infer x evidence)``, the evidence being the agenda's bonus on the steps
+it asked for less that on the steps it gave, as ``greedy`` reads agendas; uniform before any offer. Calibrated
+on 181 positions two thirds into games against ``greedy`` and ``mcts``: the true agenda's mean probability
+rises from 0.117 (uniform) to 0.14-0.19 at ``infer`` 0.1-0.2, where the log-loss is least (-1.95 against
+greedy's offers, -2.03 against mcts's, from -2.14); at 1 it is overconfident (-5.9). Against ``greedy``
+(role-swapped, 200 games, seed 21, the same deals): 52.8% [45.8, 59.6] uniform, 58.2% [51.3, 64.9] with
+``infer`` 0.15; confirmed on seeds not tuned on: 61.1% [56.3, 65.8] in 400 games on seed 0 (53.1% [48.2, 58.0]
+before), 58.2% [51.3, 64.9] in 200 on seed 1. Tried on the seed-21 games and not kept: narrowing the
+opponent's own packages in the root's round to its six greedy-best, one plan per sampled agenda, 53.5% [46.6,
+60.3] (and 19 ms more a decision); modelling a softer rival, ``their_win`` 30, 54.5% [47.6, 61.3]. Screened at
+40 games (seed 7) it beats every probe and the closest personas: ``stonewall`` and ``pushover`` 100%,
+``taker`` 87.5%, ``spoiler`` 82.5%, ``face_saver`` 81.2%, ``hawk`` 78.8% [63.9, 88.6]; the agenda odds cost
+nothing measurable (58 ms of CPU a decision with them and without, on a loaded machine).
 
 Seats (the mirror's Washington 56.2% [49.3, 62.9], 200 games, an interval that holds 50%): the search
 treats both roles alike (one value per role, the same formulas, ties by the order of the legal actions,
