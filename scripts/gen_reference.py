@@ -195,17 +195,17 @@ KIND_TEXT = {
 
 def report_schemas() -> dict[str, tuple[str, dict[str, Any]]]:
     """Report file name -> (the command that prints it, its JSON Schema)."""
-    from summitgame.analysis import schema
-    from summitgame.analysis.exploit import SCHEMA as EXPLOIT_SCHEMA
+    from summitgame.analysis.schema import json_schema
 
-    return {
-        "balance": ("summitgame balance --json", schema.BALANCE_SCHEMA),
-        "compare": ("summitgame compare --json", schema.COMPARE_SCHEMA),
-        "sweep": ("summitgame sweep --json", schema.SWEEP_SCHEMA),
-        "sensitivity": ("summitgame sweep --sensitivity --json", schema.SENSITIVITY_SCHEMA),
-        "targets": ("summitgame targets --json", schema.TARGETS_SCHEMA),
-        "exploit": ("summitgame exploit --json", EXPLOIT_SCHEMA),
+    commands = {
+        "balance": "summitgame balance --json",
+        "compare": "summitgame compare --json",
+        "sweep": "summitgame sweep --json",
+        "sensitivity": "summitgame sweep --sensitivity --json",
+        "targets": "summitgame targets --json",
+        "exploit": "summitgame exploit --json",
     }
+    return {name: (command, json_schema(name)) for name, command in commands.items()}
 
 
 def reports_page() -> str:

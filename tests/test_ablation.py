@@ -8,8 +8,8 @@ import json
 import pytest
 from click.testing import CliRunner, Result
 
+from report_check import problems
 from summitgame.analysis.ablation import ablation_entry, ablation_targets, sort_by_impact
-from summitgame.analysis.schema import BALANCE_SCHEMA, validate
 from summitgame.cli import cli
 from summitgame.loader import load_rules, without_cards
 
@@ -24,7 +24,7 @@ def test_each_ablate_is_its_own_row() -> None:
               "--ablate", "hotline", "--ablate", "hotline,red_line")  # fmt: skip
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)
-    assert validate(doc, BALANCE_SCHEMA) == []
+    assert problems(doc, "balance") == []
     rows = doc["ablations"]
     assert [r["cards"] for r in rows] == [["photo_op"], ["hotline"], ["hotline", "red_line"]]
     rules = load_rules()
@@ -72,7 +72,7 @@ def test_ablate_all_gives_one_row_per_event_and_gesture_card() -> None:
     res = run("balance", "--agents", "random", "--games", 2, "--probe-games", 0, "--ablate-all", "--json")
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)
-    assert validate(doc, BALANCE_SCHEMA) == []
+    assert problems(doc, "balance") == []
     rules = load_rules()
     cards = [r["cards"][0] for r in doc["ablations"]]
     assert sorted(cards) == sorted((*rules.event_ids, *rules.gesture_ids))

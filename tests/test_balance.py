@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from conftest import CLASSIC_PATH
-from summitgame.analysis.schema import BALANCE_SCHEMA, validate
+from report_check import problems
 from summitgame.cli import cli
 
 
@@ -27,7 +27,7 @@ def report() -> dict[str, object]:
 
 
 def test_balance_json_validates(report: dict[str, object]) -> None:
-    assert validate(report, BALANCE_SCHEMA) == []
+    assert problems(report, "balance") == []
     prov = report["provenance"]
     assert isinstance(prov, dict)
     assert prov["games_measured"] == 24
@@ -38,7 +38,7 @@ def test_schema_catches_a_broken_report(report: dict[str, object]) -> None:
     broken = json.loads(json.dumps(report))
     del broken["roles"]["verdict"]
     broken["outcomes"]["n"] = "many"
-    errors = validate(broken, BALANCE_SCHEMA)
+    errors = problems(broken, "balance")
     assert any("verdict" in e for e in errors) and any("outcomes.n" in e for e in errors)
 
 
@@ -94,7 +94,7 @@ def test_ablate_replays_the_same_seeds_without_the_card() -> None:
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)
     assert doc["ablation"]["cards"] == ["photo_op"]
-    assert validate(doc, BALANCE_SCHEMA) == []
+    assert problems(doc, "balance") == []
     bad = run("balance", "--agents", "greedy", "--games", 2, "--ablate", "no_such_card")
     assert bad.exit_code == 1 and "no card 'no_such_card'" in bad.output
 
@@ -107,7 +107,7 @@ def test_records_are_reported_beside_the_simulated(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)
     assert doc["recorded"]["games"] == 4 and doc["recorded"]["skipped_count"] == 1
-    assert validate(doc, BALANCE_SCHEMA) == []
+    assert problems(doc, "balance") == []
     text = run("balance", "--agents", "greedy", "--games", 4, "--records", tmp_path / "m")
     assert "Recorded games from" in text.output and "simulated" in text.output
 
@@ -220,7 +220,7 @@ def test_a_probe_that_wins_at_95_percent_is_warned_about_first() -> None:
     res = run("balance", "--agents", "appeaser", "--games", 4, "--probe-games", 30, "--rules", CLASSIC_PATH, "--json")
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)
-    assert validate(doc, BALANCE_SCHEMA) == []
+    assert problems(doc, "balance") == []
     ex = doc["exploits"]
     assert ex["agents"] == ["appeaser"] and ex["games_per_pairing"] == 30
     taker = next(r for r in ex["pairings"] if r["probe"] == "taker")
@@ -244,7 +244,7 @@ def test_probe_games_0_turns_the_section_off() -> None:
     res = run("balance", "--agents", "greedy,random", "--games", 4, "--probe-games", 0, "--json")
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)
-    assert doc["exploits"] is None and validate(doc, BALANCE_SCHEMA) == []
+    assert doc["exploits"] is None and problems(doc, "balance") == []
     assert not any(w.startswith("Cheap win") for w in doc["warnings"])
     assert doc["speed"]["played"] == 4
     text = run("balance", "--agents", "greedy,random", "--games", 4, "--probe-games", 0)

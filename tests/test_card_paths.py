@@ -25,6 +25,13 @@ from summitgame.ruleset import Ruleset
 from summitgame.safeio import shorten
 
 CARDS_DIR = RULES_DIR.parent / "cards"
+#: the line of the bundled events deck where new_start_deadline's second effect names its role
+_EVENTS = (CARDS_DIR / "events.toml").read_text("utf-8").splitlines()
+DEADLINE_WHO_LINE = next(
+    i + 1
+    for i, line in enumerate(_EVENTS)
+    if 'who = "both"' in line and i > _EVENTS.index('id = "new_start_deadline"') and "pressure" in line
+)
 SUMMIT = RULES_DIR / "summit.toml"
 
 
@@ -122,7 +129,8 @@ def test_set_reaches_copies_and_a_condition_threshold(base: Ruleset) -> None:
             # the file's 'who' is wrong once the override makes the meter a shared one: the override is blamed
             'cards.events.new_start_deadline.effects[1].meter="trust"',
             '--set cards.events.new_start_deadline.effects[1].meter="trust": cards.events.new_start_deadline.'
-            "effects[1].who: meter 'trust' is shared: 'who' has no meaning (it is set at cards/events.toml:45; "
+            "effects[1].who: meter 'trust' is shared: 'who' has no meaning "
+            f"(it is set at cards/events.toml:{DEADLINE_WHO_LINE}; "
             "the override makes it so)",
         ),
         ("cards.gestures.photo_op=2", "--set cards.gestures.photo_op=2: cards.gestures.photo_op: name a field"),

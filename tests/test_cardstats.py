@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from report_check import problems
 from summitgame.analysis.aggregate import aggregate, ranked
 from summitgame.analysis.cardstats import MIN_PLAYS, matched_shift, too_few
 from summitgame.analysis.metrics import GameMetrics, game_metrics
-from summitgame.analysis.schema import BALANCE_SCHEMA, SECTIONS, validate
 from summitgame.analysis.text import _cards
 from summitgame.engine import apply_unchecked, legal_actions, new_game
 from summitgame.loader import load_rules
@@ -131,7 +131,7 @@ def test_cards_too_few_to_judge_are_listed_last_without_a_rank(rules: Ruleset, b
     r0 = rules.roles[0]
     games = [dataclasses.replace(g, gestures={**g.gestures, r0: (rare,) if i < 3 else ()}) for i, g in enumerate(games)]
     cards = aggregate(rules, games, 0)["cards"]
-    assert validate(cards, SECTIONS["cards"], BALANCE_SCHEMA) == []
+    assert problems(cards, "balance", "Cards") == []
     row = cards["gestures"][rare]
     assert row["verdict"] == "too_few" and row["rank"] is None and row["score_shift"]["n_with"] < MIN_PLAYS
     order = ranked(cards["events"])

@@ -8,7 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner, Result
 
-from summitgame.analysis.schema import COMPARE_SCHEMA, validate
+from report_check import problems
 from summitgame.cli import cli
 from summitgame.loader import default_rules_path
 
@@ -23,7 +23,7 @@ def test_a_file_against_itself_differs_in_nothing() -> None:
     res = run("compare", RULES, RULES, "--agents", "greedy,boulware", "--games", 24, "--json")
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)
-    assert validate(doc, COMPARE_SCHEMA) == []
+    assert problems(doc, "compare") == []
     assert doc["significant"] == []
     assert all(r["difference"]["value"] == 0 for r in doc["metrics"])
 
@@ -44,7 +44,7 @@ def test_halving_a_walkout_limit_is_found() -> None:
     )
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)
-    assert validate(doc, COMPARE_SCHEMA) == []
+    assert problems(doc, "compare") == []
     rows = {r["metric"]: r for r in doc["metrics"]}
     assert rows["walkout:moscow"]["verdict"] == "higher under B"
     assert rows["rounds"]["verdict"] == "lower under B"
@@ -103,7 +103,7 @@ def test_rule_sets_with_other_roles_and_tracks_compare_what_they_share() -> None
     res = run("compare", RULES, trade, "--agents", "greedy", "--games", 4, "--json")
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)
-    assert validate(doc, COMPARE_SCHEMA) == []
+    assert problems(doc, "compare") == []
     names = {r["metric"] for r in doc["metrics"]}
     assert "score_gap" in names and "rounds" in names
     assert "score:washington" in doc["only_in_a"] and not names & set(doc["only_in_b"])

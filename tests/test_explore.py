@@ -211,11 +211,12 @@ def test_sweep_json_is_the_same_on_any_worker_count() -> None:
 
 
 def test_sweep_table_shows_each_point() -> None:
-    res = run("sweep", "--param", "rounds.count=4,7", "-n", 8, "--agents", "greedy", "--measure", "median_end_round")
+    # (summits this short run their full length with greedy: the longest ones may end early in a walk-out)
+    res = run("sweep", "--param", "rounds.count=3,5", "-n", 8, "--agents", "greedy", "--measure", "median_end_round")
     assert res.exit_code == 0, res.output
-    rows = [ln.split() for ln in res.stdout.splitlines() if ln.strip().startswith(("4 ", "7 "))]
-    assert [r[:2] for r in rows] == [["4", "4.00"], ["7", "7.00"]]
-    assert "reproduce: summitgame sweep --param=rounds.count=4,7" in res.stdout
+    rows = [ln.split() for ln in res.stdout.splitlines() if ln.strip().startswith(("3 ", "5 "))]
+    assert [r[:2] for r in rows] == [["3", "3.00"], ["5", "5.00"]]
+    assert "reproduce: summitgame sweep --param=rounds.count=3,5" in res.stdout
 
 
 def test_sensitivity_measures_the_effect_per_step() -> None:

@@ -1,15 +1,17 @@
-"""The encoder's fast path (``Encoder.encode_state``, through ``observation.sight``) against the reference.
+"""The one source of what a player sees (``observation.sight``) and the encoder's two ways into it.
 
-The PettingZoo adapter encodes straight from the state instead of from an ``Observation``. These tests
-make its two promises hold from the outside: the vector is the reference encoding of ``observe`` bit for
-bit (random play of both bundled rule files, both viewers, every state up to the terminal one, with fresh,
-shared and tiny memo caches), and it cannot see a secret: states re-dealt from what the viewer cannot
+``observe`` is ``sight`` made readable, and the vector is built from a sight: a state's (``Encoder.encode_state``,
+the PettingZoo adapter's path) or an observation's (``encode_array`` through ``sight_of``, OpenSpiel's). These
+tests make the promises hold from the outside: the two views agree value for value and the two paths bit for
+bit (random play of every bundled rule file, both viewers, every state up to the terminal one, with fresh,
+shared and tiny memo caches), and neither can see a secret: states re-dealt from what the viewer cannot
 see (by hypothesis, ``determinize`` and ``sample_state``) give the same sight and the same vector, and
-a state whose secrets are replaced by guards that fail on any use still encodes.
+a state whose secrets are replaced by guards that fail on any use still observes and encodes.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Callable
 from functools import cache
@@ -20,12 +22,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import bundled
+from conftest import BUNDLED_NAMES, bundled
 from summitgame import rng as _rng
 from summitgame.engine import apply, legal_actions, new_game
 from summitgame.integrations.encoding import Encoder
 from summitgame.integrations.pettingzoo import raw_env
-from summitgame.observation import Sight, determinize, observe, sample_state, sight
+from summitgame.observation import Sight, determinize, observe, sample_state, sight, sight_of
 from summitgame.ruleset import Ruleset
 from summitgame.state import State
 
@@ -42,7 +44,7 @@ def shared(name: str) -> Encoder:
 
 
 def reference(s: State, viewer: int) -> bytes:
-    """The reference vector: the plain list encoding of ``observe(s, viewer)``, as float32 bytes."""
+    """The vector through the ``Observation``: the list encoding of ``observe(s, viewer)``, as float32 bytes."""
     return np.array(Encoder(s.rules).encode(observe(s, viewer)), np.float32).tobytes()
 
 
@@ -115,11 +117,32 @@ def redeal(s: State, viewer: int, data: st.DataObject) -> State:
     return n
 
 
+@pytest.mark.parametrize("name", BUNDLED_NAMES)
+@given(seed=SEEDS, data=st.data())
+def test_observe_and_sight_are_one_view(name: str, seed: int, data: st.DataObject) -> None:
+    """At every state of a random game of every bundled rule file, for both viewers: the observation reads
+    back to the sight it was made from, value for value, from its fields alone too (``sight_of``), and is
+    the same when every secret of the state sits behind a guard that fails on any use."""
+    rules = bundled(name)
+    s = new_game(rules, seed)
+    while True:
+        for r in (0, 1):
+            v = sight(s, r)
+            obs = observe(s, r)
+            assert obs.sight == v and sight_of(obs) == v
+            assert sight_of(dataclasses.replace(obs)) == v  # rebuilt from the fields alone
+            assert observe(guarded(s, r), r) == obs
+            assert obs.legal == (legal_actions(s) if s.to_move == r else ())
+        if s.to_move < 0:
+            break
+        s = apply(s, data.draw(st.sampled_from(legal_actions(s)), label="action"))
+
+
 @RULESETS
 @given(seed=SEEDS, data=st.data())
 def test_fast_vector_is_the_reference_bit_for_bit(name: str, seed: int, data: st.DataObject) -> None:
     """At every state of a random game (the terminal one too), for both viewers, ``encode_state`` is the
-    reference encoding of ``observe``: a fresh float32 array, equal byte for byte, whatever the memo holds."""
+    encoding of ``observe``: a fresh float32 array, equal byte for byte, whatever the memo holds."""
     rules = bundled(name)
     fresh, tiny = Encoder(rules), Encoder(rules)
     tiny.CACHE_LIMIT = 3  # emptied all the time: every run is computed, not just looked up

@@ -24,6 +24,7 @@ from summitgame.agents.mcts import (
     _choices,
     _Dealer,
     _Plan,
+    agenda_odds,
     leaf,
     opponent_model,
     opponent_value,
@@ -145,7 +146,10 @@ def test_decision_depends_only_on_the_observation(any_rules: Ruleset, opponent: 
         assert answers[0] == answers[1]
 
 
-@pytest.mark.parametrize("extra", ["", ",opponent=greedy", ",opponent=random", ",opponent=greedy,deals=4"])
+@pytest.mark.parametrize(
+    "extra",
+    ["", ",opponent=greedy", ",opponent=random", ",opponent=greedy,deals=4", ",grow=1", ",infer=0.5"],
+)
 def test_same_seed_same_actions(any_rules: Ruleset, extra: str) -> None:
     runs = []
     for _ in range(2):
@@ -192,6 +196,61 @@ def test_dealer_redeals_only_what_the_viewer_cannot_see(
             assert observe(d, me) == view
         assert len({(d.hands[1 - me], d.agendas[1 - me]) for d in dealt}) > 5
         assert len({d.rng for d in dealt}) == 30
+
+
+def opponent_offered(rules: Ruleset, ask_track: str) -> tuple[State, int]:
+    """A state a few moves into a seeded game where one side has offered a package asking for steps on
+    ``ask_track``, its agenda unrevealed; and the other side (the viewer), to move."""
+    for seed in range(200):
+        s = new_game(rules, seed)
+        builder = s.to_move
+        if s.phase != Phase.BUILD or s.revealed[builder]:
+            continue
+        asks = [a for a in legal_actions(s) if a.kind.value == "ask" and a.track == ask_track]
+        if not asks:
+            continue
+        s = apply(s, asks[0])
+        while s.to_move == builder and s.phase == Phase.BUILD:
+            s = apply(s, next(a for a in legal_actions(s) if a.kind.value in ("give", "offer")))
+        if s.to_move == 1 - builder and s.phase == Phase.RESPOND:
+            return s, 1 - builder
+    raise AssertionError("no such offer found")
+
+
+def test_agenda_odds_follow_what_the_opponent_asks_for(summit_rules: Ruleset) -> None:
+    s, me = opponent_offered(summit_rules, "cyber")
+    view = observe(s, me)
+    o = 1 - me
+    cards = [a for a in summit_rules.agenda_allowed[o] if a != s.agendas[me]]
+    cyber = summit_rules.track_ids.index("cyber")
+    assert agenda_odds(view, 0.0) == (1.0,) * len(cards)
+    odds = agenda_odds(view, 0.5)
+    assert len(odds) == len(cards) and max(odds) == 1.0
+    for a, w in zip(cards, odds, strict=True):  # an agenda that values cyber more is likelier
+        for b, v in zip(cards, odds, strict=True):
+            if summit_rules.agenda_stakes[a][cyber] > summit_rules.agenda_stakes[b][cyber]:
+                assert w >= v
+    assert min(odds) < max(odds)
+    for infer, weighted in ((0.0, False), (0.15, True)):  # the agent deals by these odds unless infer is 0
+        agent = MctsAgent(infer=infer)
+        agent.start(summit_rules, me, random.Random(0))
+        assert bool(agent.dealer(view).cumulative) is weighted
+
+
+def test_dealer_samples_agendas_by_their_odds(summit_rules: Ruleset) -> None:
+    s, me = opponent_offered(summit_rules, "cyber")
+    view = observe(s, me)
+    cards = [a for a in summit_rules.agenda_allowed[1 - me] if a != s.agendas[me]]
+    odds = [0.0] * len(cards)
+    odds[1] = 3.0
+    odds[2] = 1.0
+    dealer = _Dealer(sample_state(view, random.Random(0)), me, random.Random(0), odds)
+    drawn = [dealer.deal().agendas[1 - me] for _ in range(400)]
+    assert set(drawn) == {cards[1], cards[2]}
+    assert 240 < drawn.count(cards[1]) < 360  # three to one
+    uniform = _Dealer(sample_state(view, random.Random(0)), me, random.Random(0), [1.0] * len(cards))
+    plain = _Dealer(sample_state(view, random.Random(0)), me, random.Random(0))
+    assert [uniform.deal().agendas for _ in range(50)] == [plain.deal().agendas for _ in range(50)]
 
 
 class Fixed(MctsAgent):
@@ -357,6 +416,35 @@ def test_width_searches_only_greedys_best_packages(summit_rules: Ruleset) -> Non
     assert checked >= 3
 
 
+def first_items(root: Node, give_base: int) -> set[int]:
+    """The package items the search tried first from ``root`` (its children that are items)."""
+    return {a for a in root.kids if a >= give_base}
+
+
+def test_width_grows_with_the_budget(summit_rules: Ruleset) -> None:
+    # grow=1: at 4x the default budget the plan holds 4x width packages; at the default budget or less, width
+    give_base, ask_base = summit_rules.actions.give_base, summit_rules.actions.ask_base
+    checked = 0
+    for seed in range(12):
+        s = decision_point(summit_rules, seed, 0)
+        if s.phase != Phase.BUILD or s.items:
+            continue
+        view = observe(s, s.to_move)
+        firsts = [{min(p, key=lambda a: (a < ask_base, a)) for p in _Plan(view, w).packages} for w in (1, 4)]
+        if len(firsts[1]) < 2:
+            continue
+        found = []
+        for spec in ("mcts:iterations=400,width=1,grow=1", "mcts:iterations=1600,width=1,grow=1"):
+            agent = make_agent(spec)
+            assert isinstance(agent, MctsAgent)
+            agent.start(summit_rules, s.to_move, random.Random(seed))
+            found.append(first_items(agent.search(view), give_base))
+        assert found[0] == firsts[0]
+        assert found[1] == firsts[1]
+        checked += 1
+    assert checked >= 2
+
+
 # --- the opponent model ----------------------------------------------------------------------------------
 
 
@@ -385,6 +473,8 @@ def test_opponent_spec_round_trips() -> None:
         ("mcts:opponent=greedy/accept_scale=0", r"opponent: agent spec 'greedy:accept_scale=0': accept_scale must be"),
         ("mcts:opponent=greedy/bogus", r"opponent: 'greedy:bogus': expected key=value"),
         ("mcts:opponent=" + "g" * 1001, r"opponent must be text of at most 1000 characters"),
+        ("mcts:infer=-1", r"infer must be a number in 0\.\.10, got -1\.0$"),
+        ("mcts:grow=2", r"grow must be a number in 0\.\.1, got 2\.0$"),
     ],
 )
 def test_bad_opponent_specs_are_refused_in_one_line(spec: str, message: str) -> None:

@@ -105,6 +105,11 @@ def test_printable_never_emits_a_control_character(text: str) -> None:
     out = printable(text)
     assert not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in out)
     assert "\x1b" not in out
+    assert len(out.splitlines()) <= 1  # a one-line message stays one line (U+2028 and U+2029 end lines too)
+
+
+def test_printable_escapes_the_unicode_line_separators() -> None:
+    assert printable("a\u2028b\u2029c") == "a\\u2028b\\u2029c"
 
 
 def test_printable_shows_escapes_and_keeps_plain_text() -> None:

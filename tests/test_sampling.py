@@ -51,5 +51,6 @@ def test_observe_fills_every_field_and_nothing_else() -> None:
 
     view = observe(new_game(RULES["summit"], 1), 0)
     names = {f.name for f in dataclasses.fields(Observation)}
-    assert set(vars(view)) == names
-    assert dataclasses.replace(view) == view
+    assert set(vars(view)) == names | {"sight"}  # and the cached ``sight`` it was made from
+    rebuilt = dataclasses.replace(view)
+    assert rebuilt == view and "sight" not in vars(rebuilt) and rebuilt.sight == view.sight

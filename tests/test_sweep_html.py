@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from summitgame.analysis.schema import SENSITIVITY_SCHEMA, SWEEP_SCHEMA, TARGETS_SCHEMA, validate
+from report_check import problems
+from summitgame.analysis.schema import json_schema
 from summitgame.analysis.sweep_html import chart_ids, measure_ids, sensitivity_html, slug, sweep_html
 from summitgame.cli import cli
 
@@ -137,10 +138,10 @@ def test_escaping_in_table_and_command(one: dict[str, Any]) -> None:
 
 
 def test_documents_match_their_schemas(one: dict[str, Any], two: dict[str, Any], sens: dict[str, Any]) -> None:
-    assert validate(one, SWEEP_SCHEMA) == []
-    assert validate(two, SWEEP_SCHEMA) == []
-    assert validate(sens, SENSITIVITY_SCHEMA) == []
-    assert validate(sens, SWEEP_SCHEMA) != []  # the formats are told apart
+    assert problems(one, "sweep") == []
+    assert problems(two, "sweep") == []
+    assert problems(sens, "sensitivity") == []
+    assert problems(sens, "sweep") != []  # the formats are told apart
 
 
 def test_targets_document_matches_its_schema(tmp_path: Path) -> None:
@@ -149,12 +150,12 @@ def test_targets_document_matches_its_schema(tmp_path: Path) -> None:
     res = CliRunner().invoke(cli, ["targets", str(path), "--agents", "greedy", "-n", "4", "--json"])
     assert res.exit_code in (0, 1), res.output
     doc = json.loads(res.stdout)
-    assert validate(doc, TARGETS_SCHEMA) == []
+    assert problems(doc, "targets") == []
     broken = copy.deepcopy(doc)
     broken["verdicts"][0]["measured"]["kind"] = "percent"
     del broken["met"]
-    errors = validate(broken, TARGETS_SCHEMA)
-    assert any("'met' is missing" in e for e in errors) and any("percent" in e for e in errors)
+    errors = problems(broken, "targets")
+    assert any("'met' is a required property" in e for e in errors) and any("percent" in e for e in errors)
 
 
 def test_a_broken_sweep_is_refused(two: dict[str, Any], sens: dict[str, Any]) -> None:
@@ -162,17 +163,17 @@ def test_a_broken_sweep_is_refused(two: dict[str, Any], sens: dict[str, Any]) ->
     bad["points"][0]["measures"]["failed"]["value"] = "high"
     bad["params"][0]["values"] = "1..3"
     bad["extra"] = 1
-    errors = validate(bad, SWEEP_SCHEMA)
+    errors = problems(bad, "sweep")
     assert len(errors) == 3, errors
     bad = copy.deepcopy(sens)
     bad["params"][0]["effects"]["failed"]["paired"] = "yes"
-    assert validate(bad, SENSITIVITY_SCHEMA) != []
+    assert problems(bad, "sensitivity") != []
 
 
 def test_schemas_are_valid_json_schema() -> None:
     jsonschema = pytest.importorskip("jsonschema")
-    for schema in (SWEEP_SCHEMA, SENSITIVITY_SCHEMA, TARGETS_SCHEMA):
-        jsonschema.Draft202012Validator.check_schema(schema)
+    for kind in ("sweep", "sensitivity", "targets"):
+        jsonschema.Draft202012Validator.check_schema(json_schema(kind))
 
 
 def test_heat_map_outlines_the_current_cell_and_tells_best_from_worst() -> None:
@@ -200,7 +201,7 @@ def test_heat_map_outlines_the_current_cell_and_tells_best_from_worst() -> None:
 def test_sweep_json_gives_each_parameters_current_value_and_the_target_bands(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from summitgame.analysis.schema import SWEEP_SCHEMA, validate
+    from report_check import problems
     from summitgame.cli import cli
 
     targets = tmp_path / "t.toml"
@@ -209,6 +210,6 @@ def test_sweep_json_gives_each_parameters_current_value_and_the_target_bands(tmp
     res = CliRunner().invoke(cli, [*args, "--targets", str(targets), "--json"])
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
-    assert validate(doc, SWEEP_SCHEMA) == []
+    assert problems(doc, "sweep") == []
     assert doc["params"][0]["current"] == 6
     assert doc["targets"] == {"role_gap": {"low": None, "high": 2.0, "wanted": "<= 2 points"}}

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from report_check import problems
 from summitgame.analysis.aggregate import aggregate
 from summitgame.analysis.balance import labels
 from summitgame.analysis.causes import causes_section
 from summitgame.analysis.html import _names, causes_table
 from summitgame.analysis.metrics import GameMetrics, game_metrics
-from summitgame.analysis.schema import BALANCE_SCHEMA, validate
 from summitgame.cli import cli
 from summitgame.engine import apply_unchecked, legal_actions, new_game
 from summitgame.loader import load_rules
@@ -33,7 +33,7 @@ def rules() -> Ruleset:
 
 @pytest.fixture(scope="module")
 def games(rules: Ruleset) -> list[GameMetrics]:
-    """Random games: they fail often, by walk-out and breakdown, and sometimes reach accords."""
+    """Random games: they fail often (by walk-out, and now and then by breakdown), and sometimes reach accords."""
     out = []
     for seed in range(120):
         s = new_game(rules, seed)
@@ -72,7 +72,7 @@ def test_the_section_counts_what_the_games_say(rules: Ruleset, games: list[GameM
             assert e["count"] == sum(tr in g.tracks_top for g in these) and e["n"] == len(these)
     failed = c["tiers"]["failed"]
     assert [a["condition"] for a in failed["alternatives"]] == ["any[0]", "any[1]"]
-    assert "walk-out" in failed["alternatives"][0]["text"] and "Trust is at most 1" in failed["alternatives"][1]["text"]
+    assert "walk-out" in failed["alternatives"][0]["text"] and "Trust is at most 2" in failed["alternatives"][1]["text"]
     n = failed["n"]
     for a in failed["alternatives"]:
         assert a["alone"]["count"] <= a["held"]["count"] <= n
@@ -107,7 +107,7 @@ def test_balance_json_text_and_html_show_the_causes(tmp_path: Any) -> None:
     )
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
-    assert validate(doc, BALANCE_SCHEMA) == []
+    assert problems(doc, "balance") == []
     causes = doc["outcomes"]["causes"]
     assert set(causes["tiers"]) == {"failed", "incremental", "symbolic"}
     assert sum(r["n"] for r in causes["tiers"].values()) == doc["outcomes"]["n"]
@@ -130,7 +130,9 @@ def test_the_html_table_names_tiers_endings_meters_and_tracks(rules: Ruleset, ga
     tiers, causes = cells[0::4], cells[1::4]
     assert set(tiers) == {"Failed", "Incremental", "Symbolic"}
     assert "ended: walk-out by Moscow (Domestic pressure (Moscow))" in causes
-    assert "ended: breakdown (Trust)" in causes and "ended: last round" in causes
+    assert "ended: last round" in causes
+    # a breakdown is named by the meter that broke, whenever one happened in these games
+    assert ("ended: breakdown (Trust)" in causes) == any(g.end == "breakdown" for g in games)
     assert any(x.startswith("not Incremental: ") for x in causes)
     accords = [x for x in causes if x.startswith("accord: ")]
     assert accords and set(accords) <= {f"accord: {html.escape(n)}" for n in rules.track_names}

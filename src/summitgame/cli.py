@@ -10,7 +10,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
@@ -18,6 +18,7 @@ from .cli_common import (
     AGENT_SPEC_HELP,
     BotProgress,
     F,
+    SummitGroup,
     agent_list,
     bot_options,
     bot_run_options,
@@ -26,7 +27,6 @@ from .cli_common import (
     load,
     load_agent_classes,
     print_schema,
-    report_errors,
     rules_args,
     rules_options,
     write_report,
@@ -43,8 +43,11 @@ from .safeio import printable
 from .simulate import simulate
 from .version import __version__
 
+if TYPE_CHECKING:
+    from .analysis.schema import CompareRow
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group(cls=SummitGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="summitgame")
 def cli() -> None:
     """summitgame: a negotiation game engine. Two leaders trade concessions across agenda
@@ -61,7 +64,6 @@ cli.add_command(init_cmd)  # starting a variant: cli_init.py
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
-@report_errors
 def validate(paths: tuple[Path, ...]) -> None:
     """Check rule and card files (default: the bundled rule files and their decks).
 
@@ -107,7 +109,6 @@ def summary_line(name: str, r: Ruleset) -> str:
 
 @cli.command("rules")
 @rules_options
-@report_errors
 def rules_cmd(rules_path: Path | None, overrides: tuple[str, ...]) -> None:
     """Print the player rulebook, generated from the rule data."""
     click.echo(rulebook(load(rules_path, overrides)))
@@ -147,7 +148,6 @@ def schema_cmd(kind: str, out_dir: Path | None) -> None:
 @click.option("--games", "-n", type=click.IntRange(min=1), default=1000, show_default=True, help="Games to play.")
 @click.option("--seed", "-s", type=int, default=0, show_default=True, help="Run seed: every deal is derived from it.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON document.")
-@report_errors
 def simulate_cmd(rules_path: Path | None, overrides: tuple[str, ...], games: int, seed: int, as_json: bool) -> None:
     """Play random-vs-random games and print the outcome-tier distribution."""
     rules = load(rules_path, overrides)
@@ -244,7 +244,6 @@ def check_hot_seat(console: Any) -> None:
     default=None,
     help="Seconds to pause after each bot move (default: 0.8 on a terminal, 0 otherwise).",
 )
-@report_errors
 def play_cmd(
     rules_path: Path | None,
     overrides: tuple[str, ...],
@@ -381,7 +380,6 @@ def play_cmd(
     help="With --html: show both hands and agendas at every step (omniscient; the default for a finished game), "
     "or the public board only (spectator; the only view of an unfinished game).",
 )
-@report_errors
 def replay_cmd(
     path: Path,
     rules_path: Path | None,
@@ -437,7 +435,6 @@ def replay_cmd(
     default=None,
     help="Seconds between two steps (default: 1.5 on a terminal, 0 otherwise; 0 shows the game at once).",
 )
-@report_errors
 def watch_cmd(
     record: Path | None,
     rules_path: Path | None,
@@ -522,7 +519,6 @@ def watch_cmd(
 
 @cli.command("agents")
 @click.option("--agent", "agent_classes", multiple=True, metavar="MODULE:CLASS", help="Also list this Agent subclass.")
-@report_errors
 def agents_cmd(agent_classes: tuple[str, ...]) -> None:
     """List the agents a spec may name, each parameter with what it may be, its default and meaning.
 
@@ -593,7 +589,6 @@ def speed_doc(run: Any) -> dict[str, Any]:
     default=None,
     help="With --until-significant: the Elo difference that is 'stronger' or 'weaker' (H1). [default: 30]",
 )
-@report_errors
 def match_cmd(
     agent_a: str,
     agent_b: str,
@@ -703,7 +698,6 @@ def match_cmd(
 @click.option("--resume", is_flag=True, help="Finish the run in --out: play only the games not yet in games.jsonl.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON document.")
 @csv_option()
-@report_errors
 def tournament_cmd(
     agents: tuple[str, ...],
     rules_path: Path | None,
@@ -787,7 +781,6 @@ def tournament_cmd(
     metavar="DIR",
     help="Write DIR/games.csv, DIR/agents.csv and DIR/meters.csv (columns: docs/researchers.md, Data out).",
 )
-@report_errors
 def export_cmd(source: Path, rules_path: Path | None, overrides: tuple[str, ...], csv_dir: Path) -> None:
     """Write the games of SRC (a games.jsonl, or a tournament's --out folder) as tidy CSV tables.
 
@@ -809,7 +802,7 @@ def export_cmd(source: Path, rules_path: Path | None, overrides: tuple[str, ...]
 # --- designer reports: balance, compare ---------------------------------------------------------
 
 
-def report_outputs(schema_name: str, what: str) -> Callable[[F], F]:
+def report_outputs(kind: str, what: str) -> Callable[[F], F]:
     """Add the output options ``balance`` and ``compare`` share: --json, --html FILE and --schema."""
 
     def decorate(func: F) -> F:
@@ -818,7 +811,7 @@ def report_outputs(schema_name: str, what: str) -> Callable[[F], F]:
             is_flag=True,
             expose_value=False,
             is_eager=True,
-            callback=print_schema(schema_name),
+            callback=print_schema(kind),
             help="Print the JSON Schema of the --json output and exit.",
         )(func)
         func = html_option()(func)
@@ -881,9 +874,8 @@ def report_outputs(schema_name: str, what: str) -> Callable[[F], F]:
     "that draw's effects blanked, and report how often the tier and the winner flip. Costly: about one more game "
     "per card drawn or played (some ten per game), several times the run's time.",
 )
-@report_outputs("BALANCE_SCHEMA", "report")
+@report_outputs("balance", "report")
 @csv_option()
-@report_errors
 def balance_cmd(
     rules_path: Path | None,
     overrides: tuple[str, ...],
@@ -947,7 +939,7 @@ def balance_cmd(
         sim = bal.simulate(rules, players, plan, keep_actions=impact, **run_opts)
     ablations = []
     for cards, ablated, why in variants:
-        rows: list[dict[str, Any]] = []
+        rows: list[CompareRow] = []
         if ablated is not None:
             with BotProgress(f"balance: without {','.join(cards)}", plain=False) as progress:
                 run_opts["progress"] = progress
@@ -1025,9 +1017,8 @@ def balance_cmd(
     default=None,
     help="Smallest difference in --metric that matters (default: 0.05 for a rate, else 0.1 standard deviations).",
 )
-@report_outputs("COMPARE_SCHEMA", "comparison")
+@report_outputs("compare", "comparison")
 @csv_option("game under A and under B")
-@report_errors
 def compare_cmd(
     rules_a: Path,
     rules_b: Path,
@@ -1115,7 +1106,6 @@ def compare_cmd(
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the meta-game as one JSON document.")
 @html_option("Also write a self-contained HTML page: payoff matrix, equilibrium weights and regrets, verdict.")
-@report_errors
 def metagame_cmd(
     agents: tuple[str, ...],
     rules_path: Path | None,

@@ -1,11 +1,10 @@
-"""What the command modules share: option decorators, the error reporter, agent lists, progress, reports.
+"""What the command modules share: option decorators, the error-reporting group, agent lists, progress, reports.
 
 ``cli.py``, ``cli_explore.py`` and ``cli_exploit.py`` import from here, so none of them imports another's helpers.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
 from collections.abc import Callable
@@ -46,13 +45,14 @@ def load(rules_path: Path | None, overrides: tuple[str, ...]) -> Ruleset:
     return load_rules(rules_path, overrides)
 
 
-def report_errors(func: F) -> F:
-    """Turn SummitErrors into a clean message on stderr and exit status 1."""
+class SummitGroup(click.Group):
+    """The command group that turns the errors the engine raises on purpose into a message on stderr and exit
+    status 1, once for every command (no traceback): a RulesError as its problem lines and their count, any
+    other SummitError as one ``error: ...`` line."""
 
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def invoke(self, ctx: click.Context) -> Any:
         try:
-            return func(*args, **kwargs)
+            return super().invoke(ctx)
         except RulesError as exc:
             for line in exc.lines():  # the first 200, then "... and N more"
                 click.echo(line, err=True)
@@ -62,8 +62,6 @@ def report_errors(func: F) -> F:
         except SummitError as exc:
             click.echo(f"error: {printable(exc, keep_newlines=True)}", err=True)  # data in messages: no escapes
             sys.exit(1)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def rules_args(rules_path: Path | None, overrides: tuple[str, ...]) -> list[str]:
@@ -213,15 +211,16 @@ def agent_list(text: str | None) -> list[str]:
     return split_specs(text)
 
 
-def print_schema(name: str) -> Callable[[click.Context, click.Parameter, bool], None]:
-    """An eager ``--schema`` flag: print the JSON Schema of the command's ``--json`` output and exit."""
+def print_schema(kind: str) -> Callable[[click.Context, click.Parameter, bool], None]:
+    """An eager ``--schema`` flag: print the JSON Schema of the command's ``--json`` output (``kind``, one of
+    ``analysis.schema.REPORTS``) and exit."""
 
     def show(ctx: click.Context, param: click.Parameter, value: bool) -> None:
         if not value or ctx.resilient_parsing:
             return
         from .analysis import schema
 
-        click.echo(json.dumps(getattr(schema, name), indent=1))
+        click.echo(json.dumps(schema.json_schema(kind), indent=1))
         ctx.exit()
 
     return show
@@ -237,10 +236,24 @@ def write_report(path: Path, html: str) -> None:
 def html_option(
     help_text: str = "Also write a self-contained HTML report with charts to this file.",
 ) -> Callable[[F], F]:
-    """The ``--html FILE`` option every report command takes (its value arrives as ``html_path``)."""
+    """The ``--html FILE`` option every report command takes (its value arrives as ``html_path``); without
+    matplotlib (``summitgame[html]``) it fails at once, before any game is played."""
     return click.option(
-        "--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help=help_text
+        "--html",
+        "html_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        callback=_needs_matplotlib,
+        help=help_text,
     )
+
+
+def _needs_matplotlib(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    if value is not None:
+        from .analysis.html import need_matplotlib
+
+        need_matplotlib()
+    return value
 
 
 def open_backend(workers: int, move_timeout: float | None, scheduler: str | None) -> dict[str, Any]:

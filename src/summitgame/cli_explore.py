@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,7 +19,6 @@ from .cli_common import (
     load_agent_classes,
     open_backend,
     print_schema,
-    report_errors,
     rules_options,
     write_report,
     write_tables,
@@ -27,6 +26,9 @@ from .cli_common import (
 from .errors import Problem, RulesError
 from .params import FILE_KEYS, show_number
 from .safeio import printable
+
+if TYPE_CHECKING:
+    from .analysis.schema import SensitivityReport, SweepReport
 
 
 def _run_settings(
@@ -139,7 +141,6 @@ def _sensitivity_keys(texts: tuple[str, ...], tunable: list[str]) -> tuple[list[
     "distance from it.",
 )
 @csv_option("game of every point")
-@report_errors
 def sweep_cmd(
     rules_path: Path | None,
     overrides: tuple[str, ...],
@@ -172,7 +173,7 @@ def sweep_cmd(
     if show_schema:
         from .analysis import schema
 
-        click.echo(json.dumps(schema.SENSITIVITY_SCHEMA if sensitivity else schema.SWEEP_SCHEMA, indent=1))
+        click.echo(json.dumps(schema.json_schema("sensitivity" if sensitivity else "sweep"), indent=1))
         return
     base = load(rules_path, overrides)
     names = list(measure_names) or default_names(base)
@@ -191,7 +192,9 @@ def sweep_cmd(
         current = sw.Point({}, base)
         with BotProgress("sensitivity", plain=False) as progress:
             sw.run_sensitivity(current, found, players, games, seed, names, backend, progress)
-        doc = sw.sensitivity_report(current, found, players, names, games, seed, command)
+        doc: SweepReport | SensitivityReport = sw.sensitivity_report(
+            current, found, players, names, games, seed, command
+        )
         lines = sensitivity_lines(doc)
         played = [current] + [p for pr in found for p in (pr.down, pr.up) if p is not None]
         now = {pr.path: pr.value for pr in found}
@@ -254,11 +257,10 @@ def sweep_cmd(
     is_flag=True,
     expose_value=False,
     is_eager=True,
-    callback=print_schema("TARGETS_SCHEMA"),
+    callback=print_schema("targets"),
     help="Print the JSON Schema of the --json output and exit.",
 )
 @click.pass_context
-@report_errors
 def targets_cmd(
     ctx: click.Context,
     targets_file: Path,
@@ -391,7 +393,6 @@ def _tune_params(texts: tuple[str, ...], tunable: list[str]) -> list[tuple[str, 
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON document.")
 @csv_option("game of every candidate played (a resumed tune: those played by this run)")
 @click.pass_context
-@report_errors
 def tune_cmd(
     ctx: click.Context,
     rules_path: Path | None,
@@ -588,7 +589,6 @@ DEFAULT_TUNE_GAMES = 400
 @click.command("tunables")
 @rules_options
 @click.option("--json", "as_json", is_flag=True, help="Print the list as one JSON document.")
-@report_errors
 def tunables_cmd(rules_path: Path | None, overrides: tuple[str, ...], as_json: bool) -> None:
     """List the numbers the rules let a designer move ([tunable]): key path, current value, allowed range.
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from .cli_common import report_errors
 from .loader import display
 
 
@@ -19,7 +18,6 @@ from .loader import display
     default=None,
     help="Copy a bundled rule set and its decks (summit, classic or trade) instead of the small skeleton.",
 )
-@report_errors
 def init_cmd(folder: Path, source: str | None) -> None:
     """Write the files a variant starts from into DIR: rules.toml, cards/*.toml, targets.toml and the JSON
     Schemas their #:schema lines name. Without --from, a small commented rule set of its own (two roles, two

@@ -1,13 +1,21 @@
-"""The exception tree. Only ``cli.py`` turns these into exit codes.
+"""The exception tree: every error the engine raises on purpose derives from SummitError. Only the command
+group (``cli_common.SummitGroup``) turns them into a message and an exit code; tests/test_errors.py checks that
+this drawing names every subclass in the package, under its parent.
 
 SummitError
 ├── RulesError          a rule or card file (or an override) is wrong; carries every Problem
+├── DataFileError       a file named by a user or by data that cannot be read safely (safeio.py)
+├── WriteError          a file or folder that cannot be written: read-only, full, a folder in the way (safeio.py)
 ├── ActionSyntaxError   text that is not an action at all
 ├── IllegalActionError  an action that is not legal in this state, with the reason
 ├── RecordError         a game record or save that cannot be used with these rules
 ├── AgentError          an agent spec naming no agent, or a bad parameter (agents/base.py)
 ├── ProtocolError       a bot program broke the text protocol; it forfeits its game (protocol.py)
-├── TournamentError     a results folder that cannot be used or resumed (tournament.py)
+├── TournamentError     a match or tournament that cannot run or go on: a bad plan, a busy or foreign
+│                       results folder, a corrupt games file (plan.py)
+├── ExportError         games that cannot be read into tables (export.py)
+├── TuneError           a tune that cannot start or resume; optuna missing (analysis/tune.py)
+├── ExploitError        an exploit search that cannot start or resume; optuna missing (analysis/exploit.py)
 ├── TerminalError       a terminal that cannot host what was asked of it (two players, no way to clear)
 └── InitError           ``init`` would overwrite a file, or cannot write one (scaffold.py)
 """

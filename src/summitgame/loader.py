@@ -106,12 +106,6 @@ def read_toml_text(path: Path) -> tuple[dict[str, Any] | None, str | None, list[
         return None, None, [Problem(exc.path, "", exc.message, exc.line)]
 
 
-def read_toml(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
-    """Parse one TOML file; a syntax error becomes a Problem with its line number."""
-    data, _, problems = read_toml_text(path)
-    return data, problems
-
-
 def _is_index(part: str) -> bool:
     """An array index in a key path (ASCII digits, a sane length; a key named '²' is not one)."""
     return part.isascii() and part.isdigit() and len(part) < 10
@@ -876,26 +870,6 @@ def _source_for(merged: Merged, path: str) -> tuple[str, str | None]:
 
 
 Deck = EventDeck | GestureDeck | AgendaDeck
-
-
-def load_deck(
-    path: Path, expected: str | None, problems: list[Problem], texts: dict[Path, str] | None = None
-) -> Deck | None:
-    """Read and schema-check one card file (its text, once read, is kept in ``texts`` for line numbers)."""
-    name = display(path)
-    try:
-        text = safeio.read_text(path, name=name)
-    except safeio.DataFileError as exc:
-        problems.append(Problem(exc.path, "", exc.message))
-        return None
-    if texts is not None:
-        texts[path] = text
-    try:
-        data = safeio.loads_toml(text, name)
-    except safeio.DataFileError as exc:
-        problems.append(Problem(exc.path, "", exc.message, exc.line))
-        return None
-    return check_deck(data, text, name, expected, problems)
 
 
 def check_deck(

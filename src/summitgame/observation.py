@@ -3,7 +3,8 @@
 An ``Observation`` holds the public board and log plus the viewer's own hand, agenda and score,
 and nothing else: never the opponent's hand or agenda (unless revealed to the viewer), the
 gesture deck, or the generator state. Two states that differ only in those observe the same.
-``sight`` is the same information as raw state values, for hot loops (the PettingZoo encoder).
+``sight`` is the one place that reads a state for a viewer: ``observe`` is its readable form, the
+encoder's vector is built from it, and ``sight_of`` reads it back from an ``Observation``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from . import rng as _rng
 from .actions import Action
 from .engine import legal_actions
 from .ruleset import Ruleset
-from .scoring import true_points
+from .scoring import points_with_agenda
 from .state import EndReason, Phase, State
 
 
@@ -62,6 +63,12 @@ class Observation:
     def role(self) -> str:
         """The viewer's role id."""
         return self.rules.roles[self.viewer]
+
+    @cached_property
+    def sight(self) -> Sight:
+        """The raw values this observation shows (``observation.sight``, as ``sight_of`` reads them back; set
+        by ``observe``): what the encoder reads."""
+        return sight_of(self)
 
     @cached_property
     def log(self) -> tuple[str, ...]:
@@ -121,52 +128,6 @@ def _log_text(rules: Ruleset, codes: list[int]) -> tuple[str, ...]:
     return tuple(f"event {rules.event_ids[-1 - c]}" if c < 0 else table[c].notation() for c in codes)
 
 
-def observe(s: State, role: int | str) -> Observation:
-    """What ``role`` may see of ``s``."""
-    rules = s.rules
-    r = rules.role_index(role) if isinstance(role, str) else role
-    o = 1 - r
-    T = rules.n_tracks
-    mine = r * T
-    # A frozen dataclass's __init__ sets ~35 fields one by one through object.__setattr__; filling
-    # the instance dict directly builds the same value about four times faster (observe runs per move).
-    obs = object.__new__(Observation)
-    obs.__dict__.update(
-        rules=rules,
-        viewer=r,
-        round=s.round,
-        initiative=s.initiative,
-        phase=s.phase,
-        to_move=s.to_move,
-        meters=s.meters,
-        tracks=s.tracks,
-        blocked=s.blocked,
-        public_stakes=s.stakes,
-        my_stakes=tuple(map(add, s.stakes[mine : mine + T], rules.agenda_stakes[s.agendas[r]])),
-        my_hand=tuple(map(rules.gesture_ids.__getitem__, s.hands[r])),
-        their_hand_size=len(s.hands[o]),
-        my_agenda=rules.agenda_ids[s.agendas[r]],
-        their_agenda=rules.agenda_ids[s.agendas[o]] if s.revealed[o] else None,
-        my_agenda_revealed=s.revealed[r],
-        items=s.items,
-        proposer=s.proposer,
-        counters=s.counters,
-        plays=s.plays,
-        my_points=true_points(s, r),
-        public_points=s.points,
-        net=s.net,
-        gained=s.gained,
-        end=s.end,
-        walkouts=s.walkouts,
-        history=s.history,
-        event=rules.event_ids[s.event] if s.event >= 0 else None,
-        events_left=len(s.edeck),
-        gesture_deck_size=len(s.gdeck),
-        legal=legal_actions(s) if s.to_move == r else (),
-    )
-    return obs
-
-
 Sight = tuple[
     int,  # viewer: role index of the viewer
     int,  # to_move
@@ -194,18 +155,18 @@ Sight = tuple[
     tuple[int, ...],  # walkouts
     int,  # event: event index, -1 before any
     tuple[int, ...],  # edeck: event cards left this cycle, sorted
+    tuple[int, ...],  # history: the public history as codes
 ]
 """What ``sight`` returns: a flat tuple of the state fields one role may see, in this order."""
 
 
 def sight(s: State, role: int) -> Sight:
-    """What ``role`` may see of ``s`` as raw state values: a cheaper ``observe`` for hot loops (the
-    PettingZoo adapter's encoder), holding the same information (no legal actions, no history, no
-    log) and nothing more. This is the only place such code reads a state; each field and why the
-    viewer may see it:
+    """What ``role`` may see of ``s`` as raw state values: the one place that decides it. ``observe`` is
+    this made readable (ids, derived fields, legal actions); the encoder's vector is built from it.
+    Each field and why the viewer may see it:
 
     - ``to_move, round, initiative, phase, meters, tracks, blocked, stakes, items, proposer, counters,
-      plays, points, net, gained, end, walkouts, event``: the public board, in ``observe`` as they are.
+      plays, points, net, gained, end, walkouts, event, history``: the public board and log.
     - ``edeck``: the events still to come this deck cycle, sorted (no order): the full deck less the
       draws since the last reshuffle, all of which are in the public history.
     - ``hands[role]``, ``agendas[role]``: the viewer's own cards; ``revealed``: whether each agenda was
@@ -214,8 +175,8 @@ def sight(s: State, role: int) -> Sight:
     - ``agendas[other]``: only once ``revealed[other]``, else -1.
 
     Never read: the opponent's hand, the gesture deck's contents, an unrevealed opponent agenda, the
-    generator state ``rng``, the deal ``seed``. Two states ``determinize`` cannot tell apart for
-    ``role`` give equal sights (tested, and read through a guard that fails on any secret)."""
+    generator state ``rng``, the deal seed. Two states ``determinize`` cannot tell apart for ``role``
+    give equal sights (tested, and read through a guard that fails on any secret)."""
     o = 1 - role
     revealed = s.revealed
     hands = s.hands
@@ -246,6 +207,101 @@ def sight(s: State, role: int) -> Sight:
         s.walkouts,
         s.event,
         s.edeck,
+        s.history,
+    )
+
+
+def observe(s: State, role: int | str) -> Observation:
+    """What ``role`` may see of ``s``: its ``sight`` made readable (ids for indexes, plus what follows from
+    them: the viewer's true stakes and points, the events left) and its legal actions when it is to move."""
+    rules = s.rules
+    r = rules.role_index(role) if isinstance(role, str) else role
+    v = sight(s, r)
+    (_, to_move, rnd, initiative, phase, meters, tracks, blocked, stakes, hand, their_hand_size, deck_size,
+     my_agenda, their_agenda, shown, items, proposer, counters, plays, points, net, gained, end, walkouts,
+     event, edeck, history) = v  # fmt: skip
+    T = rules.n_tracks
+    mine = r * T
+    # A frozen dataclass's __init__ sets ~35 fields one by one through object.__setattr__; filling
+    # the instance dict directly builds the same value about four times faster (observe runs per move).
+    obs = object.__new__(Observation)
+    obs.__dict__.update(
+        rules=rules,
+        viewer=r,
+        round=rnd,
+        initiative=initiative,
+        phase=phase,
+        to_move=to_move,
+        meters=meters,
+        tracks=tracks,
+        blocked=blocked,
+        public_stakes=stakes,
+        my_stakes=tuple(map(add, stakes[mine : mine + T], rules.agenda_stakes[my_agenda])),
+        my_hand=tuple(map(rules.gesture_ids.__getitem__, hand)),
+        their_hand_size=their_hand_size,
+        my_agenda=rules.agenda_ids[my_agenda],
+        their_agenda=rules.agenda_ids[their_agenda] if their_agenda >= 0 else None,
+        my_agenda_revealed=shown,
+        items=items,
+        proposer=proposer,
+        counters=counters,
+        plays=plays,
+        my_points=points_with_agenda(rules, r, my_agenda, points, net),
+        public_points=points,
+        net=net,
+        gained=gained,
+        end=end,
+        walkouts=walkouts,
+        history=history,
+        event=rules.event_ids[event] if event >= 0 else None,
+        events_left=len(edeck),
+        gesture_deck_size=deck_size,
+        legal=legal_actions(s) if to_move == r else (),
+        sight=v,  # ``Observation.sight``, known already: the encoder reads it per move
+    )
+    return obs
+
+
+def sight_of(obs: Observation) -> Sight:
+    """The sight ``obs`` shows, back from its ids (``sight_of(observe(s, r)) == sight(s, r)``, tested): an
+    observation's ``sight`` when ``observe`` did not set it, and what ``sample_state`` keeps of one. The events still
+    to come are the full deck less the latest draws of the public history since the last reshuffle."""
+    rules = obs.rules
+    history = obs.history
+    in_cycle = len(rules.event_pool) - obs.events_left
+    if in_cycle:
+        drawn = [-1 - c for c in history if c < 0]
+        edeck = tuple(sorted(_multiset_minus(rules.event_pool, drawn[len(drawn) - in_cycle :])))
+    else:
+        edeck = tuple(sorted(rules.event_pool))
+    return (
+        obs.viewer,
+        obs.to_move,
+        obs.round,
+        obs.initiative,
+        obs.phase,
+        obs.meters,
+        obs.tracks,
+        obs.blocked,
+        obs.public_stakes,
+        tuple(sorted(map(rules.gesture_ids.index, obs.my_hand))),
+        obs.their_hand_size,
+        obs.gesture_deck_size,
+        rules.agenda_ids.index(obs.my_agenda),
+        rules.agenda_ids.index(obs.their_agenda) if obs.their_agenda is not None else -1,
+        obs.my_agenda_revealed,
+        obs.items,
+        obs.proposer,
+        obs.counters,
+        obs.plays,
+        obs.public_points,
+        obs.net,
+        obs.gained,
+        obs.end,
+        obs.walkouts,
+        rules.event_ids.index(obs.event) if obs.event is not None else -1,
+        edeck,
+        history,
     )
 
 
@@ -281,51 +337,47 @@ def _multiset_minus(pool: tuple[int, ...], remove: list[int]) -> list[int]:
 def sample_state(obs: Observation, rng: random.Random) -> State:
     """A full state consistent with everything in ``obs``: what the viewer cannot see (the
     opponent's hand and unrevealed agenda, the gesture deck, future draws) is sampled from
-    ``rng``. This is how a bot that holds only observations searches (information-set sampling)."""
+    ``rng``, the rest is its ``sight``. This is how a bot that holds only observations searches
+    (information-set sampling)."""
     rules = obs.rules
-    r, o = obs.viewer, 1 - obs.viewer
+    (r, to_move, rnd, initiative, phase, meters, tracks, blocked, stakes, my_hand, their_hand_size, _,
+     my_agenda, their_agenda, they_know, items, proposer, counters, plays, points, net, gained, end, walkouts,
+     event, edeck, history) = obs.sight  # fmt: skip
+    o = 1 - r
     s = State.__new__(State)
     s.rules = rules
     s.seed = 0
-    s.round = obs.round
-    s.initiative = obs.initiative
-    s.phase = obs.phase
-    s.to_move = obs.to_move
-    s.meters = obs.meters
-    s.tracks = obs.tracks
-    s.blocked = obs.blocked
-    s.stakes = obs.public_stakes
-    my_hand = tuple(sorted(rules.gesture_ids.index(g) for g in obs.my_hand))
+    s.round = rnd
+    s.initiative = initiative
+    s.phase = phase
+    s.to_move = to_move
+    s.meters = meters
+    s.tracks = tracks
+    s.blocked = blocked
+    s.stakes = stakes
     unseen = _multiset_minus(rules.gesture_pool, list(my_hand))
     rng.shuffle(unseen)
-    k = obs.their_hand_size
-    their_hand = tuple(sorted(unseen[:k]))
-    s.gdeck = tuple(sorted(unseen[k:]))
+    their_hand = tuple(sorted(unseen[:their_hand_size]))
+    s.gdeck = tuple(sorted(unseen[their_hand_size:]))
     s.hands = (my_hand, their_hand) if r == 0 else (their_hand, my_hand)
-    my_agenda = rules.agenda_ids.index(obs.my_agenda)
-    if obs.their_agenda is not None:
-        their_agenda = rules.agenda_ids.index(obs.their_agenda)
-    else:
+    i_know = their_agenda >= 0
+    if not i_know:
         their_agenda = rng.choice([a for a in rules.agenda_allowed[o] if a != my_agenda])
     s.agendas = (my_agenda, their_agenda) if r == 0 else (their_agenda, my_agenda)
-    they_know, i_know = obs.my_agenda_revealed, obs.their_agenda is not None
     s.revealed = (they_know, i_know) if r == 0 else (i_know, they_know)
-    drawn = [-1 - c for c in obs.history if c < 0]
-    pool = tuple(sorted(rules.event_pool))
-    in_cycle = len(pool) - obs.events_left
-    s.edeck = tuple(sorted(_multiset_minus(pool, drawn[len(drawn) - in_cycle :] if in_cycle else [])))
+    s.edeck = edeck
     s.rng = _rng.seed_state(rng.getrandbits(64))
-    s.items = obs.items
-    s.proposer = obs.proposer
-    s.counters = obs.counters
-    s.plays = obs.plays
-    s.points = obs.public_points
-    s.net = obs.net
-    s.gained = obs.gained
-    s.end = obs.end
-    s.walkouts = obs.walkouts
-    s.history = obs.history
-    s.event = drawn[-1] if drawn else -1
-    s.moves = sum(1 for c in obs.history if c >= 0)
+    s.items = items
+    s.proposer = proposer
+    s.counters = counters
+    s.plays = plays
+    s.points = points
+    s.net = net
+    s.gained = gained
+    s.end = end
+    s.walkouts = walkouts
+    s.history = history
+    s.event = event
+    s.moves = sum(1 for c in history if c >= 0)
     s._legal = None
     return s

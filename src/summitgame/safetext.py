@@ -11,8 +11,9 @@ def _control_table() -> dict[int, str]:
     table: dict[int, str] = {}
     for code in [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)]:
         table[code] = f"\\x{code:02x}"
+    # the line and paragraph separators end a line for str.splitlines (a one-line message must stay one line);
     # bidirectional overrides and isolates can reorder what a terminal shows
-    for code in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]:
+    for code in [0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]:
         table[code] = f"\\u{code:04x}"
     return table
 

@@ -11,6 +11,7 @@ from operator import mul
 
 from .effects import first_tier
 from .errors import SummitError
+from .ruleset import Ruleset
 from .state import EndReason, State
 
 
@@ -48,11 +49,16 @@ def tier_index(s: State) -> int:
 
 def true_points(s: State, role: int) -> int:
     """Points from deals so far at the role's true stakes (public stakes plus its secret agenda)."""
-    rules = s.rules
+    return points_with_agenda(s.rules, role, s.agendas[role], s.points, s.net)
+
+
+def points_with_agenda(rules: Ruleset, role: int, agenda: int, points: tuple[int, int], net: tuple[int, ...]) -> int:
+    """``role``'s deal points at public stakes plus what agenda ``agenda`` adds for its net steps: the
+    one formula behind ``true_points`` and what a viewer knows of its own (``observation``)."""
     T = rules.n_tracks
     mine = role * T
-    agenda: int = sum(map(mul, rules.agenda_stakes[s.agendas[role]], s.net[mine : mine + T]))
-    return s.points[role] + agenda
+    extra: int = sum(map(mul, rules.agenda_stakes[agenda], net[mine : mine + T]))
+    return points[role] + extra
 
 
 def score_parts(s: State, role: int, tier: int) -> tuple[int, int, int, int]:

@@ -23,7 +23,7 @@ import statistics
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 ELO = 400.0 / math.log(10.0)
 """Elo points per unit of Bradley–Terry strength (natural log): a 400-point gap means odds of 10 to 1."""
@@ -428,7 +428,7 @@ class TwoSidedSprt:
     down: Sprt
 
     @property
-    def decision(self) -> str | None:
+    def decision(self) -> Literal["differ", "same"] | None:
         if self.up.decision == "H1" or self.down.decision == "H1":
             return "differ"
         if self.up.decision == "H0" and self.down.decision == "H0":

@@ -9,7 +9,7 @@ than 0, pricing each gesture the same way (``Valuer.gesture_both``). The other s
 from its public stakes plus its secret agenda as read from its offers (``infer``: what it asks for, it
 values; ``evaluate.inferred_stakes``). Still no memory and no search: one round, one valuation.
 
-The defaults were measured on the default rules (role-swapped games; README, Agents): reading the agenda
+The defaults were measured on the default rules (role-swapped games; docs/researchers.md, Agents): reading the agenda
 (``infer=1``) and ``lead=3`` cut what the best exploiter ``summitgame exploit`` finds from 67.8% to 54.5%
 (400 fresh games each), and beat the previous defaults (``lead=2,infer=0``) 66.0% [61.2, 70.5] (400 games).
 ``greedy:lead=0,their_lead=0,infer=0`` is the older, purely self-interested greedy, which a rival that takes
@@ -28,7 +28,7 @@ from .evaluate import Appraisal, Package, Valuer, Weights
 from .heuristic import ACCEPT_SCALE, HeuristicAgent
 
 LEAD = Param(3.0, 0.0, 10.0, "weight of its lead over the other side in what it maximises (0: its own value only)")
-"""The ``lead`` parameter of ``greedy``: its default was chosen by measurement (see README, Agents)."""
+"""The ``lead`` parameter of ``greedy``: its default was chosen by measurement (see docs/researchers.md, Agents)."""
 THEIR_LEAD = Param(1.0, 0.0, 10.0, "the same weight in the other side's aims, as its acceptance model assumes them")
 """The ``their_lead`` parameter of ``greedy``: how far it expects the other side to refuse a deal that gains it less."""
 

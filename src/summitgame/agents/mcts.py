@@ -38,6 +38,32 @@ over the 400. Neither ``win`` 0 nor 10 had helped the old leaf (20.0%, 19.2%). S
 closest), 75.0% against ``face_saver``, 82.5% against ``spoiler``, 86.2% ``titfortat``, 90.0% ``dove``,
 92.5% ``taker``, 98.8% ``boulware``, 100% against ``stonewall``, ``pushover`` and ``random``. A decision
 costs about 47 ms of CPU at 400 simulations (8,500 a second, ``bench_mcts.py``; 11,100 before).
+The plan ranks packages by ``greedy``'s valuation at its current defaults (``PLAN_WEIGHTS``: ``lead`` 3,
+reading agendas), which the figures below use.
+
+The opponent's agenda, unless revealed, is dealt by the evidence of its offers (``infer``, ``agenda_odds``):
+each agenda it may hold has odds ``exp(infer x evidence)``, the evidence being the agenda's bonus on the steps
+it asked for less that on the steps it gave, as ``greedy`` reads agendas; uniform before any offer. Calibrated
+on 181 positions two thirds into games against ``greedy`` and ``mcts``: the true agenda's mean probability
+rises from 0.117 (uniform) to 0.14-0.19 at ``infer`` 0.1-0.2, where the log-loss is least (-1.95 against
+greedy's offers, -2.03 against mcts's, from -2.14); at 1 it is overconfident (-5.9). Against ``greedy``
+(role-swapped, 200 games, seed 21, the same deals): 52.8% [45.8, 59.6] uniform, 58.2% [51.3, 64.9] with
+``infer`` 0.15; confirmed on seeds not tuned on: 61.1% [56.3, 65.8] in 400 games on seed 0 (53.1% [48.2, 58.0]
+before), 58.2% [51.3, 64.9] in 200 on seed 1. Tried on the seed-21 games and not kept: narrowing the
+opponent's own packages in the root's round to its six greedy-best, one plan per sampled agenda, 53.5% [46.6,
+60.3] (and 19 ms more a decision); modelling a softer rival, ``their_win`` 30, 54.5% [47.6, 61.3]. Screened at
+40 games (seed 7) it beats every probe and the closest personas: ``stonewall`` and ``pushover`` 100%,
+``taker`` 87.5%, ``spoiler`` 82.5%, ``face_saver`` 81.2%, ``hawk`` 78.8% [63.9, 88.6]; the agenda odds cost
+nothing measurable (58 ms of CPU a decision with them and without, on a loaded machine).
+
+Seats (the mirror's Washington 56.2% [49.3, 62.9], 200 games, an interval that holds 50%): the search
+treats both roles alike (one value per role, the same formulas, ties by the order of the legal actions,
+never by role). The test for a seat-index bias is the mirror on the rule file with its two roles listed
+the other way round (role 0 is then Moscow): data-driven differences follow the role, an index bias stays
+with the seat. On ``greedy`` the difference follows the role: Washington 46.6% [43.5, 49.7] as role 0,
+43.6% [40.6, 46.7] as role 1 (1000 games each, seed 0), so the rules' data favour Moscow under ``greedy``'s
+play. The ``mcts`` mirror on that file is still to be measured.
+
 A short random ``rollout`` is off by default: it measures what random play does next, which is noise.
 Values are min-max normalised per role over the search, so ``c`` means the same on every rule file.
 
@@ -47,7 +73,9 @@ search (``benchmarks/bench_mcts_scaling.py --clairvoyant``) only 56.0% [51.1, 60
 after three rounds, their lead from the cards dealt. On the second edition, with the leaf and ``width``
 above, 1600 scores 56.0% [49.1, 62.7] against 400 (200 games, seed 0) and 53.5% [46.6, 60.3] (200, seed 1):
 54.8% [49.9, 59.6] over the 400, a hair short of the bar. ``width`` bounds what more budget can find in
-the agent's own package (the six packages are the same at any budget); that is the next thing to try.
+the agent's own package (the six packages are the same at any budget): ``grow`` lets it grow with the
+budget (``ceil(width x (iterations/400) ** grow)``, 9 packages at 1600 with ``grow`` 0.5); off by default,
+not yet measured.
 
 Package items are searched in one canonical order (asks, then gives, each by code): a package is a
 set, so permutations would only split the statistics of the same offer. Under ``two_sided`` a package
@@ -80,12 +108,15 @@ Parameters (``mcts:iterations=400,c=0.15``):
   look          whether a package on the table is valued by its answer at a leaf (false: as it stands)
   hazard        weight of the expected walk-out cost at unfinished leaves
   width         packages of its own searched in the root's round, greedy's best (0: every item sequence)
+  grow          width grows as (iterations/400) to this power, for budgets over 400 (0: fixed)
+  infer         how strongly the opponent's sampled agenda follows the evidence of its offers (0: uniform)
   deals         with ``opponent``: determinizations drawn per decision and reused in turn (0: fresh ones)
   opponent      the agent spec the opponent is modelled as ('': as a searcher like itself)
 """
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import random
@@ -100,9 +131,10 @@ from ..ruleset import Ruleset
 from ..scoring import scores, tier_index
 from ..state import Phase, State
 from .base import Agent, AgentError, Param, available, make_agent, parse_spec, register, shown
-from .evaluate import Valuer, Weights, item_action
+from .evaluate import Valuer, Weights, item_action, offers
+from .greedy import INFER, LEAD, THEIR_LEAD
 
-__all__ = ["MctsAgent", "Node", "leaf", "opponent_model", "opponent_value", "static"]
+__all__ = ["MctsAgent", "Node", "agenda_odds", "leaf", "opponent_model", "opponent_value", "static"]
 
 _BUILD = Phase.BUILD
 MAX_ITERATIONS = 100_000  #: about 4 s a decision on the reference machine
@@ -156,6 +188,10 @@ class MctsAgent(Agent):
         "width": Param(
             6, 0, 1000, "packages of its own searched at the root's round: greedy's best by expected utility (0: all)"
         ),
+        "grow": Param(0.0, 0.0, 1.0, "width grows as (iterations/400) to this power, so more budget searches more"),
+        "infer": Param(
+            0.15, 0.0, 10.0, "how strongly its samples of the opponent's agenda follow its offers (0: uniform)"
+        ),
         "opponent": Param(
             "",
             help="agent the opponent is modelled as, '/' for its ':' and ',' (opponent=persona/name=hawk); "
@@ -188,7 +224,7 @@ class MctsAgent(Agent):
     def dealer(self, obs: Observation) -> _Dealer:
         """The source of this decision's determinizations: a state sampled from ``obs``, re-dealt per iteration.
         (A measurement may override it, e.g. to search the true state and bound what knowledge would buy.)"""
-        return _Dealer(sample_state(obs, self.rng), obs.viewer, self.rng)
+        return _Dealer(sample_state(obs, self.rng), obs.viewer, self.rng, agenda_odds(obs, float(self.params["infer"])))
 
     def search(self, obs: Observation) -> Node:
         """Run the search from ``obs`` within the budget; return the root (its children hold the statistics)."""
@@ -217,6 +253,8 @@ class MctsAgent(Agent):
             model = _Model(self.model, obs.rules, other, random.Random(rng.getrandbits(64)))
             reply = model.reply
         width: int = p["width"]
+        if width and p["grow"] and not budget and iterations > 400:
+            width = math.ceil(width * (iterations / 400) ** p["grow"])
         plan = _Plan(obs, width) if width else None
         plan_round = obs.round if plan is not None else -1
         root = Node()
@@ -390,9 +428,9 @@ class _Dealer:
     choices worked out once per decision, and the hand drawn by a partial shuffle of ``k`` swaps
     instead of a full one (this runs once per simulation)."""
 
-    __slots__ = ("agendas", "base", "k", "other", "pool", "rng")
+    __slots__ = ("agendas", "base", "cumulative", "k", "other", "pool", "rng")
 
-    def __init__(self, base: State, me: int, rng: random.Random) -> None:
+    def __init__(self, base: State, me: int, rng: random.Random, odds: Sequence[float] = ()) -> None:
         other = 1 - me
         rules = base.rules
         self.base = base
@@ -403,6 +441,10 @@ class _Dealer:
         self.agendas: tuple[int, ...] = ()
         if not base.revealed[other]:
             self.agendas = tuple(a for a in rules.agenda_allowed[other] if a != base.agendas[me])
+        #: with ``odds`` (one weight per agenda, in ``agendas``' order, not all equal): the running sums
+        self.cumulative: tuple[float, ...] = ()
+        if self.agendas and len(odds) == len(self.agendas) and min(odds) < max(odds):
+            self.cumulative = tuple(itertools.accumulate(odds))
 
     def cycle(self, n: int) -> Callable[[], State]:
         """A dealer of ``n`` determinizations drawn once and handed out in turn (each as a fresh clone):
@@ -428,10 +470,35 @@ class _Dealer:
             s.hands = (s.hands[0], hand) if other else (hand, s.hands[1])
         agendas = self.agendas
         if agendas:
-            a = agendas[int(rand() * len(agendas))]
+            cumulative = self.cumulative
+            if cumulative:
+                i = bisect.bisect_right(cumulative, rand() * cumulative[-1])
+                a = agendas[min(i, len(agendas) - 1)]
+            else:
+                a = agendas[int(rand() * len(agendas))]
             s.agendas = (s.agendas[0], a) if other else (a, s.agendas[1])
         s.rng = self.rng.getrandbits(64)  # any 64-bit value is a valid generator state
         return s
+
+
+def agenda_odds(obs: Observation, infer: float) -> tuple[float, ...]:
+    """Relative odds of each agenda the opponent may hold (``rules.agenda_allowed`` less the viewer's own, in
+    that order), read from its offers in the public history as ``greedy`` reads them (``evaluate.inferred_stakes``):
+    ``exp(infer × evidence)``, the evidence being the agenda's bonus on the steps it asked for less the bonus on
+    the steps it gave. All equal with ``infer`` 0, no offers or a revealed agenda."""
+    rules = obs.rules
+    o = 1 - obs.viewer
+    cards = [a for a in rules.agenda_allowed[o] if a != rules.agenda_ids.index(obs.my_agenda)]
+    if not infer or obs.their_agenda is not None or not cards:
+        return (1.0,) * len(cards)
+    weight = [0] * rules.n_tracks  # net steps asked (+) or given (-) by the opponent, per track
+    for offer in offers(obs):
+        if offer.proposer == o:
+            for giver, t, steps in offer.items:
+                weight[t] += -steps if giver == o else steps
+    logs = [infer * sum(w * b for w, b in zip(weight, rules.agenda_stakes[a], strict=True)) for a in cards]
+    top = max(logs)
+    return tuple(math.exp(x - top) for x in logs)
 
 
 def _choices(s: State) -> Sequence[int]:
@@ -518,6 +585,10 @@ def _logistic(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x)) if x > -500 else 0.0
 
 
+PLAN_WEIGHTS = Weights(lead=float(LEAD.default), their_lead=float(THEIR_LEAD.default), infer=float(INFER.default))
+"""The valuation ``_Plan`` ranks packages by: ``greedy``'s, at its defaults."""
+
+
 class _Plan:
     """The packages the agent searches when it builds in the root's round: the ``width`` best by greedy's
     expected utility (``Valuer`` on the agent's own observation), each as a set of item action codes."""
@@ -530,7 +601,7 @@ class _Plan:
         if obs.to_move != obs.viewer:
             return
         me = obs.viewer
-        options = Valuer(obs, Weights(lead=2.0, their_lead=1.0)).options()
+        options = Valuer(obs, PLAN_WEIGHTS).options()
         options.sort(key=lambda o: -o.ev)
         rules = obs.rules
         seen: set[frozenset[int]] = set()

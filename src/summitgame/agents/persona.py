@@ -85,12 +85,6 @@ def load_persona(path: str, name: str) -> Persona:
         raise AgentError(f"{where}: {key}: {err['msg']}") from None
 
 
-def load_personas(path: str = "") -> dict[str, Persona]:
-    """Every persona in a TOML file (default: the bundled ``personas.toml``); AgentError for the first bad one."""
-    doc, _ = _read(path)
-    return {name: load_persona(path, name) for name in doc}
-
-
 Utility = Callable[[float, float, Package, int], float]
 """What an agent makes of a round's outcome: ``(mine, theirs, items, role) -> utility``."""
 

@@ -5,6 +5,7 @@
 - ``balance``: play paired, role-swapped games through the tournament runner and assemble the report.
 - ``compare``: the same seeds under two rule sets, metric by metric, with a sequential stopping test.
 - ``text``: the reports as terminal text.
+- ``schema``: the ``--json`` reports as typed models, and their generated JSON Schemas.
 
 Nothing here imports click; ``cli.py`` is the only layer that talks to the terminal.
 """

@@ -10,9 +10,12 @@ metrics that differ significantly. ``--ablate-all`` sorts its rows by the larges
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..ruleset import Ruleset
+
+if TYPE_CHECKING:
+    from .schema import Ablation, Change, CompareRow
 
 
 def ablation_targets(rules: Ruleset, ablate: Sequence[str], every: bool) -> list[tuple[str, ...]]:
@@ -28,23 +31,24 @@ def ablation_targets(rules: Ruleset, ablate: Sequence[str], every: bool) -> list
     return out
 
 
-def kind_of(rules: Ruleset, card: str) -> str:
+def kind_of(rules: Ruleset, card: str) -> Literal["event", "gesture", "agenda", "?"]:
     """'event', 'gesture' or 'agenda' (by the deck the id is in), '?' for none."""
-    for kind, ids in (("event", rules.event_ids), ("gesture", rules.gesture_ids), ("agenda", rules.agenda_ids)):
-        if card in ids:
-            return kind
-    return "?"
+    if card in rules.event_ids:
+        return "event"
+    if card in rules.gesture_ids:
+        return "gesture"
+    return "agenda" if card in rules.agenda_ids else "?"
 
 
 def ablation_entry(
-    rules: Ruleset, cards: Sequence[str], ablated: Ruleset | None, rows: Sequence[Mapping[str, Any]], why: str = ""
-) -> dict[str, Any]:
+    rules: Ruleset, cards: Sequence[str], ablated: Ruleset | None, rows: Sequence[CompareRow], why: str = ""
+) -> Ablation:
     """One ablation in the report: the cards, their kinds, the ablated rules, the comparison (B: without the
     cards, A: the rules as they are) and its one-line summary; ``why`` says why it could not be played (then
     ``ablated`` is None and there is no comparison)."""
     by_metric = {r["metric"]: r for r in rows}
 
-    def change(name: str) -> dict[str, Any] | None:
+    def change(name: str) -> Change | None:
         r = by_metric.get(name)
         return None if r is None else {**r["difference"], "significant": r["significant"]}
 
@@ -67,6 +71,6 @@ def impact_of(entry: Mapping[str, Any]) -> float:
     return max((abs(e["value"] or 0) for e in entry["summary"]["tiers"].values() if e), default=0.0)
 
 
-def sort_by_impact(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def sort_by_impact(entries: list[Ablation]) -> list[Ablation]:
     """Ablations, largest tier change first (those not played last), ties by card id."""
     return sorted(entries, key=lambda e: (e["skipped"] is not None, -impact_of(e), e["cards"]))

@@ -14,7 +14,7 @@ import math
 import statistics
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..actions import ActionKind
 from ..ruleset import Ruleset
@@ -24,6 +24,25 @@ from .cardstats import MIN_PLAYS, matched_shift, matched_shifts, too_few
 from .causes import causes_section
 from .metrics import GameMetrics, meter_keys
 
+if TYPE_CHECKING:
+    from .schema import (
+        Band,
+        Cards,
+        Decisions,
+        FavouredBy,
+        Length,
+        Level,
+        Mean,
+        Meters,
+        Negotiation,
+        Outcomes,
+        Rate,
+        RoleRecord,
+        Roles,
+        Sections,
+        Share,
+    )
+
 RESAMPLES = 1000  #: bootstrap resamples per mean
 NEAR_MISS = 1  #: a leader "nearly walked out" when its meter came within this many points of the limit
 DEAD_RATE = 0.01  #: a card played (or a track agreed) in fewer games than this is flagged as dead
@@ -32,36 +51,46 @@ DOMINANT_SHIFT = 3.0  #: a gesture whose player scores this many points more (si
 FORCED_SHARE = 0.05  #: more decisions than this with one legal choice are chores, not decisions
 
 
-def rate(k: float, n: int) -> dict[str, Any]:
+def rate(k: float, n: int) -> Rate:
     """A count out of n with its Wilson interval."""
-    return {"count": k, "n": n, **wilson(k, n).as_dict()}
+    e = wilson(k, n).as_dict()
+    return {"count": k, "n": n, "value": e["value"], "low": e["low"], "high": e["high"]}
 
 
-def boot_mean(xs: Sequence[float], seed: int, key: str) -> dict[str, Any]:
+def _mean(n: int, e: Estimate) -> Mean:
+    d = e.as_dict()
+    return {"n": n, "value": d["value"], "low": d["low"], "high": d["high"]}
+
+
+def boot_mean(xs: Sequence[float], seed: int, key: str) -> Mean:
     """The mean of xs with a percentile bootstrap interval, seeded by ``seed`` and the metric's name."""
     n = len(xs)
     if n == 0:
         return {"n": 0, "value": None, "low": None, "high": None}
     m = math.fsum(xs) / n
     if n < 2:
-        return {"n": n, **Estimate(m, math.nan, math.nan).as_dict()}
+        return _mean(n, Estimate(m, math.nan, math.nan))
     import numpy as np
 
     data = np.asarray(xs, dtype=float)
     low, high = bootstrap_ci(n, lambda pick: data[pick].mean(axis=1), seed, key, RESAMPLES)
-    return {"n": n, **Estimate(m, low, high).as_dict()}
+    return _mean(n, Estimate(m, low, high))
 
 
-def boot_share(counts: Sequence[int], totals: Sequence[int], seed: int, key: str) -> dict[str, Any]:
+def _share(k: int, n: int, g: int, e: Estimate) -> Share:
+    d = e.as_dict()
+    return {"count": k, "n": n, "games": g, "value": d["value"], "low": d["low"], "high": d["high"]}
+
+
+def boot_share(counts: Sequence[int], totals: Sequence[int], seed: int, key: str) -> Share:
     """sum(counts) out of sum(totals), one pair per game, with a percentile bootstrap interval that resamples
     whole games (the decisions of one game are not independent, so a Wilson interval over them would be too
     narrow); seeded by ``seed`` and the metric's name."""
     k, n, g = sum(counts), sum(totals), len(totals)
-    doc: dict[str, Any] = {"count": k, "n": n, "games": g}
     if n == 0:
-        return {**doc, "value": None, "low": None, "high": None}
+        return {"count": k, "n": n, "games": g, "value": None, "low": None, "high": None}
     if g < 2:
-        return {**doc, **Estimate(k / n, math.nan, math.nan).as_dict()}
+        return _share(k, n, g, Estimate(k / n, math.nan, math.nan))
     import numpy as np
 
     num, den = np.asarray(counts, dtype=float), np.asarray(totals, dtype=float)
@@ -71,10 +100,10 @@ def boot_share(counts: Sequence[int], totals: Sequence[int], seed: int, key: str
         return np.divide(tops, bottoms, out=np.zeros(len(pick)), where=bottoms > 0)
 
     low, high = bootstrap_ci(g, share, seed, key, RESAMPLES)
-    return {**doc, **Estimate(k / n, low, high).as_dict()}
+    return _share(k, n, g, Estimate(k / n, low, high))
 
 
-def decisions_section(games: Sequence[GameMetrics], seed: int) -> dict[str, Any]:
+def decisions_section(games: Sequence[GameMetrics], seed: int) -> Decisions:
     """Decisions: how many per game, and the share with exactly one legal choice (a forced move), overall and
     by the kind of that one choice (the kinds' shares add up to the overall share)."""
     totals = [g.decisions for g in games]
@@ -96,7 +125,7 @@ def significant(e: Mapping[str, Any]) -> bool:
 
 def role_verdict(
     r0: str, r1: str, gap: Mapping[str, Any], first_share: Mapping[str, Any]
-) -> tuple[str | None, str | None, str]:
+) -> tuple[str | None, FavouredBy, str]:
     """Which role the games favour, by which measure, in words: (role, 'score', 'wins' or 'both', verdict).
 
     The favoured role follows the measure that is significant (the score gap's interval excludes 0, or the
@@ -139,9 +168,10 @@ def pct_text(e: Mapping[str, Any]) -> str:
     return f"{100 * e['value']:.1f}% [{100 * e['low']:.1f}, {100 * e['high']:.1f}]"
 
 
-def _band(values: Sequence[int]) -> dict[str, Any]:
+def _band(point: str, values: Sequence[int]) -> Band:
     xs = sorted(values)
     return {
+        "point": point,
         "n": len(xs),
         "mean": round(statistics.fmean(xs), 4),
         "p10": quantile(xs, 0.1),
@@ -149,14 +179,14 @@ def _band(values: Sequence[int]) -> dict[str, Any]:
     }
 
 
-def aggregate(rules: Ruleset, games: Sequence[GameMetrics], seed: int = 0) -> dict[str, Any]:
+def aggregate(rules: Ruleset, games: Sequence[GameMetrics], seed: int = 0) -> Sections:
     """Sections 1–7 of the balance report for these games (section 3, agents, is added by the caller)."""
     games = sorted(games, key=lambda g: g.index)
     n = len(games)
     roles = list(rules.roles)
     r0, r1 = roles
 
-    def mean_of(key: str, f: Callable[[GameMetrics], float]) -> dict[str, Any]:
+    def mean_of(key: str, f: Callable[[GameMetrics], float]) -> Mean:
         return boot_mean([f(g) for g in games], seed, key)
 
     # 1. outcomes
@@ -164,7 +194,7 @@ def aggregate(rules: Ruleset, games: Sequence[GameMetrics], seed: int = 0) -> di
     ends = Counter(g.end for g in games)
     end_keys = ["last_round", "breakdown", *(f"walkout:{r}" for r in roles)]
     end_keys += sorted(k for k in ends if k not in end_keys)
-    outcomes = {
+    outcomes: Outcomes = {
         "n": n,
         "tiers": {t: rate(tiers[t], n) for t in rules.tier_ids},
         "endings": {k: rate(ends[k], n) for k in end_keys},
@@ -175,7 +205,7 @@ def aggregate(rules: Ruleset, games: Sequence[GameMetrics], seed: int = 0) -> di
     # 2. role advantage
     wins = Counter(g.winner for g in games)
     gap = mean_of("score_gap", lambda g: g.scores[r0] - g.scores[r1])
-    role_rows = {
+    role_rows: dict[str, RoleRecord] = {
         r: {
             "win_rate": rate(wins[r], n),
             "mean_score": mean_of(f"score:{r}", lambda g, r=r: g.scores[r]),  # type: ignore[misc]
@@ -186,7 +216,7 @@ def aggregate(rules: Ruleset, games: Sequence[GameMetrics], seed: int = 0) -> di
     first_share = rate(wins[r0], decisive)
     favoured, favoured_by, verdict = role_verdict(r0, r1, gap, first_share)
     imbalance = favoured_by is not None
-    role_adv = {
+    role_adv: Roles = {
         "roles": role_rows,
         "ties": rate(wins[None], n),
         "score_gap": gap,
@@ -199,7 +229,7 @@ def aggregate(rules: Ruleset, games: Sequence[GameMetrics], seed: int = 0) -> di
 
     # 4. length
     lengths = Counter(g.rounds for g in games)
-    length = {
+    length: Length = {
         "rounds": {str(k): lengths[k] for k in range(1, rules.rounds + 1)},
         "mean_rounds": mean_of("rounds", lambda g: g.rounds),
         "full_length": rate(sum(g.rounds >= rules.rounds for g in games), n),
@@ -207,16 +237,16 @@ def aggregate(rules: Ruleset, games: Sequence[GameMetrics], seed: int = 0) -> di
 
     # 5. meters
     keys = meter_keys(rules)
-    trajectories: dict[str, list[dict[str, Any]]] = {}
+    trajectories: dict[str, list[Band]] = {}
     for k in keys:
         rows = []
         for i in range(rules.rounds):  # start of round i + 1
             vals = [g.series[k][i] for g in games if i < len(g.series[k]) - 1]
             if vals:
-                rows.append({"point": f"round {i + 1}", **_band(vals)})
+                rows.append(_band(f"round {i + 1}", vals))
         finals = [g.series[k][-1] for g in games]
         if finals:
-            rows.append({"point": "end", **_band(finals)})
+            rows.append(_band("end", finals))
         trajectories[k] = rows
     near: dict[str, Any] = {}
     for slot, limits in rules.walkouts:
@@ -230,19 +260,19 @@ def aggregate(rules: Ruleset, games: Sequence[GameMetrics], seed: int = 0) -> di
                 "highest_of_non_walkers": max(stayed) if stayed else None,
                 "near_misses": rate(sum(p >= limits[i] - NEAR_MISS for p in stayed), len(stayed)),
             }
-    levels: dict[str, dict[str, Any]] = {}
+    levels: dict[str, Level] = {}
     for slot, level in rules.breakdowns:
         mid = next(m for m in rules.meter_ids if rules.meter_slot[m][0] == slot)
         levels[mid] = {"breakdown_at": level}
     for slot, limits in rules.walkouts:
         mid = next(m for m in rules.meter_ids if rules.meter_slot[m][0] == slot)
         levels.update({f"{mid}:{r}": {"walkout_at": limits[i]} for i, r in enumerate(roles)})
-    meters = {"trajectories": trajectories, "near_misses": near, "levels": levels}
+    meters: Meters = {"trajectories": trajectories, "near_misses": near, "levels": levels}
 
     # 6. negotiation
     offers = sum(g.offers for g in games)
     deal_sizes = [d for g in games for d in g.deals]
-    negotiation = {
+    negotiation: Negotiation = {
         "per_game": {
             name: mean_of(f"neg:{name}", lambda g, name=name: getattr(g, name))  # type: ignore[misc]
             for name in ("offers", "accepted", "rejected", "countered", "passes")
@@ -297,7 +327,7 @@ def aggregate(rules: Ruleset, games: Sequence[GameMetrics], seed: int = 0) -> di
         }
     _rank(gestures, lambda row: abs(row["score_shift"]["value"]))
     _rank(events, lambda row: max(abs(e["value"]) for e in row["score_shift"].values()))
-    cards = {
+    cards: Cards = {
         "note": "correlations: games with the card against games of the same length without it",
         "min_plays": MIN_PLAYS,
         "min_deals": MIN_CARD_DEALS,

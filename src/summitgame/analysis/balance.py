@@ -14,7 +14,7 @@ import shlex
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from ..agents.base import make_agent
 from ..agents.probes import CHEAP_LINES
@@ -41,13 +41,16 @@ if TYPE_CHECKING:
     from distributed import Client
 
     from ..workers import Pool
+    from .schema import Ablation, Agents, BalanceReport, ProbePairing, Provenance, Speed
+    from .schema import Exploits as ExploitsDoc
+    from .schema import Recorded as RecordedDoc
 
 DEFAULT_AGENTS = ("greedy", "boulware", "titfortat", "linear")
 """Skilled, fast agents of different styles (greedy, time-dependent concession, reciprocity); mcts is
 left out by default because it is about a hundred times slower per game."""
 
-FORMAT = "summitgame-balance"
-VERSION = 1
+FORMAT: Final = "summitgame-balance"
+VERSION: Final = 1
 
 Progress = Callable[[int, int], None]
 
@@ -145,12 +148,24 @@ def simulate(
     return sim
 
 
-def agents_section(sim: Simulation) -> dict[str, Any]:
+def agents_section(sim: Simulation) -> Agents:
     """Section 3: standings, crosstable and per-role results of the agents (from the tournament summary)."""
     s = summarize(sim.rules, sim.players, sim.plan, sim.lines)
-    keep = ("agent", "games", "wins", "ties", "losses", "score_rate", "win_rate", "mean_score", "rating")
     return {
-        "standings": [{k: row[k] for k in keep} for row in s["standings"]],
+        "standings": [
+            {
+                "agent": row["agent"],
+                "games": row["games"],
+                "wins": row["wins"],
+                "ties": row["ties"],
+                "losses": row["losses"],
+                "score_rate": row["score_rate"],
+                "win_rate": row["win_rate"],
+                "mean_score": row["mean_score"],
+                "rating": row["rating"],
+            }
+            for row in s["standings"]
+        ],
         "crosstable": {
             a: {b: {"games": c["games"], "score_rate": c["score_rate"]} for b, c in row.items()}
             for a, row in s["crosstable"].items()
@@ -180,7 +195,7 @@ def command_line(
     return shlex.join(parts)
 
 
-def provenance(sim: Simulation, seed: int, command: str, requested: int) -> dict[str, Any]:
+def provenance(sim: Simulation, seed: int, command: str, requested: int) -> Provenance:
     """Section 8: what was run, so it can be run again."""
     rules = sim.rules
     return {
@@ -218,13 +233,13 @@ def labels(rules: Ruleset) -> dict[str, dict[str, str]]:
     }
 
 
-def speed(sim: Simulation, exploits: Exploits | None = None, replays: Replays | None = None) -> dict[str, Any]:
+def speed(sim: Simulation, exploits: Exploits | None = None, replays: Replays | None = None) -> Speed:
     """How fast the run went, probe games and impact replays included (kept apart: the results do not depend
     on it)."""
     played = sim.played + (exploits.played if exploits else 0) + (replays.played if replays else 0)
     seconds = sim.seconds + (exploits.seconds if exploits else 0.0) + (replays.seconds if replays else 0.0)
     gps = played / seconds if seconds > 0 and played else None
-    doc: dict[str, Any] = {
+    doc: Speed = {
         "workers": sim.workers,
         "played": played,
         "seconds": round(seconds, 3),
@@ -235,7 +250,7 @@ def speed(sim: Simulation, exploits: Exploits | None = None, replays: Replays | 
     return doc
 
 
-def recorded_section(rules: Ruleset, rec: Recorded, folder: str | Path, seed: int) -> dict[str, Any]:
+def recorded_section(rules: Ruleset, rec: Recorded, folder: str | Path, seed: int) -> RecordedDoc:
     """The report on recorded games (sections 1, 2 and 4–7), with what was skipped and why."""
     return {
         "folder": str(folder),
@@ -252,32 +267,42 @@ def balance_report(
     seed: int,
     command: str,
     requested: int,
-    recorded: Mapping[str, Any] | None = None,
-    ablations: Sequence[Mapping[str, Any]] = (),
+    recorded: RecordedDoc | None = None,
+    ablations: Sequence[Ablation] = (),
     exploits: Exploits | None = None,
     replays: Replays | None = None,
-) -> dict[str, Any]:
-    """The whole balance report as a JSON-ready dict (see ``schema.BALANCE_SCHEMA``); the warnings of the
+) -> BalanceReport:
+    """The whole balance report as a JSON-ready dict (``schema.BalanceReport``); the warnings of the
     exploits section, if played, come first, and those of the impact section, if played, last.
 
     ``ablations`` are ``ablation.ablation_entry`` rows; ``ablation`` repeats the first one played (for readers
     of the single-ablation report)."""
     body = aggregate(sim.rules, sim.games, seed)
-    body["agents"] = agents_section(sim)
+    agents = agents_section(sim)
     section = exploits_section(exploits) if exploits is not None else None
     cheap = exploit_warnings(section) if section is not None else []
     impact = impact_section(sim.rules, sim.games, replays) if replays is not None else None
     late = impact_warnings(impact) if impact is not None else []
-    doc: dict[str, Any] = {"format": FORMAT, "version": VERSION, "warnings": cheap + warnings(sim.rules, body) + late}
-    doc.update(body)
-    doc["exploits"] = section
-    doc["impact"] = impact
-    doc["recorded"] = dict(recorded) if recorded is not None else None
-    doc["ablation"] = next((dict(a) for a in ablations if a["rules"] is not None), None)
-    doc["ablations"] = [dict(a) for a in ablations] or None
-    doc["labels"] = labels(sim.rules)
-    doc["provenance"] = provenance(sim, seed, command, requested)
-    return doc
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "warnings": cheap + warnings(sim.rules, {**body, "agents": agents}) + late,
+        "outcomes": body["outcomes"],
+        "roles": body["roles"],
+        "length": body["length"],
+        "meters": body["meters"],
+        "negotiation": body["negotiation"],
+        "decisions": body["decisions"],
+        "cards": body["cards"],
+        "agents": agents,
+        "exploits": section,
+        "impact": impact,
+        "recorded": recorded.copy() if recorded is not None else None,
+        "ablation": next((a.copy() for a in ablations if a["rules"] is not None), None),
+        "ablations": [a.copy() for a in ablations] or None,
+        "labels": labels(sim.rules),
+        "provenance": provenance(sim, seed, command, requested),
+    }
 
 
 # --- exploits: the probe agents against the report's agents ----------------------------------------------
@@ -380,7 +405,7 @@ def play_exploits(
     return ex
 
 
-def pairing_rows(ex: Exploits) -> list[dict[str, Any]]:
+def pairing_rows(ex: Exploits) -> list[ProbePairing]:
     """Each pairing from the probe's side: wins, ties, losses (a forfeit loses) and its score rate (win 1,
     tie ½) with a 95% Wilson interval; ``beats`` when the interval's low end is above one half."""
     tally: dict[tuple[str, str], list[int]] = {}
@@ -390,7 +415,7 @@ def pairing_rows(ex: Exploits) -> list[dict[str, Any]]:
         probe = line["pair"][0]
         col = 0 if line["winner"] == probe else (1 if line["winner"] is None and not line.get("forfeit") else 2)
         tally[(line["pair"][0], line["pair"][1])][col] += 1
-    rows = []
+    rows: list[ProbePairing] = []
     for (probe, agent), (w, t, lost) in tally.items():
         n = w + t + lost
         rate = wilson(w + t / 2, n).as_dict()
@@ -403,14 +428,14 @@ def pairing_rows(ex: Exploits) -> list[dict[str, Any]]:
                 "wins": w,
                 "ties": t,
                 "losses": lost,
-                "score_rate": rate,
+                "score_rate": {"value": rate["value"], "low": rate["low"], "high": rate["high"]},
                 "beats": n > 0 and rate["low"] is not None and rate["low"] > 0.5,
             }
         )
     return rows
 
 
-def exploits_section(ex: Exploits) -> dict[str, Any]:
+def exploits_section(ex: Exploits) -> ExploitsDoc:
     """The exploits section: every probe against every agent of the report, and how many games each."""
     return {
         "games_per_pairing": ex.games,

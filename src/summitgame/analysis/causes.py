@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..describe import Describer
 from ..ruleset import Ruleset
 from ..stats import wilson
 from .metrics import GameMetrics
+
+if TYPE_CHECKING:
+    from .schema import Causes
 
 
 def _rate(k: int, n: int) -> dict[str, Any]:
@@ -51,8 +54,8 @@ def _endings(games: Sequence[GameMetrics]) -> dict[str, Any]:
     return out
 
 
-def causes_section(rules: Ruleset, games: Sequence[GameMetrics]) -> dict[str, Any]:
-    """The causes of each tier and of each ending, as a JSON-ready dict (``schema.CAUSES``)."""
+def causes_section(rules: Ruleset, games: Sequence[GameMetrics]) -> Causes:
+    """The causes of each tier and of each ending, as a JSON-ready dict (``schema.Causes``)."""
     spec = rules.spec
     says = Describer(spec, rules.role_names[0])  # a tier reads 'self' as the first role
     tiers: dict[str, Any] = {}

@@ -14,7 +14,7 @@ import math
 import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Final, Literal
 
 from ..ruleset import Ruleset
 from ..stats import mean_ci, sprt_bounds, sprt_difference
@@ -25,8 +25,10 @@ from .metrics import GameMetrics, meter_keys
 if TYPE_CHECKING:
     from distributed import Client
 
-FORMAT = "summitgame-compare"
-VERSION = 1
+    from .schema import Batch, CompareReport, CompareRow, CompareVerdict, Mean, Rate, Sequential
+
+FORMAT: Final = "summitgame-compare"
+VERSION: Final = 1
 DEFAULT_METRIC = "score_gap"
 RATE_DELTA = 0.05  #: default smallest difference that matters for a rate (5 percentage points)
 SD_DELTA = 0.1  #: default for other metrics: this many standard deviations (of the first batch)
@@ -80,7 +82,7 @@ def metric_defs(rules: Ruleset) -> list[MetricDef]:
     return out
 
 
-def _side(defn: MetricDef, xs: Sequence[float], seed: int, tag: str) -> dict[str, Any]:
+def _side(defn: MetricDef, xs: Sequence[float], seed: int, tag: str) -> Rate | Mean:
     if defn.is_rate:
         return rate(sum(xs), len(xs))
     return boot_mean(xs, seed, f"{tag}:{defn.name}")
@@ -104,12 +106,12 @@ def compare_rows(
     a: Sequence[GameMetrics],
     b: Sequence[GameMetrics],
     seed: int,
-) -> list[dict[str, Any]]:
+) -> list[CompareRow]:
     """Every metric under A and under B, the paired difference B − A with its 95% interval, and a verdict.
 
     A metric is one definition for both sides, or a pair (A's, B's) when the rule sets differ."""
     pa, pb = paired(a, b)
-    rows = []
+    rows: list[CompareRow] = []
     for item in defs:
         da, db = item if isinstance(item, tuple) else (item, item)
         xa = [da.read(g) for g in pa]
@@ -118,6 +120,7 @@ def compare_rows(
         est = mean_ci(diffs).as_dict()
         if diffs and all(v == 0 for v in diffs):
             est = {"value": 0.0, "low": 0.0, "high": 0.0}
+        verdict: CompareVerdict
         if significant(est):
             verdict = "higher under B" if (est["value"] or 0) > 0 else "lower under B"
         else:
@@ -128,7 +131,7 @@ def compare_rows(
                 "kind": "rate" if da.is_rate else "mean",
                 "a": _side(da, xa, seed, "a"),
                 "b": _side(db, xb, seed, "b"),
-                "difference": {"n": len(diffs), **est},
+                "difference": {"n": len(diffs), "value": est["value"], "low": est["low"], "high": est["high"]},
                 "significant": significant(est),
                 "verdict": verdict,
             }
@@ -142,7 +145,7 @@ class Comparison:
 
     a: Simulation
     b: Simulation
-    sequential: dict[str, Any] | None
+    sequential: Sequential | None
 
 
 def run_compare(
@@ -183,8 +186,8 @@ def run_compare(
     sb = Simulation(rules_b, players, plan_b)
     da, db = defs[metric]
     fixed_delta = delta
-    steps: list[dict[str, Any]] = []
-    decision: str | None = None
+    steps: list[Batch] = []
+    decision: Literal["differ", "same"] | None = None
     for start in range(0, len(plan_a), batch):
         simulate(
             rules_a,
@@ -222,7 +225,7 @@ def run_compare(
             break
     assert fixed_delta is not None
     lo, hi = sprt_bounds()
-    sequential = {
+    sequential: Sequential = {
         "metric": metric,
         "delta": round(fixed_delta, 6),
         "alpha": 0.05,
@@ -238,7 +241,7 @@ def run_compare(
 
 def compare_report(
     cmp: Comparison, seed: int, command: str, labels: Mapping[str, str], metric: str = DEFAULT_METRIC
-) -> dict[str, Any]:
+) -> CompareReport:
     """The comparison as a JSON-ready dict: both rule sets, every metric's row, the sequential test."""
     pairs = shared_defs(cmp.a.rules, cmp.b.rules)
     rows = compare_rows(pairs, cmp.a.games, cmp.b.games, seed)

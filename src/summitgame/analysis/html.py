@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from ..errors import SummitError
 from .text import balance_lines, compare_lines
 
 CHARTS = ("tiers", "roles", "length", "meters", "cards")
@@ -45,7 +46,16 @@ def _svg(fig: Any) -> str:
     return re.sub(r"<metadata>.*?</metadata>\s*", "", text[text.index("<svg") :], flags=re.S)
 
 
+def need_matplotlib() -> None:
+    """Fail in one line naming the extra when matplotlib (the HTML reports' charts) is not installed."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise SummitError("HTML reports need matplotlib: pip install 'summitgame[html]'") from None
+
+
 def _figure(width: float = 7.0, height: float = 3.2) -> Any:
+    need_matplotlib()
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height))

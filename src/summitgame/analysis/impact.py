@@ -24,19 +24,20 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..engine import apply, apply_muted, new_game, new_game_muted
 from ..ruleset import Ruleset
 from ..state import State
-from ..stats import wilson
 from ..tournament import PlannedGame, game_id, run_plan
+from .aggregate import rate
 from .metrics import GameMetrics
 
 if TYPE_CHECKING:
     from distributed import Client
 
     from .balance import Progress, Simulation
+    from .schema import CardImpact, Impact, ImpactSummary
 
 MIN_DRAWS = 20  #: a card drawn or played fewer times than this is too few to judge, and not ranked
 MIN_DEALS = 20
@@ -159,11 +160,7 @@ def play_replays(
     return rep
 
 
-def _rate(k: int, n: int) -> dict[str, Any]:
-    return {"count": k, "n": n, **wilson(k, n).as_dict()}
-
-
-def impact_section(rules: Ruleset, games: Sequence[GameMetrics], rep: Replays) -> dict[str, Any]:
+def impact_section(rules: Ruleset, games: Sequence[GameMetrics], rep: Replays) -> Impact:
     """The counterfactual impact section: every card of the event and gesture decks, ranked by impact (see the
     module's docstring), a summary per kind of card, and the replays left out."""
     by_index = {g.index: g for g in games}
@@ -200,16 +197,21 @@ def impact_section(rules: Ruleset, games: Sequence[GameMetrics], rep: Replays) -
         drawn_games[d.kind].add(d.game)
         if tier_flip:
             flipped_games[d.kind].add(d.game)
-    rows: list[dict[str, Any]] = []
-    for kind, ids in (("event", rules.event_ids), ("gesture", rules.gesture_ids)):
+    rows: list[CardImpact] = []
+    decks: tuple[tuple[Literal["event", "gesture"], tuple[str, ...]], ...] = (
+        ("event", rules.event_ids),
+        ("gesture", rules.gesture_ids),
+    )
+    for kind, ids in decks:
         for card in ids:
             n, tiers, winners, same = tally[card]
-            tier_rate, winner_rate = _rate(tiers, n), _rate(winners, n)
+            tier_rate, winner_rate = rate(tiers, n), rate(winners, n)
+            verdict: Literal["too_few", "inert", "decisive", "ranked"]
             if n < MIN_DRAWS or len(deals_of[card]) < MIN_DEALS:
                 verdict = "too_few"
             elif tiers == 0 and winners == 0:
                 verdict = "inert"
-            elif tier_rate["value"] > DECISIVE:
+            elif (tier_rate["value"] or 0.0) > DECISIVE:
                 verdict = "decisive"
             else:
                 verdict = "ranked"
@@ -228,17 +230,17 @@ def impact_section(rules: Ruleset, games: Sequence[GameMetrics], rep: Replays) -
             )
     judged = sorted(
         (r for r in rows if r["verdict"] != "too_few"),
-        key=lambda r: (-r["tier_flips"]["value"], -r["winner_flips"]["value"], r["kind"], r["card"]),
+        key=lambda r: (-(r["tier_flips"]["value"] or 0.0), -(r["winner_flips"]["value"] or 0.0), r["kind"], r["card"]),
     )
     for rank, r in enumerate(judged, start=1):
         r["rank"] = rank
     unjudged = sorted((r for r in rows if r["verdict"] == "too_few"), key=lambda r: (-r["draws"], r["kind"], r["card"]))
-    summary = {
+    summary: dict[str, ImpactSummary] = {
         kind: {
             "draws": kind_tally[kind][0],
-            "tier_flips": _rate(kind_tally[kind][1], kind_tally[kind][0]),
-            "winner_flips": _rate(kind_tally[kind][2], kind_tally[kind][0]),
-            "games_with_a_tier_flip": _rate(len(flipped_games[kind]), len(drawn_games[kind])),
+            "tier_flips": rate(kind_tally[kind][1], kind_tally[kind][0]),
+            "winner_flips": rate(kind_tally[kind][2], kind_tally[kind][0]),
+            "games_with_a_tier_flip": rate(len(flipped_games[kind]), len(drawn_games[kind])),
         }
         for kind in KINDS
     }

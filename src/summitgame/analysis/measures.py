@@ -18,12 +18,15 @@ import math
 import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..ruleset import Ruleset
 from ..stats import Estimate, mean_ci, wilson, z_value
 from .compare import MetricDef, metric_defs
 from .metrics import GameMetrics
+
+if TYPE_CHECKING:
+    from .schema import Measure as MeasureDoc
 
 
 @dataclass(frozen=True)
@@ -35,10 +38,10 @@ class Measure:
     low: float
     high: float
     n: int
-    kind: str  #: 'rate' (a share of games, 0..1) or 'number'
+    kind: Literal["rate", "number"]  #: 'rate' (a share of games, 0..1) or 'number'
     unit: str  #: 'points', 'rounds' or '' (a rate's unit is the share itself)
 
-    def as_dict(self) -> dict[str, float | int | str | None]:
+    def as_dict(self) -> MeasureDoc:
         """JSON-ready form (non-finite numbers become ``None``)."""
 
         def num(x: float) -> float | None:
@@ -106,7 +109,7 @@ def _median(name: str, d: MetricDef) -> Reader:
     return read
 
 
-def _abs_gap(name: str, f: Callable[[GameMetrics], float], unit: str, kind: str) -> Reader:
+def _abs_gap(name: str, f: Callable[[GameMetrics], float], unit: str, kind: Literal["rate", "number"]) -> Reader:
     """|mean of f| with its interval folded at 0 (the gap's size, whichever side is ahead)."""
 
     def read(games: Sequence[GameMetrics]) -> Measure:

@@ -1,976 +1,964 @@
-"""JSON Schemas (draft 2020-12) of the ``balance --json`` and ``compare --json`` documents, and a small
-validator for the subset they use (type, properties, required, additionalProperties, items, enum, $ref to
-``#/$defs/...``, anyOf), so the tests and scripts can check a report without a third-party package."""
+"""The ``--json`` report documents (balance, compare, sweep, sensitivity, targets, exploit) as typed models.
+
+Each document is a ``TypedDict``: the builders annotate what they return with it (a plain dict at run time,
+so a report costs nothing more to build and prints as before), and ``json_schema(kind)`` generates its JSON
+Schema (draft 2020-12) with pydantic for ``--schema`` and docs/reference; the tests validate real outputs
+against it with ``jsonschema``. A class's docstring is its description in the schema. Every object lists all
+its keys: a report's ``extra="forbid"`` reaches each model inside it (``additionalProperties: false``), so a
+key a builder adds without adding it here fails the tests."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import copy
+from functools import cache
+from typing import Annotated, Any, Literal, NotRequired
 
-NUM = {"type": ["number", "null"]}
-INT = {"type": "integer", "minimum": 0}
+from pydantic import ConfigDict, Field, TypeAdapter, with_config
+from typing_extensions import TypedDict
 
-DEFS: dict[str, Any] = {
-    "estimate": {
-        "type": "object",
-        "description": "A point estimate with its two-sided 95% interval (null when there is too little data).",
-        "properties": {"value": NUM, "low": NUM, "high": NUM},
-        "required": ["value", "low", "high"],
-    },
-    "rate": {
-        "type": "object",
-        "description": "A count out of n with its Wilson 95% interval.",
-        "properties": {"count": {"type": "number"}, "n": INT, "value": NUM, "low": NUM, "high": NUM},
-        "required": ["count", "n", "value", "low", "high"],
-        "additionalProperties": False,
-    },
-    "share": {
-        "type": "object",
-        "description": "count out of n (summed over games) with a percentile bootstrap 95% interval that resamples "
-        "whole games (the items of one game are not independent).",
-        "properties": {"count": INT, "n": INT, "games": INT, "value": NUM, "low": NUM, "high": NUM},
-        "required": ["count", "n", "games", "value", "low", "high"],
-        "additionalProperties": False,
-    },
-    "mean": {
-        "type": "object",
-        "description": "A mean over n values with its seeded percentile bootstrap 95% interval.",
-        "properties": {"n": INT, "value": NUM, "low": NUM, "high": NUM},
-        "required": ["n", "value", "low", "high"],
-        "additionalProperties": False,
-    },
-    "difference": {
-        "type": "object",
-        "description": "mean(with) − mean(without), with a normal (Welch) 95% interval.",
-        "properties": {"n_without": INT, "n_with": INT, "value": NUM, "low": NUM, "high": NUM},
-        "required": ["n_without", "n_with", "value", "low", "high"],
-        "additionalProperties": False,
-    },
-    "matched_difference": {
-        "type": "object",
-        "description": "mean(with the card) − mean(without it) among games of the same length, weighted by the "
-        "card's games of each length, with a 95% interval that resamples deals and is widened by Student's t "
-        "(analysis.cardstats).",
-        "properties": {
-            "n_without": INT,
-            "n_with": INT,
-            "deals_with": {**INT, "description": "Distinct deals among the units with the card."},
-            "deals_without": INT,
-            "matched": {**INT, "description": "Units with the card in a game length that also has units without it."},
-            "value": NUM,
-            "low": NUM,
-            "high": NUM,
-        },
-        "required": ["n_without", "n_with", "value", "low", "high"],
-        "additionalProperties": False,
-    },
-    "band": {
-        "type": "object",
-        "properties": {
-            "point": {"type": "string"},
-            "n": INT,
-            "mean": {"type": "number"},
-            "p10": {"type": "number"},
-            "p90": {"type": "number"},
-        },
-        "required": ["point", "n", "mean", "p10", "p90"],
-    },
-    "compare_row": {
-        "type": "object",
-        "properties": {
-            "metric": {"type": "string"},
-            "kind": {"enum": ["rate", "mean"]},
-            "a": {"type": "object"},
-            "b": {"type": "object"},
-            "difference": {"$ref": "#/$defs/estimate"},
-            "significant": {"type": "boolean"},
-            "verdict": {"enum": ["higher under B", "lower under B", "no significant difference"]},
-        },
-        "required": ["metric", "kind", "a", "b", "difference", "significant", "verdict"],
-    },
+Count = Annotated[int, Field(ge=0)]
+"""A count: a whole number, 0 or more."""
+Num = float | None
+"""A figure that is null when there is too little data."""
+
+
+# --- figures with their intervals ------------------------------------------------------------------------
+
+
+class Estimate(TypedDict):
+    """A point estimate with its two-sided 95% interval (null when there is too little data)."""
+
+    value: Num
+    low: Num
+    high: Num
+
+
+class Rate(TypedDict):
+    """A count out of n with its Wilson 95% interval."""
+
+    count: float
+    n: Count
+    value: Num
+    low: Num
+    high: Num
+
+
+class Share(TypedDict):
+    """count out of n (summed over games) with a percentile bootstrap 95% interval that resamples whole games
+    (the items of one game are not independent)."""
+
+    count: Count
+    n: Count
+    games: Count
+    value: Num
+    low: Num
+    high: Num
+
+
+class Mean(TypedDict):
+    """A mean over n values with its seeded percentile bootstrap 95% interval."""
+
+    n: Count
+    value: Num
+    low: Num
+    high: Num
+
+
+class MatchedDifference(TypedDict):
+    """mean(with the card) − mean(without it) among games of the same length, weighted by the card's games of
+    each length, with a 95% interval that resamples deals and is widened by Student's t (analysis.cardstats)."""
+
+    n_without: Count
+    n_with: Count
+    deals_with: NotRequired[Annotated[Count, Field(description="Distinct deals among the units with the card.")]]
+    deals_without: NotRequired[Count]
+    matched: NotRequired[
+        Annotated[Count, Field(description="Units with the card in a game length that also has units without it.")]
+    ]
+    value: Num
+    low: Num
+    high: Num
+
+
+class Band(TypedDict):
+    """A meter's mean and 10th/90th percentiles at one point of the game."""
+
+    point: str
+    n: Count
+    mean: float
+    p10: float
+    p90: float
+
+
+class Difference(TypedDict):
+    """B − A over n paired deals, with its 95% interval."""
+
+    n: Count
+    value: Num
+    low: Num
+    high: Num
+
+
+CompareVerdict = Literal["higher under B", "lower under B", "no significant difference"]
+
+
+class CompareRow(TypedDict):
+    """One metric under A and under B, their difference (B − A) with its 95% interval, and the verdict."""
+
+    metric: str
+    kind: Literal["rate", "mean"]
+    a: Rate | Mean
+    b: Rate | Mean
+    difference: Difference
+    significant: bool
+    verdict: CompareVerdict
+
+
+class RulesId(TypedDict):
+    """The rules a report was made under: their name, fingerprint and (when read from a file) source."""
+
+    name: str
+    fingerprint: str
+    source: NotRequired[str | None]
+
+
+# --- balance: the sections ---------------------------------------------------------------------------------
+
+
+class Ending(TypedDict):
+    """How the games of one ending (or of one tier) ended: the share, the meter and the round."""
+
+    share: Rate
+    meters: NotRequired[dict[str, Rate]]
+    rounds: NotRequired[dict[str, Count]]
+
+
+class Alternative(TypedDict):
+    """One condition of a tier's 'any': how often it held, and how often it held alone."""
+
+    condition: str
+    text: str
+    held: Rate
+    alone: Rate
+
+
+class Miss(TypedDict):
+    """A condition of an earlier tier and how often it failed."""
+
+    text: str
+    failed: Rate
+
+
+class TierCauses(TypedDict):
+    """Why one tier happened, over its games."""
+
+    n: Count
+    conditions: NotRequired[list[str]]
+    alternatives: list[Alternative]
+    missed: dict[str, list[Miss]]
+    endings: dict[str, Ending]
+    accords: dict[str, Rate]
+
+
+class Causes(TypedDict):
+    """Why each tier happened: over its games, which 'any' condition held (and held alone), which condition of
+    each earlier tier failed, how its games ended (the meter and the round) and which tracks reached accord;
+    then every ending by cause. Counts out of the tier's (or ending's) games, Wilson 95%."""
+
+    tiers: dict[str, TierCauses]
+    endings: dict[str, Ending]
+
+
+class Outcomes(TypedDict):
+    """Section 1: the share of each tier, ending and walk-out, and their causes."""
+
+    n: Count
+    tiers: dict[str, Rate]
+    endings: dict[str, Rate]
+    walkouts: dict[str, Rate]
+    causes: Causes
+
+
+class RoleRecord(TypedDict):
+    """One role's win rate and mean score."""
+
+    win_rate: Rate
+    mean_score: Mean
+
+
+FavouredBy = Literal["score", "wins", "both", "conflict"] | None
+"""Which measure favours a role (``aggregate.role_verdict``)."""
+
+
+class Roles(TypedDict):
+    """Section 2: the role advantage."""
+
+    roles: dict[str, RoleRecord]
+    ties: Rate
+    score_gap: Mean
+    first_role_share_of_decided: NotRequired[Rate]
+    significant: bool
+    favoured: str | None
+    favoured_by: NotRequired[
+        Annotated[
+            FavouredBy,
+            Field(
+                description="Which measure is significant: the score gap, the first role's share of decided games, "
+                "both (agreeing), or both disagreeing (then no role is favoured); null when neither is."
+            ),
+        ]
+    ]
+    verdict: str
+
+
+class Length(TypedDict):
+    """Section 3: how many rounds the games last."""
+
+    rounds: dict[str, Count]
+    mean_rounds: Mean
+    full_length: Rate
+
+
+class NearMiss(TypedDict):
+    """How close the players who did not walk out came to a meter's limit."""
+
+    limit: int
+    mean_peak_of_non_walkers: Mean
+    highest_of_non_walkers: int | None
+    near_misses: Rate
+
+
+class Level(TypedDict):
+    """The level at which the meter ends the game: a shared meter's breakdown (at or below), a per-role
+    meter's walk-out (at or above)."""
+
+    breakdown_at: NotRequired[int]
+    walkout_at: NotRequired[int]
+
+
+class Meters(TypedDict):
+    """Section 4: each meter's trajectory, near misses and ending level."""
+
+    trajectories: dict[str, list[Band]]
+    near_misses: dict[str, NearMiss]
+    levels: NotRequired[dict[str, Level]]
+
+
+class TrackAccord(TypedDict):
+    """How often a track was agreed, and reached its last stage."""
+
+    agreed: Rate
+    last_stage: Rate
+
+
+class Negotiation(TypedDict):
+    """Section 5: offers, deals and tracks."""
+
+    per_game: dict[str, Mean]
+    acceptance: Rate
+    deal_steps: Mean
+    deal_sizes: dict[str, Count]
+    no_deal_games: Rate
+    tracks: dict[str, TrackAccord]
+
+
+class Decisions(TypedDict):
+    """The players' decisions: how many per game, and the share with exactly one legal choice (forced),
+    overall and by the kind of that choice (the kinds add up to the overall share)."""
+
+    per_game: Mean
+    forced: Share
+    forced_by_kind: dict[str, Share]
+
+
+CardVerdict = Annotated[
+    Literal["judged", "too_few"],
+    Field(description="too_few: fewer units or deals than min_plays / min_deals on a side; shown, not ranked."),
+]
+CardRank = Annotated[
+    int | None, Field(description="1 = the largest score shift (an event: of either role); null: too few to judge.")
+]
+
+
+class GestureStats(TypedDict):
+    """A gesture: how often it was played, and the score and tier shifts of its player."""
+
+    played_in: Rate
+    plays: Count
+    score_shift: MatchedDifference
+    tier_shift: dict[str, MatchedDifference]
+    verdict: NotRequired[CardVerdict]
+    rank: NotRequired[CardRank]
+
+
+class EventStats(TypedDict):
+    """An event: how often it was drawn, and the score shift of each role and the tier shifts."""
+
+    drawn_in: Rate
+    score_shift: dict[str, MatchedDifference]
+    tier_shift: dict[str, MatchedDifference]
+    verdict: NotRequired[CardVerdict]
+    rank: NotRequired[CardRank]
+
+
+class Cards(TypedDict):
+    """Section 6: every gesture and event, with or without it."""
+
+    note: NotRequired[str]
+    min_plays: NotRequired[
+        Annotated[Count, Field(description="Fewer units with the card (or without it) than this: too few.")]
+    ]
+    min_deals: NotRequired[
+        Annotated[Count, Field(description="Fewer distinct deals with the card (or without it): too few.")]
+    ]
+    gestures: dict[str, GestureStats]
+    events: dict[str, EventStats]
+
+
+class Sections(TypedDict):
+    """The sections a balance report and its recorded games share (``aggregate.aggregate``)."""
+
+    outcomes: Outcomes
+    roles: Roles
+    length: Length
+    meters: Meters
+    negotiation: Negotiation
+    decisions: Decisions
+    cards: Cards
+
+
+# --- balance: agents, exploits, impact, recorded games, ablations ------------------------------------------
+
+
+class Standing(TypedDict):
+    """One agent's games, results and ratings."""
+
+    agent: str
+    games: Count
+    wins: Count
+    ties: Count
+    losses: Count
+    score_rate: Estimate
+    win_rate: NotRequired[Estimate]
+    mean_score: Estimate
+    rating: NotRequired[Estimate]
+
+
+class Pairing(TypedDict):
+    """One agent against another: games and score rate."""
+
+    games: Count
+    score_rate: Estimate
+
+
+class Agents(TypedDict):
+    """Section 7: the agents' standings, crosstable and score rates per role."""
+
+    standings: list[Standing]
+    crosstable: dict[str, dict[str, Pairing]]
+    per_role: dict[str, dict[str, Estimate]]
+
+
+class ProbePairing(TypedDict):
+    """A probe against an agent, from the probe's side."""
+
+    probe: str
+    agent: str
+    line: str
+    games: Count
+    wins: Count
+    ties: Count
+    losses: Count
+    score_rate: Estimate
+    beats: Annotated[bool, Field(description="The probe wins at 95%: the score rate's interval lies above 50%.")]
+
+
+class Exploits(TypedDict):
+    """Each probe agent (a cheap line) against each agent of the report that is not a probe, role-swapped on
+    the report's deals; score rates from the probe's side."""
+
+    games_per_pairing: Count
+    probes: Annotated[dict[str, str], Field(description="Each probe's line in words (CHEAP_LINES).")]
+    agents: list[str]
+    pairings: list[ProbePairing]
+    forfeits: Count
+    played: Count
+
+
+class CardImpact(TypedDict):
+    """One card's draws and how often blanking one flipped the tier or the winner."""
+
+    card: str
+    kind: Literal["event", "gesture"]
+    draws: Count
+    deals: Annotated[
+        Count,
+        Field(
+            description="Distinct deals those draws come from (draws of one deal are not independent: balance "
+            "plays every pair of agents on the same deals)."
+        ),
+    ]
+    no_change: Annotated[Count, Field(description="Draws where blanking changed nothing at once (no replay needed).")]
+    tier_flips: Rate
+    winner_flips: Rate
+    verdict: Annotated[
+        Literal["too_few", "inert", "decisive", "ranked"],
+        Field(
+            description="too_few: fewer than min_draws draws; inert: never flips the tier or the winner; "
+            "decisive: flips the tier on more than decisive_share of its draws."
+        ),
+    ]
+    rank: Annotated[int | None, Field(description="1 = most impact; null: not ranked.")]
+
+
+class ImpactSummary(TypedDict):
+    """All the cards of one kind together."""
+
+    draws: Count
+    tier_flips: Rate
+    winner_flips: Rate
+    games_with_a_tier_flip: Rate
+
+
+class ImpactReplays(TypedDict):
+    """The replays played for the impact section."""
+
+    draws: Count
+    deals: Count
+    played: Count
+    unchanged: Count
+    forfeits: Count
+    diverged: Count
+
+
+class Impact(TypedDict):
+    """Counterfactual card impact: every card drawn or played in the run's games, the game replayed with that
+    draw's effects blanked (the card still drawn or played); the share of draws where the tier or the winner
+    flips. Cards with fewer than min_draws draws, or drawn in fewer than min_deals distinct deals, are too few
+    to judge and not ranked."""
+
+    min_draws: Count
+    min_deals: NotRequired[Count]
+    decisive_share: float
+    cards: Annotated[
+        list[CardImpact],
+        Field(description="Every event and gesture: the ranked ones first, by tier flips then winner flips."),
+    ]
+    summary: dict[str, ImpactSummary]
+    replays: ImpactReplays
+
+
+class Skipped(TypedDict):
+    """A recorded file or line that could not be read, and why."""
+
+    where: str
+    why: str
+
+
+class _RecordedHead(TypedDict):
+    folder: str
+    files: Count
+    games: Count
+    skipped: list[Skipped]
+    skipped_count: Count
+
+
+class Recorded(_RecordedHead, Sections):
+    """The recorded games of --records, read and measured like the run's games."""
+
+
+class Comparison(TypedDict):
+    """Every metric with and without the ablated cards, and the significant ones."""
+
+    metrics: list[CompareRow]
+    significant: list[str]
+
+
+class Change(TypedDict):
+    """B − A paired on the deals (B: without the cards), 95% CI, and whether it excludes 0."""
+
+    n: NotRequired[Count]
+    value: Num
+    low: Num
+    high: Num
+    significant: bool
+
+
+Changed = Annotated[Change | None, Field(description="null: not measured (the ablation was not played).")]
+
+
+class AblationSummary(TypedDict):
+    """The changes in each tier's share, the score gap and the game length."""
+
+    tiers: dict[str, Changed]
+    score_gap: Changed
+    rounds: Changed
+
+
+class Ablation(TypedDict):
+    """The run replayed with cards taken out of their decks (B) against the rules as given (A)."""
+
+    cards: list[str]
+    kinds: list[Literal["event", "gesture", "agenda", "?"]]
+    rules: RulesId | None
+    skipped: Annotated[
+        str | None, Field(description="Why the card could not be taken out (--ablate-all: say, a deck left empty).")
+    ]
+    comparison: Comparison
+    summary: AblationSummary
+
+
+class Provenance(TypedDict):
+    """What was played, by whom, and the command that reproduces it."""
+
+    rules: RulesId
+    engine: str
+    agents: dict[str, str]
+    seed: int
+    games_requested: Count
+    games_per_pair: Count
+    games_planned: Count
+    games_measured: Count
+    forfeits: Count
+    command: str
+
+
+class Speed(TypedDict):
+    """Timing of the run; the only part of the document that depends on the machine, --workers and
+    --scheduler."""
+
+    workers: Count
+    played: Count
+    seconds: float
+    games_per_second: Num
+    scheduler: NotRequired[Annotated[str, Field(description="The Dask scheduler's address (workers: its threads).")]]
+
+
+class _BalanceHead(TypedDict):
+    format: Literal["summitgame-balance"]
+    version: Literal[1]
+    warnings: list[str]
+
+
+@with_config(ConfigDict(extra="forbid", title="summitgame balance report"))
+class BalanceReport(_BalanceHead, Sections):
+    """The output of `summitgame balance --json`: sections 1–8 of the balance report."""
+
+    agents: Agents
+    exploits: Annotated[
+        Exploits | None,
+        Field(description="null: no probe games were played (--probe-games 0, or every agent is a probe)."),
+    ]
+    impact: Annotated[Impact | None, Field(description="null: not measured (balance without --impact).")]
+    recorded: Annotated[Recorded | None, Field(description="null: no --records.")]
+    ablation: Annotated[
+        Ablation | None,
+        Field(description="The first ablation of 'ablations' that was played (kept for single-ablation readers)."),
+    ]
+    ablations: NotRequired[
+        Annotated[
+            list[Ablation] | None,
+            Field(
+                description="One ablation per --ablate value (a comma list: those cards together), then with "
+                "--ablate-all one per event and gesture card, largest change in a tier's share first; null: no "
+                "--ablate or --ablate-all."
+            ),
+        ]
+    ]
+    labels: NotRequired[
+        Annotated[
+            dict[str, dict[str, str]],
+            Field(
+                description="Display names of the rule data's ids (roles, tiers, tracks, meter series keys such "
+                "as 'pressure:moscow', events, gestures), for charts and tables."
+            ),
+        ]
+    ]
+    provenance: Provenance
+    speed: NotRequired[Speed]
+
+
+# --- compare --------------------------------------------------------------------------------------------------
+
+
+class RulesSide(TypedDict):
+    """One of the two rule sets compared."""
+
+    label: str
+    name: str
+    fingerprint: str
+
+
+class Batch(TypedDict):
+    """The test's log-likelihood ratios after a batch (for a difference of +delta and of −delta)."""
+
+    games: Count
+    llr_up: float
+    llr_down: float
+
+
+class Sequential(TypedDict):
+    """The sequential test of --until-significant: its decision, the games it took and each batch."""
+
+    metric: str
+    delta: float
+    alpha: float
+    beta: float
+    bounds: list[float]
+    decision: Literal["differ", "same"] | None
+    games: Count
+    max_games: Count
+    batches: list[Batch]
+
+
+@with_config(ConfigDict(extra="forbid", title="summitgame comparison of two rule sets"))
+class CompareReport(TypedDict):
+    """The output of `summitgame compare --json`."""
+
+    format: Literal["summitgame-compare"]
+    version: Literal[1]
+    a: RulesSide
+    b: RulesSide
+    agents: dict[str, str]
+    seed: int
+    games: Count
+    metric: NotRequired[str]
+    metrics: list[CompareRow]
+    significant: list[str]
+    only_in_a: NotRequired[list[str]]
+    only_in_b: NotRequired[list[str]]
+    sequential: NotRequired[Sequential | None]
+    command: str
+
+
+# --- sweep, sensitivity and targets --------------------------------------------------------------------------
+
+
+class Measure(TypedDict):
+    """A summary measure with its 95% interval: a rate (0..1, Wilson) or a number (Student-t for means, order
+    statistics for medians); null when there is too little data."""
+
+    value: Num
+    low: Num
+    high: Num
+    n: Count
+    kind: Literal["rate", "number"]
+    unit: str
+
+
+class Effect(TypedDict):
+    """A measure's change per step of a parameter: the paired mean over the same deals with its 95% interval,
+    or (paired false) the difference of two summaries without one."""
+
+    value: Num
+    low: Num
+    high: Num
+    paired: bool
+    scaled: Annotated[float, Field(description="|value| per 5 percentage points for rates, per unit else.")]
+    significant: bool
+
+
+Swept = float | str
+"""A swept value: a number, or a deck file."""
+
+
+class SweepRules(TypedDict):
+    """The rules swept from."""
+
+    name: str
+    source: NotRequired[str]
+
+
+class SweepParam(TypedDict):
+    """A parameter of the grid and its values."""
+
+    path: str
+    values: Annotated[
+        list[Swept], Field(description="The values tried: numbers, or deck files (decks.gestures=a.toml,b.toml).")
+    ]
+    allowed: list[float] | None
+    current: NotRequired[
+        Annotated[float | None, Field(description="The value under the rules as given (before the sweep's values).")]
+    ]
+
+
+class SweepPoint(TypedDict):
+    """One point of the grid: its values, rules fingerprint, games and measures."""
+
+    values: dict[str, Swept]
+    fingerprint: str
+    games: Count
+    measures: dict[str, Measure]
+
+
+class TargetBand(TypedDict):
+    """A measure's target band (sweep --targets): low and high ends, null for open."""
+
+    low: float | None
+    high: float | None
+    wanted: str
+
+
+@with_config(ConfigDict(extra="forbid", title="summitgame parameter sweep"))
+class SweepReport(TypedDict):
+    """The output of `summitgame sweep --json`: the measures at every point of a parameter grid."""
+
+    format: Literal["summitgame-sweep"]
+    version: Literal[1]
+    engine: str
+    rules: SweepRules | None
+    params: list[SweepParam]
+    measures: list[str]
+    agents: dict[str, str]
+    games: Count
+    seed: int
+    points: Annotated[
+        list[SweepPoint],
+        Field(description="Every combination of the parameters' values, the first parameter varying slowest."),
+    ]
+    command: str
+    targets: NotRequired[dict[str, TargetBand]]
+
+
+class SensitivityParam(TypedDict):
+    """A parameter moved one step down and up, and its effect per step on each measure."""
+
+    path: str
+    value: float
+    step: float
+    down: Num
+    up: Num
+    skipped: list[str]
+    effects: dict[str, Effect | None]
+    strongest: float
+
+
+@with_config(ConfigDict(extra="forbid", title="summitgame sensitivity of the measures to each parameter"))
+class SensitivityReport(TypedDict):
+    """The output of `summitgame sweep --sensitivity --json`: each parameter moved one step either way, its
+    effect per step on each measure, and the parameters ranked by effect."""
+
+    format: Literal["summitgame-sensitivity"]
+    version: Literal[1]
+    engine: str
+    rules: RulesId
+    measures: list[str]
+    current: dict[str, Measure]
+    agents: dict[str, str]
+    games: Count
+    seed: int
+    params: Annotated[list[SensitivityParam], Field(description="Strongest first.")]
+    ranking: dict[str, list[str]]
+    command: str
+
+
+class Verdict(TypedDict):
+    """One target: what was wanted, what was measured, and whether it was met."""
+
+    target: str
+    wanted: str
+    measured: Measure
+    met: bool
+    borderline: bool
+    miss: Num
+    loss: Num
+
+
+@with_config(ConfigDict(extra="forbid", title="summitgame balance targets checked"))
+class TargetsReport(TypedDict):
+    """The output of `summitgame targets FILE --json`: each target, what was measured, and the verdict."""
+
+    format: Literal["summitgame-targets"]
+    version: Literal[1]
+    targets: str
+    rules: RulesId
+    agents: dict[str, str]
+    exploiters: NotRequired[
+        Annotated[
+            list[str],
+            Field(
+                description="The targets file's [run] exploiters: agents played beside the probes for the exploit "
+                "measures (probe_score_rate, exploitability:AGENT)."
+            ),
+        ]
+    ]
+    games: Count
+    seed: int
+    met: bool
+    verdicts: list[Verdict]
+    command: str
+
+
+# --- exploit ----------------------------------------------------------------------------------------------------
+
+Method = Literal["params", "opponent", "probe", "mirror"]
+"""How a candidate was found (``exploit.METHODS``)."""
+
+
+class VsTarget(TypedDict):
+    """The score rate against one target, with the results behind it."""
+
+    rate: float
+    low: Num
+    high: Num
+    n: Count
+    wins: Count
+    ties: Count
+    losses: Count
+    score: Num
+    their_score: Num
+
+
+class ScoreEstimate(TypedDict):
+    """A score rate (win 1, tie 1/2) with its 95% t-interval over deals, n games, per target."""
+
+    rate: float
+    low: Num
+    high: Num
+    n: Count
+    vs: dict[str, VsTarget]
+
+
+class ExploitSettings(TypedDict):
+    """The search's settings."""
+
+    budget: Count
+    games: Count
+    fresh_games: Count
+    seed: int
+    fresh_seed: Count
+    mcts_iterations: Count
+    batch: Count
+
+
+class Best(TypedDict):
+    """The best response found, scored again on fresh deals."""
+
+    spec: str
+    method: Method
+    found_by: str
+    line: Count
+    known_as: str | None
+    description: str
+    search_rate: float
+    fresh: ScoreEstimate
+    match: str
+
+
+class Finalist(TypedDict):
+    """A finalist, scored again on fresh deals."""
+
+    spec: str
+    method: Method
+    line: Count
+    search_rate: float
+    fresh: ScoreEstimate
+    description: str
+
+
+class MethodBest(TypedDict):
+    """A method's best candidate in the search."""
+
+    spec: str
+    rate: float
+    line: Count
+
+
+class MethodRow(TypedDict):
+    """One way of finding candidates, how many it tried, and its best."""
+
+    method: Method
+    what: str
+    candidates: Count
+    best: MethodBest | None
+
+
+class ContextRow(TypedDict):
+    """A known agent's score rate against the targets, for scale."""
+
+    agent: str
+    kind: Method
+    rate: float
+    low: Num
+    high: Num
+    n: Count
+    vs: dict[str, VsTarget]
+    description: str
+
+
+class Example(TypedDict):
+    """One game of the best response against a target, saved for replay."""
+
+    path: str
+    replay: str
+    seats: dict[str, str]
+    actions: list[str]
+    winner: str | None
+    scores: dict[str, int] | None
+    tier: str | None
+
+
+class CandidateRow(TypedDict):
+    """A candidate of the search and its score rate."""
+
+    line: Count
+    method: Method
+    spec: str
+    rate: float
+
+
+class ExploitSpeed(TypedDict):
+    """Timing of the search; the only part of the document that depends on the machine and --workers."""
+
+    played: Count
+    seconds: float
+    workers: Count
+
+
+@with_config(ConfigDict(extra="forbid", title="summitgame exploit --json"))
+class ExploitReport(TypedDict):
+    """The output of `summitgame exploit --json`: the best response found to an agent or a field."""
+
+    format: Literal["summitgame-exploit"]
+    version: Literal[1]
+    engine: str
+    rules: RulesId
+    targets: Annotated[list[str], Field(min_length=1)]
+    settings: ExploitSettings
+    verdict: list[str]
+    best: Best
+    finalists: list[Finalist]
+    methods: list[MethodRow]
+    notes: list[str]
+    context: list[ContextRow]
+    example: Example
+    candidates: list[CandidateRow]
+    candidates_file: str
+    command: str
+    speed: NotRequired[ExploitSpeed]
+
+
+# --- the schemas ---------------------------------------------------------------------------------------------
+
+REPORTS: dict[str, Any] = {
+    "balance": BalanceReport,
+    "compare": CompareReport,
+    "sweep": SweepReport,
+    "sensitivity": SensitivityReport,
+    "targets": TargetsReport,
+    "exploit": ExploitReport,
 }
+"""Each report's kind -> its model."""
 
 
-def _map(of: Any) -> dict[str, Any]:
-    return {"type": "object", "additionalProperties": of}
-
-
-def _ref(name: str) -> dict[str, Any]:
-    return {"$ref": f"#/$defs/{name}"}
-
-
-_ENDINGS = _map(
-    {
-        "type": "object",
-        "properties": {"share": _ref("rate"), "meters": _map(_ref("rate")), "rounds": _map(INT)},
-        "required": ["share"],
+@cache
+def _schema(kind: str) -> dict[str, Any]:
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **TypeAdapter(REPORTS[kind]).json_schema(),
     }
-)
-CAUSES: dict[str, Any] = {
-    "type": "object",
-    "description": "Why each tier happened: over its games, which 'any' condition held (and held alone), which "
-    "condition of each earlier tier failed, how its games ended (the meter and the round) and which tracks "
-    "reached accord; then every ending by cause. Counts out of the tier's (or ending's) games, Wilson 95%.",
-    "properties": {
-        "tiers": _map(
-            {
-                "type": "object",
-                "properties": {
-                    "n": INT,
-                    "conditions": {"type": "array", "items": {"type": "string"}},
-                    "alternatives": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "properties": {
-                                "condition": {"type": "string"},
-                                "text": {"type": "string"},
-                                "held": _ref("rate"),
-                                "alone": _ref("rate"),
-                            },
-                            "required": ["condition", "text", "held", "alone"],
-                        },
-                    },
-                    "missed": _map(
-                        {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "properties": {"text": {"type": "string"}, "failed": _ref("rate")},
-                                "required": ["text", "failed"],
-                            },
-                        }
-                    ),
-                    "endings": _ENDINGS,
-                    "accords": _map(_ref("rate")),
-                },
-                "required": ["n", "alternatives", "missed", "endings", "accords"],
-            }
-        ),
-        "endings": _ENDINGS,
-    },
-    "required": ["tiers", "endings"],
-}
 
 
-_CARD_RANK: dict[str, Any] = {
-    "verdict": {
-        "enum": ["judged", "too_few"],
-        "description": "too_few: fewer units or deals than min_plays / min_deals on a side; shown, not ranked.",
-    },
-    "rank": {
-        "type": ["integer", "null"],
-        "description": "1 = the largest score shift (an event: of either role); null: too few to judge.",
-    },
-}
-
-SECTIONS: dict[str, Any] = {
-    "outcomes": {
-        "type": "object",
-        "properties": {
-            "n": INT,
-            "tiers": _map(_ref("rate")),
-            "endings": _map(_ref("rate")),
-            "walkouts": _map(_ref("rate")),
-            "causes": CAUSES,
-        },
-        "required": ["n", "tiers", "endings", "walkouts", "causes"],
-    },
-    "roles": {
-        "type": "object",
-        "properties": {
-            "roles": _map(
-                {
-                    "type": "object",
-                    "properties": {"win_rate": _ref("rate"), "mean_score": _ref("mean")},
-                    "required": ["win_rate", "mean_score"],
-                }
-            ),
-            "ties": _ref("rate"),
-            "score_gap": _ref("mean"),
-            "first_role_share_of_decided": _ref("rate"),
-            "significant": {"type": "boolean"},
-            "favoured": {"type": ["string", "null"]},
-            "favoured_by": {
-                "enum": ["score", "wins", "both", "conflict", None],
-                "description": "Which measure is significant: the score gap, the first role's share of decided "
-                "games, both (agreeing), or both disagreeing (then no role is favoured); null when neither is.",
-            },
-            "verdict": {"type": "string"},
-        },
-        "required": ["roles", "ties", "score_gap", "significant", "favoured", "verdict"],
-    },
-    "length": {
-        "type": "object",
-        "properties": {"rounds": _map(INT), "mean_rounds": _ref("mean"), "full_length": _ref("rate")},
-        "required": ["rounds", "mean_rounds", "full_length"],
-    },
-    "meters": {
-        "type": "object",
-        "properties": {
-            "trajectories": _map({"type": "array", "items": _ref("band")}),
-            "near_misses": _map(
-                {
-                    "type": "object",
-                    "properties": {
-                        "limit": {"type": "integer"},
-                        "mean_peak_of_non_walkers": _ref("mean"),
-                        "highest_of_non_walkers": {"type": ["integer", "null"]},
-                        "near_misses": _ref("rate"),
-                    },
-                    "required": ["limit", "mean_peak_of_non_walkers", "highest_of_non_walkers", "near_misses"],
-                }
-            ),
-            "levels": _map(
-                {
-                    "type": "object",
-                    "description": "The level at which the meter ends the game: a shared meter's breakdown "
-                    "(at or below), a per-role meter's walk-out (at or above).",
-                    "properties": {"breakdown_at": {"type": "integer"}, "walkout_at": {"type": "integer"}},
-                }
-            ),
-        },
-        "required": ["trajectories", "near_misses"],
-    },
-    "negotiation": {
-        "type": "object",
-        "properties": {
-            "per_game": _map(_ref("mean")),
-            "acceptance": _ref("rate"),
-            "deal_steps": _ref("mean"),
-            "deal_sizes": _map(INT),
-            "no_deal_games": _ref("rate"),
-            "tracks": _map(
-                {
-                    "type": "object",
-                    "properties": {"agreed": _ref("rate"), "last_stage": _ref("rate")},
-                    "required": ["agreed", "last_stage"],
-                }
-            ),
-        },
-        "required": ["per_game", "acceptance", "deal_steps", "deal_sizes", "no_deal_games", "tracks"],
-    },
-    "decisions": {
-        "type": "object",
-        "description": "The players' decisions: how many per game, and the share with exactly one legal choice "
-        "(forced), overall and by the kind of that choice (the kinds add up to the overall share).",
-        "properties": {
-            "per_game": _ref("mean"),
-            "forced": _ref("share"),
-            "forced_by_kind": _map(_ref("share")),
-        },
-        "required": ["per_game", "forced", "forced_by_kind"],
-        "additionalProperties": False,
-    },
-    "cards": {
-        "type": "object",
-        "properties": {
-            "note": {"type": "string"},
-            "min_plays": {**INT, "description": "Fewer units with the card (or without it) than this: too few."},
-            "min_deals": {**INT, "description": "Fewer distinct deals with the card (or without it): too few."},
-            "gestures": _map(
-                {
-                    "type": "object",
-                    "properties": {
-                        "played_in": _ref("rate"),
-                        "plays": INT,
-                        "score_shift": _ref("matched_difference"),
-                        "tier_shift": _map(_ref("matched_difference")),
-                        **_CARD_RANK,
-                    },
-                    "required": ["played_in", "plays", "score_shift", "tier_shift"],
-                }
-            ),
-            "events": _map(
-                {
-                    "type": "object",
-                    "properties": {
-                        "drawn_in": _ref("rate"),
-                        "score_shift": _map(_ref("matched_difference")),
-                        "tier_shift": _map(_ref("matched_difference")),
-                        **_CARD_RANK,
-                    },
-                    "required": ["drawn_in", "score_shift", "tier_shift"],
-                }
-            ),
-        },
-        "required": ["gestures", "events"],
-    },
-}
-
-AGENTS = {
-    "type": "object",
-    "properties": {
-        "standings": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {"agent": {"type": "string"}, "score_rate": _ref("estimate"), "games": INT},
-                "required": ["agent", "score_rate", "games", "wins", "ties", "losses", "mean_score"],
-            },
-        },
-        "crosstable": _map(_map({"type": "object", "required": ["games", "score_rate"]})),
-        "per_role": _map(_map(_ref("estimate"))),
-    },
-    "required": ["standings", "crosstable", "per_role"],
-}
-
-PROVENANCE = {
-    "type": "object",
-    "properties": {
-        "rules": {
-            "type": "object",
-            "properties": {"name": {"type": "string"}, "fingerprint": {"type": "string"}, "source": {"type": "string"}},
-            "required": ["name", "fingerprint"],
-        },
-        "engine": {"type": "string"},
-        "agents": _map({"type": "string"}),
-        "seed": {"type": "integer"},
-        "games_requested": INT,
-        "games_per_pair": INT,
-        "games_planned": INT,
-        "games_measured": INT,
-        "forfeits": INT,
-        "command": {"type": "string"},
-    },
-    "required": [
-        "rules",
-        "engine",
-        "agents",
-        "seed",
-        "games_requested",
-        "games_per_pair",
-        "games_planned",
-        "games_measured",
-        "forfeits",
-        "command",
-    ],
-    "additionalProperties": False,
-}
-
-SPEED = {
-    "type": "object",
-    "description": "Timing of the run; the only part of the document that depends on the machine, --workers and "
-    "--scheduler.",
-    "properties": {
-        "workers": INT,
-        "played": INT,
-        "seconds": {"type": "number"},
-        "games_per_second": NUM,
-        "scheduler": {"type": "string", "description": "The Dask scheduler's address (workers: its threads)."},
-    },
-    "required": ["workers", "played", "seconds", "games_per_second"],
-}
-
-RECORDED = {
-    "anyOf": [
-        {"type": "null"},
-        {
-            "type": "object",
-            "properties": {
-                "folder": {"type": "string"},
-                "files": INT,
-                "games": INT,
-                "skipped": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "properties": {"where": {"type": "string"}, "why": {"type": "string"}},
-                        "required": ["where", "why"],
-                    },
-                },
-                "skipped_count": INT,
-                **SECTIONS,
-            },
-            "required": ["folder", "files", "games", "skipped", "skipped_count", *SECTIONS],
-        },
-    ]
-}
-
-ABLATION = {
-    "anyOf": [
-        {"type": "null"},
-        {
-            "type": "object",
-            "description": "The first ablation of 'ablations' that was played (kept for single-ablation readers).",
-            "properties": {
-                "cards": {"type": "array", "items": {"type": "string"}},
-                "rules": {"type": "object", "required": ["name", "fingerprint"]},
-                "comparison": {
-                    "type": "object",
-                    "properties": {
-                        "metrics": {"type": "array", "items": _ref("compare_row")},
-                        "significant": {"type": "array", "items": {"type": "string"}},
-                    },
-                    "required": ["metrics", "significant"],
-                },
-            },
-            "required": ["cards", "rules", "comparison"],
-        },
-    ]
-}
-
-_CHANGE = {
-    "anyOf": [
-        {"type": "null", "description": "Not measured (the ablation was not played)."},
-        {
-            "type": "object",
-            "description": "B − A paired on the deals (B: without the cards), 95% CI, and whether it excludes 0.",
-            "properties": {"n": INT, "value": NUM, "low": NUM, "high": NUM, "significant": {"type": "boolean"}},
-            "required": ["value", "low", "high", "significant"],
-        },
-    ]
-}
-ABLATIONS = {
-    "anyOf": [
-        {"type": "null", "description": "No --ablate or --ablate-all."},
-        {
-            "type": "array",
-            "description": "One ablation per --ablate value (a comma list: those cards together), then with "
-            "--ablate-all one per event and gesture card, largest change in a tier's share first.",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "cards": {"type": "array", "items": {"type": "string"}},
-                    "kinds": {"type": "array", "items": {"enum": ["event", "gesture", "agenda", "?"]}},
-                    "rules": {"type": ["object", "null"], "required": ["name", "fingerprint"]},
-                    "skipped": {
-                        "type": ["string", "null"],
-                        "description": "Why the card could not be taken out (--ablate-all: say, a deck left empty).",
-                    },
-                    "comparison": {
-                        "type": "object",
-                        "properties": {
-                            "metrics": {"type": "array", "items": _ref("compare_row")},
-                            "significant": {"type": "array", "items": {"type": "string"}},
-                        },
-                        "required": ["metrics", "significant"],
-                    },
-                    "summary": {
-                        "type": "object",
-                        "properties": {"tiers": _map(_CHANGE), "score_gap": _CHANGE, "rounds": _CHANGE},
-                        "required": ["tiers", "score_gap", "rounds"],
-                    },
-                },
-                "required": ["cards", "kinds", "rules", "skipped", "comparison", "summary"],
-            },
-        },
-    ]
-}
-
-EXPLOITS = {
-    "anyOf": [
-        {"type": "null", "description": "No probe games were played (--probe-games 0, or every agent is a probe)."},
-        {
-            "type": "object",
-            "description": "Each probe agent (a cheap line) against each agent of the report that is not a probe, "
-            "role-swapped on the report's deals; score rates from the probe's side.",
-            "properties": {
-                "games_per_pairing": INT,
-                "probes": _map({"type": "string", "description": "The probe's line in words (CHEAP_LINES)."}),
-                "agents": {"type": "array", "items": {"type": "string"}},
-                "pairings": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "properties": {
-                            "probe": {"type": "string"},
-                            "agent": {"type": "string"},
-                            "line": {"type": "string"},
-                            "games": INT,
-                            "wins": INT,
-                            "ties": INT,
-                            "losses": INT,
-                            "score_rate": _ref("estimate"),
-                            "beats": {
-                                "type": "boolean",
-                                "description": "The probe wins at 95%: the score rate's interval lies above 50%.",
-                            },
-                        },
-                        "required": [
-                            "probe",
-                            "agent",
-                            "line",
-                            "games",
-                            "wins",
-                            "ties",
-                            "losses",
-                            "score_rate",
-                            "beats",
-                        ],
-                        "additionalProperties": False,
-                    },
-                },
-                "forfeits": INT,
-                "played": INT,
-            },
-            "required": ["games_per_pairing", "probes", "agents", "pairings", "forfeits", "played"],
-            "additionalProperties": False,
-        },
-    ]
-}
-
-IMPACT = {
-    "anyOf": [
-        {"type": "null", "description": "Not measured (balance without --impact)."},
-        {
-            "type": "object",
-            "description": "Counterfactual card impact: every card drawn or played in the run's games, the game "
-            "replayed with that draw's effects blanked (the card still drawn or played); the share of draws where "
-            "the tier or the winner flips. Cards with fewer than min_draws draws, or drawn in fewer than min_deals "
-            "distinct deals, are too few to judge and not ranked.",
-            "properties": {
-                "min_draws": INT,
-                "min_deals": INT,
-                "decisive_share": {"type": "number"},
-                "cards": {
-                    "type": "array",
-                    "description": "Every event and gesture: the ranked ones first, by tier flips then winner flips.",
-                    "items": {
-                        "type": "object",
-                        "properties": {
-                            "card": {"type": "string"},
-                            "kind": {"enum": ["event", "gesture"]},
-                            "draws": INT,
-                            "deals": {
-                                "type": "integer",
-                                "minimum": 0,
-                                "description": "Distinct deals those draws come from (draws of one deal are not "
-                                "independent: balance plays every pair of agents on the same deals).",
-                            },
-                            "no_change": {
-                                "type": "integer",
-                                "minimum": 0,
-                                "description": "Draws where blanking changed nothing at once (no replay needed).",
-                            },
-                            "tier_flips": _ref("rate"),
-                            "winner_flips": _ref("rate"),
-                            "verdict": {
-                                "enum": ["too_few", "inert", "decisive", "ranked"],
-                                "description": "too_few: fewer than min_draws draws; inert: never flips the tier or "
-                                "the winner; decisive: flips the tier on more than decisive_share of its draws.",
-                            },
-                            "rank": {"type": ["integer", "null"], "description": "1 = most impact; null: not ranked."},
-                        },
-                        "required": [
-                            "card",
-                            "kind",
-                            "draws",
-                            "deals",
-                            "no_change",
-                            "tier_flips",
-                            "winner_flips",
-                            "verdict",
-                            "rank",
-                        ],
-                        "additionalProperties": False,
-                    },
-                },
-                "summary": _map(
-                    {
-                        "type": "object",
-                        "properties": {
-                            "draws": INT,
-                            "tier_flips": _ref("rate"),
-                            "winner_flips": _ref("rate"),
-                            "games_with_a_tier_flip": _ref("rate"),
-                        },
-                        "required": ["draws", "tier_flips", "winner_flips", "games_with_a_tier_flip"],
-                        "additionalProperties": False,
-                    }
-                ),
-                "replays": {
-                    "type": "object",
-                    "properties": {
-                        "draws": INT,
-                        "deals": INT,
-                        "played": INT,
-                        "unchanged": INT,
-                        "forfeits": INT,
-                        "diverged": INT,
-                    },
-                    "required": ["draws", "deals", "played", "unchanged", "forfeits", "diverged"],
-                    "additionalProperties": False,
-                },
-            },
-            "required": ["min_draws", "decisive_share", "cards", "summary", "replays"],
-            "additionalProperties": False,
-        },
-    ]
-}
-
-BALANCE_SCHEMA: dict[str, Any] = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "title": "summitgame balance report",
-    "description": "The output of `summitgame balance --json`: sections 1–8 of the balance report.",
-    "type": "object",
-    "properties": {
-        "format": {"enum": ["summitgame-balance"]},
-        "version": {"enum": [1]},
-        "warnings": {"type": "array", "items": {"type": "string"}},
-        **SECTIONS,
-        "agents": AGENTS,
-        "exploits": EXPLOITS,
-        "impact": IMPACT,
-        "recorded": RECORDED,
-        "ablation": ABLATION,
-        "ablations": ABLATIONS,
-        "labels": {
-            "type": "object",
-            "description": "Display names of the rule data's ids (roles, tiers, tracks, meter series keys such as "
-            "'pressure:moscow', events, gestures), for charts and tables.",
-            "additionalProperties": _map({"type": "string"}),
-        },
-        "provenance": PROVENANCE,
-        "speed": SPEED,
-    },
-    "required": [
-        "format",
-        "version",
-        "warnings",
-        *SECTIONS,
-        "agents",
-        "exploits",
-        "impact",
-        "recorded",
-        "ablation",
-        "provenance",
-    ],
-    "additionalProperties": False,
-    "$defs": DEFS,
-}
-
-COMPARE_SCHEMA: dict[str, Any] = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "title": "summitgame comparison of two rule sets",
-    "description": "The output of `summitgame compare --json`.",
-    "type": "object",
-    "properties": {
-        "format": {"enum": ["summitgame-compare"]},
-        "version": {"enum": [1]},
-        "a": {"type": "object", "required": ["label", "name", "fingerprint"]},
-        "b": {"type": "object", "required": ["label", "name", "fingerprint"]},
-        "agents": _map({"type": "string"}),
-        "seed": {"type": "integer"},
-        "games": INT,
-        "metric": {"type": "string"},
-        "metrics": {"type": "array", "items": _ref("compare_row")},
-        "significant": {"type": "array", "items": {"type": "string"}},
-        "only_in_a": {"type": "array", "items": {"type": "string"}},
-        "only_in_b": {"type": "array", "items": {"type": "string"}},
-        "sequential": {
-            "anyOf": [
-                {"type": "null"},
-                {
-                    "type": "object",
-                    "properties": {
-                        "metric": {"type": "string"},
-                        "delta": {"type": "number"},
-                        "decision": {"enum": ["differ", "same", None]},
-                        "games": INT,
-                        "max_games": INT,
-                        "bounds": {"type": "array", "items": {"type": "number"}},
-                        "batches": {"type": "array"},
-                    },
-                    "required": ["metric", "delta", "decision", "games", "max_games", "bounds", "batches"],
-                },
-            ]
-        },
-        "command": {"type": "string"},
-    },
-    "required": ["format", "version", "a", "b", "agents", "seed", "games", "metrics", "significant", "command"],
-    "additionalProperties": False,
-    "$defs": DEFS,
-}
-
-_TYPES: dict[str, Any] = {
-    "object": dict,
-    "array": list,
-    "string": str,
-    "boolean": bool,
-    "null": type(None),
-}
-
-
-def _is(value: Any, t: str) -> bool:
-    if t == "integer":
-        return isinstance(value, int) and not isinstance(value, bool)
-    if t == "number":
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    return isinstance(value, _TYPES[t])
-
-
-def validate(doc: Any, schema: Mapping[str, Any], root: Mapping[str, Any] | None = None, path: str = "$") -> list[str]:
-    """Every place where ``doc`` breaks ``schema`` (an empty list when it is valid)."""
-    root = schema if root is None else root
-    if "$ref" in schema:
-        name = str(schema["$ref"]).removeprefix("#/$defs/")
-        return validate(doc, root["$defs"][name], root, path)
-    errors: list[str] = []
-    if "anyOf" in schema:
-        options = [validate(doc, s, root, path) for s in schema["anyOf"]]
-        if all(options):
-            errors.append(f"{path}: matches none of the allowed forms ({'; '.join(o[0] for o in options)})")
-        return errors
-    if "enum" in schema and doc not in schema["enum"]:
-        errors.append(f"{path}: {doc!r} is not one of {schema['enum']!r}")
-    if "type" in schema:
-        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-        if not any(_is(doc, t) for t in types):
-            return [*errors, f"{path}: expected {' or '.join(types)}, got {type(doc).__name__}"]
-    if "minimum" in schema and _is(doc, "number") and doc < schema["minimum"]:
-        errors.append(f"{path}: {doc} is below the minimum {schema['minimum']}")
-    if isinstance(doc, dict):
-        props = schema.get("properties", {})
-        for key in schema.get("required", []):
-            if key not in doc:
-                errors.append(f"{path}: required key {key!r} is missing")
-        extra = schema.get("additionalProperties", True)
-        for key, value in doc.items():
-            if key in props:
-                errors.extend(validate(value, props[key], root, f"{path}.{key}"))
-            elif extra is False:
-                errors.append(f"{path}: unexpected key {key!r}")
-            elif isinstance(extra, dict):
-                errors.extend(validate(value, extra, root, f"{path}.{key}"))
-    if isinstance(doc, list) and "items" in schema:
-        for i, item in enumerate(doc):
-            errors.extend(validate(item, schema["items"], root, f"{path}[{i}]"))
-    return errors
-
-
-# --- sweep, sensitivity and targets (``summitgame sweep`` / ``targets`` with --json) -------------------
-
-EXPLORE_DEFS: dict[str, Any] = {
-    **DEFS,
-    "measure": {
-        "type": "object",
-        "description": "A summary measure with its 95% interval: a rate (0..1, Wilson) or a number (Student-t "
-        "for means, order statistics for medians); null when there is too little data.",
-        "properties": {
-            "value": NUM,
-            "low": NUM,
-            "high": NUM,
-            "n": INT,
-            "kind": {"enum": ["rate", "number"]},
-            "unit": {"type": "string"},
-        },
-        "required": ["value", "low", "high", "n", "kind", "unit"],
-        "additionalProperties": False,
-    },
-    "effect": {
-        "type": "object",
-        "description": "A measure's change per step of a parameter: the paired mean over the same deals with its "
-        "95% interval, or (paired false) the difference of two summaries without one.",
-        "properties": {
-            "value": NUM,
-            "low": NUM,
-            "high": NUM,
-            "paired": {"type": "boolean"},
-            "scaled": {"type": "number", "description": "|value| per 5 percentage points for rates, per unit else."},
-            "significant": {"type": "boolean"},
-        },
-        "required": ["value", "low", "high", "paired", "scaled", "significant"],
-        "additionalProperties": False,
-    },
-}
-
-RULES_ID = {
-    "type": "object",
-    "properties": {"name": {"type": "string"}, "fingerprint": {"type": "string"}, "source": {"type": "string"}},
-    "required": ["name", "fingerprint"],
-}
-
-NUMBER = {"type": "number"}
-SWEPT = {"type": ["number", "string"]}  #: a swept value: a number, or a deck file
-NAMES = {"type": "array", "items": {"type": "string"}}
-
-SWEEP_SCHEMA: dict[str, Any] = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "title": "summitgame parameter sweep",
-    "description": "The output of `summitgame sweep --json`: the measures at every point of a parameter grid.",
-    "type": "object",
-    "properties": {
-        "format": {"enum": ["summitgame-sweep"]},
-        "version": {"enum": [1]},
-        "engine": {"type": "string"},
-        "rules": {
-            "anyOf": [
-                {"type": "null"},
-                {
-                    "type": "object",
-                    "properties": {"name": {"type": "string"}, "source": {"type": "string"}},
-                    "required": ["name"],
-                },
-            ]
-        },
-        "params": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "path": {"type": "string"},
-                    "values": {
-                        "type": "array",
-                        "items": SWEPT,
-                        "description": "The values tried: numbers, or deck files (decks.gestures=a.toml,b.toml).",
-                    },
-                    "allowed": {"anyOf": [{"type": "null"}, {"type": "array", "items": NUMBER}]},
-                    "current": {
-                        "anyOf": [{"type": "null"}, NUMBER],
-                        "description": "The value under the rules as given (before the sweep's values).",
-                    },
-                },
-                "required": ["path", "values", "allowed"],
-                "additionalProperties": False,
-            },
-        },
-        "measures": NAMES,
-        "agents": _map({"type": "string"}),
-        "games": INT,
-        "seed": {"type": "integer"},
-        "points": {
-            "type": "array",
-            "description": "Every combination of the parameters' values, the first parameter varying slowest.",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "values": _map(SWEPT),
-                    "fingerprint": {"type": "string"},
-                    "games": INT,
-                    "measures": _map(_ref("measure")),
-                },
-                "required": ["values", "fingerprint", "games", "measures"],
-                "additionalProperties": False,
-            },
-        },
-        "command": {"type": "string"},
-        "targets": _map(
-            {
-                "type": "object",
-                "description": "A measure's target band (sweep --targets): low and high ends, null for open.",
-                "properties": {
-                    "low": {"type": ["number", "null"]},
-                    "high": {"type": ["number", "null"]},
-                    "wanted": {"type": "string"},
-                },
-                "required": ["low", "high", "wanted"],
-            }
-        ),
-    },
-    "required": [
-        "format",
-        "version",
-        "engine",
-        "rules",
-        "params",
-        "measures",
-        "agents",
-        "games",
-        "seed",
-        "points",
-        "command",
-    ],
-    "additionalProperties": False,
-    "$defs": EXPLORE_DEFS,
-}
-
-SENSITIVITY_SCHEMA: dict[str, Any] = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "title": "summitgame sensitivity of the measures to each parameter",
-    "description": "The output of `summitgame sweep --sensitivity --json`: each parameter moved one step either "
-    "way, its effect per step on each measure, and the parameters ranked by effect.",
-    "type": "object",
-    "properties": {
-        "format": {"enum": ["summitgame-sensitivity"]},
-        "version": {"enum": [1]},
-        "engine": {"type": "string"},
-        "rules": RULES_ID,
-        "measures": NAMES,
-        "current": _map(_ref("measure")),
-        "agents": _map({"type": "string"}),
-        "games": INT,
-        "seed": {"type": "integer"},
-        "params": {
-            "type": "array",
-            "description": "Strongest first.",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "path": {"type": "string"},
-                    "value": NUMBER,
-                    "step": NUMBER,
-                    "down": NUM,
-                    "up": NUM,
-                    "skipped": NAMES,
-                    "effects": _map({"anyOf": [{"type": "null"}, _ref("effect")]}),
-                    "strongest": NUMBER,
-                },
-                "required": ["path", "value", "step", "down", "up", "skipped", "effects", "strongest"],
-                "additionalProperties": False,
-            },
-        },
-        "ranking": _map(NAMES),
-        "command": {"type": "string"},
-    },
-    "required": [
-        "format",
-        "version",
-        "engine",
-        "rules",
-        "measures",
-        "current",
-        "agents",
-        "games",
-        "seed",
-        "params",
-        "ranking",
-        "command",
-    ],
-    "additionalProperties": False,
-    "$defs": EXPLORE_DEFS,
-}
-
-TARGETS_SCHEMA: dict[str, Any] = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "title": "summitgame balance targets checked",
-    "description": "The output of `summitgame targets FILE --json`: each target, what was measured, and the verdict.",
-    "type": "object",
-    "properties": {
-        "format": {"enum": ["summitgame-targets"]},
-        "version": {"enum": [1]},
-        "targets": {"type": "string"},
-        "rules": RULES_ID,
-        "agents": _map({"type": "string"}),
-        "exploiters": {
-            "type": "array",
-            "items": {"type": "string"},
-            "description": "The targets file's [run] exploiters: agents played beside the probes for the exploit "
-            "measures (probe_score_rate, exploitability:AGENT).",
-        },
-        "games": INT,
-        "seed": {"type": "integer"},
-        "met": {"type": "boolean"},
-        "verdicts": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "target": {"type": "string"},
-                    "wanted": {"type": "string"},
-                    "measured": _ref("measure"),
-                    "met": {"type": "boolean"},
-                    "borderline": {"type": "boolean"},
-                    "miss": NUM,
-                    "loss": NUM,
-                },
-                "required": ["target", "wanted", "measured", "met", "borderline", "miss", "loss"],
-                "additionalProperties": False,
-            },
-        },
-        "command": {"type": "string"},
-    },
-    "required": ["format", "version", "targets", "rules", "agents", "games", "seed", "met", "verdicts", "command"],
-    "additionalProperties": False,
-    "$defs": EXPLORE_DEFS,
-}
+def json_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of one report (``REPORTS``), generated from its model (a fresh copy)."""
+    return copy.deepcopy(_schema(kind))

@@ -19,7 +19,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from ..errors import Problem, RulesError
 from ..loader import load_rules, no_entry
@@ -35,9 +35,12 @@ from .measures import Measure, exploit_measure, exploited, is_exploit_measure, m
 from .metrics import GameMetrics
 from .targets import RATE_SCALE, Targets
 
-FORMAT = "summitgame-sweep"
-SENSITIVITY_FORMAT = "summitgame-sensitivity"
-VERSION = 1
+if TYPE_CHECKING:
+    from .schema import Effect, SensitivityParam, SensitivityReport, SweepReport, TargetBand
+
+FORMAT: Final = "summitgame-sweep"
+SENSITIVITY_FORMAT: Final = "summitgame-sensitivity"
+VERSION: Final = 1
 
 Backend = Mapping[str, Any]
 """Keyword arguments for ``balance.simulate`` that choose where games run (workers, move_timeout, ...)."""
@@ -220,13 +223,13 @@ def sweep_report(
     seed: int,
     command: str,
     current: Mapping[str, Number] | None = None,
-    targets: Mapping[str, Mapping[str, Any]] | None = None,
-) -> dict[str, Any]:
-    """The sweep as a JSON-ready dict (``schema.SWEEP_SCHEMA``); ``current``: each parameter's value under the
+    targets: Mapping[str, TargetBand] | None = None,
+) -> SweepReport:
+    """The sweep as a JSON-ready dict (``schema.SweepReport``); ``current``: each parameter's value under the
     rules as given (the heat-map marks that cell), ``targets``: target bands by measure (``target_bands``)."""
     base = points[0].rules if points else None
     tunable = base.spec.tunable if base else {}
-    doc = {
+    doc: SweepReport = {
         "format": FORMAT,
         "version": VERSION,
         "engine": __version__,
@@ -256,11 +259,11 @@ def sweep_report(
         "command": command,
     }
     if targets:
-        doc["targets"] = {k: dict(v) for k, v in targets.items()}
+        doc["targets"] = {k: v.copy() for k, v in targets.items()}
     return doc
 
 
-def target_bands(targets: Targets, names: Sequence[str]) -> dict[str, dict[str, Any]]:
+def target_bands(targets: Targets, names: Sequence[str]) -> dict[str, TargetBand]:
     """The bands of the targets on measures the sweep shows, by measure (rates as shares)."""
     return {t.name: {"low": t.low, "high": t.high, "wanted": t.describe()} for t in targets.targets if t.name in names}
 
@@ -318,7 +321,7 @@ def probes(
     return out
 
 
-def effect(rules: Ruleset, name: str, base: Sequence[GameMetrics], pr: Probe) -> dict[str, Any] | None:
+def effect(rules: Ruleset, name: str, base: Sequence[GameMetrics], pr: Probe) -> Effect | None:
     """A measure's paired change per step of a parameter, with its 95% interval (None if neither side ran)."""
     defs = {d.name: d for d in metric_defs(rules)}
     table = readers(rules)
@@ -332,20 +335,26 @@ def effect(rules: Ruleset, name: str, base: Sequence[GameMetrics], pr: Probe) ->
         bi = {g.index: g for g in b}
         diffs = [(d.read(bi[g.index]) - d.read(g)) / (steps * pr.step) for g in a if g.index in bi]
         e = mean_ci(diffs)
-        est = {"value": e.value, "low": e.low, "high": e.high, "paired": True}
+        value, low, high, paired = e.value, e.low, e.high, True
     else:  # a summary measure (a gap, a median): the difference of the two summaries, without an interval
         va, vb = table[name](a).value, table[name](b).value
-        est = {"value": (vb - va) / (steps * pr.step), "low": math.nan, "high": math.nan, "paired": False}
+        value, low, high, paired = (vb - va) / (steps * pr.step), math.nan, math.nan, False
     is_rate = d.is_rate if d is not None else table[name](a).kind == "rate"
     scale = RATE_SCALE if is_rate else 1.0
-    est["scaled"] = abs(est["value"]) / scale if math.isfinite(est["value"]) else 0.0
-    est["significant"] = bool(
-        math.isfinite(est["low"]) and math.isfinite(est["high"]) and (est["low"] > 0 or est["high"] < 0)
-    )
+    scaled = abs(value) / scale if math.isfinite(value) else 0.0
     return {
-        k: (round(v, 6) if isinstance(v, float) and math.isfinite(v) else (None if isinstance(v, float) else v))
-        for k, v in est.items()
+        "value": _json_number(value),
+        "low": _json_number(low),
+        "high": _json_number(high),
+        "paired": paired,
+        "scaled": round(scaled, 6),
+        "significant": bool(math.isfinite(low) and math.isfinite(high) and (low > 0 or high < 0)),
     }
+
+
+def _json_number(v: float) -> float | None:
+    """A float rounded to 6 places, None when it is not finite (an int as it is)."""
+    return (round(v, 6) if math.isfinite(v) else None) if isinstance(v, float) else v
 
 
 def run_sensitivity(
@@ -371,9 +380,9 @@ def sensitivity_report(
     games: int,
     seed: int,
     command: str,
-) -> dict[str, Any]:
+) -> SensitivityReport:
     """The sensitivity run as a JSON-ready dict: each parameter's effect per step on each measure, ranked."""
-    rows: list[dict[str, Any]] = []
+    rows: list[SensitivityParam] = []
     for pr in found:
         effects = {n: effect(base.rules, n, base.games, pr) for n in names}
         strongest = max((e["scaled"] for e in effects.values() if e is not None), default=0.0)
@@ -382,8 +391,8 @@ def sensitivity_report(
                 "path": pr.path,
                 "value": pr.value,
                 "step": pr.step,
-                "down": pr.down.values[pr.path] if pr.down else None,
-                "up": pr.up.values[pr.path] if pr.up else None,
+                "down": cast(float, pr.down.values[pr.path]) if pr.down else None,  # a probe moves a number
+                "up": cast(float, pr.up.values[pr.path]) if pr.up else None,
                 "skipped": pr.skipped,
                 "effects": effects,
                 "strongest": round(strongest, 6),
@@ -391,8 +400,9 @@ def sensitivity_report(
         )
     rows.sort(key=lambda r: -float(r["strongest"]))
 
-    def scaled(row: dict[str, Any], name: str) -> float:
-        return float((row["effects"][name] or {}).get("scaled") or 0.0)
+    def scaled(row: SensitivityParam, name: str) -> float:
+        e = row["effects"][name]
+        return float(e["scaled"]) if e is not None else 0.0
 
     ranking = {n: [r["path"] for r in sorted(rows, key=lambda r: -scaled(r, n))] for n in names}
     return {

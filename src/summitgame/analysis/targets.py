@@ -32,13 +32,16 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import safeio
 from ..errors import Problem, RulesError
 from ..loader import display, locate, read_toml_text
 from ..ruleset import Ruleset
 from .measures import EXPLOITABILITY, PROBE_SCORE_RATE, Measure, exploited, is_exploit_measure, readers
+
+if TYPE_CHECKING:
+    from .schema import Verdict as VerdictDoc
 
 RATE_SCALE = 0.05  #: a rate's miss is counted in steps of 5 percentage points
 RUN_KEYS = {"games": int, "seed": int, "agents": list, "exploiters": list}
@@ -122,7 +125,7 @@ class Verdict:
     miss: float
     loss: float
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> VerdictDoc:
         """JSON-ready form."""
         return {
             "target": self.target.name,

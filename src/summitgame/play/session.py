@@ -220,9 +220,6 @@ class Session:
         )
         return f"summitgame play --load {shlex.quote(str(path))}{self.rules_hint()}{programs}"
 
-    def seat_specs(self) -> dict[str, str]:
-        return {rid: seat.spec for rid, seat in zip(self.rules.roles, self.seats, strict=True)}
-
     def journal_step(self, n: int, notation: str | None) -> None:
         """Append an action (or, with ``notation`` None, an undo back to ``n`` actions) to the journal.
 
