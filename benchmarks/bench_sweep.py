@@ -3,9 +3,10 @@
     python benchmarks/bench_sweep.py [--param meters.trust.start=1..5] [--games N] [--agents greedy]
 
 Each run covers what ``summitgame sweep --param P --agents A --games N --workers K`` does after loading the
-rules: every point's games on K worker processes, measured in the parent as they arrive, then each point's
-measures. Prints the wall time of each run, games per second, the scaling (2-worker speed / 1-worker
-speed) and whether both runs measured exactly the same (they must: the plan, not the workers, decides).
+rules: every point's games on K worker processes (one pool for the whole sweep), each measured on the worker
+that played it, then each point's measures. Prints the wall time of each run, games per second, the scaling
+(2-worker speed / 1-worker speed) and whether both runs measured exactly the same (they must: the plan, not
+the workers, decides).
 """
 
 from __future__ import annotations

@@ -244,10 +244,13 @@ class MoveMeter(Effect):
 
     def apply(self, meters: list[int], tracks: list[int], me: int, sink: Sink) -> None:
         lo, hi, by, slot = self.lo, self.hi, self.by, self.slot
-        if self.per_role:  # as ``slots`` says, without building the tuple
-            for r in targets(self.who, me):
-                meters[slot + r] = min(hi, max(lo, meters[slot + r] + by))
+        if not self.per_role:
+            meters[slot] = min(hi, max(lo, meters[slot] + by))
+        elif self.who == BOTH:  # as ``slots`` says, without building the tuple
+            meters[slot] = min(hi, max(lo, meters[slot] + by))
+            meters[slot + 1] = min(hi, max(lo, meters[slot + 1] + by))
         else:
+            slot += _one(self.who, me)
             meters[slot] = min(hi, max(lo, meters[slot] + by))
 
 
@@ -467,19 +470,20 @@ def holds(c: Condition, s: Board, me: int) -> bool:
 
 def draw_cards(s: Board, role: int, count: int) -> None:
     """Move up to ``count`` random cards from the gesture deck to a hand (hand limit applies)."""
-    hand = list(s.hands[role])
+    hand = s.hands[role]
+    n = min(count, s.rules.hand_limit - len(hand), len(s.gdeck))
+    if n <= 0:  # a full hand or an empty deck: nothing is drawn and the generator does not move
+        return
+    new = list(hand)
     deck = list(s.gdeck)
     rng = s.rng
-    limit = s.rules.hand_limit
-    for _ in range(count):
-        if not deck or len(hand) >= limit:
-            break
+    for _ in range(n):
         rng, i = _rng.below(rng, len(deck))
-        hand.append(deck.pop(i))
-    hand.sort()
+        new.append(deck.pop(i))
+    new.sort()
     s.rng = rng
     s.gdeck = tuple(deck)
-    s.hands = (tuple(hand), s.hands[1]) if role == 0 else (s.hands[0], tuple(hand))
+    s.hands = (tuple(new), s.hands[1]) if role == 0 else (s.hands[0], tuple(new))
 
 
 class _OnState:
@@ -533,5 +537,19 @@ def apply_effects(s: Board, effects: Sequence[Effect], me: int) -> None:
     meters = list(s.meters)
     tracks = list(s.tracks)
     run(effects, meters, tracks, s.gained, s.round, s.end, me, _OnState(s))
+    s.meters = tuple(meters)
+    s.tracks = tuple(tracks)
+
+
+def apply_effects_each(s: Board, effects: Sequence[Effect]) -> None:
+    """``apply_effects(s, effects, 0)`` then ``apply_effects(s, effects, 1)`` (end-of-round effects), with one copy
+    of the board: the second run reads the board as the first left it, exactly as two calls would."""
+    if not effects:
+        return
+    meters = list(s.meters)
+    tracks = list(s.tracks)
+    sink = _OnState(s)
+    run(effects, meters, tracks, s.gained, s.round, s.end, 0, sink)
+    run(effects, meters, tracks, s.gained, s.round, s.end, 1, sink)
     s.meters = tuple(meters)
     s.tracks = tuple(tracks)

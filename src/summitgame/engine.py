@@ -19,7 +19,7 @@ import weakref
 
 from . import rng as _rng
 from .actions import Action, ActionKind
-from .effects import apply_effects, draw_cards
+from .effects import apply_effects, apply_effects_each, draw_cards
 from .errors import IllegalActionError
 from .ruleset import Ruleset
 from .state import EndReason, Phase, State
@@ -42,8 +42,41 @@ __all__ = [
 ]
 
 
+class _Prepared:
+    """What every game under one ruleset starts from, made once (``Ruleset.engine_memo``): the fixed part of the
+    set-up, the agendas role 1 may be dealt after each of role 0's, and the decision points seen so far."""
+
+    __slots__ = ("agenda_choices", "blocked", "contexts", "edeck", "gdeck", "net", "nodes")
+
+    def __init__(self, rules: Ruleset) -> None:
+        allowed0, allowed1 = rules.agenda_allowed
+        self.agenda_choices = {a0: tuple(a for a in allowed1 if a != a0) for a0 in allowed0}
+        self.blocked = (0,) * rules.n_tracks
+        self.gdeck = tuple(sorted(rules.gesture_pool))
+        self.edeck = tuple(sorted(rules.event_pool))
+        self.net = (0,) * (2 * rules.n_tracks)
+        self.contexts: dict[tuple[int, ...], _Context] = {}
+        self.nodes = 0  #: decision points kept in ``contexts``
+
+
+def _prepare(rules: Ruleset) -> _Prepared:
+    prep: _Prepared | None = rules.engine_memo
+    if prep is None:
+        prep = _Prepared(rules)
+        object.__setattr__(rules, "engine_memo", prep)  # a cache on frozen rules (see Ruleset.engine_memo)
+    return prep
+
+
+_MASK, _GOLDEN, _M1, _M2 = _rng.MASK, _rng.GOLDEN, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
+
+
 def new_game(rules: Ruleset, seed: int = 0) -> State:
-    """Set up a summit: deal agendas and hands, draw round 1's event. Same seed, same game."""
+    """Set up a summit: deal agendas and hands, draw round 1's event. Same seed, same game.
+
+    The fixed part comes from a template prepared once per ruleset; the draws are ``rng.below``'s, inlined."""
+    prep = rules.engine_memo
+    if prep is None:
+        prep = _prepare(rules)
     s = State.__new__(State)
     s.rules = rules
     s.seed = seed
@@ -51,18 +84,19 @@ def new_game(rules: Ruleset, seed: int = 0) -> State:
     s.round = 1
     s.meters = rules.meter_start
     s.tracks = rules.track_start
-    s.blocked = (0,) * rules.n_tracks
+    s.blocked = prep.blocked
     s.stakes = rules.stake
-    rng, i = _rng.below(rng, len(rules.agenda_allowed[0]))
-    a0 = rules.agenda_allowed[0][i]
-    choices = [a for a in rules.agenda_allowed[1] if a != a0]
+    allowed0 = rules.agenda_allowed[0]
+    rng, i = _rng.below(rng, len(allowed0))
+    a0 = allowed0[i]
+    choices = prep.agenda_choices[a0]
     if not choices:
         # role 0 drew the only agenda role 1 may hold: deal role 0 another (validation guarantees one exists).
         # Only deals that used to fail take this path; every other deal is unchanged, draw for draw.
-        others = [a for a in rules.agenda_allowed[0] if a != a0]
+        others = [a for a in allowed0 if a != a0]
         rng, i = _rng.below(rng, len(others))
         a0 = others[i]
-        choices = [a for a in rules.agenda_allowed[1] if a != a0]
+        choices = prep.agenda_choices[a0]
     rng, i = _rng.below(rng, len(choices))
     s.agendas = (a0, choices[i])
     s.revealed = (False, False)
@@ -70,14 +104,28 @@ def new_game(rules: Ruleset, seed: int = 0) -> State:
         s.initiative = rules.first_initiative
     else:
         rng, s.initiative = _rng.below(rng, 2)
+    # deal each hand as effects.draw_cards does (the same draws in the same order), without its copies
+    deck = list(prep.gdeck)
+    dealt = []
+    size = min(rules.hand_size, rules.hand_limit)
+    for _ in range(2):
+        hand = []
+        for _ in range(size):
+            n = len(deck)
+            if not n:
+                break
+            rng = (rng + _GOLDEN) & _MASK
+            z = ((rng ^ (rng >> 30)) * _M1) & _MASK
+            z = ((z ^ (z >> 27)) * _M2) & _MASK
+            hand.append(deck.pop(((z ^ (z >> 31)) * n) >> 64))
+        hand.sort()
+        dealt.append(tuple(hand))
+    s.hands = (dealt[0], dealt[1])
+    s.gdeck = tuple(deck)
     s.rng = rng
-    s.hands = ((), ())
-    s.gdeck = tuple(sorted(rules.gesture_pool))
-    draw_cards(s, 0, rules.hand_size)
-    draw_cards(s, 1, rules.hand_size)
-    s.edeck = tuple(sorted(rules.event_pool))
+    s.edeck = prep.edeck
     s.points = (0, 0)
-    s.net = (0,) * (2 * rules.n_tracks)
+    s.net = prep.net
     s.end = EndReason.NONE
     s.walkouts = ()
     s.history = ()
@@ -147,12 +195,151 @@ def _can_build(s: State) -> bool:
     return _free_tracks(s, 0) >= 2
 
 
+class _Node:
+    """One decision point under one ruleset: its legal actions, and (for a package being built) the points each
+    item leads to, so a step's legal actions are one dict lookup in ``apply_unchecked``. Shared by every state
+    that reaches it; only ``kids`` ever grows."""
+
+    __slots__ = ("ctx", "full", "kids", "legal")
+
+    def __init__(self, legal: tuple[Action, ...], ctx: _Context | None, kids: dict[int, _Node] | None = None) -> None:
+        self.legal = legal
+        self.full = len(legal) == 1 and legal[0] == OFFER  #: only "offer" is left (auto_offer then makes it)
+        self.ctx = ctx
+        self.kids: dict[int, _Node] = {} if kids is None else kids
+
+
+class _Context:
+    """The decision points of one turn context (see ``_context_key``): the empty package's (one per hand that may
+    still play gestures, and one for a counter-proposal), the answers (one per counters count), and the packages
+    built from them (a trie by item code, shared: what an item allows depends only on the context and the items)."""
+
+    __slots__ = ("answers", "empty", "items", "openings", "packages", "prep")
+
+    def __init__(self, prep: _Prepared) -> None:
+        self.prep = prep  #: whose budget of decision points this context's count against
+        self.openings: dict[tuple[int, ...] | None, _Node] = {}
+        self.answers: dict[int, _Node] = {}
+        self.items: dict[int, _Node] = {}
+        self.empty: tuple[Action, ...] | None = None  #: the items an empty package may take
+        self.packages: dict[tuple[int, ...], _Node] = {}  #: by the package's item codes, sorted (any order)
+
+
+_NODES_MAX = 1 << 15
+"""Decision points kept per ruleset (a few hundred bytes each); past it the cache starts afresh, so memory stays
+bounded however many games are played."""
+
+
+def _context_key(s: State) -> tuple[int, ...]:
+    """What a turn's legal actions depend on beyond the package, the phase and the hand: the package cap now, and
+    for each track the most steps an item on it may hold (0: closed). Effects change it; building, offering and
+    countering do not."""
+    rules = s.rules
+    rnd = s.round
+    meters = s.meters
+    tracks = s.tracks
+    blocked = s.blocked
+    top = rules.top_stage
+    ms = rules.max_steps
+    ks = [rules.cap_for(meters[rules.cap_slot])]
+    for t, gate in enumerate(rules.gates):
+        if blocked[t] >= rnd or (gate is not None and meters[gate[0]] < gate[1]):
+            ks.append(0)
+        else:
+            ks.append(max(0, min(ms, top - tracks[t])))
+    return tuple(ks)
+
+
+def _context(s: State) -> _Context:
+    rules = s.rules
+    prep: _Prepared | None = rules.engine_memo
+    if prep is None:
+        prep = _prepare(rules)
+    key = _context_key(s)
+    ctx = prep.contexts.get(key)
+    if ctx is None:
+        if prep.nodes >= _NODES_MAX:
+            prep.contexts.clear()
+            prep.nodes = 0
+        ctx = prep.contexts[key] = _Context(prep)
+    return ctx
+
+
+def _answer(ctx: _Context, s: State) -> _Node:
+    """The decision point of answering an offer in ``s`` (its context ``ctx``)."""
+    node = ctx.answers.get(s.counters)
+    if node is None:
+        node = ctx.answers[s.counters] = _Node(_legal_now(s), ctx)
+        ctx.prep.nodes += 1
+    return node
+
+
+def _opening(ctx: _Context, s: State) -> _Node:
+    """The decision point of an empty package in ``s``: gestures and passing while the turn allows them."""
+    rules = s.rules
+    key: tuple[int, ...] | None = None
+    if not s.counters:
+        key = s.hands[s.to_move] if s.plays < rules.plays_per_turn else ()
+    node = ctx.openings.get(key)
+    if node is None:
+        if ctx.empty is None:
+            legal = _legal_now(s)
+            gbase = rules.actions.give_base
+            ctx.empty = tuple(a for a in legal if a >= gbase)  # the items come last, after passing and gestures
+        else:  # passing and the gestures in hand, then the context's items: as ``_legal_now`` lists them
+            acts = rules.actions.all
+            head = []
+            if key is not None:
+                head.append(acts[PASS])
+                last = -1
+                for g in key:
+                    if g != last:
+                        head.append(acts[rules.actions.play_base + g])
+                        last = g
+            legal = (*head, *ctx.empty)
+        node = ctx.openings[key] = _Node(legal, ctx, ctx.items)
+        ctx.prep.nodes += 1
+    return node
+
+
+def _package(ctx: _Context, s: State) -> _Node:
+    """The decision point of the package being built in ``s``, whatever order its items were added in."""
+    rules = s.rules
+    table = rules.actions
+    ms = rules.max_steps
+    b = s.to_move
+    key = tuple(
+        sorted((table.give_base if giver == b else table.ask_base) + t * ms + steps - 1 for giver, t, steps in s.items)
+    )
+    node = ctx.packages.get(key)
+    if node is None:
+        node = ctx.packages[key] = _Node(_legal_now(s), ctx)
+        ctx.prep.nodes += 1
+    return node
+
+
+def _node(s: State) -> _Node:
+    """The decision point of ``s``, found by its context (made and kept on first sight)."""
+    phase = s.phase
+    if phase == OVER:
+        return _Node((), None)
+    if phase == BUILD and s.items:
+        return _Node(_legal_now(s), None)  # a package half built outside ``apply`` (a sampled state): not kept
+    ctx = _context(s)
+    return _answer(ctx, s) if phase == RESPOND else _opening(ctx, s)
+
+
 def legal_actions(state: State) -> tuple[Action, ...]:
     """The actions the player to move may take (simple actions and gestures, then for each open track its
     gives and asks); empty once the game is over."""
-    cached: tuple[Action, ...] | None = state._legal
-    if cached is not None:
-        return cached
+    node: _Node | None = state._legal
+    if node is None:
+        node = state._legal = _node(state)
+    return node.legal
+
+
+def _legal_now(state: State) -> tuple[Action, ...]:
+    """The legal actions worked out from the state itself (what a decision point caches)."""
     s = state
     rules = s.rules
     acts = rules.actions.all
@@ -223,7 +410,6 @@ def legal_actions(state: State) -> tuple[Action, ...]:
         legal = tuple(out)
     else:
         legal = ()
-    state._legal = legal
     return legal
 
 
@@ -238,16 +424,17 @@ def _both_sides(items: tuple[tuple[int, int, int], ...]) -> bool:
 
 def apply(state: State, action: Action | int) -> State:
     """The state after ``action``; raise IllegalActionError (with the reason) if it is not legal."""
-    legal = state._legal
-    if legal is None:
-        legal = legal_actions(state)
-    if action not in legal or isinstance(action, bool):
-        raise IllegalActionError(_name(state, action), why_illegal(state, action))
-    return apply_unchecked(state, int(action))
+    node: _Node | None = state._legal
+    if node is None:
+        node = state._legal = _node(state)
+    if action in node.legal and action.__class__ is not bool:
+        return apply_unchecked(state, int(action))
+    raise IllegalActionError(_name(state, action), why_illegal(state, action))
 
 
 def apply_unchecked(state: State, a: int) -> State:
     """``apply`` without the legality check, for searches that only play legal actions."""
+    node: _Node | None = state._legal
     s = state.clone()
     s.history = (*state.history, a)
     s.moves = state.moves + 1
@@ -262,12 +449,19 @@ def apply_unchecked(state: State, a: int) -> State:
             t, st = divmod(a - table.ask_base, rules.max_steps)
             giver = 1 - b
         s.items = (*state.items, (giver, t, st + 1))
+        kid = None
+        if node is not None and node.ctx is not None:
+            kid = node.kids.get(a)
+            if kid is None:
+                kid = node.kids[a] = _package(node.ctx, s)
         # full: only "offer" is left, so it is made (under two_sided a lone legal item is not full)
-        if rules.auto_offer and legal_actions(s) == (table.all[OFFER],):
-            s._legal = None
+        if rules.auto_offer and (kid.full if kid is not None else _legal_now(s) == (table.all[OFFER],)):
             s.phase = RESPOND
             s.proposer = b
             s.to_move = 1 - b
+            if kid is not None:
+                kid = _answer(kid.ctx, s)  # type: ignore[arg-type]
+        s._legal = kid
     elif a >= table.play_base:
         g = a - table.play_base
         hand = list(state.hands[b])
@@ -280,6 +474,8 @@ def apply_unchecked(state: State, a: int) -> State:
         s.phase = RESPOND
         s.proposer = b
         s.to_move = 1 - b
+        if node is not None and node.ctx is not None:
+            s._legal = _answer(node.ctx, s)
     elif a == ACCEPT:
         resolve_package(s)
         apply_effects(s, rules.on_accept, s.proposer)
@@ -292,6 +488,8 @@ def apply_unchecked(state: State, a: int) -> State:
         s.items = ()
         s.phase = BUILD
         s.proposer = b
+        if node is not None and node.ctx is not None:
+            s._legal = _opening(node.ctx, s)
     else:  # PASS
         apply_effects(s, rules.on_pass, b)
         _end_round(s)
@@ -351,18 +549,25 @@ def _start_round(s: State) -> None:
     apply_effects(s, rules.event_effects[e], s.initiative)
 
 
+_WALKED = ((), (0,), (1,), (0, 1))  #: the roles that walked out, by a bit per role
+
+
 def _end_round(s: State) -> None:
     """Drift, check walk-outs and breakdowns, then start the next round or end the summit."""
     rules = s.rules
     s.items = ()
     if rules.end_effects:
-        apply_effects(s, rules.end_effects, 0)
-        apply_effects(s, rules.end_effects, 1)
+        apply_effects_each(s, rules.end_effects)
     meters = s.meters
-    walked = tuple(r for slot, limits in rules.walkouts for r in (0, 1) if meters[slot + r] >= limits[r])
+    walked = 0  # a bit per role
+    for slot, (lim0, lim1) in rules.walkouts:
+        if meters[slot] >= lim0:
+            walked |= 1
+        if meters[slot + 1] >= lim1:
+            walked |= 2
     if walked:
         s.end = EndReason.WALKOUT
-        s.walkouts = tuple(sorted(set(walked)))
+        s.walkouts = _WALKED[walked]
     elif any(meters[slot] <= level for slot, level in rules.breakdowns):
         s.end = EndReason.BREAKDOWN
     elif s.round >= rules.rounds:
@@ -370,7 +575,6 @@ def _end_round(s: State) -> None:
     if s.end:
         s.phase = OVER
         s.to_move = -1
-        s._legal = ()
         return
     if rules.draw_per_round:
         draw_cards(s, 0, rules.draw_per_round)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, assert_never
 
 from . import effects as fx
@@ -102,6 +102,14 @@ class Ruleset:
     walkout_penalty: int
 
     actions: ActionTable
+    engine_memo: Any = field(default=None, init=False, repr=False, compare=False)
+    """The engine's prepared tables for these rules (set-up template, decision points), made on first use by
+    ``engine``; never part of the rules' value, not pickled, and fresh in a ``dataclasses.replace`` copy."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["engine_memo"] = None  # a cache: rebuilt on first use where the rules are unpickled
+        return state
 
     def __repr__(self) -> str:
         return f"<Ruleset {self.name!r} {self.fingerprint}>"

@@ -50,7 +50,7 @@ from .ruleset import Ruleset
 from .safeio import DataFileError, loads_json, printable, read_text
 from .standings import summarize
 from .version import __version__
-from .workers import MoveTimeout, Pool, run_here
+from .workers import Measure, MoveTimeout, Pool, run_here
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -73,6 +73,8 @@ def run_plan(
     stop_after: int | None = None,
     processes: bool | None = None,
     scheduler: str | Client | None = None,
+    measure: Measure | None = None,
+    pool: Pool | None = None,
 ) -> RunResult:
     """Play a plan; return its finished games in plan order.
 
@@ -81,12 +83,18 @@ def run_plan(
     new games, as if it were killed (for tests). ``processes`` forces (True) or forbids (False) worker
     processes; by default they are used for K > 1 or a move limit. ``scheduler``: play on the Dask
     cluster at this address (or through this ``distributed.Client``) instead; ``workers`` and
-    ``processes`` are then ignored (see ``cluster``)."""
+    ``processes`` are then ignored (see ``cluster``). ``measure``: a module-level function of a finished game's
+    line (with its actions) and the rules, run on the worker that played the game (in this process when the
+    games are, and for a cluster's games); ``on_game`` then finds its answer under the line's ``measured``
+    key, which no stored line keeps. ``pool``: a running ``workers.Pool`` to play on (one pool for many runs,
+    as a sweep's points); ``workers`` and ``processes`` are then ignored."""
     if workers < 1:
         raise TournamentError(f"workers must be at least 1, got {workers}")
     if move_timeout is not None and move_timeout <= 0:
         raise TournamentError(f"the move timeout must be positive, got {move_timeout}")
     use_processes = (workers > 1 or move_timeout is not None) if processes is None else processes
+    if pool is not None:
+        use_processes, workers = True, pool.k
     plan = list(plan)
     by_id = {g.game_id: g for g in plan}
     if len(by_id) != len(plan):
@@ -114,6 +122,7 @@ def run_plan(
                 result.torn = log.torn
             todo = [g for g in plan if g.index not in done]
             todo_limit = len(todo) if stop_after is None else max(0, stop_after)
+            measured: dict[int, Any] = {}  # a pool's answers to ``measure``, by plan index
             if progress:
                 progress(len(done), len(plan))
 
@@ -123,6 +132,9 @@ def run_plan(
                     log.append(texts)
                 for text in texts:
                     line = json.loads(text)
+                    if measure is not None:
+                        index = line["index"]
+                        line["measured"] = measured.pop(index) if index in measured else measure(line, rules)
                     if on_game:
                         on_game(line)
                     done[line["index"]] = _slim(line)
@@ -134,8 +146,13 @@ def run_plan(
             if todo and todo_limit > 0:
                 if client is not None:
                     cluster.run_on_cluster(client, rules, players, move_timeout, todo, finished, result.workers)
+                elif pool is not None:
+                    pool.load(rules, players, todo, measure)
+                    measured = pool.measured
+                    pool.run(finished)
                 elif use_processes:
-                    with Pool(rules, players, todo, move_timeout, min(workers, len(todo))) as pool:
+                    with Pool(rules, players, todo, move_timeout, min(workers, len(todo)), measure) as pool:
+                        measured = pool.measured
                         pool.run(finished)
                 else:
                     run_here(rules, players, move_timeout, todo, finished)
@@ -157,7 +174,7 @@ def _backend(scheduler: str | Client | None) -> contextlib.AbstractContextManage
 
 
 def _slim(line: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in line.items() if k != "actions"}
+    return {k: v for k, v in line.items() if k not in ("actions", "measured")}
 
 
 def run_match(

@@ -21,6 +21,7 @@ fails the run rather than forfeiting one game.
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 import multiprocessing
 import os
@@ -51,6 +52,10 @@ BATCH_SECONDS = 0.005  #: the parent's pause after handling results, so that it 
 
 
 T = TypeVar("T")
+
+Measure = Callable[[dict[str, Any], Ruleset], Any]
+"""What a run makes of each finished game's line (with its actions) where the game is played: a picklable,
+module-level function (it travels to worker processes by reference)."""
 
 
 class MoveTimeout(Exception):
@@ -229,9 +234,11 @@ def _worker_main(
     move_timeout: float | None,
     board: Any,
     slot: int,
+    measure: Measure | None = None,
 ) -> None:
     """A worker process: given the rules, agents and games once, play the lists of plan indexes the
-    parent sends (small messages, so neither side can fill the pipe); send back each game's line."""
+    parent sends (small messages, so neither side can fill the pipe); send back each game's line, and what
+    ``measure`` makes of it (measured here, where the game was played, so the parent never replays it)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _die_with_parent()
     watch = Watch(move_timeout, board, slot)
@@ -243,14 +250,20 @@ def _worker_main(
             task = conn.recv()
             if task is None:
                 return
+            if isinstance(task, tuple):  # another plan for this worker (``Pool.load``): one pool, many runs
+                _, rules, players, games, measure = task
+                table = Table(rules, players, move_timeout, watch)
+                by_index = {g.index: g for g in games}
+                continue
             for index in task:
                 t0 = time.perf_counter()
                 try:
                     text = table.play(by_index[index])
+                    measured = measure(json.loads(text), rules) if measure is not None else None
                 except Exception:
-                    conn.send(("error", index, traceback.format_exc(), 0.0))
+                    conn.send(("error", index, traceback.format_exc(), 0.0, None))
                     return
-                conn.send(("game", index, text, time.perf_counter() - t0))
+                conn.send(("game", index, text, time.perf_counter() - t0, measured))
     except (EOFError, OSError):  # the parent has gone
         return
 
@@ -274,8 +287,11 @@ class Pool:
         games: Sequence[PlannedGame],
         move_timeout: float | None,
         k: int,
+        measure: Measure | None = None,
     ) -> None:
         self.rules = rules
+        self.measure = measure
+        self.measured: dict[int, Any] = {}  #: plan index -> what ``measure`` made of the game, until collected
         self.games = list(games)
         self.players = list(players)
         self.labels = {e.label: e for e in players}
@@ -287,6 +303,27 @@ class Pool:
         self.pending: deque[PlannedGame] = deque()
         self.reported = 0
         self.busy = 0.0  #: seconds the workers spent on the games reported so far
+        self.abandon = False
+
+    def load(
+        self, rules: Ruleset, players: Sequence[Entrant], games: Sequence[PlannedGame], measure: Measure | None
+    ) -> None:
+        """Give the running workers another plan to play (under other rules, say: each point of a sweep), so
+        one pool serves a whole series of runs instead of each starting its own processes."""
+        self.rules = rules
+        self.games = list(games)
+        self.players = list(players)
+        self.labels = {e.label: e for e in players}
+        self.measure = measure
+        self.measured = {}
+        self.pending.clear()
+        if any(w.assigned for w in self.workers):  # a run stopped with games in flight: start afresh
+            self.abandon = True
+            self.__exit__(None, None, None)
+            self.workers = [self._spawn(slot) for slot in range(self.k)]
+        else:
+            for w in self.workers:
+                w.conn.send(("load", rules, self.players, self.games, measure))
         self.abandon = False
 
     def __enter__(self) -> Pool:
@@ -315,7 +352,7 @@ class Pool:
         parent, child = self.ctx.Pipe()
         proc = self.ctx.Process(
             target=_worker_main,
-            args=(child, self.rules, self.players, self.games, self.move_timeout, self.board, slot),
+            args=(child, self.rules, self.players, self.games, self.move_timeout, self.board, slot, self.measure),
             name=f"summitgame-worker-{slot}",
             daemon=True,
         )
@@ -371,12 +408,14 @@ class Pool:
         """Read every message waiting from a worker; False once its pipe is closed."""
         try:
             while w.conn.poll():
-                kind, index, payload, seconds = w.conn.recv()
+                kind, index, payload, seconds, measured = w.conn.recv()
                 if kind == "error":
                     raise TournamentError(f"a worker failed on game {index} (not inside an agent):\n{payload}")
                 g = w.assigned.popleft()
                 assert g.index == index, (g.index, index)
                 texts.append(payload)
+                if self.measure is not None:
+                    self.measured[index] = measured
                 self.reported += 1
                 self.busy += seconds
         except (EOFError, OSError):

@@ -2,9 +2,9 @@
 
 Games come from the tournament plan and runner (``tournament.make_plan`` / ``run_plan``): every pair of
 agents plays the same deals from both seats, so a role's advantage is not an agent's. Each finished game
-is replayed and measured (``metrics.game_metrics``) as it arrives, and the report is assembled in plan
-order, so the same command and seed give the same numbers whatever the worker count. Timing is kept in
-a separate ``speed`` block for that reason.
+is replayed and measured (``metrics.game_metrics``) on the worker that played it (``measure_line``), and the
+report is assembled in plan order, so the same command and seed give the same numbers whatever the worker
+count. Timing is kept in a separate ``speed`` block for that reason.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from .metrics import GameMetrics, Recorded, game_metrics
 if TYPE_CHECKING:
     from distributed import Client
 
+    from ..workers import Pool
     from .schema import Ablation, Agents, BalanceReport, ProbePairing, Provenance, Speed
     from .schema import Exploits as ExploitsDoc
     from .schema import Recorded as RecordedDoc
@@ -91,6 +92,14 @@ def plan_for(rules: Ruleset, players: Sequence[Entrant], games: int, seed: int) 
     return make_plan([p.label for p in players], games_per_pair(games, len(players)), seed, rules)
 
 
+def measure_line(line: dict[str, Any], rules: Ruleset) -> GameMetrics | None:
+    """A finished game's measures (``metrics.game_metrics``), taken on the worker that played it; None for a
+    forfeit, which is not measured."""
+    if line.get("forfeit"):
+        return None
+    return game_metrics(line, rules, line["index"], f"game {line['index']}")
+
+
 def simulate(
     rules: Ruleset,
     players: Sequence[Entrant],
@@ -102,16 +111,18 @@ def simulate(
     into: Simulation | None = None,
     scheduler: str | Client | None = None,
     keep_actions: bool = False,
+    pool: Pool | None = None,
 ) -> Simulation:
     """Play (part of) a plan and measure every game; ``into`` extends an earlier part of the same plan.
     ``scheduler``: play on the Dask cluster at this address, or through this client (``tournament.run_plan``).
-    ``keep_actions``: keep each finished game's moves in ``sim.actions`` (the impact replays need them)."""
+    ``keep_actions``: keep each finished game's moves in ``sim.actions`` (the impact replays need them).
+    ``pool``: a running ``workers.Pool`` to play on (``tournament.run_plan``)."""
     sim = into if into is not None else Simulation(rules, list(players), list(plan))
     measured: dict[int, GameMetrics] = {}
 
     def on_game(line: dict[str, Any]) -> None:
         if not line.get("forfeit"):
-            measured[line["index"]] = game_metrics(line, rules, line["index"], f"game {line['index']}")
+            measured[line["index"]] = line["measured"]
             if keep_actions:
                 sim.actions[line["index"]] = list(line["actions"])
 
@@ -124,6 +135,8 @@ def simulate(
         progress=progress,
         on_game=on_game,
         scheduler=scheduler,
+        measure=measure_line,
+        pool=pool,
     )
     sim.games.extend(measured[i] for i in sorted(measured))
     sim.lines.extend(run.lines)

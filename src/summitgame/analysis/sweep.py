@@ -13,6 +13,7 @@ counted per 5 percentage points and other measures per unit, as targets count mi
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 from collections.abc import Mapping, Sequence
@@ -27,6 +28,7 @@ from ..ruleset import Ruleset
 from ..stats import mean_ci
 from ..tournament import Entrant
 from ..version import __version__
+from ..workers import Pool
 from .balance import Progress, games_per_pair, pairing_rows, plan_for, play_exploits, probe_entrants, simulate, skilled
 from .compare import metric_defs
 from .measures import Measure, exploit_measure, exploited, is_exploit_measure, measure, readers
@@ -129,7 +131,8 @@ def play_point(
     exploit measure is asked for (``measure_all``)."""
     sim = simulate(point.rules, players, plan_for(point.rules, players, games, seed), progress=progress, **backend)
     point.games, point.lines = sim.games, sim.lines
-    point.measures = measure_all(point.rules, sim.games, names, players, games, seed, backend, exploiters)
+    rest = {k: v for k, v in backend.items() if k != "pool"}  # the probes' games start their own workers
+    point.measures = measure_all(point.rules, sim.games, names, players, games, seed, rest, exploiters)
     point.seconds, point.played = sim.seconds, sim.played
     return point
 
@@ -195,13 +198,20 @@ def run_sweep(
     progress: Progress | None = None,
     exploiters: Sequence[str] = (),
 ) -> list[Point]:
-    """Play every point of a sweep (``exploiters``: see ``measure_all``)."""
+    """Play every point of a sweep (``exploiters``: see ``measure_all``). On local workers, one pool plays every
+    point (each is given its rules and plan in turn) rather than each starting its own processes."""
     per = len(plan_for(points[0].rules, players, games, seed)) if points else 0
     overall = _Overall(progress, len(points), per)
-    return [
-        play_point(p, players, games, seed, names, backend, overall.run(i, per), exploiters)
-        for i, p in enumerate(points)
-    ]
+    workers = int(backend.get("workers", 1))
+    timeout = backend.get("move_timeout")
+    with contextlib.ExitStack() as stack:
+        if len(points) > 1 and backend.get("scheduler") is None and (workers > 1 or timeout is not None):
+            pool = stack.enter_context(Pool(points[0].rules, players, [], timeout, workers))
+            backend = {**backend, "pool": pool}
+        return [
+            play_point(p, players, games, seed, names, backend, overall.run(i, per), exploiters)
+            for i, p in enumerate(points)
+        ]
 
 
 def sweep_report(
