@@ -739,6 +739,7 @@ def tournament_cmd(
                 resume=resume,
                 progress=progress,
                 scheduler=scheduler,
+                keep_lines=csv_dir is not None,  # else memory stays flat however long the run
             )
     except KeyboardInterrupt:
         click.echo(

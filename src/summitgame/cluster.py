@@ -23,21 +23,23 @@ dies (an agent calling ``os._exit``, a crash in native code) fails the run once 
 from __future__ import annotations
 
 import contextlib
+import itertools
+import json
 import math
 import socket
 import ssl
 import struct
 import time
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import CancelledError
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .plan import Entrant, PlannedGame, TournamentError
 from .ruleset import Ruleset
 from .safeio import printable
 from .version import __version__
-from .workers import Table, Watch
+from .workers import Games, Measure, Table, Watch
 
 if TYPE_CHECKING:
     from distributed import Client, Future
@@ -46,27 +48,53 @@ CONNECT_TIMEOUT = 10.0  #: seconds to reach the scheduler, and to wait for a fir
 PROBE_TIMEOUT = 5.0  #: seconds a server may take to send its first bytes before it is refused as not Dask
 MAX_HANDSHAKE = 1 << 20  #: a Dask handshake message is a few hundred bytes; more is not Dask
 CHUNKS_PER_THREAD = 4  #: chunks per worker thread, so that threads finishing early pick up more work
+IN_FLIGHT_PER_THREAD = 3  #: chunks submitted and not yet reported, per worker thread, at most
 MAX_CHUNK = 32  #: games per chunk at most
 NEEDS_DISTRIBUTED = "--scheduler needs dask.distributed: pip install 'summitgame[distributed]'"
 
 
 def play_chunk(
-    rules: Ruleset, players: Sequence[Entrant], games: Sequence[PlannedGame], move_timeout: float | None, engine: str
-) -> list[str]:
-    """A Dask task: play some planned games; their result lines (JSON text), in the order given."""
+    rules: Ruleset,
+    players: Sequence[Entrant],
+    games: Sequence[PlannedGame],
+    move_timeout: float | None,
+    engine: str,
+    measure: Measure | None = None,
+) -> list[str] | list[tuple[str, Any]]:
+    """A Dask task: play some planned games; their result lines (JSON text), in the order given. With
+    ``measure``, each line comes with what ``measure`` makes of it, measured here, where the game was played
+    (as a local worker does), so the parent never replays a game."""
     if engine != __version__:
         raise TournamentError(
             f"a Dask worker runs summitgame {__version__} but this run uses {engine}; install the same version "
             "on every worker"
         )
     table = Table(rules, players, move_timeout, Watch(move_timeout))  # no SIGALRM off the main thread
-    return [table.play(g) for g in games]
+    if measure is None:
+        return [table.play(g) for g in games]
+    out = []
+    for g in games:
+        text = table.play(g)
+        out.append((text, measure(json.loads(text), rules)))
+    return out
+
+
+def chunk_size(games: int, threads: int) -> int:
+    """Games per chunk: several chunks per worker thread, none over ``MAX_CHUNK``."""
+    return max(1, min(MAX_CHUNK, math.ceil(games / (CHUNKS_PER_THREAD * max(1, threads)))))
 
 
 def chunks(games: Sequence[PlannedGame], threads: int) -> list[list[PlannedGame]]:
     """The games cut into consecutive chunks: several per worker thread, none over ``MAX_CHUNK``."""
-    size = max(1, min(MAX_CHUNK, math.ceil(len(games) / (CHUNKS_PER_THREAD * max(1, threads)))))
+    size = chunk_size(len(games), threads)
     return [list(games[i : i + size]) for i in range(0, len(games), size)]
+
+
+def _cut(games: Iterable[PlannedGame], size: int) -> Iterator[list[PlannedGame]]:
+    """Consecutive chunks of ``size`` games (the last may be shorter), made as they are asked for."""
+    it = iter(games)
+    while chunk := list(itertools.islice(it, size)):
+        yield chunk
 
 
 def _distributed() -> Any:
@@ -192,25 +220,49 @@ def run_on_cluster(
     rules: Ruleset,
     players: Sequence[Entrant],
     move_timeout: float | None,
-    todo: Sequence[PlannedGame],
+    todo: Games,
     finished: Callable[[list[str]], bool],
     n_threads: int,
+    measure: Measure | None = None,
+    measured: dict[int, Any] | None = None,
 ) -> None:
     """Play ``todo`` on the cluster; hand each finished chunk's lines to ``finished`` (which says when to
-    stop). Unfinished tasks are cancelled on the way out (stop, error or Ctrl-C)."""
+    stop), after putting what ``measure`` made of each game (on the worker) in ``measured`` by plan index.
+    At most ``IN_FLIGHT_PER_THREAD`` chunks per worker thread are submitted at a time, so a run of any length
+    holds a bounded number of tasks. Unfinished tasks are cancelled on the way out (stop, error or Ctrl-C)."""
     from distributed import as_completed
 
     rules_f, players_f = _scatter(client, rules, players)
-    parts = chunks(todo, n_threads)
-    futures = [client.submit(play_chunk, rules_f, players_f, p, move_timeout, __version__, pure=False) for p in parts]
-    games = {f.key: p for f, p in zip(futures, parts, strict=True)}
+    parts = _cut(todo, chunk_size(len(todo), n_threads))
+    games: dict[str, list[PlannedGame]] = {}
+
+    def submit() -> Future | None:
+        part = next(parts, None)
+        if part is None:
+            return None
+        fut = client.submit(play_chunk, rules_f, players_f, part, move_timeout, __version__, measure, pure=False)
+        games[fut.key] = part
+        return fut
+
+    first = [f for f in (submit() for _ in range(IN_FLIGHT_PER_THREAD * max(1, n_threads))) if f is not None]
+    running = as_completed(first, loop=client.loop)
     try:
-        for fut in as_completed(futures, loop=client.loop):
-            if finished(_texts(fut, games[fut.key])):
+        for fut in running:
+            part = games.pop(fut.key)
+            texts = _texts(fut, part)
+            if measure is not None:
+                pairs = cast("list[tuple[str, Any]]", texts)
+                texts = [t for t, _ in pairs]
+                if measured is not None:
+                    measured.update((g.index, m) for g, (_, m) in zip(part, pairs, strict=True))
+            if finished(cast("list[str]", texts)):
                 return
+            more = submit()
+            if more is not None:
+                running.add(more)
     finally:
         with contextlib.suppress(Exception):  # the cluster may be gone: the error that got us here matters more
-            client.cancel([*futures, rules_f, players_f])
+            client.cancel([*running.futures, rules_f, players_f])
 
 
 def _scatter(client: Client, rules: Ruleset, players: Sequence[Entrant]) -> list[Future]:
@@ -225,7 +277,7 @@ def _scatter(client: Client, rules: Ruleset, players: Sequence[Entrant]) -> list
         ) from None
 
 
-def _texts(fut: Future, games: Sequence[PlannedGame]) -> list[str]:
+def _texts(fut: Future, games: Sequence[PlannedGame]) -> list[Any]:
     """A finished chunk's lines, or a TournamentError saying what went wrong on the cluster."""
     from distributed import KilledWorker
 

@@ -18,9 +18,9 @@ import hashlib
 import itertools
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from .agents.base import Agent, AgentError, make_agent
 from .errors import SummitError
@@ -113,28 +113,104 @@ def game_id(
 def make_plan(labels: Sequence[str], games: int, seed: int, rules: Ruleset) -> list[PlannedGame]:
     """A round robin of ``games`` games per pair (two labels make a match), ordered deal by deal so a
     partial run covers every pair evenly. Even-numbered games seat the first-listed agent as role 0."""
-    if len(labels) < 2:
-        raise TournamentError("a match or tournament needs at least two agents")
-    if len(set(labels)) != len(labels):
-        raise TournamentError("agent labels must be distinct")
-    if games < 1:
-        raise TournamentError(f"games per pair must be at least 1, got {games}")
-    plan: list[PlannedGame] = []
-    pairs = list(itertools.combinations(labels, 2))
-    for k in range(games):
-        s, streams = deal_seed(seed, k), agent_seeds(seed, k)
-        for a, b in pairs:
-            seats = (a, b) if k % 2 == 0 else (b, a)
-            gid = game_id(rules.fingerprint, seats, k, s, streams)
-            plan.append(PlannedGame(len(plan), (a, b), k, seats, s, streams, gid, seed))
-    return plan
+    return list(Plan(labels, games, seed, rules.fingerprint))
+
+
+class Plan(Sequence[PlannedGame]):
+    """The plan ``make_plan`` lists, worked out game by game when asked for: a million-game run holds a few
+    numbers here instead of a million games (and pickles small, for worker processes)."""
+
+    def __init__(self, labels: Sequence[str], games: int, seed: int, fingerprint: str) -> None:
+        if len(labels) < 2:
+            raise TournamentError("a match or tournament needs at least two agents")
+        if len(set(labels)) != len(labels):
+            raise TournamentError("agent labels must be distinct")
+        if games < 1:
+            raise TournamentError(f"games per pair must be at least 1, got {games}")
+        self.labels = tuple(labels)
+        self.games = games
+        self.seed = seed
+        self.fingerprint = fingerprint
+        self.pairs = tuple(itertools.combinations(self.labels, 2))
+        # game_id's JSON blob, its fixed parts encoded once: (fingerprint, seats), then k, deal seed, streams
+        fp = json.dumps(fingerprint)
+        self._heads = tuple(
+            tuple(f"[{fp},{json.dumps(list(seats), separators=(',', ':'))}," for seats in (p, p[::-1]))
+            for p in self.pairs
+        )
+        self._deal: tuple[int, int, tuple[int, int]] = (-1, 0, (0, 0))  # the last deal's seeds, shared by its pairs
+
+    def __len__(self) -> int:
+        return self.games * len(self.pairs)
+
+    def game(self, index: int) -> PlannedGame:
+        """The planned game at ``index`` (0 <= index < len)."""
+        k, p = divmod(index, len(self.pairs))
+        a, b = self.pairs[p]
+        if self._deal[0] != k:
+            self._deal = (k, deal_seed(self.seed, k), agent_seeds(self.seed, k))
+        _, s, streams = self._deal
+        seats = (a, b) if k % 2 == 0 else (b, a)
+        blob = f"{self._heads[p][k % 2]}{k},{s},[{streams[0]},{streams[1]}]]"  # as game_id writes it
+        gid = hashlib.sha256(blob.encode()).hexdigest()[:16]
+        return PlannedGame(index, (a, b), k, seats, s, streams, gid, self.seed)
+
+    @overload
+    def __getitem__(self, index: int) -> PlannedGame: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[PlannedGame]: ...
+
+    def __getitem__(self, index: int | slice) -> PlannedGame | list[PlannedGame]:
+        if isinstance(index, slice):
+            return [self.game(i) for i in range(*index.indices(len(self)))]
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError("plan index out of range")
+        return self.game(index % n)
+
+    def __iter__(self) -> Iterator[PlannedGame]:
+        return map(self.game, range(len(self)))
+
+
+class Todo:
+    """The games of a plan still to play, in plan order, without listing them: the plan and the indexes of
+    its games already finished (``skip``). ``at`` finds a game by its plan index (what workers are sent)."""
+
+    def __init__(self, plan: Sequence[PlannedGame], skip: Collection[int] = ()) -> None:
+        self.plan = plan
+        self.skip = frozenset(skip)
+        if isinstance(plan, Plan):
+            self.count = len(plan) - sum(1 for i in self.skip if 0 <= i < len(plan))
+        else:
+            self.count = sum(1 for g in plan if g.index not in self.skip)
+        self._by_index: dict[int, PlannedGame] | None = None
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[PlannedGame]:
+        if isinstance(self.plan, Plan):
+            return map(self.plan.game, (i for i in range(len(self.plan)) if i not in self.skip))
+        return (g for g in self.plan if g.index not in self.skip)
+
+    def at(self, index: int) -> PlannedGame:
+        """The planned game with this plan index."""
+        if isinstance(self.plan, Plan):
+            return self.plan.game(index)
+        if self._by_index is None:
+            self._by_index = {g.index: g for g in self.plan}
+        return self._by_index[index]
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_by_index": None}  # rebuilt where needed, not sent
 
 
 @dataclass
 class RunResult:
     """What ``run_plan`` did: the plan's finished games in plan order, and how they came to be."""
 
-    plan: list[PlannedGame]
+    plan: Sequence[PlannedGame]
     lines: list[dict[str, Any]]  #: finished games of the plan, in plan order, without their action lists
     resumed: int = 0  #: games found already finished in games.jsonl
     played: int = 0  #: games played by this run
@@ -143,11 +219,12 @@ class RunResult:
     seconds: float = 0.0
     workers: int = 0  #: worker processes used (0: played in this process), or Dask worker threads
     scheduler: str | None = None  #: the Dask scheduler's address, when the games were played on a cluster
+    finished: int | None = None  #: finished games of the plan, when ``lines`` were not kept (``run_plan``)
 
     @property
     def complete(self) -> bool:
         """Every planned game has a result."""
-        return len(self.lines) == len(self.plan)
+        return (len(self.lines) if self.finished is None else self.finished) == len(self.plan)
 
     @property
     def games_per_second(self) -> float | None:

@@ -18,10 +18,11 @@ two-sided; ``confidence`` is its coverage (0.95 by default).
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -159,13 +160,27 @@ def mean_ci(xs: Sequence[float], confidence: float = 0.95, method: str = "t") ->
     """The mean of ``xs`` with a two-sided interval: Student-t (``method="t"``) or normal (``"normal"``).
 
     The interval is NaN for fewer than two values; the mean is NaN for none."""
-    n = len(xs)
+    return _mean_ci(lambda: iter(xs), len(xs), confidence, method)
+
+
+def mean_ci_counts(counts: Mapping[float, int], confidence: float = 0.95, method: str = "t") -> Estimate:
+    """``mean_ci`` of each value repeated as often as counted, without listing them: the same figures to the
+    last bit (the sum and the squared deviations are exact in ``statistics``, whatever their order), from a
+    table as long as the distinct values (a run's scores, kept while its games stream past)."""
+
+    def values() -> Iterator[float]:
+        return itertools.chain.from_iterable(itertools.repeat(v, c) for v, c in counts.items())
+
+    return _mean_ci(values, sum(counts.values()), confidence, method)
+
+
+def _mean_ci(values: Callable[[], Iterator[float]], n: int, confidence: float, method: str) -> Estimate:
     if n == 0:
         return Estimate(math.nan, math.nan, math.nan)
-    m = statistics.fmean(xs)
+    m = statistics.fmean(values())
     if n < 2:
         return Estimate(m, math.nan, math.nan)
-    se = statistics.stdev(xs, m) / math.sqrt(n)
+    se = statistics.stdev(values(), m) / math.sqrt(n)
     if method == "t":
         q = t_quantile(0.5 + confidence / 2, n - 1)
     elif method == "normal":

@@ -26,16 +26,18 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .gameslog import GAMES_FILE, GameLog, check_seeds, line_problem, read_games, result_line
 from .plan import (
     Entrant,
+    Plan,
     PlannedGame,
     Progress,
     RunResult,
+    Todo,
     TournamentError,
     agent_seeds,
     deal_seed,
@@ -48,7 +50,7 @@ from .report import report_lines
 from .rng import draw_run_seed
 from .ruleset import Ruleset
 from .safeio import DataFileError, loads_json, printable, read_text
-from .standings import summarize
+from .standings import Standings, summarize
 from .version import __version__
 from .workers import Measure, MoveTimeout, Pool, run_here
 
@@ -75,6 +77,8 @@ def run_plan(
     scheduler: str | Client | None = None,
     measure: Measure | None = None,
     pool: Pool | None = None,
+    keep_lines: bool = True,
+    tally: Callable[[dict[str, Any]], None] | None = None,
 ) -> RunResult:
     """Play a plan; return its finished games in plan order.
 
@@ -85,9 +89,14 @@ def run_plan(
     cluster at this address (or through this ``distributed.Client``) instead; ``workers`` and
     ``processes`` are then ignored (see ``cluster``). ``measure``: a module-level function of a finished game's
     line (with its actions) and the rules, run on the worker that played the game (in this process when the
-    games are, and for a cluster's games); ``on_game`` then finds its answer under the line's ``measured``
-    key, which no stored line keeps. ``pool``: a running ``workers.Pool`` to play on (one pool for many runs,
-    as a sweep's points); ``workers`` and ``processes`` are then ignored."""
+    games are); ``on_game`` then finds its answer under the line's ``measured`` key, which no stored line
+    keeps. ``pool``: a running ``workers.Pool`` to play on (one pool for many runs, as a sweep's points);
+    ``workers`` and ``processes`` are then ignored.
+
+    Memory: ``keep_lines=False`` keeps no line (``RunResult.lines`` stays empty, ``finished`` counts them) and
+    ``tally`` sees every finished line of the plan instead (resumed or new, without actions, in no particular
+    order): with a ``plan.Plan``, which works its games out when asked, a run of any length then holds a
+    fixed amount (``standings.Standings`` sums the lines as they pass)."""
     if workers < 1:
         raise TournamentError(f"workers must be at least 1, got {workers}")
     if move_timeout is not None and move_timeout <= 0:
@@ -95,10 +104,11 @@ def run_plan(
     use_processes = (workers > 1 or move_timeout is not None) if processes is None else processes
     if pool is not None:
         use_processes, workers = True, pool.k
-    plan = list(plan)
-    by_id = {g.game_id: g for g in plan}
-    if len(by_id) != len(plan):
-        raise TournamentError("the plan has duplicate game ids")
+    if not isinstance(plan, Plan):  # a Plan's ids are distinct by construction
+        plan = list(plan)
+        if len({g.game_id for g in plan}) != len(plan):
+            raise TournamentError("the plan has duplicate game ids")
+    by_id = _Ids(plan)
     with _backend(scheduler) as client:  # reach the cluster before touching games.jsonl
         result = RunResult(plan, [], workers=workers if use_processes else 0)
         if client is not None:
@@ -107,45 +117,60 @@ def run_plan(
             result.scheduler = cluster.address(client)
             result.workers = cluster.threads(client)
         log = GameLog(Path(out) / GAMES_FILE, rules, by_id) if out is not None else None
-        done: dict[int, dict[str, Any]] = {}
+        kept: dict[int, dict[str, Any]] = {}
+        resumed: set[int] = set()
         start = time.perf_counter()
+
+        def keep(line: dict[str, Any]) -> None:
+            if keep_lines:
+                kept[line["index"]] = line
+            if tally is not None:
+                tally(line)
+
         try:
             if log is not None:
                 for line in log.open_games(resume):
                     g = by_id.get(line["game_id"])
                     if g is None:
                         result.foreign += 1
-                    elif g.index not in done:
+                    elif g.index not in resumed:
                         check_seeds(rules, g, line, log.path)
-                        done[g.index] = {**_slim(line), "index": g.index}  # its place in this plan
-                result.resumed = len(done)
+                        resumed.add(g.index)
+                        keep({**_slim(line), "index": g.index})  # its place in this plan
+                result.resumed = len(resumed)
                 result.torn = log.torn
-            todo = [g for g in plan if g.index not in done]
+            todo = Todo(plan, resumed)
+            total = len(plan)
             todo_limit = len(todo) if stop_after is None else max(0, stop_after)
-            measured: dict[int, Any] = {}  # a pool's answers to ``measure``, by plan index
+            measured: dict[int, Any] = {}  # a pool's or cluster's answers to ``measure``, by plan index
+            parse = keep_lines or tally is not None or on_game is not None
             if progress:
-                progress(len(done), len(plan))
+                progress(len(resumed), total)
 
             def finished(texts: list[str]) -> bool:
                 """Record finished games; True once ``stop_after`` is reached."""
                 if log is not None:
                     log.append(texts)
                 for text in texts:
+                    result.played += 1
+                    if not parse:
+                        continue
                     line = json.loads(text)
                     if measure is not None:
                         index = line["index"]
                         line["measured"] = measured.pop(index) if index in measured else measure(line, rules)
                     if on_game:
                         on_game(line)
-                    done[line["index"]] = _slim(line)
-                    result.played += 1
+                    keep(_slim(line))
                 if progress:
-                    progress(len(done), len(plan))
+                    progress(len(resumed) + result.played, total)
                 return result.played >= todo_limit
 
             if todo and todo_limit > 0:
                 if client is not None:
-                    cluster.run_on_cluster(client, rules, players, move_timeout, todo, finished, result.workers)
+                    cluster.run_on_cluster(
+                        client, rules, players, move_timeout, todo, finished, result.workers, measure, measured
+                    )
                 elif pool is not None:
                     pool.load(rules, players, todo, measure)
                     measured = pool.measured
@@ -160,8 +185,31 @@ def run_plan(
             result.seconds = time.perf_counter() - start
             if log is not None:
                 log.close()
-    result.lines = [done[i] for i in sorted(done)]
+    result.lines = [kept[i] for i in sorted(kept)]
+    result.finished = None if keep_lines else len(resumed) + result.played
     return result
+
+
+class _Ids(Mapping[str, PlannedGame]):
+    """A plan's games by id, worked out on the first look-up only (a fresh run never needs it)."""
+
+    def __init__(self, plan: Sequence[PlannedGame]) -> None:
+        self.plan = plan
+        self._ids: dict[str, int] | None = None
+
+    def _index(self) -> dict[str, int]:
+        if self._ids is None:
+            self._ids = {g.game_id: i for i, g in enumerate(self.plan)}
+        return self._ids
+
+    def __getitem__(self, key: str) -> PlannedGame:
+        return self.plan[self._index()[key]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index())
+
+    def __len__(self) -> int:
+        return len(self.plan)
 
 
 def _backend(scheduler: str | Client | None) -> contextlib.AbstractContextManager[Client | None]:
@@ -262,15 +310,19 @@ def run_tournament(
     stop_after: int | None = None,
     processes: bool | None = None,
     scheduler: str | Client | None = None,
+    keep_lines: bool = True,
 ) -> tuple[RunResult, dict[str, Any]]:
     """A round robin of ``games`` games per pair, streamed to ``out/games.jsonl``; the summary goes to
     ``out/summary.json`` and the settings to ``out/tournament.json`` (both written atomically);
     ``seed``: the run seed (None: on resume the one in ``games.jsonl``, else drawn at random; ``run_seed``);
-    ``scheduler``: a Dask cluster to play on (``run_plan``)."""
+    ``scheduler``: a Dask cluster to play on (``run_plan``). The plan is worked out game by game and the
+    summary summed as the games finish (``standings.Standings``); with ``keep_lines=False`` no line stays in
+    memory either (``RunResult.lines`` is then empty), so memory stays flat however many games are played."""
     players = entrants(specs)
     folder = Path(out)
     seed, source = run_seed(folder, seed, resume)
-    plan = make_plan([p.label for p in players], games, seed, rules)
+    plan = Plan([p.label for p in players], games, seed, rules.fingerprint)
+    table = Standings(rules, players, len(plan))
     settings = {
         "format": "summitgame-tournament",
         "engine": __version__,
@@ -309,9 +361,11 @@ def run_tournament(
         stop_after=stop_after,
         processes=processes,
         scheduler=scheduler,
+        keep_lines=keep_lines,
+        tally=table.add,
     )
     write_atomic(previous, json.dumps(settings, indent=1) + "\n")
-    summary = summarize(rules, players, plan, run.lines)
+    summary = table.summary()
     summary["seed"] = seed
     summary["seed_source"] = source
     summary["games_per_pair"] = games

@@ -31,7 +31,7 @@ import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any, ClassVar, TypeVar
@@ -41,7 +41,7 @@ from .agents.base import Agent
 from .gameslog import dumps_line, forfeited, result_line
 from .match import Forfeit, play_game
 from .observation import Observation
-from .plan import Entrant, PlannedGame, TournamentError
+from .plan import Entrant, PlannedGame, Todo, TournamentError
 from .ruleset import Ruleset
 from .scoring import Outcome
 
@@ -194,11 +194,20 @@ class Table:
         return dumps_line(result_line(self.rules, g, self.players, res, notes))
 
 
+Games = Sequence[PlannedGame] | Todo
+"""Games to play: a list, or a plan's games still to play (``plan.Todo``, which lists none of them)."""
+
+
+def lookup(games: Games) -> Callable[[int], PlannedGame]:
+    """Finds one of ``games`` by its plan index (what the parent sends a worker)."""
+    return games.at if isinstance(games, Todo) else {g.index: g for g in games}.__getitem__
+
+
 def run_here(
     rules: Ruleset,
     players: Sequence[Entrant],
     move_timeout: float | None,
-    todo: Sequence[PlannedGame],
+    todo: Games,
     finished: Callable[[list[str]], bool],
 ) -> None:
     watch = Watch(move_timeout)
@@ -230,7 +239,7 @@ def _worker_main(
     conn: Connection,
     rules: Ruleset,
     players: list[Entrant],
-    games: list[PlannedGame],
+    games: Games,
     move_timeout: float | None,
     board: Any,
     slot: int,
@@ -244,7 +253,7 @@ def _worker_main(
     watch = Watch(move_timeout, board, slot)
     watch.install()
     table = Table(rules, players, move_timeout, watch)
-    by_index = {g.index: g for g in games}
+    game = lookup(games)
     try:
         while True:
             task = conn.recv()
@@ -253,12 +262,12 @@ def _worker_main(
             if isinstance(task, tuple):  # another plan for this worker (``Pool.load``): one pool, many runs
                 _, rules, players, games, measure = task
                 table = Table(rules, players, move_timeout, watch)
-                by_index = {g.index: g for g in games}
+                game = lookup(games)
                 continue
             for index in task:
                 t0 = time.perf_counter()
                 try:
-                    text = table.play(by_index[index])
+                    text = table.play(game(index))
                     measured = measure(json.loads(text), rules) if measure is not None else None
                 except Exception:
                     conn.send(("error", index, traceback.format_exc(), 0.0, None))
@@ -284,7 +293,7 @@ class Pool:
         self,
         rules: Ruleset,
         players: Sequence[Entrant],
-        games: Sequence[PlannedGame],
+        games: Games,
         move_timeout: float | None,
         k: int,
         measure: Measure | None = None,
@@ -292,7 +301,7 @@ class Pool:
         self.rules = rules
         self.measure = measure
         self.measured: dict[int, Any] = {}  #: plan index -> what ``measure`` made of the game, until collected
-        self.games = list(games)
+        self.games = games
         self.players = list(players)
         self.labels = {e.label: e for e in players}
         self.move_timeout = move_timeout
@@ -300,23 +309,24 @@ class Pool:
         self.ctx = multiprocessing.get_context("spawn")  # the same behaviour on every platform
         self.board: Any = self.ctx.RawArray("d", 3 * k)
         self.workers: list[_Worker] = []
-        self.pending: deque[PlannedGame] = deque()
+        self.pending: deque[PlannedGame] = deque()  #: games to play again first (a replaced worker's)
+        self.source: Iterator[PlannedGame] = iter(())  #: then the rest of the games, in order
+        self.left = 0  #: games not yet sent to a worker (pending and in source)
         self.reported = 0
         self.busy = 0.0  #: seconds the workers spent on the games reported so far
         self.abandon = False
 
-    def load(
-        self, rules: Ruleset, players: Sequence[Entrant], games: Sequence[PlannedGame], measure: Measure | None
-    ) -> None:
+    def load(self, rules: Ruleset, players: Sequence[Entrant], games: Games, measure: Measure | None) -> None:
         """Give the running workers another plan to play (under other rules, say: each point of a sweep), so
         one pool serves a whole series of runs instead of each starting its own processes."""
         self.rules = rules
-        self.games = list(games)
+        self.games = games
         self.players = list(players)
         self.labels = {e.label: e for e in players}
         self.measure = measure
         self.measured = {}
         self.pending.clear()
+        self.source, self.left = iter(()), 0
         if any(w.assigned for w in self.workers):  # a run stopped with games in flight: start afresh
             self.abandon = True
             self.__exit__(None, None, None)
@@ -365,23 +375,28 @@ class Pool:
         smaller near the end so that the workers finish together."""
         per_game = self.busy / self.reported if self.reported else CHUNK_SECONDS  # one at a time at first
         size = int(CHUNK_SECONDS / max(per_game, 1e-6))
-        return max(1, min(MAX_CHUNK, size, len(self.pending) // (2 * self.k)))
+        return max(1, min(MAX_CHUNK, size, self.left // (2 * self.k)))
+
+    def _next(self) -> PlannedGame:
+        self.left -= 1
+        return self.pending.popleft() if self.pending else next(self.source)
 
     def _feed(self, w: _Worker) -> None:
-        while self.pending:
+        while self.left:
             size = self._chunk()
             if len(w.assigned) >= 2 * size:
                 return
-            chunk = [self.pending.popleft() for _ in range(min(size, len(self.pending)))]
+            chunk = [self._next() for _ in range(min(size, self.left))]
             w.assigned.extend(chunk)
             w.conn.send([g.index for g in chunk])
 
     def run(self, finished: Callable[[list[str]], bool]) -> None:
         """Play the games; hand each batch of result lines to ``finished`` (which says when to stop)."""
-        self.pending.extend(self.games)
+        self.pending.clear()
+        self.source, self.left = iter(self.games), len(self.games)
         for w in self.workers:
             self._feed(w)
-        while self.pending or any(w.assigned for w in self.workers):
+        while self.left or any(w.assigned for w in self.workers):
             owner: dict[Any, _Worker] = {}  # connections and process sentinels
             for w in self.workers:
                 owner[w.conn] = w
@@ -473,5 +488,6 @@ class Pool:
                 texts.append(dumps_line(result_line(self.rules, g, self.labels, res, [note])))
                 self.reported += 1
             self.pending.extendleft(reversed(w.assigned))
+            self.left += len(w.assigned)
         self.workers[self.workers.index(w)] = self._spawn(w.slot)
         return texts
