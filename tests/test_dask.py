@@ -80,6 +80,53 @@ def test_run_plan_on_dask_equals_the_local_run(summit_rules: Ruleset, scheduler:
 
 
 @pytest.mark.slow
+def test_balance_games_are_measured_on_the_dask_workers(
+    summit_rules: Ruleset, scheduler: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As on a local pool, each game is measured where it was played: the parent replays none, and the
+    measures are the local pool's."""
+    from summitgame.analysis import balance as bal
+
+    players = bal.players_for(["greedy", "random"])
+    plan = bal.plan_for(summit_rules, players, 12, 3)
+    pool = bal.simulate(summit_rules, players, plan, workers=2)
+
+    def no_replay(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a game was replayed in the parent")
+
+    monkeypatch.setattr(bal, "game_metrics", no_replay)  # the Dask workers import their own, untouched
+    dask = bal.simulate(summit_rules, players, plan, scheduler=scheduler)
+    assert list(dask.games) == list(pool.games) and len(dask.games) == 12
+    assert [stable(x) for x in dask.lines] == [stable(x) for x in pool.lines]
+
+
+@pytest.mark.slow
+def test_a_long_run_keeps_few_tasks_on_the_cluster(
+    summit_rules: Ruleset, scheduler: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks are submitted as others finish, never all at once: a run of any length holds a bounded number
+    of tasks (and of planned games) on the scheduler."""
+    from distributed import Client
+
+    monkeypatch.setattr(cluster, "MAX_CHUNK", 2)
+    players = entrants(["random", "first"])
+    plan = make_plan([p.label for p in players], 60, 2, summit_rules)
+    most = 0
+
+    def count(line: dict[str, Any]) -> None:
+        nonlocal most
+        most = max(most, client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)))
+
+    with Client(scheduler, set_as_default=False) as client:
+        run = run_plan(summit_rules, players, plan, scheduler=client, on_game=count)
+    assert run.complete
+    assert [stable(x) for x in run.lines] == [stable(x) for x in run_plan(summit_rules, players, plan).lines]
+    # 60 chunks of 2 games: all 60 were submitted at once before; now IN_FLIGHT_PER_THREAD per thread (6), with
+    # the rules and agents, and finished chunks the scheduler has not yet let go (releases are asynchronous)
+    assert 0 < most <= 30, most
+
+
+@pytest.mark.slow
 def test_a_client_object_works_too(summit_rules: Ruleset, scheduler: str) -> None:
     from distributed import Client
 
