@@ -25,6 +25,8 @@ import json
 import math
 import multiprocessing
 import os
+import select
+import selectors
 import signal
 import sys
 import threading
@@ -33,7 +35,7 @@ import traceback
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import Connection
 from typing import Any, ClassVar, TypeVar
 
 from .actions import Action
@@ -48,7 +50,8 @@ from .scoring import Outcome
 WATCHDOG_GRACE = 0.5  #: seconds after a call's deadline (plus half the limit) before its worker is killed
 CHUNK_SECONDS = 0.05  #: a worker is sent about this much work at a time (at most two chunks ahead)
 MAX_CHUNK = 64
-BATCH_SECONDS = 0.005  #: the parent's pause after handling results, so that it wakes for batches
+BATCH_SECONDS = 0.005  #: the parent's pause after handling results, so that it wakes for batches; at least
+MAX_PAUSE = 0.025  #: and at most: about half a chunk's work, so a worker never runs out of games meanwhile
 
 
 T = TypeVar("T")
@@ -235,23 +238,19 @@ def _die_with_parent() -> None:
             os._exit(1)
 
 
-def _worker_main(
-    conn: Connection,
-    rules: Ruleset,
-    players: list[Entrant],
-    games: Games,
-    move_timeout: float | None,
-    board: Any,
-    slot: int,
-    measure: Measure | None = None,
-) -> None:
-    """A worker process: given the rules, agents and games once, play the lists of plan indexes the
-    parent sends (small messages, so neither side can fill the pipe); send back each game's line, and what
+def _worker_main(conn: Connection, move_timeout: float | None, board: Any, slot: int) -> None:
+    """A worker process: given the rules, agents and games once (its first message, sent once it runs, so
+    that the parent starts every worker before it waits for any), play the lists of plan indexes the parent
+    sends (small messages, so neither side can fill the pipe); send back each game's line, and what
     ``measure`` makes of it (measured here, where the game was played, so the parent never replays it)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _die_with_parent()
     watch = Watch(move_timeout, board, slot)
     watch.install()
+    try:
+        _, rules, players, games, measure = conn.recv()
+    except (EOFError, OSError):  # the parent has gone
+        return
     table = Table(rules, players, move_timeout, watch)
     game = lookup(games)
     try:
@@ -331,15 +330,20 @@ class Pool:
             self.abandon = True
             self.__exit__(None, None, None)
             self.workers = [self._spawn(slot) for slot in range(self.k)]
-        else:
-            for w in self.workers:
-                w.conn.send(("load", rules, self.players, self.games, measure))
+        for w in self.workers:
+            self._send_plan(w)
         self.abandon = False
 
     def __enter__(self) -> Pool:
         for slot in range(self.k):
             self.workers.append(self._spawn(slot))
+        for w in self.workers:  # all started first: each boots while the plan goes to the others
+            self._send_plan(w)
         return self
+
+    def _send_plan(self, w: _Worker) -> None:
+        with contextlib.suppress(OSError):  # it died already: ``run`` finds its sentinel and says why
+            w.conn.send(("load", self.rules, self.players, self.games, self.measure))
 
     def __exit__(self, *exc: object) -> None:
         stop = self.abandon or exc[0] is not None
@@ -362,7 +366,7 @@ class Pool:
         parent, child = self.ctx.Pipe()
         proc = self.ctx.Process(
             target=_worker_main,
-            args=(child, self.rules, self.players, self.games, self.move_timeout, self.board, slot, self.measure),
+            args=(child, self.move_timeout, self.board, slot),
             name=f"summitgame-worker-{slot}",
             daemon=True,
         )
@@ -376,6 +380,13 @@ class Pool:
         per_game = self.busy / self.reported if self.reported else CHUNK_SECONDS  # one at a time at first
         size = int(CHUNK_SECONDS / max(per_game, 1e-6))
         return max(1, min(MAX_CHUNK, size, self.left // (2 * self.k)))
+
+    def _pause(self) -> float:
+        """Seconds the parent rests after handling results: half the work of a chunk as it now stands (each
+        worker holds up to two), within BATCH_SECONDS and MAX_PAUSE. Every wake-up costs the parent the same
+        (it reads the pipes, checks the watchdog), so the fewer the better, as long as the workers stay busy."""
+        per_game = self.busy / self.reported if self.reported else 0.0
+        return min(MAX_PAUSE, max(BATCH_SECONDS, self._chunk() * per_game / 2))
 
     def _next(self) -> PlannedGame:
         self.left -= 1
@@ -396,33 +407,49 @@ class Pool:
         self.source, self.left = iter(self.games), len(self.games)
         for w in self.workers:
             self._feed(w)
-        while self.left or any(w.assigned for w in self.workers):
-            owner: dict[Any, _Worker] = {}  # connections and process sentinels
-            for w in self.workers:
-                owner[w.conn] = w
-                owner[w.proc.sentinel] = w
-            texts: list[str] = []
-            trouble: dict[int, tuple[_Worker, float | None]] = {}
-            for obj in wait(list(owner), timeout=0.1):
-                w = owner[obj]
-                if isinstance(obj, int) or not self._drain(w, texts):  # a sentinel: the process ended
-                    trouble.setdefault(w.slot, (w, None))
-            for w, overrun in self._stuck():
-                trouble.setdefault(w.slot, (w, overrun))
-            for w, seen in trouble.values():
-                texts.extend(self._replace(w, seen))
-            if texts and finished(texts):
-                self.abandon = True
-                return
-            for w in self.workers:
-                self._feed(w)
-            if texts and BATCH_SECONDS:
-                time.sleep(BATCH_SECONDS)  # let results gather in the pipes: fewer wake-ups of the parent
+        # without a move limit there is no watchdog to run: sleep until a worker reports or ends
+        timeout = None if self.move_timeout is None else 0.1
+        watched: list[_Worker] = []
+        sel = selectors.DefaultSelector()
+        try:
+            while self.left or any(w.assigned for w in self.workers):
+                if watched != self.workers:  # connections and process sentinels, registered once per worker
+                    sel.close()  # a replaced worker's pipe is closed already: start a fresh selector
+                    sel = selectors.DefaultSelector()
+                    watched = list(self.workers)
+                    for w in watched:
+                        sel.register(w.conn, selectors.EVENT_READ, w)
+                        sel.register(w.proc.sentinel, selectors.EVENT_READ, w)
+                if self._round(sel, timeout, finished):
+                    return
+        finally:
+            sel.close()
+
+    def _round(self, sel: selectors.BaseSelector, timeout: float | None, finished: Callable[[list[str]], bool]) -> bool:
+        """Wait for results (or trouble), hand them on, feed the workers; True once ``finished`` says stop."""
+        texts: list[str] = []
+        trouble: dict[int, tuple[_Worker, float | None]] = {}
+        for key, _ in sel.select(timeout):
+            w = key.data
+            if isinstance(key.fileobj, int) or not self._drain(w, texts):  # a sentinel: the process ended
+                trouble.setdefault(w.slot, (w, None))
+        for w, overrun in self._stuck():
+            trouble.setdefault(w.slot, (w, overrun))
+        for w, seen in trouble.values():
+            texts.extend(self._replace(w, seen))
+        if texts and finished(texts):
+            self.abandon = True
+            return True
+        for w in self.workers:
+            self._feed(w)
+        if texts and BATCH_SECONDS:
+            time.sleep(self._pause())  # let results gather in the pipes: fewer wake-ups of the parent
+        return False
 
     def _drain(self, w: _Worker, texts: list[str]) -> bool:
         """Read every message waiting from a worker; False once its pipe is closed."""
         try:
-            while w.conn.poll():
+            while select.select([w.conn], [], [], 0)[0]:  # Connection.poll builds a selector each call
                 kind, index, payload, seconds, measured = w.conn.recv()
                 if kind == "error":
                     raise TournamentError(f"a worker failed on game {index} (not inside an agent):\n{payload}")
@@ -489,5 +516,6 @@ class Pool:
                 self.reported += 1
             self.pending.extendleft(reversed(w.assigned))
             self.left += len(w.assigned)
-        self.workers[self.workers.index(w)] = self._spawn(w.slot)
+        fresh = self.workers[self.workers.index(w)] = self._spawn(w.slot)
+        self._send_plan(fresh)
         return texts
