@@ -5,7 +5,9 @@
 Each figure covers what ``summitgame balance --agents A --games N --workers K`` does: the plan, the games
 on worker processes, each measured on the worker that played it, and the aggregation with its bootstrap
 intervals (reported apart as ``aggregate_seconds``). Target on a 2-core machine (issue 16): 10,000 greedy
-games in at most 12 s. ``--workers 1,2`` runs each count in turn and prints the scaling (target >= 1.9x).
+games in at most 12 s. ``--workers 1,2`` runs each count in turn and prints the scaling (target >= 1.9x),
+with the CPU time per game of the parent and of the workers, and the load average before each run (the
+machine may be shared).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import time
 from typing import Any
 
@@ -24,15 +27,22 @@ from summitgame.loader import load_rules
 TARGET_SECONDS = 12.0
 
 
+def children_cpu() -> float:
+    """CPU seconds of this process's finished children (the workers, once their pool is closed)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def bench(agent: str, games: int, workers: int) -> dict[str, Any]:
     """Time one balance run of ``agent`` against itself."""
     rules = load_rules()
     players = players_for([agent])
     plan = plan_for(rules, players, games, 0)
+    load = [round(x, 2) for x in os.getloadavg()]
     t0 = time.perf_counter()
-    c0 = time.process_time()
+    c0, k0 = time.process_time(), children_cpu()
     sim = simulate(rules, players, plan, workers=workers)
-    parent_cpu = time.process_time() - c0
+    parent_cpu, workers_cpu = time.process_time() - c0, children_cpu() - k0
     t1 = time.perf_counter()
     doc = balance_report(sim, 0, "bench", games)
     t2 = time.perf_counter()
@@ -45,6 +55,9 @@ def bench(agent: str, games: int, workers: int) -> dict[str, Any]:
         "aggregate_seconds": round(t2 - t1, 2),
         # CPU time of this process while the games were played: on workers, the serial share that caps scaling
         "parent_cpu_ms_per_game": round(parent_cpu / max(1, len(sim.games)) * 1000, 3),
+        # and of the worker processes (0 with one worker: the games are played in this process)
+        "workers_cpu_ms_per_game": round(workers_cpu / max(1, len(sim.games)) * 1000, 3),
+        "load_before": load,
         "games_per_second": round(len(sim.games) / (t2 - t0), 1),
         "warnings": len(doc["warnings"]),
     }

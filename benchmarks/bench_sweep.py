@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import time
 from typing import Any
 
@@ -31,9 +32,10 @@ def bench(param: str, agents: list[str], games: int, workers: int) -> tuple[dict
     players = players_for(agents)
     points = load_points(None, [], grid(params))
     names = default_names(points[0].rules)
-    t0 = time.perf_counter()
+    load = load_average()
+    t0, c0, k0 = time.perf_counter(), time.process_time(), children_cpu()
     run_sweep(points, players, games, 0, names, {"workers": workers, "move_timeout": None})
-    seconds = time.perf_counter() - t0
+    seconds, cpu, workers_cpu = time.perf_counter() - t0, time.process_time() - c0, children_cpu() - k0
     played = sum(len(p.games) for p in points)
     measures = [{n: p.measures[n].as_dict() for n in names} for p in points]
     figures = {
@@ -42,8 +44,17 @@ def bench(param: str, agents: list[str], games: int, workers: int) -> tuple[dict
         "games": played,
         "seconds": round(seconds, 2),
         "games_per_second": round(played / seconds, 1),
+        "parent_cpu_ms_per_game": round(cpu / max(1, played) * 1000, 3),  # the serial share that caps scaling
+        "workers_cpu_ms_per_game": round(workers_cpu / max(1, played) * 1000, 3),  # 0: played in this process
+        "load_before": load,
     }
     return figures, measures
+
+
+def children_cpu() -> float:
+    """CPU seconds of this process's finished children (the workers, once their pool is closed)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def load_average() -> list[float] | None:
