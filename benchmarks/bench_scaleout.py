@@ -18,6 +18,7 @@ same games (``identical``): the plan, not the workers, decides.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -98,7 +99,7 @@ def main() -> None:
         print(json.dumps(figures), flush=True, file=sys.stderr)
 
     for k in counts:
-        record(*step("local", k, lambda k=k: simulate(rules, players, plan, workers=k)))
+        record(*step("local", k, functools.partial(simulate, rules, players, plan, workers=k)))
     if not args.no_dask:
         from distributed import Client, LocalCluster
 
@@ -116,7 +117,7 @@ def main() -> None:
             ):
                 client.wait_for_workers(k)
                 started = time.perf_counter() - t0
-                figures, print_ = step("dask", k, lambda c=client: simulate(rules, players, plan, scheduler=c))
+                figures, print_ = step("dask", k, functools.partial(simulate, rules, players, plan, scheduler=client))
                 figures["cluster_start_seconds"] = round(started, 2)
                 record(figures, print_)
     print(
