@@ -257,7 +257,7 @@ def _context(s: State) -> _Context:
         prep = _prepare(rules)
     key = _context_key(s)
     ctx = prep.contexts.get(key)
-    if ctx is None:
+    if ctx is None or prep.nodes >= _NODES_MAX:  # checked on every call: old contexts keep growing too
         if prep.nodes >= _NODES_MAX:
             prep.contexts.clear()
             prep.nodes = 0
