@@ -113,6 +113,28 @@ def test_games_file_into_pandas(games_file: Path, tmp_path: Path, capsys: pytest
     assert chart.stat().st_size > 1000
 
 
+@pytest.mark.skipif(os.name != "posix" or shutil.which("awk") is None, reason="needs a Unix shell and awk")
+def test_the_shell_and_awk_bot_plays_a_whole_tournament(tmp_path: Path) -> None:
+    """examples/bots/dealer.sh (POSIX sh and awk, no Python) plays every game of a tournament through, with no
+    forfeit, and plays the game: against random it comes out ahead on the summed score margin."""
+    bot = f"cmd:sh {EXAMPLES / 'bots' / 'dealer.sh'}"
+    out = tmp_path / "run"
+    args = ["tournament", bot, "random", "greedy", "-n", "6", "--seed", "3", "--out", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    games = read_games(out / "games.jsonl")
+    assert len(games) == 18
+    assert all(game["forfeit"] is None for game in games), [g["forfeit"] for g in games if g["forfeit"]]
+    theirs = [g for g in games if bot in g["agents"].values() and "random" in g["agents"].values()]
+    margin = [
+        g["outcome"]["scores"][role] - g["outcome"]["scores"][other]
+        for g in theirs
+        for role, other in (("washington", "moscow"), ("moscow", "washington"))
+        if g["agents"][role] == bot
+    ]
+    assert len(margin) == 6 and sum(margin) > 0
+
+
 @pytest.mark.slow
 def test_maskable_ppo_smoke(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A few hundred steps of MaskablePPO: the policy trains, never picks an illegal action, and the saved model
