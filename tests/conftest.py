@@ -2,7 +2,8 @@
 a state-invariant checker and the hypothesis profiles.
 
 Hypothesis profiles: ``fast`` (the default, about 60 examples per property) and ``ci`` (more examples);
-choose one with ``HYPOTHESIS_PROFILE=ci``.
+choose one with ``HYPOTHESIS_PROFILE=ci``. The costliest properties run ``FEW`` examples and have a slow twin
+that runs ``SOAK`` examples.
 """
 
 from __future__ import annotations
@@ -39,6 +40,11 @@ settings.register_profile(
     "ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
+
+#: A property that checks whole games at every state costs seconds per few dozen examples: it runs ``FEW``
+#: examples in the fast suite and again ``SOAK`` in a twin marked slow (CI runs both), so nothing is checked less.
+FEW = settings(max_examples=15)
+SOAK = settings(max_examples=100)
 
 RULES_DIR = Path(__file__).resolve().parents[1] / "rules"
 TRADE_PATH = RULES_DIR / "trade.toml"
