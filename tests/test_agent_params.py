@@ -87,17 +87,29 @@ def test_an_agent_declaring_only_defaults_gets_bounded_parameters() -> None:
         Legacy(flag=1)
 
 
-@settings(max_examples=300, deadline=None)
-@given(
-    name=st.sampled_from(["mcts", "greedy", "persona", "titfortat", "hardliner", "nobody", ""]),
-    params=st.lists(
+SPECS = {
+    "name": st.sampled_from(["mcts", "greedy", "persona", "titfortat", "hardliner", "nobody", ""]),
+    "params": st.lists(
         st.tuples(
             st.sampled_from(["iterations", "time", "c", "name", "file", "forgive", "demand", "x", ""]),
             st.one_of(st.text(max_size=30), st.integers().map(str), st.floats().map(str)),
         ),
         max_size=4,
     ),
-)
+}
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None)
+@given(**SPECS)
+def test_soak_any_spec_builds_a_bounded_agent_or_is_refused_in_one_line(
+    name: str, params: list[tuple[str, str]]
+) -> None:
+    test_any_spec_builds_a_bounded_agent_or_is_refused_in_one_line.hypothesis.inner_test(name, params)
+
+
+@settings(max_examples=60, deadline=None)
+@given(**SPECS)
 def test_any_spec_builds_a_bounded_agent_or_is_refused_in_one_line(name: str, params: list[tuple[str, str]]) -> None:
     spec = name + (":" + ",".join(f"{k}={v}" for k, v in params) if params else "")
     try:

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import CLASSIC_PATH, TRADE_PATH, check_state
+from conftest import CLASSIC_PATH, FEW, SOAK, TRADE_PATH, check_state
 from summitgame.actions import ActionKind
 from summitgame.agents.evaluate import offers
 from summitgame.analysis.metrics import game_metrics
@@ -49,6 +49,7 @@ def only_offer(s: State) -> bool:
 
 
 @pytest.mark.parametrize("name", sorted(PATHS))
+@FEW
 @given(seed=SEEDS, chooser=st.integers(0, 2**32))
 def test_no_build_decision_is_a_lone_offer(name: str, seed: int, chooser: int) -> None:
     """With the option on, no decision while building has "offer" as its only legal action; every state keeps
@@ -64,6 +65,22 @@ def test_no_build_decision_is_a_lone_offer(name: str, seed: int, chooser: int) -
     assert replay(doc, rules) == s
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(PATHS))
+@SOAK
+@given(seed=SEEDS, chooser=st.integers(0, 2**32))
+def test_soak_no_build_decision_is_a_lone_offer(name: str, seed: int, chooser: int) -> None:
+    test_no_build_decision_is_a_lone_offer.hypothesis.inner_test(name, seed, chooser)
+
+
+@pytest.mark.slow
+@SOAK
+@given(seed=SEEDS, chooser=st.integers(0, 2**32))
+def test_soak_the_option_only_drops_the_lone_offers(seed: int, chooser: int) -> None:
+    test_the_option_only_drops_the_lone_offers.hypothesis.inner_test(seed, chooser)
+
+
+@FEW
 @given(seed=SEEDS, chooser=st.integers(0, 2**32))
 def test_the_option_only_drops_the_lone_offers(seed: int, chooser: int) -> None:
     """The same choices under both settings make the same game, except that each lone "offer" of the game

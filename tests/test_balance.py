@@ -81,6 +81,8 @@ def test_role_imbalance_is_warned_about() -> None:
         CLASSIC_PATH,
         "--set",
         "meters.pressure.walkout_at.moscow=5",
+        "--probe-games",  # the probes are not what this test reads
+        0,
         "--json",
     )
     assert res.exit_code == 0, res.output
@@ -90,7 +92,7 @@ def test_role_imbalance_is_warned_about() -> None:
 
 
 def test_ablate_replays_the_same_seeds_without_the_card() -> None:
-    res = run("balance", "--agents", "greedy", "--games", 8, "--ablate", "photo_op", "--json")
+    res = run("balance", "--agents", "greedy", "--games", 8, "--ablate", "photo_op", "--probe-games", 0, "--json")
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)
     assert doc["ablation"]["cards"] == ["photo_op"]
@@ -103,12 +105,12 @@ def test_records_are_reported_beside_the_simulated(tmp_path: Path) -> None:
     res = run("match", "greedy", "random", "--games", 4, "--records", tmp_path / "m")
     assert res.exit_code == 0, res.output
     (tmp_path / "m" / "junk.json").write_text("{not json")
-    res = run("balance", "--agents", "greedy", "--games", 4, "--records", tmp_path / "m", "--json")
+    res = run("balance", "--agents", "greedy", "--games", 4, "--probe-games", 0, "--records", tmp_path / "m", "--json")
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)
     assert doc["recorded"]["games"] == 4 and doc["recorded"]["skipped_count"] == 1
     assert problems(doc, "balance") == []
-    text = run("balance", "--agents", "greedy", "--games", 4, "--records", tmp_path / "m")
+    text = run("balance", "--agents", "greedy", "--games", 4, "--probe-games", 0, "--records", tmp_path / "m")
     assert "Recorded games from" in text.output and "simulated" in text.output
 
 
@@ -142,7 +144,7 @@ def test_hostile_records_are_skipped_with_the_reason_and_print_safely(tmp_path: 
     evil["rules_options"] = ["--rules", "\x1b[2J.toml"]
     (tmp_path / "m" / "evil.json").write_text(json.dumps(evil))
     (tmp_path / "m" / "games.jsonl").write_text(json.dumps({**good, "agents": "x"}) + "\n" + "[" * 9000 + "\n")
-    res = run("balance", "--agents", "greedy", "--games", 4, "--records", tmp_path / "m", "--json")
+    res = run("balance", "--agents", "greedy", "--games", 4, "--probe-games", 0, "--records", tmp_path / "m", "--json")
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)
     skipped = {Path(s["where"].split(":")[0]).name: s["why"] for s in doc["recorded"]["skipped"]}
@@ -153,7 +155,7 @@ def test_hostile_records_are_skipped_with_the_reason_and_print_safely(tmp_path: 
     assert "recorded under rules" in skipped["evil.json"]
     if Path("/dev/zero").exists():
         assert "device" in skipped["zero.json"]
-    text = run("balance", "--agents", "greedy", "--games", 4, "--records", tmp_path / "m")
+    text = run("balance", "--agents", "greedy", "--games", 4, "--probe-games", 0, "--records", tmp_path / "m")
     assert text.exit_code == 0 and "\x1b" not in text.output and "\x07" not in text.output
     assert "skipped" in text.output
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import CLASSIC_PATH
+from conftest import CLASSIC_PATH, FEW, SOAK
 from report_check import problems
 from summitgame.analysis.aggregate import aggregate, boot_share, warnings
 from summitgame.analysis.metrics import game_metrics
@@ -44,6 +44,7 @@ def random_game(rules: Ruleset, seed: int) -> tuple[dict[str, object], dict[str,
     return record_of(s), forced, n
 
 
+@FEW
 @given(seed=st.integers(0, 2**64 - 1))
 def test_game_metrics_count_forced_decisions(seed: int) -> None:
     rules = load_rules()
@@ -51,6 +52,13 @@ def test_game_metrics_count_forced_decisions(seed: int) -> None:
     g = game_metrics(doc, rules)
     assert g.decisions == n == len(doc["actions"])  # type: ignore[arg-type]
     assert g.forced == forced
+
+
+@pytest.mark.slow
+@SOAK
+@given(seed=st.integers(0, 2**64 - 1))
+def test_soak_game_metrics_count_forced_decisions(seed: int) -> None:
+    test_game_metrics_count_forced_decisions.hypothesis.inner_test(seed)
 
 
 def test_the_kinds_add_up_and_the_interval_resamples_games(rules: Ruleset) -> None:

@@ -24,6 +24,7 @@ def _games(sim: bal.Simulation) -> list[Any]:
     return list(sim.games)  # GameMetrics compare field by field
 
 
+@pytest.mark.slow  # worker processes (spawned, each imports the package)
 def test_balance_games_are_measured_on_the_workers(summit_rules: Ruleset, monkeypatch: pytest.MonkeyPatch) -> None:
     players = bal.players_for(["greedy", "random"])
     plan = bal.plan_for(summit_rules, players, 8, 3)
@@ -49,6 +50,7 @@ def test_measured_never_reaches_the_stored_lines(summit_rules: Ruleset) -> None:
     assert all("measured" not in ln for ln in run.lines)
 
 
+@pytest.mark.slow  # worker processes (spawned, each imports the package)
 def test_a_sweep_plays_every_point_on_one_pool(monkeypatch: pytest.MonkeyPatch) -> None:
     players = bal.players_for(["greedy", "random"])
     points = load_points(None, [], grid([parse_grid("meters.trust.start=2..4")]))
@@ -71,6 +73,7 @@ def test_a_sweep_plays_every_point_on_one_pool(monkeypatch: pytest.MonkeyPatch) 
     assert [_untimed(p.lines) for p in two] == [_untimed(p.lines) for p in one]
 
 
+@pytest.mark.slow  # worker processes (spawned, each imports the package)
 def test_a_pool_given_a_new_plan_after_an_early_stop_starts_afresh(summit_rules: Ruleset) -> None:
     players = bal.players_for(["random"])
     plan = bal.plan_for(summit_rules, players, 10, 2)

@@ -70,7 +70,7 @@ def test_run_agents_take_the_comma_list_agents_takes() -> None:
 def test_compare_and_balance_print_report_on_the_same_stream(tmp_path: Path) -> None:
     rules = Path(__file__).resolve().parents[1] / "rules" / "summit.toml"
     common = ["--agents", "greedy", "--games", "2"]
-    bal = CliRunner().invoke(cli, ["balance", *common, "--html", str(tmp_path / "b.html")])
+    bal = CliRunner().invoke(cli, ["balance", *common, "--probe-games", "0", "--html", str(tmp_path / "b.html")])
     cmp = CliRunner().invoke(cli, ["compare", str(rules), str(rules), *common, "--html", str(tmp_path / "c.html")])
     assert bal.exit_code == 0 and cmp.exit_code == 0, bal.output + cmp.output
     for res, name in ((bal, "b.html"), (cmp, "c.html")):

@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import BUNDLED_NAMES, bundled
+from conftest import BUNDLED_NAMES, FEW, SOAK, bundled
 from summitgame import rng as _rng
 from summitgame.engine import apply, legal_actions, new_game
 from summitgame.integrations.encoding import Encoder
@@ -118,6 +118,7 @@ def redeal(s: State, viewer: int, data: st.DataObject) -> State:
 
 
 @pytest.mark.parametrize("name", BUNDLED_NAMES)
+@FEW
 @given(seed=SEEDS, data=st.data())
 def test_observe_and_sight_are_one_view(name: str, seed: int, data: st.DataObject) -> None:
     """At every state of a random game of every bundled rule file, for both viewers: the observation reads
@@ -139,6 +140,7 @@ def test_observe_and_sight_are_one_view(name: str, seed: int, data: st.DataObjec
 
 
 @RULESETS
+@FEW
 @given(seed=SEEDS, data=st.data())
 def test_fast_vector_is_the_reference_bit_for_bit(name: str, seed: int, data: st.DataObject) -> None:
     """At every state of a random game (the terminal one too), for both viewers, ``encode_state`` is the
@@ -159,7 +161,8 @@ def test_fast_vector_is_the_reference_bit_for_bit(name: str, seed: int, data: st
         s = apply(s, data.draw(st.sampled_from(legal_actions(s)), label="action"))
 
 
-@pytest.mark.parametrize("name", ["summit", pytest.param("trade", marks=pytest.mark.slow)])
+@pytest.mark.parametrize("name", ["summit"])
+@FEW
 @given(seed=SEEDS, data=st.data())
 def test_fast_vector_is_blind_to_the_opponents_secrets(name: str, seed: int, data: st.DataObject) -> None:
     """At every state of a random game, for both viewers: a re-deal of what the viewer cannot see (drawn
@@ -182,6 +185,33 @@ def test_fast_vector_is_blind_to_the_opponents_secrets(name: str, seed: int, dat
         if s.to_move < 0:
             break
         s = apply(s, data.draw(st.sampled_from(legal_actions(s)), label="action"))
+
+
+# --- the same properties with many more examples (slow; CI runs them) -------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", BUNDLED_NAMES)
+@SOAK
+@given(seed=SEEDS, data=st.data())
+def test_soak_observe_and_sight_are_one_view(name: str, seed: int, data: st.DataObject) -> None:
+    test_observe_and_sight_are_one_view.hypothesis.inner_test(name, seed, data)
+
+
+@pytest.mark.slow
+@RULESETS
+@SOAK
+@given(seed=SEEDS, data=st.data())
+def test_soak_fast_vector_is_the_reference_bit_for_bit(name: str, seed: int, data: st.DataObject) -> None:
+    test_fast_vector_is_the_reference_bit_for_bit.hypothesis.inner_test(name, seed, data)
+
+
+@pytest.mark.slow
+@RULESETS
+@SOAK
+@given(seed=SEEDS, data=st.data())
+def test_soak_fast_vector_is_blind_to_the_opponents_secrets(name: str, seed: int, data: st.DataObject) -> None:
+    test_fast_vector_is_blind_to_the_opponents_secrets.hypothesis.inner_test(name, seed, data)
 
 
 def test_the_guard_catches_a_peek(summit_rules: Ruleset) -> None:

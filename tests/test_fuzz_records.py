@@ -33,7 +33,7 @@ from summitgame.play.saves import load_save, save_game
 from summitgame.tournament import GAMES_FILE, SETTINGS_FILE
 
 HANG_GUARD = 60  #: seconds one input may take before the test calls it a hang (a generous bound)
-FAST = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SOAK = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TOURNAMENT = ["tournament", "random", "greedy", "-n", "2", "--seed", "1"]
 

@@ -46,7 +46,7 @@ DECK_FILES = {
 }
 HANG_GUARD_SECONDS = 120  #: per input; a valid or broken file takes well under a second
 SOAK = settings(max_examples=600, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-FAST = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FAST = settings(max_examples=20, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 # one problem: FILE[:LINE]: [key.path: ]message; a line, printable, not endless
 PROBLEM = re.compile(r"^.+?(:\d+)?: .+$")

@@ -217,19 +217,33 @@ def redeals_agree(
     return differed
 
 
-@settings(max_examples=15)
-@given(
-    probe=st.sampled_from(PROBES),
-    rules_name=st.sampled_from(RULE_FILES),
-    opponent=st.sampled_from(OPPONENTS),
-    seed=st.integers(0, 10_000),
-    seat=st.integers(0, 1),
-    redeal_seed=st.integers(0, 2**32 - 1),
-)
+REDEALS = {
+    "probe": st.sampled_from(PROBES),
+    "rules_name": st.sampled_from(RULE_FILES),
+    "opponent": st.sampled_from(OPPONENTS),
+    "seed": st.integers(0, 10_000),
+    "seat": st.integers(0, 1),
+    "redeal_seed": st.integers(0, 2**32 - 1),
+}
+
+
+@settings(max_examples=4)  # a whole game each, three re-deals a decision; the slow twin runs 40
+@given(**REDEALS)
 def test_a_probe_decides_the_same_whatever_it_cannot_see(
     probe: str, rules_name: str, opponent: str, seed: int, seat: int, redeal_seed: int
 ) -> None:
     assert redeals_agree(bundled(rules_name), lambda: make_agent(probe), opponent, seed, seat, redeal_seed) > 0
+
+
+@pytest.mark.slow
+@settings(max_examples=40)
+@given(**REDEALS)
+def test_soak_a_probe_decides_the_same_whatever_it_cannot_see(
+    probe: str, rules_name: str, opponent: str, seed: int, seat: int, redeal_seed: int
+) -> None:
+    test_a_probe_decides_the_same_whatever_it_cannot_see.hypothesis.inner_test(
+        probe, rules_name, opponent, seed, seat, redeal_seed
+    )
 
 
 class Peeker(Agent):

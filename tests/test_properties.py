@@ -20,7 +20,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from conftest import BUNDLED_NAMES, bundled, check_final, check_state, deal_points
+from conftest import BUNDLED_NAMES, FEW, SOAK, bundled, check_final, check_state, deal_points
 from summitgame.actions import ActionKind
 from summitgame.engine import apply, is_terminal, legal_actions, max_decisions, new_game
 from summitgame.errors import IllegalActionError
@@ -184,13 +184,24 @@ def playthrough(rules: Ruleset, seed: int, data: st.DataObject) -> State:
 RULESETS = pytest.mark.parametrize("name", BUNDLED_NAMES)
 
 
-@pytest.mark.parametrize("name", ["summit", *(pytest.param(n, marks=pytest.mark.slow) for n in ("classic", "trade"))])
+@pytest.mark.parametrize("name", ["summit"])
+@FEW
 @given(seed=SEEDS, data=st.data())
 def test_playthrough(name: str, seed: int, data: st.DataObject) -> None:
     playthrough(bundled(name), seed, data)
 
 
+@pytest.mark.slow
 @RULESETS
+@SOAK
+@given(seed=SEEDS, data=st.data())
+def test_soak_playthrough(name: str, seed: int, data: st.DataObject) -> None:
+    """``test_playthrough`` with more examples, on every bundled rule file."""
+    playthrough(bundled(name), seed, data)
+
+
+@RULESETS
+@FEW
 @given(seed=SEEDS, chooser=st.integers(0, 2**32), cut=st.floats(0, 1))
 def test_record_replays_to_an_equal_state(name: str, seed: int, chooser: int, cut: float) -> None:
     rules = bundled(name)
@@ -207,6 +218,7 @@ def test_record_replays_to_an_equal_state(name: str, seed: int, chooser: int, cu
 
 
 @RULESETS
+@FEW
 @given(seed=SEEDS, chooser=st.integers(0, 2**32))
 def test_determinize_plays_on_soundly(name: str, seed: int, chooser: int) -> None:
     """A determinized state is a real game: it plays to the end with every invariant intact."""
@@ -224,6 +236,22 @@ def test_determinize_plays_on_soundly(name: str, seed: int, chooser: int) -> Non
         d = apply(d, rng.choice(legal_actions(d)))
     check_state(d)
     assert outcome(d).tier in rules.tier_ids
+
+
+@pytest.mark.slow
+@RULESETS
+@SOAK
+@given(seed=SEEDS, chooser=st.integers(0, 2**32), cut=st.floats(0, 1))
+def test_soak_record_replays_to_an_equal_state(name: str, seed: int, chooser: int, cut: float) -> None:
+    test_record_replays_to_an_equal_state.hypothesis.inner_test(name, seed, chooser, cut)
+
+
+@pytest.mark.slow
+@RULESETS
+@SOAK
+@given(seed=SEEDS, chooser=st.integers(0, 2**32))
+def test_soak_determinize_plays_on_soundly(name: str, seed: int, chooser: int) -> None:
+    test_determinize_plays_on_soundly.hypothesis.inner_test(name, seed, chooser)
 
 
 def test_determinize_does_change_the_hidden_parts(summit_rules: Ruleset) -> None:

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import bundled
+from conftest import FEW, SOAK, bundled
 from summitgame.actions import Action
 from summitgame.agents import make_agent
 from summitgame.agents.cmd import LOG_ENV
@@ -49,7 +49,8 @@ def test_to_json_holds_each_observation_field_and_only_those() -> None:
     assert list(validator("act").iter_errors(act(obs))) == []
 
 
-@pytest.mark.parametrize("name", ["summit", pytest.param("trade", marks=pytest.mark.slow)])
+@pytest.mark.parametrize("name", ["summit"])
+@FEW
 @given(seed=SEEDS, data=st.data())
 def test_messages_are_blind_to_what_the_viewer_cannot_see(name: str, seed: int, data: st.DataObject) -> None:
     """At every state of a random game, for both viewers: a re-deal of everything the viewer cannot see (the
@@ -68,6 +69,14 @@ def test_messages_are_blind_to_what_the_viewer_cannot_see(name: str, seed: int, 
         if s.to_move < 0:
             break
         s = apply(s, data.draw(st.sampled_from(legal_actions(s)), label="action"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["summit", "trade"])
+@SOAK
+@given(seed=SEEDS, data=st.data())
+def test_soak_messages_are_blind_to_what_the_viewer_cannot_see(name: str, seed: int, data: st.DataObject) -> None:
+    test_messages_are_blind_to_what_the_viewer_cannot_see.hypothesis.inner_test(name, seed, data)
 
 
 def test_an_observation_shows_the_viewers_own_secrets_and_not_the_others() -> None:

@@ -103,7 +103,19 @@ def test_walkout_round_and_meter_match_the_replayed_game(rules: Ruleset) -> None
 
 def test_balance_json_text_and_html_show_the_causes(tmp_path: Any) -> None:
     res = CliRunner().invoke(
-        cli, ["balance", "--agents", "random,greedy", "--games", "16", "--json", "--html", str(tmp_path / "b.html")]
+        cli,
+        [
+            "balance",
+            "--agents",
+            "random,greedy",
+            "--games",
+            "16",
+            "--probe-games",
+            "0",
+            "--json",
+            "--html",
+            str(tmp_path / "b.html"),
+        ],
     )
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
@@ -113,7 +125,7 @@ def test_balance_json_text_and_html_show_the_causes(tmp_path: Any) -> None:
     assert sum(r["n"] for r in causes["tiers"].values()) == doc["outcomes"]["n"]
     page = (tmp_path / "b.html").read_text(encoding="utf-8")
     assert "Why each tier happened" in page and 'class="causes"' in page
-    text = CliRunner().invoke(cli, ["balance", "--agents", "random,greedy", "--games", "16"])
+    text = CliRunner().invoke(cli, ["balance", "--agents", "random,greedy", "--games", "16", "--probe-games", "0"])
     assert "Why each tier happened" in text.stdout and "Endings by cause:" in text.stdout
 
 
@@ -142,7 +154,9 @@ def test_the_html_table_names_tiers_endings_meters_and_tracks(rules: Ruleset, ga
 
 def test_the_balance_page_shows_the_causes_by_name(tmp_path: Any) -> None:
     page = tmp_path / "b.html"
-    res = CliRunner().invoke(cli, ["balance", "--agents", "random", "--games", "24", "--html", str(page)])
+    res = CliRunner().invoke(
+        cli, ["balance", "--agents", "random", "--games", "24", "--probe-games", "0", "--html", str(page)]
+    )
     assert res.exit_code == 0, res.output
     text = page.read_text(encoding="utf-8")
     table = text[text.index('<table class="causes">') :]

@@ -104,6 +104,7 @@ def test_plan_and_entrant_errors(summit_rules: Ruleset) -> None:
 # --- determinism -----------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # worker processes; like every "the same on any worker count" test
 def test_same_seed_same_results_for_one_and_two_workers(summit_rules: Ruleset, tmp_path: Path) -> None:
     players = entrants(["random", "first", "last"])
     plan = make_plan([p.label for p in players], 6, 11, summit_rules)

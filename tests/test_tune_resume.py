@@ -76,8 +76,17 @@ class Run:
         return tune(budget, *extra, seed=self.seed)
 
 
+_REF: list[Run] = []  # the reference run, played once per process (test_explore_report reads it too)
+
+
 @pytest.fixture(scope="module")
 def ref(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    if not _REF:
+        _REF.append(_reference(tmp_path_factory))
+    return _REF[0]
+
+
+def _reference(tmp_path_factory: pytest.TempPathFactory) -> Run:
     folder = tmp_path_factory.mktemp("ref")
     (folder / "t.toml").write_text(TARGETS, encoding="utf-8")
     cwd = os.getcwd()
