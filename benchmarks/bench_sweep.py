@@ -22,7 +22,7 @@ from summitgame import __version__
 from summitgame.analysis.balance import players_for
 from summitgame.analysis.measures import default_names
 from summitgame.analysis.sweep import grid, load_points, run_sweep
-from summitgame.params import parse_grid
+from summitgame.rules.params import parse_grid
 
 
 def bench(param: str, agents: list[str], games: int, workers: int) -> tuple[dict[str, Any], list[Any]]:

@@ -16,10 +16,10 @@ import random
 from pathlib import Path
 
 from summitgame.engine import apply, is_terminal, legal_actions, new_game
-from summitgame.loader import load_rules
-from summitgame.observation import observe
-from summitgame.records import dumps, record_of
-from summitgame.scoring import outcome
+from summitgame.engine.observation import observe
+from summitgame.engine.scoring import outcome
+from summitgame.rules.loader import load_rules
+from summitgame.runs.records import dumps, record_of
 
 HERE = Path(__file__).resolve().parent
 CASES = {

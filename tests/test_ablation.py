@@ -11,7 +11,7 @@ from click.testing import CliRunner, Result
 from report_check import problems
 from summitgame.analysis.ablation import ablation_entry, ablation_targets, sort_by_impact
 from summitgame.cli import cli
-from summitgame.loader import load_rules, without_cards
+from summitgame.rules.loader import load_rules, without_cards
 
 
 def run(*args: object) -> Result:

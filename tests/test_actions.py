@@ -7,9 +7,9 @@ import pickle
 
 import pytest
 
-from summitgame.actions import Action, ActionKind, ActionTable
 from summitgame.errors import ActionSyntaxError, SummitError
-from summitgame.ruleset import Ruleset
+from summitgame.rules.actions import Action, ActionKind, ActionTable
+from summitgame.rules.ruleset import Ruleset
 
 
 def test_codes_are_dense_and_notations_unique(any_rules: Ruleset) -> None:

@@ -19,7 +19,7 @@ from summitgame.agents.mcts import MAX_ITERATIONS, MctsAgent
 from summitgame.analysis.targets import load_targets
 from summitgame.cli import cli
 from summitgame.errors import RulesError
-from summitgame.ruleset import Ruleset
+from summitgame.rules.ruleset import Ruleset
 
 SECRET = '[token]\naws_secret_access_key = "abc"\n[hawk]\ndescription = "x"\nbravado = 1\n'
 

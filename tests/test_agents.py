@@ -25,8 +25,6 @@ import pytest
 
 import summitgame.agents as agents_pkg
 from conftest import CLASSIC_PATH, bundled
-from summitgame import engine, observation, scoring
-from summitgame.actions import Action, ActionKind
 from summitgame.agents import AgentError, available, make_agent
 from summitgame.agents.base import Agent
 from summitgame.agents.concession import concession_time
@@ -43,14 +41,16 @@ from summitgame.agents.evaluate import (
     time_fraction,
 )
 from summitgame.agents.titfortat import TitForTatAgent
-from summitgame.engine import apply, legal_actions, new_game
-from summitgame.loader import load_rules
-from summitgame.match import play_game
-from summitgame.observation import Observation, observe
-from summitgame.records import record_of
-from summitgame.ruleset import Ruleset
-from summitgame.scoring import outcome
-from summitgame.state import EndReason, Phase, State
+from summitgame.engine import apply, legal_actions, new_game, observation, scoring
+from summitgame.engine import forward as engine
+from summitgame.engine.observation import Observation, observe
+from summitgame.engine.scoring import outcome
+from summitgame.engine.state import EndReason, Phase, State
+from summitgame.rules.actions import Action, ActionKind
+from summitgame.rules.loader import load_rules
+from summitgame.rules.ruleset import Ruleset
+from summitgame.runs.match import play_game
+from summitgame.runs.records import record_of
 
 SHIPPED = sorted(name for name, cls in available().items() if cls.__module__.startswith("summitgame.agents."))
 HEURISTIC = ["greedy", "boulware", "linear", "conceder", "titfortat", "hardliner", "appeaser"]

@@ -14,16 +14,10 @@ from summitgame.analysis.aggregate import aggregate, boot_mean, warnings
 from summitgame.analysis.metrics import game_metrics, meter_keys, read_recorded
 from summitgame.engine import apply_unchecked, legal_actions, new_game
 from summitgame.errors import RulesError
-from summitgame.loader import load_rules, without_cards
-from summitgame.records import record_of
-from summitgame.ruleset import Ruleset
-from summitgame.stats import (
-    sprt_bernoulli,
-    sprt_bounds,
-    sprt_difference,
-    sprt_mean,
-    welch_diff,
-)
+from summitgame.rules.loader import load_rules, without_cards
+from summitgame.rules.ruleset import Ruleset
+from summitgame.runs.records import record_of
+from summitgame.runs.stats import sprt_bernoulli, sprt_bounds, sprt_difference, sprt_mean, welch_diff
 
 
 @pytest.fixture(scope="module")

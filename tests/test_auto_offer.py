@@ -18,19 +18,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import CLASSIC_PATH, TRADE_PATH, check_state
-from summitgame.actions import ActionKind
 from summitgame.agents.evaluate import offers
 from summitgame.analysis.metrics import game_metrics
 from summitgame.cli import cli
 from summitgame.engine import apply, is_terminal, legal_actions, new_game
+from summitgame.engine.observation import observe
+from summitgame.engine.state import Phase, State
 from summitgame.integrations import openspiel as _registers_python_summit  # noqa: F401
 from summitgame.integrations.pettingzoo import raw_env
-from summitgame.loader import load_rules, model_json_schemas
-from summitgame.observation import observe
-from summitgame.records import dumps, record_of, replay
-from summitgame.rulebook import rulebook
-from summitgame.ruleset import Ruleset
-from summitgame.state import Phase, State
+from summitgame.rules.actions import ActionKind
+from summitgame.rules.loader import load_rules, model_json_schemas
+from summitgame.rules.rulebook import rulebook
+from summitgame.rules.ruleset import Ruleset
+from summitgame.runs.records import dumps, record_of, replay
 
 AUTO = "proposals.auto_offer=true"
 PATHS = {"summit": None, "classic": CLASSIC_PATH, "trade": TRADE_PATH}

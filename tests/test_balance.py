@@ -118,7 +118,7 @@ def test_unknown_agent_is_a_clean_error() -> None:
 
 
 def test_agent_list_keeps_parameterised_specs_whole() -> None:
-    from summitgame.cli_common import agent_list
+    from summitgame.cli.common import agent_list
 
     assert agent_list("greedy, mcts:iterations=9,c=1.5,random") == ["greedy", "mcts:iterations=9,c=1.5", "random"]
     assert agent_list(None) == ["greedy", "boulware", "titfortat", "linear"]
@@ -177,7 +177,7 @@ def test_a_records_folder_that_is_no_folder_is_a_one_line_error(tmp_path: Path, 
 
 def test_one_record_file_may_be_given_instead_of_a_folder(tmp_path: Path) -> None:
     from summitgame.analysis.metrics import read_recorded
-    from summitgame.loader import load_rules
+    from summitgame.rules.loader import load_rules
 
     res = run("match", "greedy", "random", "--games", 2, "--records", tmp_path / "m")
     assert res.exit_code == 0, res.output
@@ -202,7 +202,7 @@ def test_the_exploits_section_plays_each_probe_against_each_agent(report: dict[s
 
 def test_the_probes_play_the_reports_deals() -> None:
     from summitgame.analysis import balance as bal
-    from summitgame.loader import load_rules
+    from summitgame.rules.loader import load_rules
 
     rules = load_rules(None)
     players = bal.players_for(["greedy", "random"])

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from headless import coloured, dom, inspect, screenshot
 from summitgame.analysis.html import CHARTS
 from summitgame.cli import cli
-from summitgame.loader import default_rules_path
+from summitgame.rules.loader import default_rules_path
 
 pytestmark = pytest.mark.slow
 

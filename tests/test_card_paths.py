@@ -19,9 +19,9 @@ from summitgame.analysis import sweep as sw
 from summitgame.analysis import tune as tn
 from summitgame.cli import cli
 from summitgame.errors import RulesError
-from summitgame.loader import MAX_OVERRIDE_SHOWN, load_rules
-from summitgame.params import Span, format_path, get_at, parse_grid, parse_path
-from summitgame.ruleset import Ruleset
+from summitgame.rules.loader import MAX_OVERRIDE_SHOWN, load_rules
+from summitgame.rules.params import Span, format_path, get_at, parse_grid, parse_path
+from summitgame.rules.ruleset import Ruleset
 from summitgame.safeio import shorten
 
 CARDS_DIR = RULES_DIR.parent / "cards"

@@ -16,9 +16,9 @@ from summitgame.analysis.cardstats import MIN_PLAYS, matched_shift, too_few
 from summitgame.analysis.metrics import GameMetrics, game_metrics
 from summitgame.analysis.text import _cards
 from summitgame.engine import apply_unchecked, legal_actions, new_game
-from summitgame.loader import load_rules
-from summitgame.records import record_of
-from summitgame.ruleset import Ruleset
+from summitgame.rules.loader import load_rules
+from summitgame.rules.ruleset import Ruleset
+from summitgame.runs.records import record_of
 
 
 @pytest.fixture(scope="module")

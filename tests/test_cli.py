@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 from conftest import CLASSIC_FINGERPRINT
 from summitgame import __version__
 from summitgame.cli import cli
-from summitgame.loader import bundled_rule_files, display, load_rules
+from summitgame.rules.loader import bundled_rule_files, display, load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD = ROOT / "tests" / "data" / "bad"

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from summitgame import cli_common
 from summitgame.cli import cli
+from summitgame.cli import common as cli_common
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDED = ROOT / "tests" / "data" / "cli_errors.json"
@@ -153,7 +153,7 @@ def test_an_uncaught_ctrl_c_still_aborts_as_before(monkeypatch: pytest.MonkeyPat
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("summitgame.cli.simulate", interrupted)
+    monkeypatch.setattr("summitgame.cli.commands.simulate", interrupted)
     assert run_case(["simulate", "-n", "1"]) == {"exit": 1, "stdout": "", "stderr": "\nAborted!\n", "escaped": None}
 
 

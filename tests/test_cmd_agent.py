@@ -28,13 +28,13 @@ from summitgame.agents.cmd import DEFAULT_MOVE_TIMEOUT, LOG_ENV, MAX_LINE, MAX_L
 from summitgame.analysis.targets import targets_from_text
 from summitgame.cli import cli
 from summitgame.engine import new_game
+from summitgame.engine.observation import observe
 from summitgame.errors import RulesError
-from summitgame.loader import load_rules
-from summitgame.match import GameResult, play_game
-from summitgame.observation import observe
 from summitgame.play.saves import save_game
-from summitgame.ruleset import Ruleset
-from summitgame.tournament import read_games, run_tournament
+from summitgame.rules.loader import load_rules
+from summitgame.rules.ruleset import Ruleset
+from summitgame.runs.match import GameResult, play_game
+from summitgame.runs.tournament import read_games, run_tournament
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "examples" / "bots" / "dealmaker.py"
@@ -275,9 +275,9 @@ import sys
 import time
 from summitgame.agents import make_agent
 from summitgame.engine import new_game
-from summitgame.loader import load_rules
-from summitgame.match import agent_rng
-from summitgame.observation import observe
+from summitgame.rules.loader import load_rules
+from summitgame.runs.match import agent_rng
+from summitgame.engine.observation import observe
 rules = load_rules()
 s = new_game(rules, 1)
 agent = make_agent({spec!r})

@@ -10,7 +10,7 @@ from click.testing import CliRunner, Result
 
 from report_check import problems
 from summitgame.cli import cli
-from summitgame.loader import default_rules_path
+from summitgame.rules.loader import default_rules_path
 
 RULES = str(default_rules_path())
 

@@ -21,11 +21,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from summitgame import cluster
 from summitgame.agents import load_class
 from summitgame.cli import cli
-from summitgame.ruleset import Ruleset
-from summitgame.tournament import (
+from summitgame.rules.ruleset import Ruleset
+from summitgame.runs import cluster
+from summitgame.runs.tournament import (
     GAMES_FILE,
     TournamentError,
     entrants,

@@ -17,10 +17,10 @@ from summitgame.analysis.aggregate import aggregate, boot_share, warnings
 from summitgame.analysis.metrics import game_metrics
 from summitgame.cli import cli
 from summitgame.engine import apply, legal_actions, new_game
-from summitgame.loader import load_rules
-from summitgame.records import record_of
-from summitgame.ruleset import Ruleset
-from summitgame.stats import wilson
+from summitgame.rules.loader import load_rules
+from summitgame.rules.ruleset import Ruleset
+from summitgame.runs.records import record_of
+from summitgame.runs.stats import wilson
 
 
 @pytest.fixture(scope="module")

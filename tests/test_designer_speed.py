@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from summitgame import workers
 from summitgame.analysis import balance as bal
 from summitgame.analysis.measures import default_names
 from summitgame.analysis.sweep import grid, load_points, run_sweep
-from summitgame.params import parse_grid
-from summitgame.ruleset import Ruleset
-from summitgame.tournament import run_plan
+from summitgame.rules.params import parse_grid
+from summitgame.rules.ruleset import Ruleset
+from summitgame.runs import workers
+from summitgame.runs.tournament import run_plan
 
 
 def _untimed(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:

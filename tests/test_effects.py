@@ -20,16 +20,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import BUNDLED_NAMES, bundled, walk
-from summitgame import effects as fx
-from summitgame import schema
 from summitgame.agents.evaluate import Valuer, _tier
-from summitgame.describe import Describer
-from summitgame.effects import EndReason, Tally, apply_effects, first_tier, run
-from summitgame.loader import load_rules
-from summitgame.observation import observe
-from summitgame.ruleset import Ruleset
-from summitgame.scoring import tier_index
-from summitgame.state import State
+from summitgame.engine.observation import observe
+from summitgame.engine.scoring import tier_index
+from summitgame.engine.state import State
+from summitgame.rules import effects as fx
+from summitgame.rules import schema
+from summitgame.rules.describe import Describer
+from summitgame.rules.effects import EndReason, Tally, apply_effects, first_tier, run
+from summitgame.rules.loader import load_rules
+from summitgame.rules.ruleset import Ruleset
 
 
 def effect_lists(rules: Ruleset) -> Iterator[tuple[str, tuple[fx.Effect, ...]]]:

@@ -26,11 +26,11 @@ from summitgame.engine import (
     to_move,
     why_illegal,
 )
+from summitgame.engine.scoring import outcome
+from summitgame.engine.state import EndReason, Phase, State
 from summitgame.errors import IllegalActionError, SummitError
-from summitgame.loader import load_rules
-from summitgame.ruleset import Ruleset
-from summitgame.scoring import outcome
-from summitgame.state import EndReason, Phase, State
+from summitgame.rules.loader import load_rules
+from summitgame.rules.ruleset import Ruleset
 
 W, M = 0, 1  # washington, moscow (rule-file order)
 ARMS, UKRAINE, SYRIA, CYBER, ENERGY = "arms", "ukraine", "syria", "cyber", "energy"

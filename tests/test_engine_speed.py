@@ -11,15 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import BUNDLED_NAMES, bundled
-from summitgame import engine
 from summitgame import rng as _rng
-from summitgame.effects import draw_cards
 from summitgame.engine import apply, apply_unchecked, legal_actions, new_game
+from summitgame.engine import forward as engine
+from summitgame.engine.observation import observe, sample_state
+from summitgame.engine.state import EndReason, State
 from summitgame.errors import IllegalActionError
-from summitgame.loader import load_rules
-from summitgame.observation import observe, sample_state
-from summitgame.ruleset import Ruleset
-from summitgame.state import EndReason, State
+from summitgame.rules.effects import draw_cards
+from summitgame.rules.loader import load_rules
+from summitgame.rules.ruleset import Ruleset
 
 SEEDS = st.integers(min_value=-(2**63), max_value=2**64)
 

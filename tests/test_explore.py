@@ -21,8 +21,8 @@ from summitgame.analysis.measures import default_names, median_ci, readers
 from summitgame.analysis.targets import Target, check, load_targets, parse_target, targets_from_text, total_loss
 from summitgame.cli import cli
 from summitgame.errors import RulesError
-from summitgame.loader import load_rules
-from summitgame.params import Span, parse_grid
+from summitgame.rules.loader import load_rules
+from summitgame.rules.params import Span, parse_grid
 
 RULES = load_rules()
 

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from summitgame.analysis.targets import split_specs, targets_from_text
 from summitgame.cli import cli
-from summitgame.loader import load_rules
-from summitgame.params import show_number
+from summitgame.rules.loader import load_rules
+from summitgame.rules.params import show_number
 from test_tune_resume import BUDGET, TARGETS, Run, here, ref  # noqa: F401  (fixtures)
 
 WANTED = {"median_end_round": "== 10", "failed": "<= 50%"}  # TARGETS, in file order (not sorted)

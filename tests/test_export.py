@@ -18,11 +18,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import summitgame
-from summitgame import export as ex
 from summitgame.agents import load_class
+from summitgame.analysis import export as ex
 from summitgame.cli import cli
-from summitgame.loader import default_rules_path
-from summitgame.tournament import read_games as read_lines
+from summitgame.rules.loader import default_rules_path
+from summitgame.runs.tournament import read_games as read_lines
 
 load_class("helper_agents:Crasher")
 GUIDE = Path(__file__).resolve().parents[1] / "docs" / "researchers.md"

@@ -25,11 +25,11 @@ from hypothesis import strategies as st
 from conftest import BUNDLED_NAMES, bundled
 from summitgame import rng as _rng
 from summitgame.engine import apply, legal_actions, new_game
+from summitgame.engine.observation import Sight, determinize, observe, sample_state, sight, sight_of
+from summitgame.engine.state import State
 from summitgame.integrations.encoding import Encoder
 from summitgame.integrations.pettingzoo import raw_env
-from summitgame.observation import Sight, determinize, observe, sample_state, sight, sight_of
-from summitgame.ruleset import Ruleset
-from summitgame.state import State
+from summitgame.rules.ruleset import Ruleset
 
 SEEDS = st.integers(min_value=-(2**63), max_value=2**64)
 RULESETS = pytest.mark.parametrize("name", ["summit", "trade"])

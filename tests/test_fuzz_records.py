@@ -28,9 +28,9 @@ from summitgame.agents.base import make_agent
 from summitgame.cli import cli
 from summitgame.engine import apply, legal_actions, new_game
 from summitgame.errors import SummitError
-from summitgame.loader import load_rules
 from summitgame.play.saves import load_save, save_game
-from summitgame.tournament import GAMES_FILE, SETTINGS_FILE
+from summitgame.rules.loader import load_rules
+from summitgame.runs.tournament import GAMES_FILE, SETTINGS_FILE
 
 HANG_GUARD = 60  #: seconds one input may take before the test calls it a hang (a generous bound)
 FAST = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -33,10 +33,10 @@ from hypothesis import strategies as st
 from summitgame.cli import cli
 from summitgame.engine import apply, legal_actions, new_game
 from summitgame.errors import RulesError
-from summitgame.loader import load_rules
-from summitgame.params import format_path, get_at, parse_path
-from summitgame.rulebook import rulebook
-from summitgame.ruleset import Ruleset
+from summitgame.rules.loader import load_rules
+from summitgame.rules.params import format_path, get_at, parse_path
+from summitgame.rules.rulebook import rulebook
+from summitgame.rules.ruleset import Ruleset
 
 ROOT = Path(__file__).resolve().parents[1]
 RULE_FILES = {"summit": ROOT / "rules" / "summit.toml", "trade": ROOT / "rules" / "trade.toml"}

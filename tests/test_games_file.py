@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from summitgame import jsonlines
 from summitgame.cli import cli
-from summitgame.ruleset import Ruleset
-from summitgame.tournament import GAMES_FILE, SETTINGS_FILE, TournamentError, read_games, run_tournament
+from summitgame.rules.ruleset import Ruleset
+from summitgame.runs import jsonlines
+from summitgame.runs.tournament import GAMES_FILE, SETTINGS_FILE, TournamentError, read_games, run_tournament
 
 ARGS = ["tournament", "random", "greedy", "-n", "4", "--seed", "3"]
 
@@ -216,7 +216,7 @@ def test_a_full_disk_keeps_what_was_written_and_resume_finishes(
 def test_a_full_disk_when_the_summary_is_written_loses_no_game(
     finished: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from summitgame import records
+    from summitgame.runs import records
 
     real = records.os.replace
 

@@ -15,15 +15,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import bundled
-from summitgame.actions import Action, ActionKind
 from summitgame.agents import AgentError, make_agent
 from summitgame.agents.evaluate import Appraisal, Package, Valuer, Weights, inferred_stakes, their_stakes
 from summitgame.agents.greedy import GreedyAgent
 from summitgame.engine import apply, legal_actions, new_game
-from summitgame.match import play_game
-from summitgame.observation import Observation, observe
-from summitgame.records import record_of
-from summitgame.state import Phase, State
+from summitgame.engine.observation import Observation, observe
+from summitgame.engine.state import Phase, State
+from summitgame.rules.actions import Action, ActionKind
+from summitgame.runs.match import play_game
+from summitgame.runs.records import record_of
 
 
 def step(s: State, notation: str) -> State:

@@ -18,16 +18,16 @@ import pytest
 from gymnasium.envs.registration import namespace, registry
 from gymnasium.utils.env_checker import check_env
 
-from summitgame.actions import Action
 from summitgame.agents.base import Agent
 from summitgame.engine import legal_actions, new_game
+from summitgame.engine.observation import Observation
+from summitgame.engine.scoring import outcome
 from summitgame.integrations.encoding import Encoder
 from summitgame.integrations.gymnasium import ENV_ID, SummitEnv
 from summitgame.integrations.pettingzoo import raw_env
-from summitgame.match import play_game
-from summitgame.observation import Observation
-from summitgame.ruleset import Ruleset
-from summitgame.scoring import outcome
+from summitgame.rules.actions import Action
+from summitgame.rules.ruleset import Ruleset
+from summitgame.runs.match import play_game
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -14,16 +14,16 @@ from hypothesis import strategies as st
 
 from conftest import bundled
 from report_check import problems
-from summitgame.actions import ActionKind
 from summitgame.agents.base import make_agent
 from summitgame.analysis.html import chart_ids
 from summitgame.analysis.impact import DECISIVE, MIN_DRAWS, Draw, Replays, draws_of, impact_section, impact_warnings
 from summitgame.analysis.metrics import GameMetrics, game_metrics
 from summitgame.cli import cli
 from summitgame.engine import apply, apply_muted, legal_actions, new_game, new_game_muted
-from summitgame.match import play_game
-from summitgame.records import record_of
-from summitgame.ruleset import Ruleset
+from summitgame.rules.actions import ActionKind
+from summitgame.rules.ruleset import Ruleset
+from summitgame.runs.match import play_game
+from summitgame.runs.records import record_of
 
 
 def run(*args: object) -> Result:

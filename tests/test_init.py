@@ -12,8 +12,8 @@ from click.testing import CliRunner, Result
 from conftest import RULES_DIR
 from summitgame.analysis.targets import load_targets
 from summitgame.cli import cli
-from summitgame.loader import check_file, load_rules
-from summitgame.schema import GestureDeck
+from summitgame.rules.loader import check_file, load_rules
+from summitgame.rules.schema import GestureDeck
 
 FILES = ("rules.toml", "cards/events.toml", "cards/gestures.toml", "cards/agendas.toml", "targets.toml")
 

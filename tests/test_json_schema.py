@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from summitgame.cli import cli
-from summitgame.loader import model_json_schemas
+from summitgame.rules.loader import model_json_schemas
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = model_json_schemas()

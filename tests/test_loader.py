@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from summitgame.errors import Problem, RulesError
-from summitgame.loader import (
+from summitgame.rules.loader import (
     bundled_rule_files,
     check_file,
     data_dir,
@@ -17,9 +17,9 @@ from summitgame.loader import (
     load_rules,
     parse_override,
 )
-from summitgame.rulebook import rulebook
-from summitgame.ruleset import Ruleset
-from summitgame.schema import EventDeck
+from summitgame.rules.rulebook import rulebook
+from summitgame.rules.ruleset import Ruleset
+from summitgame.rules.schema import EventDeck
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from summitgame.errors import Problem, RulesError
-from summitgame.loader import load_rules
+from summitgame.rules.loader import load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 SUMMIT = ROOT / "rules" / "summit.toml"

@@ -17,13 +17,13 @@ from hypothesis import strategies as st
 from conftest import CLASSIC_FINGERPRINT, CLASSIC_PATH, bundled
 from summitgame import rng as _rng
 from summitgame.cli import cli
-from summitgame.crossref import cross_check
 from summitgame.engine import new_game
 from summitgame.errors import MAX_PROBLEMS_SHOWN, Problem, RulesError
-from summitgame.loader import bundled_rule_files, check_file, load_rules, locate, parse_override
-from summitgame.ruleset import compile_ruleset
+from summitgame.rules.crossref import cross_check
+from summitgame.rules.loader import bundled_rule_files, check_file, load_rules, locate, parse_override
+from summitgame.rules.ruleset import compile_ruleset
+from summitgame.rules.schema import AgendaCard, AgendaDeck
 from summitgame.safeio import MAX_DATA_BYTES
-from summitgame.schema import AgendaCard, AgendaDeck
 
 ROOT = Path(__file__).resolve().parents[1]
 SUMMIT = ROOT / "rules" / "summit.toml"

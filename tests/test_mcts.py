@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 import pytest
 
 from conftest import bundled
-from summitgame.actions import Action
 from summitgame.agents import AgentError, load_class, make_agent
 from summitgame.agents.base import Agent
 from summitgame.agents.mcts import (
@@ -32,11 +31,12 @@ from summitgame.agents.mcts import (
     utilities,
 )
 from summitgame.engine import apply, apply_unchecked, legal_actions, new_game
-from summitgame.match import play_game
-from summitgame.observation import Observation, determinize, observe, sample_state
-from summitgame.ruleset import Ruleset
-from summitgame.scoring import scores, tier_index
-from summitgame.state import Phase, State
+from summitgame.engine.observation import Observation, determinize, observe, sample_state
+from summitgame.engine.scoring import scores, tier_index
+from summitgame.engine.state import Phase, State
+from summitgame.rules.actions import Action
+from summitgame.rules.ruleset import Ruleset
+from summitgame.runs.match import play_game
 from test_agents import StateGuard, Watched, agent_modules
 
 load_class("helper_agents:First")  # ``first``: always the first legal action (accepts any offer)

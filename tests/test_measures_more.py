@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from summitgame.analysis.measures import measure, readers
 from summitgame.analysis.metrics import GameMetrics, game_metrics
 from summitgame.engine import apply, legal_actions, new_game
-from summitgame.loader import load_rules
-from summitgame.records import record_of
-from summitgame.ruleset import Ruleset
+from summitgame.rules.loader import load_rules
+from summitgame.rules.ruleset import Ruleset
+from summitgame.runs.records import record_of
 
 
 @pytest.fixture(scope="module")

@@ -13,11 +13,11 @@ import pytest
 from open_spiel.python.algorithms import ismcts, mcts
 
 from summitgame.engine import apply, legal_actions, new_game
+from summitgame.engine.observation import determinize, observe
+from summitgame.engine.scoring import outcome
+from summitgame.engine.state import State
 from summitgame.integrations import openspiel as adapter
-from summitgame.observation import determinize, observe
-from summitgame.ruleset import Ruleset
-from summitgame.scoring import outcome
-from summitgame.state import State
+from summitgame.rules.ruleset import Ruleset
 
 TRADE = str(Path(__file__).resolve().parents[1] / "rules" / "trade.toml")
 PARAMS = {"summit": {}, "trade": {"rules": TRADE}}

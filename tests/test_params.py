@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from summitgame.errors import RulesError
-from summitgame.loader import bundled_rule_files, load_rules
-from summitgame.params import (
+from summitgame.rules.loader import bundled_rule_files, load_rules
+from summitgame.rules.params import (
     MAX_GRID,
     MAX_NUMBER,
     MAX_PATH,

@@ -12,12 +12,12 @@ import pytest
 from pettingzoo.test import api_test, parallel_api_test, parallel_seed_test, render_test, seed_test
 
 from summitgame.engine import apply, legal_actions, new_game
+from summitgame.engine.observation import determinize, observe, sample_state
+from summitgame.engine.scoring import outcome
+from summitgame.engine.state import State
 from summitgame.integrations.encoding import Encoder
 from summitgame.integrations.pettingzoo import env, parallel_env, raw_env
-from summitgame.observation import determinize, observe, sample_state
-from summitgame.ruleset import Ruleset
-from summitgame.scoring import outcome
-from summitgame.state import State
+from summitgame.rules.ruleset import Ruleset
 
 TRADE = str(Path(__file__).resolve().parents[1] / "rules" / "trade.toml")
 

@@ -18,10 +18,10 @@ from conftest import BUNDLED_NAMES, bundled
 from summitgame.cli import cli
 from summitgame.engine import apply, legal_actions, new_game
 from summitgame.errors import RecordError
-from summitgame.plain import game_text, match_text, parse
-from summitgame.records import record_of, replay, replay_states
-from summitgame.ruleset import Ruleset
-from summitgame.tournament import run_match
+from summitgame.rules.ruleset import Ruleset
+from summitgame.runs.plain import game_text, match_text, parse
+from summitgame.runs.records import record_of, replay, replay_states
+from summitgame.runs.tournament import run_match
 
 
 def match_lines(rules: Ruleset, a: str, b: str, games: int, seed: int) -> list[dict[str, Any]]:

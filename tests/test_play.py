@@ -19,22 +19,22 @@ from click.testing import CliRunner, Result
 from rich.console import Console
 
 from conftest import CLASSIC_FINGERPRINT, CLASSIC_PATH
-from summitgame import cli as cli_module
-from summitgame.actions import Action, ActionKind
 from summitgame.agents import make_agent
 from summitgame.cli import cli
+from summitgame.cli import commands as cli_module
 from summitgame.engine import apply, legal_actions, new_game
-from summitgame.loader import default_rules_path, load_rules
-from summitgame.match import agent_rng
-from summitgame.observation import determinize, observe
+from summitgame.engine.observation import determinize, observe
+from summitgame.engine.state import Phase, State
 from summitgame.play import Ending, Session, make_seats
 from summitgame.play.commands import Command, Problem, interpret
 from summitgame.play.log import entries
 from summitgame.play.preview import preview
 from summitgame.play.screen import board, choice_list, end_screen, look_for
-from summitgame.records import read_record, replay
-from summitgame.ruleset import Ruleset
-from summitgame.state import Phase, State
+from summitgame.rules.actions import Action, ActionKind
+from summitgame.rules.loader import default_rules_path, load_rules
+from summitgame.rules.ruleset import Ruleset
+from summitgame.runs.match import agent_rng
+from summitgame.runs.records import read_record, replay
 
 SHORT = ("--set", "rounds.count=3")
 

@@ -12,12 +12,12 @@ import pytest
 
 from conftest import CLASSIC_PATH
 from summitgame.engine import apply, new_game
-from summitgame.loader import load_rules
-from summitgame.observation import Observation, observe
+from summitgame.engine.observation import Observation, observe
+from summitgame.engine.state import State
 from summitgame.play.complete import COMMAND_WORDS, Completer, completions
 from summitgame.play.terminal import readline_bindings
-from summitgame.ruleset import Ruleset
-from summitgame.state import State
+from summitgame.rules.loader import load_rules
+from summitgame.rules.ruleset import Ruleset
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 

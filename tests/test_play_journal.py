@@ -19,17 +19,17 @@ from click.testing import CliRunner, Result
 from rich.console import Console
 
 from conftest import CLASSIC_PATH
-from summitgame.actions import Action, ActionKind
 from summitgame.cli import cli
 from summitgame.engine import apply, legal_actions, new_game
+from summitgame.engine.state import State
 from summitgame.errors import RecordError
-from summitgame.loader import load_rules
 from summitgame.play import Ending, Session, make_seats
 from summitgame.play.journal import Journal, journal_doc, read_journal, unfinished
 from summitgame.play.saves import load_save
-from summitgame.records import read_record, record_of, replay
-from summitgame.ruleset import Ruleset
-from summitgame.state import State
+from summitgame.rules.actions import Action, ActionKind
+from summitgame.rules.loader import load_rules
+from summitgame.rules.ruleset import Ruleset
+from summitgame.runs.records import read_record, record_of, replay
 from test_play import script
 
 SHORT = ("--set", "rounds.count=3")

@@ -21,11 +21,11 @@ from rich.console import Console
 from conftest import BUNDLED_NAMES, CLASSIC_PATH, bundled, walk
 from summitgame.cli import cli
 from summitgame.engine import apply, legal_actions, new_game
-from summitgame.loader import load_rules
+from summitgame.engine.state import State
 from summitgame.play import Ending, Session, make_seats
 from summitgame.play.log import Entry, EntryKind, entries, transition
-from summitgame.ruleset import Ruleset
-from summitgame.state import State
+from summitgame.rules.loader import load_rules
+from summitgame.rules.ruleset import Ruleset
 
 Numbers = dict[tuple[str, int], int]
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pexpect
 
-from summitgame.actions import Action, ActionKind
 from summitgame.engine import apply, legal_actions, new_game
-from summitgame.loader import load_rules
-from summitgame.records import read_record, replay
-from summitgame.state import Phase, State
+from summitgame.engine.state import Phase, State
+from summitgame.rules.actions import Action, ActionKind
+from summitgame.rules.loader import load_rules
+from summitgame.runs.records import read_record, replay
 
 SEED = 11
 RULES = ("--set", "rounds.count=2")

@@ -16,12 +16,12 @@ from click.testing import CliRunner, Result
 
 from summitgame.cli import cli
 from summitgame.engine import new_game
-from summitgame.loader import load_rules
 from summitgame.play import Session, make_seats
 from summitgame.play.replay import step_through
 from summitgame.play.terminal import SafeConsole
-from summitgame.records import save_record
-from summitgame.ruleset import Ruleset, compile_ruleset
+from summitgame.rules.loader import load_rules
+from summitgame.rules.ruleset import Ruleset, compile_ruleset
+from summitgame.runs.records import save_record
 from test_play import script
 
 SHORT = ("--set", "rounds.count=3")

@@ -15,12 +15,12 @@ from helper_agents import Crasher
 from summitgame.agents import make_agent
 from summitgame.cli import cli
 from summitgame.engine import new_game
-from summitgame.loader import load_rules
-from summitgame.match import agent_rng
 from summitgame.play import watch as watch_module
 from summitgame.play.watch import Forfeit, play_out, watch
-from summitgame.records import read_record, replay
-from summitgame.ruleset import Ruleset
+from summitgame.rules.loader import load_rules
+from summitgame.rules.ruleset import Ruleset
+from summitgame.runs.match import agent_rng
+from summitgame.runs.records import read_record, replay
 
 SHORT = ("--set", "rounds.count=2")
 

@@ -20,18 +20,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import bundled
-from summitgame.actions import Action, ActionKind
 from summitgame.agents import AgentError, available, make_agent
 from summitgame.agents.base import Agent
 from summitgame.agents.evaluate import Valuer
 from summitgame.agents.probes import NO_DEAL, gives, relative_gesture
 from summitgame.cli import cli
 from summitgame.engine import apply, legal_actions, new_game
-from summitgame.match import agent_rng, play_game
-from summitgame.observation import Observation, determinize, observe
-from summitgame.records import record_of
-from summitgame.ruleset import Ruleset
-from summitgame.state import Phase, State
+from summitgame.engine.observation import Observation, determinize, observe
+from summitgame.engine.state import Phase, State
+from summitgame.rules.actions import Action, ActionKind
+from summitgame.rules.ruleset import Ruleset
+from summitgame.runs.match import agent_rng, play_game
+from summitgame.runs.records import record_of
 from test_agents import StateGuard, Watched, agent_modules
 
 PROBES = ["stonewall", "taker", "pushover", "spoiler"]

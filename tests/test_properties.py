@@ -21,14 +21,14 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from conftest import BUNDLED_NAMES, bundled, check_final, check_state, deal_points
-from summitgame.actions import ActionKind
 from summitgame.engine import apply, is_terminal, legal_actions, max_decisions, new_game
+from summitgame.engine.observation import Observation, determinize, observe, sample_state, sight
+from summitgame.engine.scoring import outcome
+from summitgame.engine.state import State
 from summitgame.errors import IllegalActionError
-from summitgame.observation import Observation, determinize, observe, sample_state, sight
-from summitgame.records import dumps, record_of, replay
-from summitgame.ruleset import Ruleset
-from summitgame.scoring import outcome
-from summitgame.state import State
+from summitgame.rules.actions import ActionKind
+from summitgame.rules.ruleset import Ruleset
+from summitgame.runs.records import dumps, record_of, replay
 
 SEEDS = st.integers(min_value=-(2**63), max_value=2**64)
 

@@ -17,16 +17,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import bundled
-from summitgame.actions import Action
 from summitgame.agents import make_agent
 from summitgame.agents.cmd import LOG_ENV
+from summitgame.agents.protocol import ProtocolError, act, end, hello, json_schemas, parse_answer
 from summitgame.engine import apply, legal_actions, new_game
-from summitgame.loader import load_rules
-from summitgame.match import play_game
-from summitgame.observation import Observation, determinize, observe, sample_state, to_json
-from summitgame.protocol import ProtocolError, act, end, hello, json_schemas, parse_answer
-from summitgame.ruleset import Ruleset
-from summitgame.scoring import outcome
+from summitgame.engine.observation import Observation, determinize, observe, sample_state, to_json
+from summitgame.engine.scoring import outcome
+from summitgame.rules.actions import Action
+from summitgame.rules.loader import load_rules
+from summitgame.rules.ruleset import Ruleset
+from summitgame.runs.match import play_game
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = json_schemas()
@@ -94,7 +94,9 @@ def test_hello_depends_on_the_rules_role_and_agent_stream_only() -> None:
 
 
 def test_the_schemas_in_docs_are_current() -> None:
-    """docs/protocol/*.schema.json are what the models say (regenerate: python -m summitgame.protocol docs/protocol)."""
+    """docs/protocol/*.schema.json are what the models say.
+
+    Regenerate: python -m summitgame.agents.protocol docs/protocol."""
     folder = ROOT / "docs" / "protocol"
     assert sorted(p.name for p in folder.glob("*.schema.json")) == sorted(f"{n}.schema.json" for n in SCHEMAS)
     for name, schema in SCHEMAS.items():

@@ -16,9 +16,12 @@ import pytest
 
 from summitgame import __version__
 from summitgame.engine import apply, legal_actions, new_game
+from summitgame.engine.scoring import outcome
+from summitgame.engine.state import State
 from summitgame.errors import RecordError, SummitError
-from summitgame.loader import bundled_rules_for, display, load_rules
-from summitgame.records import (
+from summitgame.rules.loader import bundled_rules_for, display, load_rules
+from summitgame.rules.ruleset import Ruleset
+from summitgame.runs.records import (
     FORMAT,
     VERSION,
     check_shape,
@@ -30,10 +33,7 @@ from summitgame.records import (
     save_record,
     write_atomic,
 )
-from summitgame.ruleset import Ruleset
 from summitgame.safeio import WriteError
-from summitgame.scoring import outcome
-from summitgame.state import State
 
 RandomGame = Callable[..., State]
 
@@ -97,8 +97,8 @@ import random
 import sys
 
 from summitgame.engine import apply, legal_actions, new_game
-from summitgame.loader import load_rules
-from summitgame.records import dumps, record_of
+from summitgame.rules.loader import load_rules
+from summitgame.runs.records import dumps, record_of
 
 rules = load_rules(None)
 s = new_game(rules, 41)

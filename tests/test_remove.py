@@ -11,7 +11,7 @@ import pytest
 
 from conftest import RULES_DIR
 from summitgame.errors import RulesError
-from summitgame.loader import load_rules, model_json_schemas
+from summitgame.rules.loader import load_rules, model_json_schemas
 
 SUMMIT = RULES_DIR / "summit.toml"
 

@@ -23,9 +23,9 @@ from click.testing import CliRunner, Result
 from headless import FLAGS, chromium
 from summitgame.cli import cli
 from summitgame.engine import apply, legal_actions, new_game
-from summitgame.loader import load_rules
 from summitgame.play.replay_html import _json_for_script, page_data, replay_page
-from summitgame.records import dumps, read_record, record_of
+from summitgame.rules.loader import load_rules
+from summitgame.runs.records import dumps, read_record, record_of
 
 RULES = load_rules(None)
 

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from summitgame.analysis.html import CHARTS, chart_ids
 from summitgame.cli import cli
-from summitgame.loader import default_rules_path
+from summitgame.rules.loader import default_rules_path
 
 
 class Collect(HTMLParser):

@@ -53,8 +53,8 @@ def test_the_report_favours_the_role_that_wins_when_the_score_gap_is_null() -> N
     from summitgame.analysis.aggregate import aggregate
     from summitgame.analysis.metrics import game_metrics
     from summitgame.engine import apply_unchecked, legal_actions, new_game
-    from summitgame.loader import load_rules
-    from summitgame.records import record_of
+    from summitgame.rules.loader import load_rules
+    from summitgame.runs.records import record_of
 
     rules = load_rules()
     r0, r1 = rules.roles

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import CLASSIC_PATH
-from summitgame.loader import bundled_rule_files, load_rules
-from summitgame.rulebook import rulebook
+from summitgame.rules.loader import bundled_rule_files, load_rules
+from summitgame.rules.rulebook import rulebook
 
 TRADE = Path(__file__).resolve().parents[1] / "rules" / "trade.toml"
 

@@ -3,9 +3,9 @@ takes the apostrophe alone ("Highlands'")."""
 
 from __future__ import annotations
 
-from summitgame.describe import Describer, possessive
-from summitgame.loader import load_rules
-from summitgame.schema import ChangeMeter, RevealAgenda, RoleSpec
+from summitgame.rules.describe import Describer, possessive
+from summitgame.rules.loader import load_rules
+from summitgame.rules.schema import ChangeMeter, RevealAgenda, RoleSpec
 
 
 def describer(self_word: str = "you") -> Describer:
@@ -40,7 +40,7 @@ def test_a_revealed_agenda_is_revealed_to_the_other_side() -> None:
 
 
 def test_one_step_is_singular() -> None:
-    from summitgame.rulebook import rulebook
+    from summitgame.rules.rulebook import rulebook
 
     book = rulebook(load_rules(None, ["proposals.cap[0].steps=1"]))
     assert "up to 1 step" in book and "up to 1 steps" not in book

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from summitgame.engine import apply, is_terminal, legal_actions, new_game
-from summitgame.loader import load_rules
-from summitgame.observation import observe, sample_state
-from summitgame.ruleset import Ruleset
+from summitgame.engine.observation import observe, sample_state
+from summitgame.rules.loader import load_rules
+from summitgame.rules.ruleset import Ruleset
 
 RULES = {"summit": load_rules(), "trade": load_rules("rules/trade.toml")}
 
@@ -47,7 +47,7 @@ def test_sampling_varies_what_the_viewer_cannot_see() -> None:
 def test_observe_fills_every_field_and_nothing_else() -> None:
     import dataclasses
 
-    from summitgame.observation import Observation
+    from summitgame.engine.observation import Observation
 
     view = observe(new_game(RULES["summit"], 1), 0)
     names = {f.name for f in dataclasses.fields(Observation)}

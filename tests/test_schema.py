@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from summitgame import schema
-from summitgame.loader import load_rules, model_json_schemas
-from summitgame.rulebook import rulebook
+from summitgame.rules import schema
+from summitgame.rules.loader import load_rules, model_json_schemas
+from summitgame.rules.rulebook import rulebook
 
 
 def all_models() -> list[type[BaseModel]]:

@@ -7,10 +7,10 @@ from collections.abc import Callable
 import pytest
 
 from summitgame.engine import max_decisions, new_game
+from summitgame.engine.scoring import outcome, score_parts, scores, tier_index
+from summitgame.engine.state import State
 from summitgame.play.screen import _score_rows
-from summitgame.ruleset import Ruleset
-from summitgame.scoring import outcome, score_parts, scores, tier_index
-from summitgame.state import State
+from summitgame.rules.ruleset import Ruleset
 
 
 @pytest.mark.parametrize("seed", range(12))

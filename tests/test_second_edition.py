@@ -16,14 +16,14 @@ from pathlib import Path
 import pytest
 
 from conftest import CLASSIC_PATH, check_final, check_state, expected_tier, per_role
-from summitgame.actions import ActionKind
 from summitgame.engine import apply, is_terminal, legal_actions, new_game, why_illegal
+from summitgame.engine.scoring import outcome, tier_index
+from summitgame.engine.state import EndReason, Phase, State
 from summitgame.errors import IllegalActionError
-from summitgame.loader import load_rules
-from summitgame.ruleset import Ruleset
-from summitgame.schema import ChangeMeter, Effect, MeterCondition
-from summitgame.scoring import outcome, tier_index
-from summitgame.state import EndReason, Phase, State
+from summitgame.rules.actions import ActionKind
+from summitgame.rules.loader import load_rules
+from summitgame.rules.ruleset import Ruleset
+from summitgame.rules.schema import ChangeMeter, Effect, MeterCondition
 from test_engine import FIXED_AGENDAS, QUIET_EVENTS
 
 W, M = 0, 1  # washington, moscow (rule-file order)

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from summitgame import sequential
 from summitgame.cli import cli
-from summitgame.records import read_record, replay
-from summitgame.ruleset import Ruleset
-from summitgame.sequential import run_until_significant
-from summitgame.stats import sprt_elo
-from summitgame.tournament import deal_seed
+from summitgame.rules.ruleset import Ruleset
+from summitgame.runs import sequential
+from summitgame.runs.records import read_record, replay
+from summitgame.runs.sequential import run_until_significant
+from summitgame.runs.stats import sprt_elo
+from summitgame.runs.tournament import deal_seed
 
 
 def test_greedy_is_shown_stronger_than_random(summit_rules: Ruleset) -> None:

@@ -10,14 +10,14 @@ from collections.abc import Callable
 import pytest
 
 from conftest import check_final, check_state, deal_points
-from summitgame.actions import ActionKind
 from summitgame.engine import apply, is_terminal, legal_actions, new_game
-from summitgame.observation import determinize, observe
+from summitgame.engine.observation import determinize, observe
+from summitgame.engine.scoring import outcome
+from summitgame.engine.state import State
 from summitgame.rng import agent_seed
-from summitgame.ruleset import Ruleset
-from summitgame.scoring import outcome
-from summitgame.simulate import game_seed, simulate
-from summitgame.state import State
+from summitgame.rules.actions import ActionKind
+from summitgame.rules.ruleset import Ruleset
+from summitgame.runs.simulate import game_seed, simulate
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,4 @@
-"""summitgame.stats against values computed by hand (or from published tables)."""
+"""summitgame.runs.stats against values computed by hand (or from published tables)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from summitgame.stats import (
+from summitgame.runs.stats import (
     ELO,
     betainc,
     bootstrap_ci,

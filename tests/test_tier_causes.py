@@ -20,10 +20,10 @@ from summitgame.analysis.html import _names, causes_table
 from summitgame.analysis.metrics import GameMetrics, game_metrics
 from summitgame.cli import cli
 from summitgame.engine import apply_unchecked, legal_actions, new_game
-from summitgame.loader import load_rules
-from summitgame.records import record_of
-from summitgame.ruleset import Ruleset
-from summitgame.scoring import outcome
+from summitgame.engine.scoring import outcome
+from summitgame.rules.loader import load_rules
+from summitgame.rules.ruleset import Ruleset
+from summitgame.runs.records import record_of
 
 
 @pytest.fixture(scope="module")

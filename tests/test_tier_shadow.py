@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from summitgame.cli import cli
 from summitgame.errors import RulesError
-from summitgame.loader import load_rules
+from summitgame.rules.loader import load_rules
 
 SUMMIT = Path(__file__).resolve().parents[1] / "rules" / "summit.toml"
 

@@ -22,10 +22,10 @@ from click.testing import CliRunner, Result
 
 from summitgame.agents import AgentError, load_class
 from summitgame.cli import cli
-from summitgame.loader import load_rules
-from summitgame.records import replay
-from summitgame.ruleset import Ruleset
-from summitgame.tournament import (
+from summitgame.rules.loader import load_rules
+from summitgame.rules.ruleset import Ruleset
+from summitgame.runs.records import replay
+from summitgame.runs.tournament import (
     GAMES_FILE,
     SUMMARY_FILE,
     TournamentError,

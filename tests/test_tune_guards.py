@@ -26,9 +26,9 @@ from summitgame.analysis.targets import Targets, targets_from_text
 from summitgame.cli import cli
 from summitgame.engine import apply_unchecked, legal_actions, new_game
 from summitgame.errors import RulesError
-from summitgame.loader import load_rules
-from summitgame.params import Span
-from summitgame.records import record_of
+from summitgame.rules.loader import load_rules
+from summitgame.rules.params import Span
+from summitgame.runs.records import record_of
 
 RULES = load_rules()
 WALKOUTS = ("meters.pressure.walkout_at.washington", "meters.pressure.walkout_at.moscow")

@@ -27,8 +27,8 @@ from summitgame.analysis import tune as tn
 from summitgame.analysis.measures import Measure
 from summitgame.analysis.targets import targets_from_text
 from summitgame.cli import cli
-from summitgame.jsonlines import parse_lines
-from summitgame.loader import load_rules
+from summitgame.rules.loader import load_rules
+from summitgame.runs.jsonlines import parse_lines
 from summitgame.safeio import MAX_DEPTH
 
 SRC = Path(__file__).resolve().parents[1] / "src"

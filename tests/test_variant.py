@@ -11,12 +11,12 @@ import pytest
 
 from conftest import TRADE_PATH
 from summitgame.engine import apply, is_terminal, legal_actions, new_game
+from summitgame.engine.observation import observe
+from summitgame.engine.scoring import outcome
+from summitgame.engine.state import EndReason, State
 from summitgame.errors import IllegalActionError
-from summitgame.loader import load_rules
-from summitgame.observation import observe
-from summitgame.ruleset import Ruleset
-from summitgame.scoring import outcome
-from summitgame.state import EndReason, State
+from summitgame.rules.loader import load_rules
+from summitgame.rules.ruleset import Ruleset
 
 BRUSSELS, BEIJING = 0, 1
 MARKET = "market_confidence"

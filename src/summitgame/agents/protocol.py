@@ -8,7 +8,7 @@ learns nothing an in-process agent could not. Its answers are parsed here, stric
 the legal actions is a ``ProtocolError``, and nothing in an answer is run or used as a path.
 
 The pydantic models below are the messages' schemas: ``json_schemas()`` exports them, docs/protocol/
-holds them (``python -m summitgame.protocol docs/protocol`` rewrites them; a test checks they are
+holds them (``python -m summitgame.agents.protocol docs/protocol`` rewrites them; a test checks they are
 current), and docs/protocol.md explains the protocol.
 """
 
@@ -22,13 +22,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .actions import Action
-from .errors import SummitError
-from .observation import Observation, to_json
-from .ruleset import Ruleset
-from .safeio import DataFileError, loads_json, printable
-from .scoring import Outcome
-from .version import __version__
+from ..engine.observation import Observation, to_json
+from ..engine.scoring import Outcome
+from ..errors import SummitError
+from ..rules.actions import Action
+from ..rules.ruleset import Ruleset
+from ..safeio import DataFileError, loads_json, printable
+from ..version import __version__
 
 VERSION = 1  #: the protocol version sent in ``hello``; bumped when a message changes meaning
 SHOWN = 60  #: characters of a program's answer quoted in an error
@@ -363,9 +363,9 @@ def parse_answer(line: bytes, rules: Ruleset, legal: Sequence[Action]) -> Action
 
 
 def main(argv: Sequence[str]) -> int:
-    """``python -m summitgame.protocol DIR``: write each message's schema to DIR/NAME.schema.json."""
+    """``python -m summitgame.agents.protocol DIR``: write each message's schema to DIR/NAME.schema.json."""
     if len(argv) != 1:
-        print("usage: python -m summitgame.protocol DIR", file=sys.stderr)
+        print("usage: python -m summitgame.agents.protocol DIR", file=sys.stderr)
         return 2
     folder = Path(argv[0])
     folder.mkdir(parents=True, exist_ok=True)

@@ -16,9 +16,9 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..actions import ActionKind
-from ..ruleset import Ruleset
-from ..stats import Estimate, bootstrap_ci, quantile, wilson
+from ..rules.actions import ActionKind
+from ..rules.ruleset import Ruleset
+from ..runs.stats import Estimate, bootstrap_ci, quantile, wilson
 from .cardstats import MIN_DEALS as MIN_CARD_DEALS
 from .cardstats import MIN_PLAYS, matched_shift, matched_shifts, too_few
 from .causes import causes_section

@@ -16,8 +16,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
 
-from ..ruleset import Ruleset
-from ..stats import mean_ci, sprt_bounds, sprt_difference
+from ..rules.ruleset import Ruleset
+from ..runs.stats import mean_ci, sprt_bounds, sprt_difference
 from .aggregate import boot_mean, rate, significant
 from .balance import Progress, Simulation, plan_for, players_for, simulate
 from .metrics import GameMetrics, meter_keys

@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from .errors import SummitError
-from .records import write_atomic
-from .safeio import DataFileError, printable, read_text
+from ..errors import SummitError
+from ..runs.records import write_atomic
+from ..safeio import DataFileError, printable, read_text
 
 if TYPE_CHECKING:
-    from .analysis.metrics import GameMetrics
-    from .ruleset import Ruleset
+    from ..rules.ruleset import Ruleset
+    from .metrics import GameMetrics
 
 GAMES_CSV = "games.csv"
 AGENTS_CSV = "agents.csv"
@@ -347,8 +347,8 @@ def measure_lines(lines: Sequence[Mapping[str, Any]], rules: Ruleset | None = No
     """Replay and measure the finished games whose actions are in their lines: under ``rules`` (its games
     only), else under the bundled rule file whose fingerprint each names. Returns the measures and how many
     finished games could not be measured (their rules are not at hand)."""
-    from .analysis.metrics import game_metrics
-    from .loader import bundled_rules_for, load_rules
+    from ..rules.loader import bundled_rules_for, load_rules
+    from .metrics import game_metrics
 
     cache: dict[str, Ruleset | None] = {}
     if rules is not None:
@@ -383,8 +383,8 @@ def games_file(path: str | Path) -> Path:
 def tables_of(path: str | Path, rules: Ruleset | None = None) -> tuple[Tables, int]:
     """The tables of a games.jsonl file (or a folder holding one), each game measured where its rules are
     at hand; and how many finished games were not measured."""
-    from .tournament import TournamentError
-    from .tournament import read_games as read_lines
+    from ..runs.tournament import TournamentError
+    from ..runs.tournament import read_games as read_lines
 
     try:
         lines = read_lines(games_file(path))
@@ -463,7 +463,7 @@ def read_games(path: str | os.PathLike[str], per: Per = "game", rules: Ruleset |
 def plan_tables(path: str | Path, lines: Sequence[Mapping[str, Any]], rules: Ruleset) -> Tables:
     """The tables of a run's games (``lines``, as ``tournament.run_plan`` reports them, without actions), each
     measured from its full line in the run's games.jsonl at ``path``."""
-    from .tournament import read_games as read_lines
+    from ..runs.tournament import read_games as read_lines
 
     wanted = {line["game_id"] for line in lines}
     full = {line["game_id"]: line for line in read_lines(path) if line["game_id"] in wanted}

@@ -22,13 +22,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from ..errors import Problem, RulesError
-from ..loader import load_rules, no_entry
-from ..params import FILE_KEYS, Number, Param, Value, fmt_number, get_at, is_number, override_text, parse_path
-from ..ruleset import Ruleset
-from ..stats import mean_ci
-from ..tournament import Entrant
+from ..rules.loader import load_rules, no_entry
+from ..rules.params import FILE_KEYS, Number, Param, Value, fmt_number, get_at, is_number, override_text, parse_path
+from ..rules.ruleset import Ruleset
+from ..runs.stats import mean_ci
+from ..runs.tournament import Entrant
+from ..runs.workers import Pool
 from ..version import __version__
-from ..workers import Pool
 from .balance import Progress, games_per_pair, pairing_rows, plan_for, play_exploits, probe_entrants, simulate, skilled
 from .compare import metric_defs
 from .measures import Measure, exploit_measure, exploited, is_exploit_measure, measure, readers

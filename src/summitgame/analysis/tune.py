@@ -44,14 +44,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, RulesError, SummitError
-from ..jsonlines import JsonLines
-from ..loader import default_rules_path, load_rules
-from ..params import Number, Span, Value, fmt_number, get_at, parse_path
-from ..records import write_atomic
-from ..ruleset import Ruleset, card_values
+from ..rules.loader import default_rules_path, load_rules
+from ..rules.params import Number, Span, Value, fmt_number, get_at, parse_path
+from ..rules.ruleset import Ruleset, card_values
+from ..runs.jsonlines import JsonLines
+from ..runs.records import write_atomic
+from ..runs.stats import wilson
+from ..runs.tournament import Entrant
 from ..safeio import DataFileError, loads_json, printable, read_text
-from ..stats import wilson
-from ..tournament import Entrant
 from .metrics import GameMetrics
 from .sweep import Backend, Point, current_value, play_point
 from .targets import Targets, check, total_loss
@@ -887,7 +887,7 @@ def changes_file(
     (and ``name``, if given), its first line ``#:schema SCHEMA`` if given.
 
     A changed array item is written as its whole array (an ``extends`` file replaces arrays whole)."""
-    from ..loader import merged_data, parse_override
+    from ..rules.loader import merged_data, parse_override
 
     doc: dict[str, Any] = {}
     keys = [tuple(parse_override(o)[0]) for o in overrides] + [parse_path(k) for k in values]
@@ -924,7 +924,7 @@ def tuned_name(name: str, targets: Targets) -> str:
 def write_best(tuning: Tuning, best: Trial, out_dir: Path, command: str) -> tuple[Path, Ruleset]:
     """Write ``best.toml`` (named as tuned, with a ``#:schema`` first line and that schema beside it) and check
     it loads to the winner's rules (same fingerprint, once its name is put back)."""
-    from ..loader import model_json_schemas
+    from ..rules.loader import model_json_schemas
 
     changed = {d.path: best.values[d.path] for d in tuning.dims if best.values[d.path] != d.current}
     verdict = "meets every target" if best.met else f"misses some targets (loss {best.loss:.3g})"

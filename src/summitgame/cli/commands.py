@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
-from .cli_common import (
+from ..errors import RulesError, SummitError
+from ..rules.loader import bundled_rule_files, check_file, display, load_rules, model_json_schemas
+from ..rules.rulebook import rulebook
+from ..rules.ruleset import Ruleset
+from ..runs.simulate import simulate
+from ..safeio import printable
+from ..version import __version__
+from .common import (
     AGENT_SPEC_HELP,
     BotProgress,
     F,
@@ -32,19 +39,12 @@ from .cli_common import (
     write_report,
     write_tables,
 )
-from .cli_exploit import exploit_cmd
-from .cli_explore import sweep_cmd, targets_cmd, tunables_cmd, tune_cmd
-from .cli_init import init_cmd
-from .errors import RulesError, SummitError
-from .loader import bundled_rule_files, check_file, display, load_rules, model_json_schemas
-from .rulebook import rulebook
-from .ruleset import Ruleset
-from .safeio import printable
-from .simulate import simulate
-from .version import __version__
+from .exploit import exploit_cmd
+from .explore import sweep_cmd, targets_cmd, tunables_cmd, tune_cmd
+from .init import init_cmd
 
 if TYPE_CHECKING:
-    from .analysis.schema import CompareRow
+    from ..analysis.schema import CompareRow
 
 
 @click.group(cls=SummitGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -54,12 +54,12 @@ def cli() -> None:
     tracks under trust and domestic pressure; the summit ends symbolic, incremental or failed."""
 
 
-cli.add_command(sweep_cmd)  # the designer's exploration commands live in cli_explore.py and cli_exploit.py
+cli.add_command(sweep_cmd)  # the designer's exploration commands live in explore.py and exploit.py
 cli.add_command(targets_cmd)
 cli.add_command(tune_cmd)
 cli.add_command(tunables_cmd)
 cli.add_command(exploit_cmd)
-cli.add_command(init_cmd)  # starting a variant: cli_init.py
+cli.add_command(init_cmd)  # starting a variant: init.py
 
 
 @cli.command()
@@ -131,7 +131,7 @@ def schema_cmd(kind: str, out_dir: Path | None) -> None:
 
     Point a TOML language server at it with a first line such as
     `#:schema ./summitgame-rules.schema.json` (rules-partial for a file that extends another)."""
-    from .records import write_atomic
+    from ..runs.records import write_atomic
 
     schemas = model_json_schemas()
     if out_dir is None:
@@ -186,9 +186,9 @@ def check_hot_seat(console: Any) -> None:
     """Refuse a game between two humans on a screen the hand-over cannot clear (TERM=dumb, say)."""
     import os
 
-    from .errors import TerminalError
-    from .play.screen import look_for
-    from .play.terminal import hot_seat_problem, terminfo_can_clear
+    from ..errors import TerminalError
+    from ..play.screen import look_for
+    from ..play.terminal import hot_seat_problem, terminfo_can_clear
 
     stdin_tty, stdout_tty = sys.stdin.isatty(), sys.stdout.isatty()
     term = os.environ.get("TERM", "")
@@ -273,12 +273,12 @@ def play_cmd(
 
     from rich.text import Text
 
-    from .engine import new_game
-    from .play import Ending, Session, data_dir, make_seats, parse_players
-    from .play.complete import Completer
-    from .play.journal import Journal, is_journal, unfinished
-    from .play.saves import default_path, load_doc, read_game
-    from .play.terminal import LineReader, SafeConsole
+    from ..engine.forward import new_game
+    from ..play import Ending, Session, data_dir, make_seats, parse_players
+    from ..play.complete import Completer
+    from ..play.journal import Journal, is_journal, unfinished
+    from ..play.saves import default_path, load_doc, read_game
+    from ..play.terminal import LineReader, SafeConsole
 
     rules = load(rules_path, overrides)
     try:
@@ -395,11 +395,11 @@ def replay_cmd(
     file (the default rules, or rules/classic.toml for games of the first edition) finds its file. With
     --verify, only check it: exit 0 if it replays and reproduces the recorded outcome, 1 (with the reason)
     if not."""
-    from .loader import bundled_rules_for
-    from .play.replay import step_through
-    from .play.replay import verify as verify_record
-    from .play.saves import read_game
-    from .play.terminal import LineReader, SafeConsole
+    from ..play.replay import step_through
+    from ..play.replay import verify as verify_record
+    from ..play.saves import read_game
+    from ..play.terminal import LineReader, SafeConsole
+    from ..rules.loader import bundled_rules_for
 
     if rules_path is None and not overrides:
         recorded = read_game(path).get("rules")
@@ -410,7 +410,7 @@ def replay_cmd(
         click.echo(printable(verify_record(path, rules)))
         return
     if html_path is not None:
-        from .play.replay_html import write_replay_page
+        from ..play.replay_html import write_replay_page
 
         steps = write_replay_page(html_path, path, rules, view)
         click.echo(printable(f"page:              {html_path} ({steps} steps)"))
@@ -455,12 +455,12 @@ def watch_cmd(
 
     from rich.text import Text
 
-    from .engine import new_game
-    from .play import make_seats, parse_players
-    from .play.saves import read_game, replay_all
-    from .play.terminal import SafeConsole
-    from .play.watch import Forfeit, play_out, watch
-    from .records import replay
+    from ..engine.forward import new_game
+    from ..play import make_seats, parse_players
+    from ..play.saves import read_game, replay_all
+    from ..play.terminal import SafeConsole
+    from ..play.watch import Forfeit, play_out, watch
+    from ..runs.records import replay
 
     rules = load(rules_path, overrides)
     console = SafeConsole()
@@ -523,7 +523,7 @@ def agents_cmd(agent_classes: tuple[str, ...]) -> None:
     """List the agents a spec may name, each parameter with what it may be, its default and meaning.
 
     A spec outside these ranges is refused, from the command line and from a data file alike."""
-    from .agents.base import available, describe
+    from ..agents.base import available, describe
 
     load_agent_classes(agent_classes)
     for name, cls in available().items():
@@ -615,8 +615,8 @@ def match_cmd(
     0.05) decides that A is stronger or weaker (a difference of elo1 Elo is likelier than one of elo0) or
     equal (elo0 is likelier than elo1, either way), and the report says which and how many games it took;
     the same seed gives the same verdict after the same games."""
-    from . import sequential as seq
-    from .tournament import report_lines, run_match
+    from ..runs import sequential as seq
+    from ..runs.tournament import report_lines, run_match
 
     if not until and (elo0 is not None or elo1 is not None):
         raise click.UsageError("--elo0 and --elo1 go with --until-significant")
@@ -660,8 +660,8 @@ def match_cmd(
                 on_game=keep,
             )
     if pgn_path is not None:
-        from .plain import match_text
-        from .records import write_atomic
+        from ..runs.plain import match_text
+        from ..runs.records import write_atomic
 
         write_atomic(pgn_path, match_text([games_played[i] for i in sorted(games_played)], rules))
     if as_json:
@@ -678,7 +678,7 @@ def match_cmd(
     if pgn_path is not None:
         click.echo(printable(f"games as text:     {pgn_path}"))
     if any(spec.strip().startswith("cmd:") for spec in (agent_a, agent_b)):
-        from .agents.cmd import log_folder
+        from ..agents.cmd import log_folder
 
         click.echo(printable(f"bot stderr logs:   {log_folder()}/"))
 
@@ -719,8 +719,8 @@ def tournament_cmd(
     the games in flight; --resume plays just the missing games. The same seed gives the same results
     whatever the number of workers, locally or on a Dask cluster (--scheduler). Prints standings with
     Bradley–Terry ratings, a crosstable and per-role results; OUT/summary.json holds the full summary."""
-    from .agents.cmd import logs_in
-    from .tournament import GAMES_FILE, SUMMARY_FILE, report_lines, run_tournament
+    from ..agents.cmd import logs_in
+    from ..runs.tournament import GAMES_FILE, SUMMARY_FILE, report_lines, run_tournament
 
     if len(agents) < 2:
         raise click.UsageError("a tournament needs at least two agents")
@@ -749,7 +749,7 @@ def tournament_cmd(
         )
         sys.exit(130)
     if csv_dir is not None:
-        from .export import plan_tables
+        from ..analysis.export import plan_tables
 
         write_tables(csv_dir, plan_tables(out / GAMES_FILE, run.lines, rules))
     if as_json:
@@ -787,7 +787,7 @@ def export_cmd(source: Path, rules_path: Path | None, overrides: tuple[str, ...]
     One row per game, per agent and role, and per meter reading. Each game is replayed and measured under
     the rules it was played with: the bundled rule file with its fingerprint, or --rules/--set; a game
     whose rules are not at hand keeps its measured columns empty (and is counted in a note)."""
-    from .export import tables_of
+    from ..analysis.export import tables_of
 
     rules = load(rules_path, overrides) if rules_path is not None or overrides else None
     tables, missed = tables_of(source, rules)
@@ -903,12 +903,12 @@ def balance_cmd(
     exploits: each probe agent (a cheap line) against each agent, with a warning first when one wins at
     95%. Warnings come first and the command that reproduces the run last. The same command gives the
     same numbers whatever --workers or --scheduler is."""
-    from .analysis import balance as bal
-    from .analysis.ablation import ablation_entry, ablation_targets, sort_by_impact
-    from .analysis.compare import compare_rows, metric_defs
-    from .analysis.metrics import read_recorded
-    from .analysis.text import balance_lines
-    from .loader import without_cards
+    from ..analysis import balance as bal
+    from ..analysis.ablation import ablation_entry, ablation_targets, sort_by_impact
+    from ..analysis.compare import compare_rows, metric_defs
+    from ..analysis.metrics import read_recorded
+    from ..analysis.text import balance_lines
+    from ..rules.loader import without_cards
 
     rules = load(rules_path, overrides)
     load_agent_classes(agent_classes)
@@ -957,7 +957,7 @@ def balance_cmd(
             exploits = bal.play_exploits(rules, bal.probe_entrants(), opponents, per_pairing, seed, **run_opts)
     replays = None
     if impact:
-        from .analysis.impact import play_replays
+        from ..analysis.impact import play_replays
 
         with BotProgress("balance: impact", plain=False) as progress:
             replays = play_replays(sim, **{**run_opts, "progress": progress})
@@ -967,11 +967,11 @@ def balance_cmd(
     doc = bal.balance_report(sim, seed, command, games, recorded, ablations, exploits, replays)
     speed = bal.speed(sim, exploits, replays)
     if html_path is not None:
-        from .analysis.html import balance_html
+        from ..analysis.html import balance_html
 
         write_report(html_path, balance_html(doc))
     if csv_dir is not None:
-        from .export import Tables
+        from ..analysis.export import Tables
 
         tables = Tables()
         tables.add(sim.lines, sim.games)
@@ -1043,9 +1043,9 @@ def compare_cmd(
     Each row gives the metric under A and B, the paired difference B − A with its 95% interval, and a
     verdict. With --until-significant the games are played in batches until the sequential test on
     --metric is decided, and the report says how many games that took."""
-    from .analysis import balance as bal
-    from .analysis.compare import compare_report, run_compare, shared_defs
-    from .analysis.text import compare_lines
+    from ..analysis import balance as bal
+    from ..analysis.compare import compare_report, run_compare, shared_defs
+    from ..analysis.text import compare_lines
 
     ra = load_rules(rules_a, set_a)
     rb = load_rules(rules_b, set_b)
@@ -1079,11 +1079,11 @@ def compare_cmd(
     labels = {"a": " ".join([str(rules_a), *set_a]), "b": " ".join([str(rules_b), *set_b])}
     doc = compare_report(cmp, seed, command, labels, metric)
     if html_path is not None:
-        from .analysis.html import compare_html
+        from ..analysis.html import compare_html
 
         write_report(html_path, compare_html(doc))
     if csv_dir is not None:
-        from .export import SIDE_COLUMNS, Tables
+        from ..analysis.export import SIDE_COLUMNS, Tables
 
         tables = Tables(SIDE_COLUMNS)
         for side, sim in (("a", cmp.a), ("b", cmp.b)):
@@ -1126,12 +1126,12 @@ def metagame_cmd(
     maximum-entropy Nash equilibrium of that symmetric zero-sum game gives each agent a weight, and an
     agent outside its support a regret: how far below an even result it scores against the equilibrium
     mix. Intervals come from resampling each pair's deals."""
-    from .tournament import entrants, make_plan, run_plan
+    from ..runs.tournament import entrants, make_plan, run_plan
 
     if len(agents) < 2:
         raise click.UsageError("a meta-game needs at least two agents")
     try:  # before any game is played
-        from .analysis.metagame import metagame, pair_scores, report, report_lines
+        from ..analysis.metagame import metagame, pair_scores, report, report_lines
     except ImportError:
         raise SummitError("metagame needs scipy: pip install 'summitgame[metagame]'") from None
     rules = load(rules_path, overrides)
@@ -1146,7 +1146,7 @@ def metagame_cmd(
     game = metagame(labels, pair_scores(labels, run.lines), resamples=resamples, seed=seed)
     doc = report(game, games, seed)
     if html_path is not None:
-        from .analysis.html import metagame_html
+        from ..analysis.html import metagame_html
 
         write_report(html_path, metagame_html(doc))
     if as_json:

@@ -1,6 +1,6 @@
 """What the command modules share: option decorators, the error-reporting group, agent lists, progress, reports.
 
-``cli.py``, ``cli_explore.py`` and ``cli_exploit.py`` import from here, so none of them imports another's helpers.
+``commands``, ``explore`` and ``exploit`` import from here, so none of them imports another's helpers.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from typing import Any, TypeVar
 
 import click
 
-from .errors import RulesError, SummitError
-from .loader import load_rules
-from .ruleset import Ruleset
-from .safeio import printable
+from ..errors import RulesError, SummitError
+from ..rules.loader import load_rules
+from ..rules.ruleset import Ruleset
+from ..safeio import printable
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -152,7 +152,7 @@ def load_agent_classes(targets: tuple[str, ...]) -> None:
     processes inherit the path."""
     import os
 
-    from .agents import load_class
+    from ..agents import load_class
 
     if targets and "" not in sys.path and os.getcwd() not in sys.path:
         sys.path.append(os.getcwd())
@@ -203,10 +203,10 @@ def agent_list(text: str | None) -> list[str]:
     """Agent specs from ``--agents A,B,...`` (commas inside a spec's parameters are kept: ``mcts:c=1,iterations=9``
     is one spec because ``iterations=9`` has no agent name before an ``=``)."""
     if not text:
-        from .analysis.balance import DEFAULT_AGENTS
+        from ..analysis.balance import DEFAULT_AGENTS
 
         return list(DEFAULT_AGENTS)
-    from .analysis.targets import split_specs  # one reading for --agents and a targets file's [run] agents
+    from ..analysis.targets import split_specs  # one reading for --agents and a targets file's [run] agents
 
     return split_specs(text)
 
@@ -218,7 +218,7 @@ def print_schema(kind: str) -> Callable[[click.Context, click.Parameter, bool], 
     def show(ctx: click.Context, param: click.Parameter, value: bool) -> None:
         if not value or ctx.resilient_parsing:
             return
-        from .analysis import schema
+        from ..analysis import schema
 
         click.echo(json.dumps(schema.json_schema(kind), indent=1))
         ctx.exit()
@@ -227,7 +227,7 @@ def print_schema(kind: str) -> Callable[[click.Context, click.Parameter, bool], 
 
 
 def write_report(path: Path, html: str) -> None:
-    from .records import write_atomic
+    from ..runs.records import write_atomic
 
     write_atomic(path, html)
     click.echo(printable(f"report:            {path}"), err=True)
@@ -250,7 +250,7 @@ def html_option(
 
 def _needs_matplotlib(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
     if value is not None:
-        from .analysis.html import need_matplotlib
+        from ..analysis.html import need_matplotlib
 
         need_matplotlib()
     return value
@@ -261,7 +261,7 @@ def open_backend(workers: int, move_timeout: float | None, scheduler: str | None
     for the whole command (closed when it ends) rather than one per point or candidate."""
     if scheduler is None:
         return {"workers": workers, "move_timeout": move_timeout}
-    from .cluster import connect
+    from ..runs.cluster import connect
 
     client = click.get_current_context().with_resource(connect(scheduler))
     return {"workers": workers, "move_timeout": move_timeout, "scheduler": client}

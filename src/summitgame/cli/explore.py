@@ -1,4 +1,4 @@
-"""The designer's exploration commands: ``sweep``, ``targets``, ``tune``, ``tunables`` (cli.py adds them)."""
+"""The designer's exploration commands: ``sweep``, ``targets``, ``tune``, ``tunables`` (commands.py adds them)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .cli_common import (
+from ..errors import Problem, RulesError
+from ..rules.params import FILE_KEYS, show_number
+from ..safeio import printable
+from .common import (
     AGENT_SPEC_HELP,
     BotProgress,
     agent_list,
@@ -23,12 +26,9 @@ from .cli_common import (
     write_report,
     write_tables,
 )
-from .errors import Problem, RulesError
-from .params import FILE_KEYS, show_number
-from .safeio import printable
 
 if TYPE_CHECKING:
-    from .analysis.schema import SensitivityReport, SweepReport
+    from ..analysis.schema import SensitivityReport, SweepReport
 
 
 def _run_settings(
@@ -43,7 +43,7 @@ def _run_settings(
 
 
 def _grid_params(texts: tuple[str, ...]) -> list[Any]:
-    from .params import parse_grid
+    from ..rules.params import parse_grid
 
     params = []
     problems = []
@@ -61,7 +61,7 @@ def _grid_params(texts: tuple[str, ...]) -> list[Any]:
 
 def _sensitivity_keys(texts: tuple[str, ...], tunable: list[str]) -> tuple[list[str], dict[str, Any]]:
     """``--param KEY`` or ``KEY=STEP`` for a sensitivity run; every tunable parameter when none is given."""
-    from .params import parse_number, parse_path
+    from ..rules.params import parse_number, parse_path
 
     if not texts:
         if not tunable:
@@ -165,13 +165,13 @@ def sweep_cmd(
     Every point plays the same deals, seats and agents, so differences between points come from the
     parameters. Values are checked like --set (and against the rules' [tunable] ranges) before any
     game is played. Example: summitgame sweep --param meters.trust.start=1..5 --games 2000"""
-    from .analysis import balance as bal
-    from .analysis import sweep as sw
-    from .analysis.explore_text import sensitivity_lines, sweep_lines
-    from .analysis.measures import default_names
+    from ..analysis import balance as bal
+    from ..analysis import sweep as sw
+    from ..analysis.explore_text import sensitivity_lines, sweep_lines
+    from ..analysis.measures import default_names
 
     if show_schema:
-        from .analysis import schema
+        from ..analysis import schema
 
         click.echo(json.dumps(schema.json_schema("sensitivity" if sensitivity else "sweep"), indent=1))
         return
@@ -206,7 +206,7 @@ def sweep_cmd(
         given = {p.path: sw.current_value(base, p.path) for p in params if p.path not in FILE_KEYS}
         bands = None
         if targets_path is not None:  # read before any game is played
-            from .analysis.targets import load_targets
+            from ..analysis.targets import load_targets
 
             bands = sw.target_bands(load_targets(targets_path, base), names)
         with BotProgress("sweep", plain=False) as progress:
@@ -215,7 +215,7 @@ def sweep_cmd(
         lines = sweep_lines(doc)
         played, now = points, {}
     if csv_dir is not None:
-        from .export import POINT_COLUMNS, Tables
+        from ..analysis.export import POINT_COLUMNS, Tables
 
         tables = Tables(POINT_COLUMNS)
         for i, point in enumerate(played):
@@ -223,7 +223,7 @@ def sweep_cmd(
             tables.add(point.lines, point.games, {"point": i, **values})
         write_tables(csv_dir, tables)
     if html_path is not None:
-        from .analysis.sweep_html import sensitivity_html, sweep_html
+        from ..analysis.sweep_html import sensitivity_html, sweep_html
 
         write_report(html_path, sensitivity_html(doc) if sensitivity else sweep_html(doc))
     if as_json:
@@ -280,10 +280,10 @@ def targets_cmd(
     Each line of the file names a measure and the range it should lie in, e.g. failed = "15%..35%",
     role_gap = "< 3 points", median_end_round = ">= 5". An optional [run] table sets games, seed and
     agents. Run it in a designer's CI: the exit status says whether the rules still meet their targets."""
-    from .analysis import balance as bal
-    from .analysis import sweep as sw
-    from .analysis.explore_text import targets_lines
-    from .analysis.targets import check, load_targets
+    from ..analysis import balance as bal
+    from ..analysis import sweep as sw
+    from ..analysis.explore_text import targets_lines
+    from ..analysis.targets import check, load_targets
 
     rules = load(rules_path, overrides)
     tg = load_targets(targets_file, rules)
@@ -328,7 +328,7 @@ DEFAULT_TARGET_GAMES = 1000
 
 def _tune_params(texts: tuple[str, ...], tunable: list[str]) -> list[tuple[str, Any]]:
     """``--param KEY=LOW..HIGH`` or ``KEY`` (its [tunable] range); every tunable parameter when none is given."""
-    from .params import parse_bounds, parse_path
+    from ..rules.params import parse_bounds, parse_path
 
     if not texts:
         return [(k, None) for k in tunable]
@@ -423,12 +423,12 @@ def tune_cmd(
     gives every tuned parameter a glob matches one value per candidate. A warning (text and JSON) says when
     the winner meets its targets by making one side fragile (one role does most of the walking out) or by
     cutting the game short (median end round 2 or less)."""
-    from .analysis import balance as bal
-    from .analysis import sweep as sw
-    from .analysis import tune as tn
-    from .analysis.explore_text import cell, table
-    from .analysis.targets import check, load_targets
-    from .analysis.text import balance_lines
+    from ..analysis import balance as bal
+    from ..analysis import sweep as sw
+    from ..analysis import tune as tn
+    from ..analysis.explore_text import cell, table
+    from ..analysis.targets import check, load_targets
+    from ..analysis.text import balance_lines
 
     rules = load(rules_path, overrides)
     tg = load_targets(targets_file, rules)
@@ -495,7 +495,7 @@ def tune_cmd(
         store.close()
     path, best_rules = tn.write_best(tuning, best, out_dir, command)
     if csv_dir is not None:
-        from .export import TRIAL_COLUMNS, Tables
+        from ..analysis.export import TRIAL_COLUMNS, Tables
 
         tables = Tables(TRIAL_COLUMNS)
         for number in sorted(kept):
@@ -516,7 +516,7 @@ def tune_cmd(
     )
     report = bal.balance_report(sim, fresh_seed, report_cmd, n)
     guards = tn.guard_warnings(best_rules, sim.games, rules.spec.rounds.count)  # shortcuts, on the fresh deals
-    from .records import write_atomic
+    from ..runs.records import write_atomic
 
     write_atomic(out_dir / "best-balance.json", json.dumps(report, indent=1) + "\n")
     write_atomic(out_dir / "best-balance.txt", "\n".join(balance_lines(report)) + "\n")
@@ -594,9 +594,9 @@ def tunables_cmd(rules_path: Path | None, overrides: tuple[str, ...], as_json: b
 
     These are what 'sweep --sensitivity' and 'tune' explore by default; --set, sweep and tune refuse
     values outside the ranges."""
-    from .analysis.explore_text import table
-    from .analysis.sweep import current_value
-    from .params import fmt_number
+    from ..analysis.explore_text import table
+    from ..analysis.sweep import current_value
+    from ..rules.params import fmt_number
 
     rules = load(rules_path, overrides)
     rows: list[dict[str, Any]] = [

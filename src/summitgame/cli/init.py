@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .loader import display
+from ..rules.loader import display
 
 
 @click.command("init")
@@ -23,7 +23,7 @@ def init_cmd(folder: Path, source: str | None) -> None:
     Schemas their #:schema lines name. Without --from, a small commented rule set of its own (two roles, two
     tracks, a few cards); it validates and plays as written. Never overwrites a file: if one exists, nothing
     is written."""
-    from .scaffold import skeleton, write_skeleton
+    from ..rules.scaffold import skeleton, write_skeleton
 
     written = write_skeleton(folder, skeleton(source))
     for path in written:

@@ -17,11 +17,11 @@ from __future__ import annotations
 import dataclasses
 import weakref
 
-from . import rng as _rng
-from .actions import Action, ActionKind
-from .effects import apply_effects, apply_effects_each, draw_cards
-from .errors import IllegalActionError
-from .ruleset import Ruleset
+from .. import rng as _rng
+from ..errors import IllegalActionError
+from ..rules.actions import Action, ActionKind
+from ..rules.effects import apply_effects, apply_effects_each, draw_cards
+from ..rules.ruleset import Ruleset
 from .state import EndReason, Phase, State
 
 PASS, OFFER, ACCEPT, REJECT, COUNTER = 0, 1, 2, 3, 4

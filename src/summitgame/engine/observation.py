@@ -15,10 +15,10 @@ from functools import cached_property
 from operator import add
 from typing import Any
 
-from . import rng as _rng
-from .actions import Action
-from .engine import legal_actions
-from .ruleset import Ruleset
+from .. import rng as _rng
+from ..rules.actions import Action
+from ..rules.ruleset import Ruleset
+from .forward import legal_actions
 from .scoring import points_with_agenda
 from .state import EndReason, Phase, State
 

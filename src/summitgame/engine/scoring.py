@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from operator import mul
 
-from .effects import first_tier
-from .errors import SummitError
-from .ruleset import Ruleset
+from ..errors import SummitError
+from ..rules.effects import first_tier
+from ..rules.ruleset import Ruleset
 from .state import EndReason, State
 
 

@@ -1,6 +1,6 @@
 """The game state: small, flat and cheap to copy (ints and tuples in ``__slots__``).
 
-The state is plain data; the rules of play live in ``engine.py``. Tuples are never mutated, so a
+The state is plain data; the rules of play live in ``forward.py``. Tuples are never mutated, so a
 clone shares them safely and costs one object and a handful of pointer copies.
 Roles are indexes 0 and 1 (in rule-file order); meters are flattened into one tuple of slots
 (see ``Ruleset.meter_slot``).
@@ -11,10 +11,10 @@ from __future__ import annotations
 import enum
 from typing import TYPE_CHECKING, Any
 
-from .effects import EndReason as EndReason  # re-exported: where the engine's modules look for it
+from ..rules.effects import EndReason as EndReason  # re-exported: where the engine's modules look for it
 
 if TYPE_CHECKING:
-    from .ruleset import Ruleset
+    from ..rules.ruleset import Ruleset
 
 
 class Phase(enum.IntEnum):

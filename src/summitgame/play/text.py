@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..actions import Action, ActionKind
-from ..describe import Describer
-from ..ruleset import Ruleset
+from ..rules.actions import Action, ActionKind
+from ..rules.describe import Describer
+from ..rules.ruleset import Ruleset
 
 __all__ = [
     "action_words",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from .errors import ActionSyntaxError
+from ..errors import ActionSyntaxError
 
 
 class ActionKind(enum.Enum):

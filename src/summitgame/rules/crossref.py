@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import assert_never
 
+from ..errors import Problem
 from .effects import WHO, EndReason
-from .errors import Problem
 from .schema import (
     AgendaDeck,
     BlockTrack,

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
-from . import rng as _rng
+from .. import rng as _rng
 
 SELF, OTHER, BOTH = -1, -2, -3
 WHO = {"self": SELF, "other": OTHER, "both": BOTH}

@@ -22,9 +22,9 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from . import safeio
+from .. import safeio
+from ..errors import Problem, RulesError
 from .crossref import cross_check
-from .errors import Problem, RulesError
 from .params import PathPart, fmt_number, format_path, get_at, is_number, parse_path, set_at
 from .ruleset import Ruleset, card_values, compile_ruleset
 from .schema import DECK_MODELS, ID_PATTERN, AgendaDeck, EventDeck, GestureDeck, RulesFile
@@ -37,7 +37,7 @@ def data_dir() -> Path:
     packaged = Path(str(resources.files("summitgame"))) / "_data"
     if (packaged / "rules").is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2]
+    return Path(__file__).resolve().parents[3]  # src/summitgame/rules/loader.py -> the source tree
 
 
 def default_rules_path() -> Path:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .safeio import shorten
+from ..safeio import shorten
 
 Number = int | float
 Value = Number | str  #: a swept value: a number, or a file (``decks.gestures=a.toml,b.toml``)

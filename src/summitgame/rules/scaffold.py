@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import safeio
-from .errors import SummitError
+from .. import safeio
+from ..errors import SummitError
 from .loader import bundled_rule_files, data_dir, did_you_mean, display, load_rules, model_json_schemas
 
 DECK_KINDS = ("events", "gestures", "agendas")

@@ -33,10 +33,10 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import CancelledError
 from typing import TYPE_CHECKING, Any
 
+from ..rules.ruleset import Ruleset
+from ..safeio import printable
+from ..version import __version__
 from .plan import Entrant, PlannedGame, TournamentError
-from .ruleset import Ruleset
-from .safeio import printable
-from .version import __version__
 from .workers import Table, Watch
 
 if TYPE_CHECKING:

@@ -26,14 +26,14 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .engine import new_game
-from .errors import RecordError
+from ..engine.forward import new_game
+from ..errors import RecordError
+from ..rules.ruleset import Ruleset
+from ..safeio import DataFileError, loads_json, printable, read_lines
 from .jsonlines import JsonLines
 from .match import Forfeit, GameResult
 from .plan import Entrant, PlannedGame, TournamentError
 from .records import check_shape, record_of
-from .ruleset import Ruleset
-from .safeio import DataFileError, loads_json, printable, read_lines
 
 GAMES_FILE = "games.jsonl"
 FSYNC_INTERVAL = 0.05  #: seconds between fsyncs of games.jsonl while games stream in (and always on exit)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .safeio import MAX_LOG_BYTES, DataFileError, loads_json, open_regular, printable, write_reason, writing
+from ..safeio import MAX_LOG_BYTES, DataFileError, loads_json, open_regular, printable, write_reason, writing
 
 KEPT = "the lines written before are kept: make room and run the same command with --resume"
 

@@ -12,14 +12,14 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .agents.base import Agent
-from .engine import apply, apply_muted, new_game, new_game_muted
-from .errors import SummitError
-from .observation import observe
-from .rng import deal_agent_seed
-from .ruleset import Ruleset
-from .scoring import Outcome, outcome
-from .state import State
+from ..agents.base import Agent
+from ..engine.forward import apply, apply_muted, new_game, new_game_muted
+from ..engine.observation import observe
+from ..engine.scoring import Outcome, outcome
+from ..engine.state import State
+from ..errors import SummitError
+from ..rng import deal_agent_seed
+from ..rules.ruleset import Ruleset
 
 
 def agent_stream(agent_seed: int) -> random.Random:

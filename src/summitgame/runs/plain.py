@@ -37,10 +37,10 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from .errors import RecordError
+from ..errors import RecordError
+from ..rules.ruleset import Ruleset
+from ..safeio import printable
 from .records import FORMAT, MAX_ACTION_TEXT, VERSION, check_shape, replay_states
-from .ruleset import Ruleset
-from .safeio import printable
 
 _HEADER = re.compile(r'^\[([A-Za-z0-9_.-]+) "((?:[^"\\]|\\.)*)"\]$')
 _MOVE = re.compile(r"^(\d+)\. ([A-Za-z0-9_-]+): (.+)$")

@@ -22,11 +22,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .agents.base import Agent, AgentError, make_agent
-from .errors import SummitError
-from .rng import agent_seed
-from .rng import deal_seed as _deal
-from .ruleset import Ruleset
+from ..agents.base import Agent, AgentError, make_agent
+from ..errors import SummitError
+from ..rng import agent_seed
+from ..rng import deal_seed as _deal
+from ..rules.ruleset import Ruleset
 
 
 class TournamentError(SummitError):

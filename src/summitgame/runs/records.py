@@ -14,13 +14,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .engine import apply, new_game
-from .errors import RecordError, SummitError
-from .ruleset import Ruleset
-from .safeio import DataFileError, loads_json, printable, read_text, writing
-from .scoring import outcome
-from .state import State
-from .version import __version__
+from ..engine.forward import apply, new_game
+from ..engine.scoring import outcome
+from ..engine.state import State
+from ..errors import RecordError, SummitError
+from ..rules.ruleset import Ruleset
+from ..safeio import DataFileError, loads_json, printable, read_text, writing
+from ..version import __version__
 
 FORMAT = "summitgame-record"
 VERSION = 1
@@ -128,7 +128,10 @@ def replay_states(doc: dict[str, Any], rules: Ruleset, where: str = "record") ->
     check_shape(doc, where)
     fp = doc["rules"]["fingerprint"]
     if fp != rules.fingerprint:
-        from .loader import bundled_rules_for, display  # the loader imports the engine; records must not at import
+        from ..rules.loader import (  # the loader imports the engine; records must not at import
+            bundled_rules_for,
+            display,
+        )
 
         bundled = bundled_rules_for(fp)
         hint = (

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ..safeio import printable
 from .plan import RunResult
-from .safeio import printable
 
 
 def pct(e: Mapping[str, Any] | None, ci: bool = True) -> str:

@@ -20,10 +20,10 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..rng import draw_run_seed
+from ..rules.ruleset import Ruleset
+from ..safeio import printable
 from .records import write_atomic
-from .rng import draw_run_seed
-from .ruleset import Ruleset
-from .safeio import printable
 from .stats import Estimate, mean_ci, score_elo, sprt_bounds, sprt_elo
 from .tournament import Progress, RunResult, entrants, make_plan, run_plan, summarize
 

@@ -8,10 +8,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from .engine import apply_unchecked, legal_actions, new_game
-from .rng import agent_seed, deal_seed
-from .ruleset import Ruleset
-from .scoring import Outcome, outcome
+from ..engine.forward import apply_unchecked, legal_actions, new_game
+from ..engine.scoring import Outcome, outcome
+from ..rng import agent_seed, deal_seed
+from ..rules.ruleset import Ruleset
 
 game_seed = deal_seed  #: the deal seed of game ``i`` of a run started with ``seed`` (the old name of ``rng.deal_seed``)
 

@@ -8,8 +8,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from ..rules.ruleset import Ruleset
 from .plan import Entrant, PlannedGame
-from .ruleset import Ruleset
 from .stats import bradley_terry, mean_ci, wilson
 
 RATING_PRIOR = 1.0  #: virtual tied games per pair in the ratings, so a perfect score stays finite

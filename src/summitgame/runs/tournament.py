@@ -30,6 +30,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..rng import draw_run_seed
+from ..rules.ruleset import Ruleset
+from ..safeio import DataFileError, loads_json, printable, read_text
+from ..version import __version__
 from .gameslog import GAMES_FILE, GameLog, check_seeds, line_problem, read_games, result_line
 from .plan import (
     Entrant,
@@ -45,11 +49,7 @@ from .plan import (
 )
 from .records import write_atomic
 from .report import report_lines
-from .rng import draw_run_seed
-from .ruleset import Ruleset
-from .safeio import DataFileError, loads_json, printable, read_text
 from .standings import summarize
-from .version import __version__
 from .workers import Measure, MoveTimeout, Pool, run_here
 
 if TYPE_CHECKING:

@@ -36,14 +36,14 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any, ClassVar, TypeVar
 
-from .actions import Action
-from .agents.base import Agent
+from ..agents.base import Agent
+from ..engine.observation import Observation
+from ..engine.scoring import Outcome
+from ..rules.actions import Action
+from ..rules.ruleset import Ruleset
 from .gameslog import dumps_line, forfeited, result_line
 from .match import Forfeit, play_game
-from .observation import Observation
 from .plan import Entrant, PlannedGame, TournamentError
-from .ruleset import Ruleset
-from .scoring import Outcome
 
 WATCHDOG_GRACE = 0.5  #: seconds after a call's deadline (plus half the limit) before its worker is killed
 CHUNK_SECONDS = 0.05  #: a worker is sent about this much work at a time (at most two chunks ahead)
