@@ -2,7 +2,7 @@
 
     python tests/golden_playthrough.py      # rewrite tests/golden/*.txt after an intended change
 
-``tests/test_golden.py`` diffs fresh traces against the stored files, so any change in the engine's
+``tests/engine/test_golden.py`` diffs fresh traces against the stored files, so any change in the engine's
 behaviour (a draw, a legal action, a meter) shows up as a readable diff in review.
 
 ``classic_seed11`` plays the first edition of the default rules (rules/classic.toml): its trace never

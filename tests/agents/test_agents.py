@@ -16,14 +16,14 @@ import random
 import statistics
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from types import ModuleType
 from typing import Any, ClassVar
 
 import pytest
 
 import summitgame.agents as agents_pkg
+from agent_guard import StateGuard, Watched, agent_modules
 from conftest import CLASSIC_PATH, bundled
 from summitgame.agents import AgentError, available, make_agent
 from summitgame.agents.base import Agent
@@ -41,7 +41,7 @@ from summitgame.agents.evaluate import (
     time_fraction,
 )
 from summitgame.agents.titfortat import TitForTatAgent
-from summitgame.engine import apply, legal_actions, new_game, observation, scoring
+from summitgame.engine import apply, legal_actions, new_game, scoring
 from summitgame.engine import forward as engine
 from summitgame.engine.observation import Observation, observe
 from summitgame.engine.scoring import outcome
@@ -60,7 +60,7 @@ AGENTS_DIR = Path(agents_pkg.__file__).parent
 
 #: agents a bare name builds (``cmd`` needs a program: the contract tests play it with the reference bot)
 BY_NAME = [name for name in SHIPPED if not available()[name].runs_program]
-REFERENCE_BOT = f"cmd:{sys.executable} {Path(__file__).resolve().parents[1] / 'examples' / 'bots' / 'dealmaker.py'}"
+REFERENCE_BOT = f"cmd:{sys.executable} {Path(__file__).resolve().parents[2] / 'examples' / 'bots' / 'dealmaker.py'}"
 
 
 def quick(name: str) -> str:
@@ -68,41 +68,6 @@ def quick(name: str) -> str:
     if available()[name].runs_program:
         return REFERENCE_BOT
     return f"{name}:iterations=12" if "iterations" in available()[name].defaults else name
-
-
-Hook = Callable[[], None]
-
-
-class Watched(Agent):
-    """Wraps an agent and checks every call it gets and every answer it gives (an assertion forfeits the game)."""
-
-    name = "watched"
-    defaults: ClassVar[dict[str, Any]] = {}
-
-    def __init__(self, inner: Agent, before: Hook = lambda: None, after: Hook = lambda: None) -> None:
-        super().__init__()
-        self.inner = inner
-        self.before = before
-        self.after = after
-        self.moves = 0
-
-    def start(self, rules: Ruleset, role: int, rng: random.Random) -> None:
-        super().start(rules, role, rng)
-        self.inner.start(rules, role, rng)
-
-    def act(self, obs: Observation, legal: Sequence[Action]) -> Action:
-        assert isinstance(obs, Observation) and not isinstance(obs, State)
-        assert obs.viewer == self.role == obs.to_move
-        assert tuple(legal) == obs.legal and legal
-        self.before()
-        try:
-            choice = self.inner.act(obs, legal)
-        finally:
-            self.after()
-        assert isinstance(choice, Action), f"{self.inner.spec()} returned {choice!r}, not an Action"
-        assert choice in legal, f"{self.inner.spec()} chose {choice.notation()!r}, not legal here"
-        self.moves += 1
-        return choice
 
 
 # --- the contract ---------------------------------------------------------------------------------------
@@ -142,64 +107,6 @@ def test_same_seed_same_game(name: str, rules_name: str) -> None:
         again = record_of(play_game(rules, [a, b], 11).state)
         fresh = record_of(play_game(rules, [make_agent(spec), make_agent(other)], 11).state)
         assert first == again == fresh
-
-
-class StateGuard:
-    """While an agent acts, every State handed to the engine, scoring or observation API must come from
-    ``sample_state`` (or from the engine working on such a state); the match's own states never do."""
-
-    API = (
-        (engine, ("apply", "apply_unchecked", "legal_actions", "clone", "is_terminal", "to_move", "current_role")),
-        (engine, ("why_illegal", "new_game")),
-        (observation, ("observe", "determinize", "sample_state", "public_log")),
-        (scoring, ("outcome", "scores", "tier_index", "true_points")),
-    )
-
-    def __init__(self) -> None:
-        self.active = False
-        self.allowed: dict[int, State] = {}
-        self.violations: Counter[str] = Counter()
-
-    def wrap(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(fn)
-        def guarded(*args: Any, **kwargs: Any) -> Any:
-            if self.active:
-                if name == "new_game":
-                    self.violations["new_game"] += 1
-                for x in (*args, *kwargs.values()):
-                    if isinstance(x, State) and id(x) not in self.allowed:
-                        self.violations[name] += 1
-            result = fn(*args, **kwargs)
-            if self.active and isinstance(result, State):
-                self.allowed[id(result)] = result
-            return result
-
-        return guarded
-
-    def install(self, monkeypatch: pytest.MonkeyPatch, modules: list[ModuleType]) -> None:
-        """Wrap the API where it is defined and wherever an agent module imported it by name."""
-        for home, names in self.API:
-            for name in names:
-                fn = getattr(home, name)
-                guarded = self.wrap(name, fn)
-                monkeypatch.setattr(home, name, guarded)
-                for mod in modules:
-                    if getattr(mod, name, None) is fn:
-                        monkeypatch.setattr(mod, name, guarded)
-        clone = State.clone
-        monkeypatch.setattr(State, "clone", self.wrap("State.clone", clone))
-
-    def on(self) -> None:
-        self.active = True
-
-    def off(self) -> None:
-        self.active = False
-
-
-def agent_modules() -> list[ModuleType]:
-    """Every loaded module of the agents package (the registry has imported them all)."""
-    available()
-    return [m for name, m in sorted(sys.modules.items()) if name.startswith("summitgame.agents.") and m is not None]
 
 
 @pytest.mark.parametrize("name", SHIPPED)

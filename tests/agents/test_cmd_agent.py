@@ -36,7 +36,7 @@ from summitgame.rules.ruleset import Ruleset
 from summitgame.runs.match import GameResult, play_game
 from summitgame.runs.tournament import read_games, run_tournament
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT / "examples" / "bots" / "dealmaker.py"
 REF_SPEC = f"cmd:{sys.executable} {REFERENCE}"
 SHORT = ("--set", "rounds.count=3")

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
+from agent_guard import StateGuard, Watched, agent_modules
 from conftest import bundled
 from summitgame.agents import AgentError, load_class, make_agent
 from summitgame.agents.base import Agent
@@ -37,7 +38,6 @@ from summitgame.engine.state import Phase, State
 from summitgame.rules.actions import Action
 from summitgame.rules.ruleset import Ruleset
 from summitgame.runs.match import play_game
-from test_agents import StateGuard, Watched, agent_modules
 
 load_class("helper_agents:First")  # ``first``: always the first legal action (accepts any offer)
 

@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from agent_guard import StateGuard, Watched, agent_modules
 from conftest import bundled
 from summitgame.agents import AgentError, available, make_agent
 from summitgame.agents.base import Agent
@@ -32,7 +33,6 @@ from summitgame.rules.actions import Action, ActionKind
 from summitgame.rules.ruleset import Ruleset
 from summitgame.runs.match import agent_rng, play_game
 from summitgame.runs.records import record_of
-from test_agents import StateGuard, Watched, agent_modules
 
 PROBES = ["stonewall", "taker", "pushover", "spoiler"]
 RULE_FILES = ["summit", "classic", "trade"]

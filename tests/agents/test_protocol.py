@@ -28,7 +28,7 @@ from summitgame.rules.loader import load_rules
 from summitgame.rules.ruleset import Ruleset
 from summitgame.runs.match import play_game
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = json_schemas()
 SEEDS = st.integers(min_value=0, max_value=2**64 - 1)
 

@@ -405,7 +405,7 @@ def test_tunables_lists_each_range_with_its_current_value() -> None:
 
 
 def test_the_bundled_targets_file_parses_against_the_default_rules() -> None:
-    path = Path(__file__).resolve().parents[1] / "rules" / "targets" / "summit.toml"
+    path = Path(__file__).resolve().parents[2] / "rules" / "targets" / "summit.toml"
     tg = load_targets(path, RULES)
     assert [t.name for t in tg.targets] == [
         "margin:symbolic",

@@ -10,12 +10,12 @@ import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
+from test_tune_resume import BUDGET, TARGETS, Run, here, ref  # noqa: F401  (fixtures)
 
 from summitgame.analysis.targets import split_specs, targets_from_text
 from summitgame.cli import cli
 from summitgame.rules.loader import load_rules
 from summitgame.rules.params import show_number
-from test_tune_resume import BUDGET, TARGETS, Run, here, ref  # noqa: F401  (fixtures)
 
 WANTED = {"median_end_round": "== 10", "failed": "<= 50%"}  # TARGETS, in file order (not sorted)
 
@@ -68,7 +68,7 @@ def test_run_agents_take_the_comma_list_agents_takes() -> None:
 
 
 def test_compare_and_balance_print_report_on_the_same_stream(tmp_path: Path) -> None:
-    rules = Path(__file__).resolve().parents[1] / "rules" / "summit.toml"
+    rules = Path(__file__).resolve().parents[2] / "rules" / "summit.toml"
     common = ["--agents", "greedy", "--games", "2"]
     bal = CliRunner().invoke(cli, ["balance", *common, "--html", str(tmp_path / "b.html")])
     cmp = CliRunner().invoke(cli, ["compare", str(rules), str(rules), *common, "--html", str(tmp_path / "c.html")])

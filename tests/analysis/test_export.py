@@ -25,7 +25,7 @@ from summitgame.rules.loader import default_rules_path
 from summitgame.runs.tournament import read_games as read_lines
 
 load_class("helper_agents:Crasher")
-GUIDE = Path(__file__).resolve().parents[1] / "docs" / "researchers.md"
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "researchers.md"
 
 
 def run(*args: Any) -> Result:

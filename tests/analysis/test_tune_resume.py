@@ -31,7 +31,7 @@ from summitgame.rules.loader import load_rules
 from summitgame.runs.jsonlines import parse_lines
 from summitgame.safeio import MAX_DEPTH
 
-SRC = Path(__file__).resolve().parents[1] / "src"
+SRC = Path(__file__).resolve().parents[2] / "src"
 #: a toy tune: two parameters, four games a candidate (the fixture picks a seed where it meets its targets
 #: and the trim writes lines, so that cuts fall in both phases), on the first edition of the default rules
 #: (rules/classic.toml), whose numbers stay put while the default rules are tuned

@@ -16,7 +16,7 @@ from summitgame import __version__
 from summitgame.cli import cli
 from summitgame.rules.loader import bundled_rule_files, display, load_rules
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BAD = ROOT / "tests" / "data" / "bad"
 GOOD = ROOT / "tests" / "data" / "good"
 SUMMIT = ROOT / "rules" / "summit.toml"

@@ -3,7 +3,7 @@
 ``CASES`` are failing invocations of every command; ``data/cli_errors.json`` holds what each printed (stdout,
 stderr, exit code) when a decorator per command still handled the errors (recorded from main at f99e4c7).
 Moving the handler into the group must not change a byte. To record again after a deliberate change of a
-message: ``PYTHONPATH=src python tests/test_cli_errors.py`` (then read the diff).
+message: ``PYTHONPATH=src python tests/cli/test_cli_errors.py`` (then read the diff).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from summitgame.cli import cli
 from summitgame.cli import common as cli_common
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RECORDED = ROOT / "tests" / "data" / "cli_errors.json"
 
 #: Failing invocations, run in the folder ``workspace`` makes; every command appears at least once.

@@ -5,7 +5,7 @@ never change) with a one-card event deck whose only effect does nothing (so no r
 meter), a fixed agenda per role and Washington opening, all set through ``--set``-style overrides:
 every number below can be checked against rules/classic.toml. The second edition's own mechanics
 (two-sided packages, costs of rejecting and passing, the blame for a breakdown) are tested in
-tests/test_second_edition.py.
+tests/engine/test_second_edition.py.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
+from test_engine import FIXED_AGENDAS, QUIET_EVENTS
 
 from conftest import CLASSIC_PATH, check_final, check_state, expected_tier, per_role
 from summitgame.engine import apply, is_terminal, legal_actions, new_game, why_illegal
@@ -24,7 +25,6 @@ from summitgame.rules.actions import ActionKind
 from summitgame.rules.loader import load_rules
 from summitgame.rules.ruleset import Ruleset
 from summitgame.rules.schema import ChangeMeter, Effect, MeterCondition
-from test_engine import FIXED_AGENDAS, QUIET_EVENTS
 
 W, M = 0, 1  # washington, moscow (rule-file order)
 Maker = Callable[..., Ruleset]

@@ -29,7 +29,7 @@ from summitgame.rules.actions import Action
 from summitgame.rules.ruleset import Ruleset
 from summitgame.runs.match import play_game
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 

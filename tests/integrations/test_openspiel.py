@@ -19,7 +19,7 @@ from summitgame.engine.state import State
 from summitgame.integrations import openspiel as adapter
 from summitgame.rules.ruleset import Ruleset
 
-TRADE = str(Path(__file__).resolve().parents[1] / "rules" / "trade.toml")
+TRADE = str(Path(__file__).resolve().parents[2] / "rules" / "trade.toml")
 PARAMS = {"summit": {}, "trade": {"rules": TRADE}}
 
 

@@ -19,7 +19,7 @@ from summitgame.integrations.encoding import Encoder
 from summitgame.integrations.pettingzoo import env, parallel_env, raw_env
 from summitgame.rules.ruleset import Ruleset
 
-TRADE = str(Path(__file__).resolve().parents[1] / "rules" / "trade.toml")
+TRADE = str(Path(__file__).resolve().parents[2] / "rules" / "trade.toml")
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 

@@ -24,7 +24,7 @@ from click.testing import CliRunner
 
 from summitgame.cli import cli
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT / "examples" / "bots" / "dealmaker.py"
 SHORT = ("--set", "rounds.count=4")
 PROMPT = r"Washington> "

@@ -19,7 +19,7 @@ from summitgame.play.terminal import readline_bindings
 from summitgame.rules.loader import load_rules
 from summitgame.rules.ruleset import Ruleset
 
-SRC = str(Path(__file__).resolve().parents[1] / "src")
+SRC = str(Path(__file__).resolve().parents[2] / "src")
 
 
 @pytest.fixture(scope="module")

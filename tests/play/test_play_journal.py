@@ -17,6 +17,7 @@ import pexpect
 import pytest
 from click.testing import CliRunner, Result
 from rich.console import Console
+from test_play import script
 
 from conftest import CLASSIC_PATH
 from summitgame.cli import cli
@@ -30,10 +31,9 @@ from summitgame.rules.actions import Action, ActionKind
 from summitgame.rules.loader import load_rules
 from summitgame.rules.ruleset import Ruleset
 from summitgame.runs.records import read_record, record_of, replay
-from test_play import script
 
 SHORT = ("--set", "rounds.count=3")
-SRC = str(Path(__file__).resolve().parents[1] / "src")
+SRC = str(Path(__file__).resolve().parents[2] / "src")
 
 
 @pytest.fixture(autouse=True)

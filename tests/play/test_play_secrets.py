@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from test_play import script
 
 from summitgame.cli import cli
 from summitgame.engine import new_game
@@ -22,7 +23,6 @@ from summitgame.play.terminal import SafeConsole
 from summitgame.rules.loader import load_rules
 from summitgame.rules.ruleset import Ruleset, compile_ruleset
 from summitgame.runs.records import save_record
-from test_play import script
 
 SHORT = ("--set", "rounds.count=3")
 SEED = 987654321987  # long enough that it cannot appear by chance

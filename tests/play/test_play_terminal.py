@@ -23,7 +23,7 @@ from rich.text import Text
 
 from summitgame.play.terminal import LineReader, SafeConsole, clean_line, hot_seat_problem
 
-SRC = str(Path(__file__).resolve().parents[1] / "src")
+SRC = str(Path(__file__).resolve().parents[2] / "src")
 PROMPT = r"(Washington|Moscow)> "
 BOT_GAME = ("--seed", "11", "--set", "rounds.count=2", "--delay", "0", "--player", "moscow=random")
 

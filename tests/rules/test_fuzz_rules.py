@@ -38,7 +38,7 @@ from summitgame.rules.params import format_path, get_at, parse_path
 from summitgame.rules.rulebook import rulebook
 from summitgame.rules.ruleset import Ruleset
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RULE_FILES = {"summit": ROOT / "rules" / "summit.toml", "trade": ROOT / "rules" / "trade.toml"}
 DECK_FILES = {
     "summit": {k: ROOT / "cards" / f"{k}.toml" for k in ("events", "gestures", "agendas")},

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from summitgame.cli import cli
 from summitgame.rules.loader import model_json_schemas
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = model_json_schemas()
 
 

@@ -21,7 +21,7 @@ from summitgame.rules.rulebook import rulebook
 from summitgame.rules.ruleset import Ruleset
 from summitgame.rules.schema import EventDeck
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
 BAD = DATA / "bad"
 GOOD = DATA / "good"

@@ -11,7 +11,7 @@ import pytest
 from summitgame.errors import Problem, RulesError
 from summitgame.rules.loader import load_rules
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SUMMIT = ROOT / "rules" / "summit.toml"
 
 

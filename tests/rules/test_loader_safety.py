@@ -25,7 +25,7 @@ from summitgame.rules.ruleset import compile_ruleset
 from summitgame.rules.schema import AgendaCard, AgendaDeck
 from summitgame.safeio import MAX_DATA_BYTES
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SUMMIT = ROOT / "rules" / "summit.toml"
 TRADE = ROOT / "rules" / "trade.toml"
 CARDS = ROOT / "cards"

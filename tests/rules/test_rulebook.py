@@ -14,7 +14,7 @@ from conftest import CLASSIC_PATH
 from summitgame.rules.loader import bundled_rule_files, load_rules
 from summitgame.rules.rulebook import rulebook
 
-TRADE = Path(__file__).resolve().parents[1] / "rules" / "trade.toml"
+TRADE = Path(__file__).resolve().parents[2] / "rules" / "trade.toml"
 
 
 def opening(overrides: list[str] | None = None, path: Path = CLASSIC_PATH) -> str:

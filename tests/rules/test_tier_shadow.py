@@ -12,7 +12,7 @@ from summitgame.cli import cli
 from summitgame.errors import RulesError
 from summitgame.rules.loader import load_rules
 
-SUMMIT = Path(__file__).resolve().parents[1] / "rules" / "summit.toml"
+SUMMIT = Path(__file__).resolve().parents[2] / "rules" / "summit.toml"
 
 TIERS = """
 [outcome]

@@ -39,7 +39,7 @@ from summitgame.runs.tournament import (
     summarize,
 )
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1]  # tests/, where helper_agents.py lives
 for _name in ("First", "Last", "Crasher", "Exiter", "Sleeper", "Stubborn", "Dier", "StartFails"):
     load_class(f"helper_agents:{_name}")
 

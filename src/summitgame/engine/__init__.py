@@ -4,7 +4,7 @@
   ``scoring``: outcome tiers and role scores; ``observation``: ``observe`` and the determinizer.
 
 It imports the rules (and the shared leaves: errors, rng) and nothing above: no agents, runs, analysis,
-play or cli (tests/engine/test_imports.py checks it).
+play or cli (tests/test_imports.py checks it).
 """
 
 from .forward import (

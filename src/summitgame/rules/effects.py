@@ -10,7 +10,7 @@ counts cards and reveals, so the agents' fast path cannot drift from the rules.
 
 Adding an effect kind is one schema class, one class here (its fields and ``apply``), and a branch each in
 ``ruleset.compile_effect``, ``describe.Describer.effect`` and ``crossref.Checker.effects`` (mypy fails until
-all three handle it; ``tests/test_effects.py`` checks every schema kind has its class here). This module imports
+all three handle it; ``tests/rules/test_effects.py`` checks every schema kind has its class here). This module imports
 nothing of the engine's but ``rng``, so the rules side (compiling) and the engine side (applying) both sit on it.
 """
 
