@@ -189,26 +189,17 @@ def run_compare(
     steps: list[Batch] = []
     decision: Literal["differ", "same"] | None = None
     for start in range(0, len(plan_a), batch):
-        simulate(
-            rules_a,
-            players,
-            plan_a[start : start + batch],
-            workers=workers,
-            move_timeout=move_timeout,
-            progress=progress,
-            scheduler=scheduler,
-            into=sa,
-        )
-        simulate(
-            rules_b,
-            players,
-            plan_b[start : start + batch],
-            workers=workers,
-            move_timeout=move_timeout,
-            progress=progress,
-            scheduler=scheduler,
-            into=sb,
-        )
+        for rules, plan, into in ((rules_a, plan_a, sa), (rules_b, plan_b, sb)):
+            simulate(
+                rules,
+                players,
+                plan[start : start + batch],
+                workers=workers,
+                move_timeout=move_timeout,
+                progress=progress,
+                scheduler=scheduler,
+                into=into,
+            )
         pa, pb = paired(sa.games, sb.games)
         diffs = [db.read(y) - da.read(x) for x, y in zip(pa, pb, strict=True)]
         if fixed_delta is None:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ..errors import SummitError
+from .aggregate import pct_text
 from .text import balance_lines, compare_lines
 
 CHARTS = ("tiers", "roles", "length", "meters", "cards")
@@ -237,14 +238,6 @@ def impact_chart(im: Mapping[str, Any], doc: Mapping[str, Any] | None = None) ->
     return _svg(fig)
 
 
-def _share(e: Mapping[str, Any]) -> str:
-    if e.get("value") is None:
-        return "—"
-    if e.get("low") is None:
-        return f"{100 * e['value']:.1f}%"
-    return f"{100 * e['value']:.1f}% [{100 * e['low']:.1f}, {100 * e['high']:.1f}]"
-
-
 def impact_table(im: Mapping[str, Any]) -> str:
     """Every card's counterfactual impact: the ranked cards first, then those too few to judge (greyed)."""
     words = {"too_few": "too few to judge", "inert": "inert", "decisive": "decisive", "ranked": ""}
@@ -255,12 +248,12 @@ def impact_table(im: Mapping[str, Any]) -> str:
         style = ' class="note"' if r["rank"] is None else (' class="sig"' if r["verdict"] == "decisive" else "")
         rows.append(
             f"<tr{style}><td>{r['rank'] or ''}</td><td>{html.escape(r['card'])}</td><td>{r['kind']}</td>"
-            f"<td>{r['draws']}</td><td>{_share(r['tier_flips'])}</td><td>{_share(r['winner_flips'])}</td>"
+            f"<td>{r['draws']}</td><td>{pct_text(r['tier_flips'])}</td><td>{pct_text(r['winner_flips'])}</td>"
             f"<td>{words[r['verdict']]}</td></tr>"
         )
     summary = "".join(
-        f"<li>{kind}s: the tier flips on {_share(s['tier_flips'])} of {s['draws']} draws, in "
-        f"{_share(s['games_with_a_tier_flip'])} of games; the winner on {_share(s['winner_flips'])}</li>"
+        f"<li>{kind}s: the tier flips on {pct_text(s['tier_flips'])} of {s['draws']} draws, in "
+        f"{pct_text(s['games_with_a_tier_flip'])} of games; the winner on {pct_text(s['winner_flips'])}</li>"
         for kind, s in im["summary"].items()
         if s["draws"]
     )
@@ -279,10 +272,10 @@ def impact_table(im: Mapping[str, Any]) -> str:
 def decisions_table(d: Mapping[str, Any]) -> str:
     """The share of decisions with one legal choice, overall and by the kind of that choice."""
     f = d["forced"]
-    rows = [f'<tr class="sig"><td>any</td><td>{f["count"]}</td><td>{_share(f)}</td></tr>']
+    rows = [f'<tr class="sig"><td>any</td><td>{f["count"]}</td><td>{pct_text(f)}</td></tr>']
     for kind, e in sorted(d["forced_by_kind"].items(), key=lambda ke: -ke[1]["count"]):
         if e["count"]:
-            rows.append(f"<tr><td>only '{kind}' left</td><td>{e['count']}</td><td>{_share(e)}</td></tr>")
+            rows.append(f"<tr><td>only '{kind}' left</td><td>{e['count']}</td><td>{pct_text(e)}</td></tr>")
     head = "<tr><th>one legal choice</th><th>decisions</th><th>share of all decisions (95% CI)</th></tr>"
     note = (
         f'<p class="note">{f["n"]} decisions in {f["games"]} games ({d["per_game"]["value"]:.1f} per game); '
@@ -379,7 +372,7 @@ def causes_table(c: Mapping[str, Any], name: Callable[[str, str], str] | None = 
     def row(tier: str, what: str, e: Mapping[str, Any]) -> None:
         rows.append(
             f"<tr><td>{html.escape(name('tiers', tier))}</td><td>{html.escape(what)}</td>"
-            f"<td>{e['count']} of {e['n']}</td><td>{_share(e)}</td></tr>"
+            f"<td>{e['count']} of {e['n']}</td><td>{pct_text(e)}</td></tr>"
         )
 
     for t, r in c["tiers"].items():
@@ -430,9 +423,9 @@ def agents_tables(doc: Mapping[str, Any]) -> str:
         [
             html.escape(row["agent"]),
             str(row["games"]),
-            _share(row["score_rate"]),
+            pct_text(row["score_rate"]),
             _num(row["mean_score"]),
-            *(_share(ag["per_role"][row["agent"]][r]) for r in roles),
+            *(pct_text(ag["per_role"][row["agent"]][r]) for r in roles),
         ]
         for row in ag["standings"]
     ]
@@ -456,13 +449,14 @@ def negotiation_tables(doc: Mapping[str, Any]) -> str:
     neg = doc["negotiation"]
     rows = [[html.escape(k), _num(e, ".2f")] for k, e in neg["per_game"].items()]
     rows += [
-        ["offers accepted", _share(neg["acceptance"])],
-        ["games without a deal", _share(neg["no_deal_games"])],
+        ["offers accepted", pct_text(neg["acceptance"])],
+        ["games without a deal", pct_text(neg["no_deal_games"])],
         ["deal size (steps)", _num(neg["deal_steps"], ".2f")],
     ]
     out = _table("negotiation", ["per game", "mean (95% CI)"], rows)
     tracks = [
-        [html.escape(name("tracks", t)), _share(r["agreed"]), _share(r["last_stage"])] for t, r in neg["tracks"].items()
+        [html.escape(name("tracks", t)), pct_text(r["agreed"]), pct_text(r["last_stage"])]
+        for t, r in neg["tracks"].items()
     ]
     warn = ["sig" if r["agreed"]["count"] == 0 else "" for r in neg["tracks"].values()]
     out += "\n" + _table("tracks", ["track", "settled in a deal", "at its last stage"], tracks, warn)
@@ -478,7 +472,7 @@ def near_miss_table(doc: Mapping[str, Any]) -> str:
             str(r["limit"]),
             _num(r["mean_peak_of_non_walkers"], ".2f"),
             str(r["highest_of_non_walkers"]),
-            _share(r["near_misses"]),
+            pct_text(r["near_misses"]),
         ]
         for k, r in doc["meters"]["near_misses"].items()
     ]
@@ -490,7 +484,7 @@ def _pct_tip(e: Mapping[str, Any]) -> str:
     """A share as ``12.3%`` with its interval in the cell's tooltip."""
     if e.get("value") is None:
         return "—"
-    return f'<span title="{_share(e)} (95% CI)">{100 * e["value"]:.1f}%</span>'
+    return f'<span title="{pct_text(e)} (95% CI)">{100 * e["value"]:.1f}%</span>'
 
 
 def _tier_cell(e: Mapping[str, Any]) -> str:
@@ -764,8 +758,8 @@ def compare_html(doc: Mapping[str, Any]) -> str:
         rows.append(
             [
                 html.escape(r["metric"]),
-                _share(r["a"]) if r["kind"] == "rate" else _num(r["a"], ".2f"),
-                _share(r["b"]) if r["kind"] == "rate" else _num(r["b"], ".2f"),
+                pct_text(r["a"]) if r["kind"] == "rate" else _num(r["a"], ".2f"),
+                pct_text(r["b"]) if r["kind"] == "rate" else _num(r["b"], ".2f"),
                 _num(r["difference"], fmt),
                 f'<span style="color:{HUES[way]}">{way or r["verdict"]}</span>',
             ]

@@ -47,11 +47,11 @@ from ..errors import Problem, RulesError, SummitError
 from ..rules.loader import default_rules_path, load_rules
 from ..rules.params import Number, Span, Value, fmt_number, get_at, parse_path
 from ..rules.ruleset import Ruleset, card_values
-from ..runs.jsonlines import JsonLines
+from ..runs.jsonlines import JsonLines, check_resume_settings
 from ..runs.records import write_atomic
 from ..runs.stats import wilson
 from ..runs.tournament import Entrant
-from ..safeio import DataFileError, loads_json, printable, read_text
+from ..safeio import printable
 from .metrics import GameMetrics
 from .sweep import Backend, Point, current_value, play_point
 from .targets import Targets, check, total_loss
@@ -385,7 +385,14 @@ class Store:
                 raise TuneError(
                     f"{printable(folder)} already holds a tune: add --resume to continue it, or choose another --out"
                 )
-            self._check_settings(settings_path)
+            check_resume_settings(
+                settings_path,
+                self.settings,
+                self.folder,
+                TuneError,
+                "a tune's settings (a JSON object)",
+                lambda k: _shown(k, 40),
+            )
         else:
             write_atomic(settings_path, json.dumps(dict(settings), indent=1, sort_keys=True) + "\n")
         self.log = JsonLines(self.path, TuneError, _trial_line)
@@ -406,27 +413,6 @@ class Store:
         if data.count(b"\n") > len(self.trials):
             return len(self.trials) + 1, "a blank line (the tune writes none)"
         return None
-
-    def _check_settings(self, settings_path: Path) -> None:
-        """Refuse to resume a folder whose ``tune.json`` is not this tune's settings."""
-        shown = printable(settings_path)
-        try:
-            old = loads_json(read_text(settings_path, limit=1 << 20), shown)
-        except DataFileError as exc:
-            raise TuneError(f"cannot resume: {exc}; choose another --out") from None
-        if not isinstance(old, dict):
-            raise TuneError(
-                f"cannot resume: {shown} does not hold a tune's settings (a JSON object); choose another --out"
-            )
-        same = {k: json.dumps(v, sort_keys=True) for k, v in self.settings.items()}
-        given = {k: json.dumps(v, sort_keys=True) for k, v in old.items()}
-        changed = sorted(k for k in set(same) | set(given) if same.get(k) != given.get(k))
-        if changed:
-            raise TuneError(
-                f"cannot resume {printable(self.folder)}: it was started with other settings "
-                f"({', '.join(_shown(k, 40) for k in changed[:6])} differ); "
-                "run the same command with --resume, or choose another --out"
-            )
 
     def refuse(self, trial: Trial, what: str) -> TuneError:
         """The error for a stored line that does not fit this tune: FILE:LINE: what is wrong; a hint."""

@@ -7,32 +7,7 @@ It imports the rules (and the shared leaves: errors, rng) and nothing above: no 
 play or cli (tests/test_imports.py checks it).
 """
 
-from .forward import (
-    apply,
-    apply_muted,
-    apply_unchecked,
-    clone,
-    current_role,
-    is_terminal,
-    legal_actions,
-    max_decisions,
-    new_game,
-    new_game_muted,
-    to_move,
-    why_illegal,
-)
+from . import forward
+from .forward import *  # noqa: F403  (the forward model's names are the engine's)
 
-__all__ = [
-    "apply",
-    "apply_muted",
-    "apply_unchecked",
-    "clone",
-    "current_role",
-    "is_terminal",
-    "legal_actions",
-    "max_decisions",
-    "new_game",
-    "new_game_muted",
-    "to_move",
-    "why_illegal",
-]
+__all__ = forward.__all__

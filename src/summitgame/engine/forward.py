@@ -35,10 +35,12 @@ __all__ = [
     "current_role",
     "is_terminal",
     "legal_actions",
+    "max_decisions",
     "new_game",
     "new_game_muted",
     "resolve_package",
     "to_move",
+    "why_illegal",
 ]
 
 

@@ -9,13 +9,23 @@ read back and checked, so an interrupted run can go on from exactly what it fini
 
 from __future__ import annotations
 
+import json
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..safeio import MAX_LOG_BYTES, DataFileError, loads_json, open_regular, printable, write_reason, writing
+from ..safeio import (
+    MAX_LOG_BYTES,
+    DataFileError,
+    loads_json,
+    open_regular,
+    printable,
+    read_text,
+    write_reason,
+    writing,
+)
 
 KEPT = "the lines written before are kept: make room and run the same command with --resume"
 
@@ -155,3 +165,32 @@ def line_starts(data: bytes) -> list[tuple[int, int]]:
             out.append((n, offset))
         offset += len(raw)
     return out
+
+
+def check_resume_settings(
+    path: Path,
+    settings: Mapping[str, Any],
+    folder: Path,
+    error: type[Exception],
+    what: str,
+    show: Callable[[str], str],
+) -> None:
+    """Refuse to resume in ``folder`` unless the JSON object at ``path`` holds exactly ``settings``: a tune's or an
+    exploit search's ``--resume`` (``what``: what the file should hold, for the message; ``show``: how a key that
+    differs is quoted)."""
+    shown = printable(path)
+    try:
+        old = loads_json(read_text(path, limit=1 << 20), shown)
+    except DataFileError as exc:
+        raise error(f"cannot resume: {exc}; choose another --out") from None
+    if not isinstance(old, dict):
+        raise error(f"cannot resume: {shown} does not hold {what}; choose another --out")
+    same = {k: json.dumps(v, sort_keys=True) for k, v in settings.items()}
+    given = {k: json.dumps(v, sort_keys=True) for k, v in old.items()}
+    changed = sorted(k for k in set(same) | set(given) if same.get(k) != given.get(k))
+    if changed:
+        raise error(
+            f"cannot resume {printable(folder)}: it was started with other settings "
+            f"({', '.join(show(k) for k in changed[:6])} differ); "
+            "run the same command with --resume, or choose another --out"
+        )
