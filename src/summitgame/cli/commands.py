@@ -27,15 +27,19 @@ from .common import (
     F,
     SummitGroup,
     agent_list,
+    agents_option,
     bot_options,
     bot_run_options,
     csv_option,
+    folder_option,
+    games_option,
     html_option,
     load,
     load_agent_classes,
     print_schema,
     rules_args,
     rules_options,
+    schema_option,
     write_report,
     write_tables,
 )
@@ -119,12 +123,8 @@ SCHEMA_KINDS = ("rules", "rules-partial", "events", "gestures", "agendas")
 
 @cli.command("schema")
 @click.argument("kind", type=click.Choice(SCHEMA_KINDS), default="rules")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Write every schema to DIR as summitgame-KIND.schema.json instead of printing one.",
+@folder_option(
+    "--out", "Write every schema to DIR as summitgame-KIND.schema.json instead of printing one.", dest="out_dir"
 )
 def schema_cmd(kind: str, out_dir: Path | None) -> None:
     """Print the JSON Schema of rule files (or of a deck file), for editors and tools.
@@ -145,7 +145,7 @@ def schema_cmd(kind: str, out_dir: Path | None) -> None:
 
 @cli.command("simulate")
 @rules_options
-@click.option("--games", "-n", type=click.IntRange(min=1), default=1000, show_default=True, help="Games to play.")
+@games_option("Games to play.", low=1, default=1000, show=True)
 @click.option("--seed", "-s", type=int, default=0, show_default=True, help="Run seed: every deal is derived from it.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON document.")
 def simulate_cmd(rules_path: Path | None, overrides: tuple[str, ...], games: int, seed: int, as_json: bool) -> None:
@@ -549,21 +549,10 @@ def speed_doc(run: Any) -> dict[str, Any]:
 @click.argument("agent_a", metavar="A")
 @click.argument("agent_b", metavar="B")
 @rules_options
-@click.option(
-    "--games",
-    "-n",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Games (seats swap every other). [default: 100; with --until-significant, the most: 10000]",
-)
+@games_option("Games (seats swap every other). [default: 100; with --until-significant, the most: 10000]", low=1)
 @bot_run_options
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON document.")
-@click.option(
-    "--records",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Save every game record in this directory (game-00001.json, ...; replayable).",
-)
+@folder_option("--records", "Save every game record in this directory (game-00001.json, ...; replayable).")
 @click.option(
     "--pgn",
     "pgn_path",
@@ -686,7 +675,7 @@ def match_cmd(
 @cli.command("tournament", epilog=AGENT_SPEC_HELP)
 @click.argument("agents", nargs=-1, required=True, metavar="AGENT...")
 @rules_options
-@click.option("--games", "-n", type=click.IntRange(min=1), default=100, show_default=True, help="Games per pair.")
+@games_option("Games per pair.", low=1, default=100, show=True)
 @bot_run_options
 @click.option(
     "--out",
@@ -806,14 +795,7 @@ def report_outputs(kind: str, what: str) -> Callable[[F], F]:
     """Add the output options ``balance`` and ``compare`` share: --json, --html FILE and --schema."""
 
     def decorate(func: F) -> F:
-        func = click.option(
-            "--schema",
-            is_flag=True,
-            expose_value=False,
-            is_eager=True,
-            callback=print_schema(kind),
-            help="Print the JSON Schema of the --json output and exit.",
-        )(func)
+        func = schema_option(print_schema(kind))(func)
         func = html_option()(func)
         return click.option("--json", "as_json", is_flag=True, help=f"Print the {what} as one JSON document.")(func)
 
@@ -822,28 +804,15 @@ def report_outputs(kind: str, what: str) -> Callable[[F], F]:
 
 @cli.command("balance", epilog=AGENT_SPEC_HELP)
 @rules_options
-@click.option(
-    "--agents",
-    "agents_text",
-    default=None,
-    metavar="A,B,...",
-    help="Agents that play each other on paired deals (default: greedy,boulware,titfortat,linear; one agent plays "
-    "itself).",
+@agents_option(
+    "Agents that play each other on paired deals (default: greedy,boulware,titfortat,linear; one agent plays itself)."
 )
-@click.option(
-    "--games",
-    "-n",
-    type=click.IntRange(min=2),
-    default=400,
-    show_default=True,
-    help="Games in all (rounded up so that every pair plays the same whole number of paired deals).",
+@games_option(
+    "Games in all (rounded up so that every pair plays the same whole number of paired deals).", default=400, show=True
 )
 @bot_options
-@click.option(
-    "--records",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Also report the recorded games in this directory (hot-seat records, match --records, games.jsonl).",
+@folder_option(
+    "--records", "Also report the recorded games in this directory (hot-seat records, match --records, games.jsonl)."
 )
 @click.option(
     "--ablate",
@@ -988,21 +957,8 @@ def balance_cmd(
 @click.argument("rules_b", metavar="B.toml", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--set-a", "set_a", multiple=True, metavar="KEY.PATH=VALUE", help="Override a value of A (repeatable).")
 @click.option("--set-b", "set_b", multiple=True, metavar="KEY.PATH=VALUE", help="Override a value of B (repeatable).")
-@click.option(
-    "--agents",
-    "agents_text",
-    default=None,
-    metavar="A,B,...",
-    help="Agents (default: greedy,boulware,titfortat,linear).",
-)
-@click.option(
-    "--games",
-    "-n",
-    type=click.IntRange(min=2),
-    default=400,
-    show_default=True,
-    help="Games under each rule set (the most, with --until-significant).",
-)
+@agents_option("Agents (default: greedy,boulware,titfortat,linear).")
+@games_option("Games under each rule set (the most, with --until-significant).", default=400, show=True)
 @bot_options
 @click.option("--metric", default="score_gap", show_default=True, help="The metric the sequential test decides on.")
 @click.option(
@@ -1099,7 +1055,7 @@ def compare_cmd(
 @cli.command("metagame", epilog=AGENT_SPEC_HELP)
 @click.argument("agents", nargs=-1, required=True, metavar="AGENT...")
 @rules_options
-@click.option("--games", "-n", type=click.IntRange(min=2), default=100, show_default=True, help="Games per pair.")
+@games_option("Games per pair.", default=100, show=True)
 @bot_options
 @click.option(
     "--resamples", type=click.IntRange(min=0, max=10_000), default=200, show_default=True, help="Bootstrap resamples."

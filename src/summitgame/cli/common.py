@@ -286,3 +286,34 @@ def write_tables(folder: Path, tables: Any) -> None:
     tables.write(folder)
     shown = f"tables:            {folder}/ (games.csv, agents.csv, meters.csv: {tables.games} games)"
     click.echo(printable(shown), err=True)
+
+
+def games_option(help_text: str, low: int = 2, default: int | None = None, show: bool = False) -> Callable[[F], F]:
+    """``--games/-n N``, at least ``low``, with the command's own default and help (``show``: print the default)."""
+    shown: dict[str, Any] = {"show_default": True} if show else {}
+    return click.option("--games", "-n", type=click.IntRange(min=low), default=default, help=help_text, **shown)
+
+
+def agents_option(help_text: str, flag: str = "--agents", dest: str = "agents_text") -> Callable[[F], F]:
+    """A comma list of agent specs, ``A,B,...`` (its text arrives as ``dest``)."""
+    return click.option(flag, dest, default=None, metavar="A,B,...", help=help_text)
+
+
+def folder_option(flag: str, help_text: str, dest: str | None = None, default: Path | None = None) -> Callable[[F], F]:
+    """A folder the command reads or writes (``--out``, ``--records``); a default given is shown in ``--help``."""
+    shown: dict[str, Any] = {"show_default": True} if default is not None else {}
+    names = (flag, dest) if dest else (flag,)
+    path = click.Path(file_okay=False, path_type=Path)
+    return click.option(*names, type=path, default=default, help=help_text, **shown)
+
+
+def schema_option(callback: Callable[[click.Context, click.Parameter, bool], None]) -> Callable[[F], F]:
+    """``--schema``: print the JSON Schema of the command's ``--json`` output and exit (``callback`` prints it)."""
+    return click.option(
+        "--schema",
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=callback,
+        help="Print the JSON Schema of the --json output and exit.",
+    )

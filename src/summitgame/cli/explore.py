@@ -15,14 +15,18 @@ from .common import (
     AGENT_SPEC_HELP,
     BotProgress,
     agent_list,
+    agents_option,
     bot_options,
     csv_option,
+    folder_option,
+    games_option,
     html_option,
     load,
     load_agent_classes,
     open_backend,
     print_schema,
     rules_options,
+    schema_option,
     write_report,
     write_tables,
 )
@@ -105,14 +109,8 @@ def _sensitivity_keys(texts: tuple[str, ...], tunable: list[str]) -> tuple[list[
     help="A measure to show (repeatable; default: each tier, role_gap, win_gap, median_end_round). "
     "Any compare metric works too: rounds, walkout:moscow, peak:pressure:moscow, median:offers, ...",
 )
-@click.option(
-    "--agents",
-    "agents_text",
-    default=None,
-    metavar="A,B,...",
-    help="Agents (default: greedy,boulware,titfortat,linear).",
-)
-@click.option("--games", "-n", type=click.IntRange(min=2), default=400, show_default=True, help="Games at each point.")
+@agents_option("Agents (default: greedy,boulware,titfortat,linear).")
+@games_option("Games at each point.", default=400, show=True)
 @bot_options
 @click.option(
     "--sensitivity",
@@ -236,30 +234,11 @@ def sweep_cmd(
 @click.command("targets", epilog=AGENT_SPEC_HELP)
 @click.argument("targets_file", metavar="TARGETS.toml", type=click.Path(dir_okay=False, path_type=Path))
 @rules_options
-@click.option(
-    "--agents",
-    "agents_text",
-    default=None,
-    metavar="A,B,...",
-    help="Agents (default: the file's [run] agents, else greedy,boulware,titfortat,linear).",
-)
-@click.option(
-    "--games",
-    "-n",
-    type=click.IntRange(min=2),
-    default=None,
-    help="Games (default: the file's [run] games, else 1000).",
-)
+@agents_option("Agents (default: the file's [run] agents, else greedy,boulware,titfortat,linear).")
+@games_option("Games (default: the file's [run] games, else 1000).")
 @bot_options
 @click.option("--json", "as_json", is_flag=True, help="Print the verdicts as one JSON document.")
-@click.option(
-    "--schema",
-    is_flag=True,
-    expose_value=False,
-    is_eager=True,
-    callback=print_schema("targets"),
-    help="Print the JSON Schema of the --json output and exit.",
-)
+@schema_option(print_schema("targets"))
 @click.pass_context
 def targets_cmd(
     ctx: click.Context,
@@ -366,28 +345,14 @@ def _tune_params(texts: tuple[str, ...], tunable: list[str]) -> list[tuple[str, 
     "Default: every [tunable] parameter.",
 )
 @click.option("--budget", type=click.IntRange(min=1), default=30, show_default=True, help="Candidates to play.")
-@click.option(
-    "--agents",
-    "agents_text",
-    default=None,
-    metavar="A,B,...",
-    help="Agents (default: the targets file's [run] agents, else greedy,boulware,titfortat,linear).",
-)
-@click.option(
-    "--games",
-    "-n",
-    type=click.IntRange(min=2),
-    default=None,
-    help="Games per candidate (default: the targets file's [run] games, else 400).",
-)
+@agents_option("Agents (default: the targets file's [run] agents, else greedy,boulware,titfortat,linear).")
+@games_option("Games per candidate (default: the targets file's [run] games, else 400).")
 @bot_options
-@click.option(
+@folder_option(
     "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    "Folder for trials.jsonl (every candidate, stored as it finishes), best.toml and the winner's report.",
+    dest="out_dir",
     default=Path("tune-out"),
-    show_default=True,
-    help="Folder for trials.jsonl (every candidate, stored as it finishes), best.toml and the winner's report.",
 )
 @click.option("--resume", is_flag=True, help="Continue an interrupted tune in --out (same command otherwise).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON document.")
