@@ -93,12 +93,17 @@ class Describer:
     def signed(n: int) -> str:
         return f"+{n}" if n > 0 else str(n)
 
+    def meter_of(self, meter: str, who: str) -> str:
+        """A meter's name, with whose it is for a meter each role has ("Moscow's pressure")."""
+        m = self.spec.meters.get(meter)
+        name = self.meter(meter)
+        if m is not None and m.scope == "per_role":
+            name = f"{self.whose(who)} {name.lower()}"
+        return name
+
     def condition(self, c: Condition) -> str:
         if isinstance(c, MeterCondition):
-            m = self.spec.meters.get(c.meter)
-            name = self.meter(c.meter)
-            if m is not None and m.scope == "per_role":
-                name = f"{self.whose(c.who)} {name.lower()}"
+            name = self.meter_of(c.meter, c.who)
             if c.at_least is not None and c.at_most is not None:
                 return f"{name} is {c.at_least}–{c.at_most}"
             if c.at_least is not None:
@@ -136,10 +141,7 @@ class Describer:
 
     def effect(self, e: Effect) -> str:
         if isinstance(e, ChangeMeter):
-            m = self.spec.meters.get(e.meter)
-            name = self.meter(e.meter)
-            if m is not None and m.scope == "per_role":
-                name = f"{self.whose(e.who)} {name.lower()}"
+            name = self.meter_of(e.meter, e.who)
             text = f"{name} {self.signed(e.by)}"
         elif isinstance(e, ChangeTrack):
             verb = "advances" if e.by > 0 else "falls back"
