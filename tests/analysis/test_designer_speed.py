@@ -13,6 +13,7 @@ from summitgame.analysis.sweep import grid, load_points, run_sweep
 from summitgame.rules.params import parse_grid
 from summitgame.rules.ruleset import Ruleset
 from summitgame.runs import workers
+from summitgame.runs.options import RunOptions
 from summitgame.runs.tournament import run_plan
 
 
@@ -53,7 +54,7 @@ def test_a_sweep_plays_every_point_on_one_pool(monkeypatch: pytest.MonkeyPatch) 
     players = bal.players_for(["greedy", "random"])
     points = load_points(None, [], grid([parse_grid("meters.trust.start=2..4")]))
     names = default_names(points[0].rules)
-    one = run_sweep(points, players, 6, 5, names, {"workers": 1, "move_timeout": None})
+    one = run_sweep(points, players, 6, 5, names, RunOptions(1))
     one_measures = [{n: p.measures[n].as_dict() for n in names} for p in one]
 
     started: list[int] = []
@@ -65,7 +66,7 @@ def test_a_sweep_plays_every_point_on_one_pool(monkeypatch: pytest.MonkeyPatch) 
 
     monkeypatch.setattr(workers.Pool, "_spawn", spawn)
     points = load_points(None, [], grid([parse_grid("meters.trust.start=2..4")]))
-    two = run_sweep(points, players, 6, 5, names, {"workers": 2, "move_timeout": None})
+    two = run_sweep(points, players, 6, 5, names, RunOptions(2))
     assert started == [0, 1]  # two processes for three points (it was two a point)
     assert [{n: p.measures[n].as_dict() for n in names} for p in two] == one_measures
     assert [_untimed(p.lines) for p in two] == [_untimed(p.lines) for p in one]

@@ -23,6 +23,7 @@ from summitgame.cli import cli
 from summitgame.errors import RulesError
 from summitgame.rules.loader import load_rules
 from summitgame.rules.params import Span, parse_grid
+from summitgame.runs.options import RunOptions
 
 RULES = load_rules()
 
@@ -225,7 +226,7 @@ def test_sensitivity_measures_the_effect_per_step() -> None:
     found = sw.probes(CLASSIC_PATH, (), ["rounds.count", "meters.trust.breakdown_at"], {"rounds.count": 2})
     current = sw.Point({}, load_rules(CLASSIC_PATH))
     players = bal.players_for(["greedy:lead=2,infer=0"])
-    sw.run_sensitivity(current, found, players, 8, 0, ["median_end_round", "end_round", "failed"], {"workers": 1})
+    sw.run_sensitivity(current, found, players, 8, 0, ["median_end_round", "end_round", "failed"], RunOptions(1))
     doc = sw.sensitivity_report(current, found, players, ["median_end_round", "end_round", "failed"], 8, 0, "cmd")
     rows = {r["path"]: r for r in doc["params"]}
     rc = rows["rounds.count"]
@@ -264,7 +265,7 @@ def _tuning(tmp: Path, targets: str, params: list[tuple[str, Span | None]], budg
     # greedy that weighs no lead deals in every self-play summit, so the summit ends in its last round: the
     # median end round is ``rounds.count``, a toy measure whose answer is known
     players = bal.players_for(["greedy:lead=0,their_lead=0,infer=0"])
-    return tn.Tuning(None, (), dims, tg, players, 8, 0, {"workers": 1}), tpath
+    return tn.Tuning(None, (), dims, tg, players, 8, 0, RunOptions(1)), tpath
 
 
 SETTINGS = {"x": 1}

@@ -28,6 +28,7 @@ from summitgame.engine import apply_unchecked, legal_actions, new_game
 from summitgame.errors import RulesError
 from summitgame.rules.loader import load_rules
 from summitgame.rules.params import Span
+from summitgame.runs.options import RunOptions
 from summitgame.runs.records import record_of
 
 RULES = load_rules()
@@ -140,7 +141,7 @@ def _tuning(text: str, wanted: list[tuple[str, Span | None]], overrides: tuple[s
     tg = targets(text)
     ds = dims(*wanted, overrides=overrides)
     players = bal.players_for(["greedy:lead=0,their_lead=0,infer=0"])  # summits that end in their last round
-    return tn.Tuning(None, overrides, ds, tg, players, 4, 0, {"workers": 1}, locks=tn.locks(ds, tg))
+    return tn.Tuning(None, overrides, ds, tg, players, 4, 0, RunOptions(1), locks=tn.locks(ds, tg))
 
 
 def test_every_candidate_gives_locked_parameters_one_value_and_the_trim_puts_them_back_together(

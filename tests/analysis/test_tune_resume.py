@@ -29,6 +29,7 @@ from summitgame.analysis.targets import targets_from_text
 from summitgame.cli import cli
 from summitgame.rules.loader import load_rules
 from summitgame.runs.jsonlines import parse_lines
+from summitgame.runs.options import RunOptions
 from summitgame.safeio import MAX_DEPTH
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -225,7 +226,7 @@ def test_the_search_resumed_after_any_cut_proposes_what_an_uninterrupted_one_doe
     _stand_ins(monkeypatch)
 
     def run(folder: Path, resume: bool) -> bytes:
-        tuning = tn.Tuning(None, (), dims, targets, (), 4, 0, {})
+        tuning = tn.Tuning(None, (), dims, targets, (), 4, 0, RunOptions())
         store = tn.Store(folder, {"x": 1}, resume)
         try:
             tn.tune(tuning, store, 30)

@@ -48,12 +48,13 @@ from ..rules.loader import default_rules_path, load_rules
 from ..rules.params import Number, Span, Value, fmt_number, get_at, parse_path
 from ..rules.ruleset import Ruleset, card_values
 from ..runs.jsonlines import JsonLines, check_resume_settings
+from ..runs.options import RunOptions
 from ..runs.records import write_atomic
 from ..runs.stats import wilson
 from ..runs.tournament import Entrant
 from ..safeio import printable
 from .metrics import GameMetrics
-from .sweep import Backend, Point, current_value, play_point
+from .sweep import Point, current_value, play_point
 from .targets import Targets, check, total_loss
 
 PULL = 1e-3  #: weight of the distance from the current rules in the objective (a met target's miss is 0)
@@ -487,7 +488,7 @@ class Tuning:
     players: Sequence[Entrant]
     games: int
     seed: int
-    backend: Backend
+    backend: RunOptions
     progress: Callable[[Trial, int, int], None] | None = None  #: (trial, candidates played, budget)
     #: locked groups (``locks``): glob -> the tuned parameters that take one value per candidate
     locks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

@@ -16,6 +16,7 @@ import click
 from ..errors import RulesError, SummitError
 from ..rules.loader import load_rules
 from ..rules.ruleset import Ruleset
+from ..runs.options import RunOptions
 from ..safeio import printable
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -256,15 +257,14 @@ def _needs_matplotlib(ctx: click.Context, param: click.Parameter, value: Path | 
     return value
 
 
-def open_backend(workers: int, move_timeout: float | None, scheduler: str | None) -> dict[str, Any]:
-    """Where and how games run: ``balance.simulate`` keywords. With a Dask scheduler, one client is opened
-    for the whole command (closed when it ends) rather than one per point or candidate."""
+def open_backend(workers: int, move_timeout: float | None, scheduler: str | None) -> RunOptions:
+    """Where games run. With a Dask scheduler, one client is opened for the whole command (closed when it ends)
+    rather than one per point or candidate."""
     if scheduler is None:
-        return {"workers": workers, "move_timeout": move_timeout}
+        return RunOptions(workers, move_timeout)
     from ..runs.cluster import connect
 
-    client = click.get_current_context().with_resource(connect(scheduler))
-    return {"workers": workers, "move_timeout": move_timeout, "scheduler": client}
+    return RunOptions(workers, move_timeout, click.get_current_context().with_resource(connect(scheduler)))
 
 
 def csv_option(what: str = "game") -> Callable[[F], F]:

@@ -473,7 +473,7 @@ def tune_cmd(
     fresh_seed = seed + 1
     with BotProgress("balance of the winner", plain=False) as progress:
         plan = bal.plan_for(best_rules, players, n, fresh_seed)
-        sim = bal.simulate(best_rules, players, plan, progress=progress, **backend)
+        sim = bal.simulate(best_rules, players, plan, progress=progress, **backend.keywords())
     names = [t.name for t in tg.targets]
     fresh = check(tg, sw.measure_all(best_rules, sim.games, names, players, n, fresh_seed, backend, tg.exploiters))
     report_cmd = bal.command_line(
