@@ -317,3 +317,16 @@ def schema_option(callback: Callable[[click.Context, click.Parameter, bool], Non
         callback=callback,
         help="Print the JSON Schema of the --json output and exit.",
     )
+
+
+def resumable_out(default: str, holds: str, what: str) -> Callable[[F], F]:
+    """``--out DIR`` (default ``default``; it ``holds`` the stored work) and ``--resume`` (go on with the
+    interrupted ``what`` in it), for the commands whose long runs survive being stopped."""
+
+    def decorate(func: F) -> F:
+        func = click.option(
+            "--resume", is_flag=True, help=f"Continue an interrupted {what} in --out (same command otherwise)."
+        )(func)
+        return folder_option("--out", f"Folder for {holds}.", dest="out_dir", default=Path(default))(func)
+
+    return decorate

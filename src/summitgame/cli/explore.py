@@ -18,13 +18,13 @@ from .common import (
     agents_option,
     bot_options,
     csv_option,
-    folder_option,
     games_option,
     html_option,
     load,
     load_agent_classes,
     open_backend,
     print_schema,
+    resumable_out,
     rules_options,
     schema_option,
     write_report,
@@ -348,13 +348,9 @@ def _tune_params(texts: tuple[str, ...], tunable: list[str]) -> list[tuple[str, 
 @agents_option("Agents (default: the targets file's [run] agents, else greedy,boulware,titfortat,linear).")
 @games_option("Games per candidate (default: the targets file's [run] games, else 400).")
 @bot_options
-@folder_option(
-    "--out",
-    "Folder for trials.jsonl (every candidate, stored as it finishes), best.toml and the winner's report.",
-    dest="out_dir",
-    default=Path("tune-out"),
+@resumable_out(
+    "tune-out", "trials.jsonl (every candidate, stored as it finishes), best.toml and the winner's report", "tune"
 )
-@click.option("--resume", is_flag=True, help="Continue an interrupted tune in --out (same command otherwise).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON document.")
 @csv_option("game of every candidate played (a resumed tune: those played by this run)")
 @click.pass_context
