@@ -147,14 +147,15 @@ def test_schema_write_error_is_one_line() -> None:
     assert got["stderr"] == "error: sd/summitgame-rules.schema.json: cannot write: is a folder, not a file\n"
 
 
-def test_an_uncaught_ctrl_c_still_aborts_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A Ctrl-C that no command catches keeps click's answer (recorded before the change)."""
+def test_a_ctrl_c_no_command_catches_exits_130_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Ctrl-C that no command catches ends as cli.py's docstring says: status 130 and one line (click's own
+    answer was "Aborted!" and status 1)."""
 
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr("summitgame.cli.commands.simulate", interrupted)
-    assert run_case(["simulate", "-n", "1"]) == {"exit": 1, "stdout": "", "stderr": "\nAborted!\n", "escaped": None}
+    assert run_case(["simulate", "-n", "1"]) == {"exit": 130, "stdout": "", "stderr": "interrupted\n", "escaped": None}
 
 
 def test_the_console_script_prints_one_line(tmp_path: Path) -> None:

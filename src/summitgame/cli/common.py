@@ -49,7 +49,7 @@ def load(rules_path: Path | None, overrides: tuple[str, ...]) -> Ruleset:
 class SummitGroup(click.Group):
     """The command group that turns the errors the engine raises on purpose into a message on stderr and exit
     status 1, once for every command (no traceback): a RulesError as its problem lines and their count, any
-    other SummitError as one ``error: ...`` line."""
+    other SummitError as one ``error: ...`` line; Ctrl-C as ``interrupted`` and status 130."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -63,6 +63,9 @@ class SummitGroup(click.Group):
         except SummitError as exc:
             click.echo(f"error: {printable(exc, keep_newlines=True)}", err=True)  # data in messages: no escapes
             sys.exit(1)
+        except KeyboardInterrupt:  # commands that can resume say how themselves, before this
+            click.echo("interrupted", err=True)
+            sys.exit(130)
 
 
 def rules_args(rules_path: Path | None, overrides: tuple[str, ...]) -> list[str]:
