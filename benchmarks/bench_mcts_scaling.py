@@ -33,12 +33,12 @@ from summitgame import __version__
 from summitgame.agents.base import Agent
 from summitgame.agents.mcts import MctsAgent, Node, _Dealer
 from summitgame.engine import apply, apply_unchecked, new_game
-from summitgame.loader import load_rules
-from summitgame.match import play_game
-from summitgame.observation import Observation, observe
-from summitgame.ruleset import Ruleset
-from summitgame.state import State
-from summitgame.stats import wilson
+from summitgame.engine.observation import Observation, observe
+from summitgame.engine.state import State
+from summitgame.rules.loader import load_rules
+from summitgame.rules.ruleset import Ruleset
+from summitgame.runs.match import play_game
+from summitgame.runs.stats import wilson
 
 
 class _Truth(_Dealer):

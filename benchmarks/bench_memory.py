@@ -22,8 +22,8 @@ import time
 from typing import Any
 
 from summitgame import __version__
-from summitgame.loader import load_rules
-from summitgame.tournament import entrants, make_plan, run_plan
+from summitgame.rules.loader import load_rules
+from summitgame.runs.tournament import entrants, make_plan, run_plan
 
 
 def rss_kb() -> int:

@@ -22,7 +22,8 @@ from summitgame import __version__
 from summitgame.analysis.balance import players_for
 from summitgame.analysis.measures import default_names
 from summitgame.analysis.sweep import grid, load_points, run_sweep
-from summitgame.params import parse_grid
+from summitgame.rules.params import parse_grid
+from summitgame.runs.options import RunOptions
 
 
 def bench(param: str, agents: list[str], games: int, workers: int) -> tuple[dict[str, Any], list[Any]]:
@@ -32,7 +33,7 @@ def bench(param: str, agents: list[str], games: int, workers: int) -> tuple[dict
     points = load_points(None, [], grid(params))
     names = default_names(points[0].rules)
     t0 = time.perf_counter()
-    run_sweep(points, players, games, 0, names, {"workers": workers, "move_timeout": None})
+    run_sweep(points, players, games, 0, names, RunOptions(workers))
     seconds = time.perf_counter() - t0
     played = sum(len(p.games) for p in points)
     measures = [{n: p.measures[n].as_dict() for n in names} for p in points]

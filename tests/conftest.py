@@ -21,9 +21,11 @@ from hypothesis import HealthCheck, settings
 
 import summitgame
 from summitgame.engine import apply, legal_actions, max_decisions, new_game
-from summitgame.loader import load_rules
-from summitgame.ruleset import Ruleset
-from summitgame.schema import (
+from summitgame.engine.scoring import outcome
+from summitgame.engine.state import EndReason, Phase, State
+from summitgame.rules.loader import load_rules
+from summitgame.rules.ruleset import Ruleset
+from summitgame.rules.schema import (
     Condition,
     EndedByCondition,
     GainedCondition,
@@ -32,8 +34,6 @@ from summitgame.schema import (
     TrackCondition,
     TracksCondition,
 )
-from summitgame.scoring import outcome
-from summitgame.state import EndReason, Phase, State
 
 settings.register_profile(
     "fast", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True

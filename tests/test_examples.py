@@ -18,9 +18,9 @@ from click.testing import CliRunner
 
 from summitgame.agents.base import Agent
 from summitgame.cli import cli
-from summitgame.match import play_game
-from summitgame.ruleset import Ruleset
-from summitgame.tournament import read_games
+from summitgame.rules.ruleset import Ruleset
+from summitgame.runs.match import play_game
+from summitgame.runs.tournament import read_games
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

@@ -1,5 +1,5 @@
 """The exception tree: every error the engine raises on purpose derives from SummitError. Only the command
-group (``cli_common.SummitGroup``) turns them into a message and an exit code; tests/test_errors.py checks that
+group (``cli.common.SummitGroup``) turns them into a message and an exit code; tests/test_errors.py checks that
 this drawing names every subclass in the package, under its parent.
 
 SummitError

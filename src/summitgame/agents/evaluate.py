@@ -26,11 +26,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from ..actions import Action, ActionKind
-from ..effects import IGNORE, Condition, GainedIs, MoveMeter, MoveTrack, RoundIs, Tally, first_tier, run
-from ..observation import Observation
-from ..ruleset import Ruleset
-from ..state import EndReason, Phase
+from ..engine.observation import Observation
+from ..engine.state import EndReason, Phase
+from ..rules.actions import Action, ActionKind
+from ..rules.effects import IGNORE, Condition, GainedIs, MoveMeter, MoveTrack, RoundIs, Tally, first_tier, run
+from ..rules.ruleset import Ruleset
 
 Item = tuple[int, int, int]
 """One package item, as in ``Observation.items``: (giver role index, track index, steps)."""

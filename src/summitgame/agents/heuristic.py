@@ -13,10 +13,10 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from ..actions import Action, ActionKind
-from ..observation import Observation
-from ..ruleset import Ruleset
-from ..state import Phase
+from ..engine.observation import Observation
+from ..engine.state import Phase
+from ..rules.actions import Action, ActionKind
+from ..rules.ruleset import Ruleset
 from .base import Agent, Param
 from .evaluate import DEFAULT_WEIGHTS, Appraisal, Package, Valuer, Weights, item_action
 

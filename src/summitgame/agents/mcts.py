@@ -124,12 +124,12 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
-from ..actions import Action
-from ..engine import apply_unchecked, legal_actions
-from ..observation import Observation, observe, sample_state
-from ..ruleset import Ruleset
-from ..scoring import scores, tier_index
-from ..state import Phase, State
+from ..engine.forward import apply_unchecked, legal_actions
+from ..engine.observation import Observation, observe, sample_state
+from ..engine.scoring import scores, tier_index
+from ..engine.state import Phase, State
+from ..rules.actions import Action
+from ..rules.ruleset import Ruleset
 from .base import Agent, AgentError, Param, available, make_agent, parse_spec, register, shown
 from .evaluate import Valuer, Weights, item_action, offers
 from .greedy import INFER, LEAD, THEIR_LEAD
