@@ -126,3 +126,29 @@ def test_a_valuer_reads_the_other_sides_stakes_only_when_it_values_a_deal() -> N
     theirs = inferred_stakes(obs, 1.0)
     assert val.stakes == ((obs.my_stakes, theirs) if obs.viewer == 0 else (theirs, obs.my_stakes))
     assert Valuer(obs).stakes[1 - obs.viewer] == their_stakes(obs)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rules_name=st.sampled_from(RULES),
+    seed=st.integers(0, 10_000),
+    moves=st.integers(0, 80),
+    lead=st.floats(0.0, 10.0),
+    their_lead=st.floats(0.0, 10.0),
+)
+def test_best_is_the_first_package_of_highest_ev(
+    rules_name: str, seed: int, moves: int, lead: float, their_lead: float
+) -> None:
+    """``Valuer.best`` (what ``greedy`` asks for) is ``max(options(), key=ev)``, the same appraisal to the bit; a
+    board with a tie takes the first, as ``max`` does."""
+    obs = random_view(rules_name, seed, moves)
+    if obs is None:
+        return
+    w = Weights(lead=lead, their_lead=their_lead, infer=1.0)
+    options = Valuer(obs, w).options()
+    assert Valuer(obs, w).best() == max(options, key=lambda o: o.ev, default=None)
+    if options:
+        twice = (options[-1].items, *candidate_packages(obs))  # the last package first, and again later: a tie
+        found = Valuer(obs, w).best(twice)
+        assert found == max(Valuer(obs, w).appraise(twice), key=lambda o: o.ev)
+    assert Valuer(obs, w).best(()) is None

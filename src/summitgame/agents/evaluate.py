@@ -538,6 +538,10 @@ def _tree(packages: Sequence[Package]) -> _Tree:
     return tree
 
 
+_Walked = tuple[int, int, bool, bool, int, int, float, float]
+"""``Valuer._walk``'s running state after a package's items."""
+
+
 class Appraisal(NamedTuple):
     """A package as the proposer sees it: both sides' values if accepted, the chance it is, and the expectation."""
 
@@ -945,21 +949,10 @@ class Valuer:
 
     # -- proposals --
 
-    def appraise(self, packages: Sequence[Package]) -> list[Appraisal]:
-        """Each package the viewer might offer, with both sides' values and the chance it is accepted."""
-        me, them = self.me, self.them
-        rej_mine, rej_theirs = self.reject(them)
-        w = self.w
-        scale = w.accept_scale
-        lead = w.lead
-        own = 1.0 + lead  # utility = own * mine - lead * theirs (exactly mine when lead is 0)
-        rej_u = own * rej_mine - lead * rej_theirs
-        their_lead = w.their_lead
-        their_own = 1.0 + their_lead  # and theirs, as the acceptance model assumes it
-        out: list[Appraisal] = []
-        append = out.append
-        exp = math.exp
-        new = tuple.__new__
+    def _walk(self, packages: Sequence[Package]) -> tuple[list[_Walked], tuple[int, ...]]:
+        """``accept``'s running state after each prefix of ``packages`` (see ``_Tree``): pressures, who gained, band
+        moves, the deal's memo key less the proposer, and both sides' points, each one step from its parent's by the
+        operations ``accept`` makes, in its order; and each package's node in that list."""
         parents, added, distinct, nodes = _tree(packages)
         obs = self.obs
         cs = self.rules.cost_slot
@@ -969,15 +962,9 @@ class Valuer:
         table = self._items
         row_of = self._item_row
         rows = [table.get(item) or row_of(item) for item in distinct]
-        deals = self._deal_memo()
-        deal = self._deal
         p0, p1 = obs.meters[cs], obs.meters[cs + 1]
         g0, g1 = obs.gained
-        # ``accept``'s running state after each node's items (pressures, who gained, band moves, the deal's key
-        # less the proposer, points): one step from its parent's, the operations ``accept`` makes, in its order
-        states: list[tuple[int, int, bool, bool, int, int, float, float]] = [
-            (p0, p1, g0, g1, 0, (((p0 - lo) * span + p1 - lo) * 2 + g0) * 4 + g1 * 2, 0, 0)
-        ]
+        states: list[_Walked] = [(p0, p1, g0, g1, 0, (((p0 - lo) * span + p1 - lo) * 2 + g0) * 4 + g1 * 2, 0, 0)]
         keep = states.append
         for j, k in zip(parents, added, strict=True):
             p0, p1, g0, g1, moved, _, dm, dt = states[j]
@@ -1000,34 +987,80 @@ class Valuer:
                 g1 = True
             if move:
                 moved = moved * base + move
-            keep(
-                (
-                    p0,
-                    p1,
-                    g0,
-                    g1,
-                    moved,
-                    (((moved * span + p0 - lo) * span + p1 - lo) * 2 + g0) * 4 + g1 * 2,
-                    dm + rm,
-                    dt + rt,
-                )
-            )
+            key = (((moved * span + p0 - lo) * span + p1 - lo) * 2 + g0) * 4 + g1 * 2
+            keep((p0, p1, g0, g1, moved, key, dm + rm, dt + rt))
+        return states, nodes
+
+    def appraise(self, packages: Sequence[Package]) -> list[Appraisal]:
+        """Each package the viewer might offer, with both sides' values and the chance it is accepted."""
+        me, them = self.me, self.them
+        rej_mine, rej_theirs = self.reject(them)
+        w = self.w
+        scale = w.accept_scale
+        lead = w.lead
+        own = 1.0 + lead  # utility = own * mine - lead * theirs (exactly mine when lead is 0)
+        rej_u = own * rej_mine - lead * rej_theirs
+        their_lead = w.their_lead
+        their_own = 1.0 + their_lead  # and theirs, as the acceptance model assumes it
+        out: list[Appraisal] = []
+        append = out.append
+        exp = math.exp
+        new = tuple.__new__
+        states, nodes = self._walk(packages)
+        deals = self._deal_memo()
+        deal = self._deal
         for items, n in zip(packages, nodes, strict=True):
             st = states[n]
             v = deals.get(st[5] + me)  # the key ``accept`` makes
             if v is None:
-                p0, p1, g0, g1, _, key, _, _ = st
-                v = deal(items, me, p0, p1, (g0, g1), key + me)
-            dm = st[6]
-            dt = st[7]
-            mine = dm + v[me]
-            theirs = dt + v[them]
+                v = deal(items, me, st[0], st[1], (st[2], st[3]), st[5] + me)
+            mine = st[6] + v[me]
+            theirs = st[7] + v[them]
             gain = their_own * (theirs - rej_theirs) - their_lead * (mine - rej_mine)
             x = gain / scale
             p = 1.0 / (1.0 + exp(-x)) if x > -500 else 0.0
             ev = p * (own * mine - lead * theirs) + (1.0 - p) * rej_u
             append(new(Appraisal, (items, mine, theirs, gain, p, ev)))
         return out
+
+    def best(self, packages: Sequence[Package] | None = None) -> Appraisal | None:
+        """The appraisal of highest ``ev`` (the first of equals), as ``max(appraise(packages), key=ev)`` finds it,
+        without building the others; None if there are no packages. Default: every package ``options`` values."""
+        if packages is None:
+            packages = candidate_packages(self.obs)
+        if not packages:
+            return None
+        me, them = self.me, self.them
+        rej_mine, rej_theirs = self.reject(them)
+        w = self.w
+        scale = w.accept_scale
+        lead = w.lead
+        own = 1.0 + lead
+        rej_u = own * rej_mine - lead * rej_theirs
+        their_lead = w.their_lead
+        their_own = 1.0 + their_lead
+        exp = math.exp
+        states, nodes = self._walk(packages)
+        deals = self._deal_memo()
+        deal = self._deal
+        top = -1
+        top_ev = 0.0
+        found = (0.0, 0.0, 0.0, 0.0)
+        for i, n in enumerate(nodes):  # the arithmetic of ``appraise``, operation for operation
+            st = states[n]
+            v = deals.get(st[5] + me)
+            if v is None:
+                v = deal(packages[i], me, st[0], st[1], (st[2], st[3]), st[5] + me)
+            mine = st[6] + v[me]
+            theirs = st[7] + v[them]
+            gain = their_own * (theirs - rej_theirs) - their_lead * (mine - rej_mine)
+            x = gain / scale
+            p = 1.0 / (1.0 + exp(-x)) if x > -500 else 0.0
+            ev = p * (own * mine - lead * theirs) + (1.0 - p) * rej_u
+            if top < 0 or ev > top_ev:
+                top, top_ev = i, ev
+                found = (mine, theirs, gain, p)
+        return Appraisal(packages[top], *found, top_ev)
 
     def options(self) -> list[Appraisal]:
         """``appraise`` over every package the viewer may offer from here (see ``candidate_packages``)."""

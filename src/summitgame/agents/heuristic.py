@@ -60,6 +60,11 @@ class HeuristicAgent(Agent):
                 best, best_value = a, v
         return best
 
+    def candidates(self, val: Valuer) -> list[Appraisal]:
+        """The appraised packages ``propose`` chooses from (and the skeleton falls back on, by ``ev``). Default:
+        every package ``Valuer.options`` values; an agent that only ever takes the best may return just that."""
+        return val.options()
+
     def propose(self, obs: Observation, val: Valuer, options: list[Appraisal], can_pass: bool) -> Package | None:
         """The whole package to offer (extending ``obs.items``), or None to pass (only if ``can_pass``)."""
         raise NotImplementedError
@@ -94,7 +99,7 @@ class HeuristicAgent(Agent):
                 card = self.gesture(obs, val, cards)
                 if card is not None:
                     return card
-        options = val.options()
+        options = self.candidates(val)
         package = self.propose(obs, val, options, can_pass) if options else None
         if package is None or len(package) <= len(obs.items):
             if can_pass:
