@@ -1046,6 +1046,8 @@ class Valuer:
         top = -1
         top_ev = 0.0
         found = (0.0, 0.0, 0.0, 0.0)
+        margin = 1e-9  # relative: many orders of magnitude above the few ulps two products and a sum may round by
+        abs_rej = abs(rej_u)
         for i, n in enumerate(nodes):  # the arithmetic of ``appraise``, operation for operation
             st = states[n]
             v = deals.get(st[5] + me)
@@ -1053,10 +1055,15 @@ class Valuer:
                 v = deal(packages[i], me, st[0], st[1], (st[2], st[3]), st[5] + me)
             mine = st[6] + v[me]
             theirs = st[7] + v[them]
+            u = own * mine - lead * theirs
+            # ev lies between u and rej_u (give or take rounding, far inside the margin): a package whose better
+            # end is below the best so far cannot replace it, so its chance of acceptance is not worked out
+            if top >= 0 and (u if u > rej_u else rej_u) + margin * (abs(u) + abs_rej) < top_ev:
+                continue
             gain = their_own * (theirs - rej_theirs) - their_lead * (mine - rej_mine)
             x = gain / scale
             p = 1.0 / (1.0 + exp(-x)) if x > -500 else 0.0
-            ev = p * (own * mine - lead * theirs) + (1.0 - p) * rej_u
+            ev = p * u + (1.0 - p) * rej_u
             if top < 0 or ev > top_ev:
                 top, top_ev = i, ev
                 found = (mine, theirs, gain, p)
