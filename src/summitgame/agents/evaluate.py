@@ -150,7 +150,7 @@ def inferred_stakes(obs: Observation, infer: float) -> tuple[float, ...]:
     key = (rules, obs.viewer, obs.my_agenda, infer, base, _asked(obs))
     hit = _INFERRED.get(key)
     if hit is None:
-        if len(_INFERRED) >= _MEMO_MAX:
+        if len(_INFERRED) >= _INFERRED_MAX:
             _INFERRED.clear()
         hit = _INFERRED[key] = _inferred(rules, o, rules.agenda_ids.index(obs.my_agenda), infer, base, key[-1])
     return hit
@@ -158,6 +158,8 @@ def inferred_stakes(obs: Observation, infer: float) -> tuple[float, ...]:
 
 _INFERRED: dict[tuple[object, ...], tuple[float, ...]] = {}
 """``inferred_stakes`` by what it reads (the evidence is a few small counts, so boards repeat across games)."""
+_INFERRED_MAX = 8192
+"""Estimates kept in ``_INFERRED`` before it is emptied (about half a kilobyte each)."""
 
 
 def _inferred(
