@@ -76,6 +76,35 @@ def test_new_game_from_the_template_deals_as_before(name: str, seed: int) -> Non
     assert new_game(rules, seed).key() == reference_new_game(rules, seed).key()
 
 
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        ["rounds.first_initiative=moscow"],
+        ["rounds.opening_event=hypersonic_missile_test"],
+        ["rounds.opening_event=OPENING_DRAW", "rounds.first_initiative=washington"],
+    ],
+)
+@settings(max_examples=20, deadline=None)
+@given(seed=SEEDS)
+def test_new_game_with_a_fixed_initiative_or_opening_event_deals_as_before(overrides: list[str], seed: int) -> None:
+    """Round 1's event is applied from a table worked out on the opening board, per initiative; an event that draws
+    cards is run on the game instead. Both give the state the plain set-up gives."""
+    rules = _overridden(tuple(o.replace("OPENING_DRAW", OPENING_DRAW) for o in overrides))
+    assert new_game(rules, seed).key() == reference_new_game(rules, seed).key()
+
+
+OPENING_DRAW = "g20_sidelines"
+"""An event of the default deck whose effects draw cards (so round 1 runs them on the game, not from the table)."""
+
+_RULES: dict[tuple[str, ...], Ruleset] = {}
+
+
+def _overridden(overrides: tuple[str, ...]) -> Ruleset:
+    if overrides not in _RULES:
+        _RULES[overrides] = load_rules(None, overrides)
+    return _RULES[overrides]
+
+
 @pytest.mark.parametrize("name", BUNDLED_NAMES)
 @settings(max_examples=25, deadline=None)
 @given(seed=SEEDS, chooser=st.integers(0, 2**32))

@@ -20,7 +20,7 @@ import weakref
 from .. import rng as _rng
 from ..errors import IllegalActionError
 from ..rules.actions import Action, ActionKind
-from ..rules.effects import apply_effects, apply_effects_each, draw_cards
+from ..rules.effects import DiscardCards, DrawCards, apply_effects, apply_effects_each, draw_cards
 from ..rules.ruleset import Ruleset
 from .state import EndReason, Phase, State
 
@@ -45,10 +45,23 @@ __all__ = [
 
 
 class _Prepared:
-    """What every game under one ruleset starts from, made once (``Ruleset.engine_memo``): the fixed part of the
-    set-up, the agendas role 1 may be dealt after each of role 0's, and the decision points seen so far."""
+    """What every game under one ruleset starts from, made once (``Ruleset.engine_memo``): a template state holding
+    the fixed part of the set-up, the agendas role 1 may be dealt after each of role 0's, round 1's event worked out
+    on the opening board, and the decision points seen so far."""
 
-    __slots__ = ("agenda_choices", "blocked", "contexts", "edeck", "gdeck", "net", "nodes")
+    __slots__ = (
+        "agenda_choices",
+        "blocked",
+        "contexts",
+        "edeck",
+        "edecks",
+        "gdeck",
+        "histories",
+        "net",
+        "nodes",
+        "round1",
+        "template",
+    )
 
     def __init__(self, rules: Ruleset) -> None:
         allowed0, allowed1 = rules.agenda_allowed
@@ -59,6 +72,56 @@ class _Prepared:
         self.net = (0,) * (2 * rules.n_tracks)
         self.contexts: dict[tuple[int, ...], _Context] = {}
         self.nodes = 0  #: decision points kept in ``contexts``
+        #: the event deck after round 1 draws its i-th card, and the history that draw starts
+        self.edecks = tuple(self.edeck[:i] + self.edeck[i + 1 :] for i in range(len(self.edeck)))
+        self.histories = {e: (-1 - e,) for e in self.edeck}
+        t = self.template = State.__new__(State)
+        t.rules = rules
+        t.seed = 0
+        t.round = 1
+        t.initiative = max(0, rules.first_initiative)
+        t.phase = BUILD
+        t.to_move = t.proposer = t.initiative
+        t.meters = rules.meter_start
+        t.tracks = rules.track_start
+        t.blocked = self.blocked
+        t.stakes = rules.stake
+        t.agendas = (0, 0)
+        t.revealed = (False, False)
+        t.hands = ((), ())
+        t.gdeck = self.gdeck
+        t.edeck = self.edeck
+        t.rng = 0
+        t.items = ()
+        t.counters = t.plays = 0
+        t.points = (0, 0)
+        t.net = self.net
+        t.gained = (False, False)
+        t.end = EndReason.NONE
+        t.walkouts = ()
+        t.history = ()
+        t.event = -1
+        t.moves = 0
+        t._legal = None
+        #: per event and initiative, the board (meters, tracks, blocked, stakes, revealed) after the event's effects
+        #: on the opening board, or None when they touch hands or the generator (then they are run on the game)
+        self.round1: dict[int, tuple[_Opening | None, _Opening | None]] = {}
+        for e in self.edeck:
+            effects = rules.event_effects[e]
+            if any(isinstance(x, DrawCards | DiscardCards) for x in effects):
+                self.round1[e] = (None, None)
+                continue
+            boards: list[_Opening] = []
+            for init in (0, 1):
+                b = t.clone()
+                apply_effects(b, effects, init)
+                boards.append((b.meters, b.tracks, b.blocked, b.stakes, b.revealed))
+            self.round1[e] = (boards[0], boards[1])
+
+
+_Opening = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[bool, bool]]
+"""What an event's effects may change of the opening board without touching hands: meters, tracks, blocked,
+stakes, revealed."""
 
 
 def _prepare(rules: Ruleset) -> _Prepared:
@@ -70,24 +133,23 @@ def _prepare(rules: Ruleset) -> _Prepared:
 
 
 _MASK, _GOLDEN, _M1, _M2 = _rng.MASK, _rng.GOLDEN, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
+_SEED_MUL, _SEED_ADD = 0x2545F4914F6CDD1D, 0x1D8E4E27C47D124F  #: ``rng.seed_state``'s, inlined here
 
 
 def new_game(rules: Ruleset, seed: int = 0) -> State:
     """Set up a summit: deal agendas and hands, draw round 1's event. Same seed, same game.
 
-    The fixed part comes from a template prepared once per ruleset; the draws are ``rng.below``'s, inlined."""
-    prep = rules.engine_memo
+    A copy of a template prepared once per ruleset, plus the seeded draws (``rng``'s, inlined); round 1's event
+    is applied from a table when it touches only the board."""
+    prep: _Prepared | None = rules.engine_memo
     if prep is None:
         prep = _prepare(rules)
-    s = State.__new__(State)
-    s.rules = rules
+    s = prep.template.clone()
     s.seed = seed
-    rng = _rng.seed_state(seed)
-    s.round = 1
-    s.meters = rules.meter_start
-    s.tracks = rules.track_start
-    s.blocked = prep.blocked
-    s.stakes = rules.stake
+    rng = (((seed * _SEED_MUL + _SEED_ADD) & _MASK) + _GOLDEN) & _MASK  # rng.seed_state: a splitmix64 output
+    z = ((rng ^ (rng >> 30)) * _M1) & _MASK
+    z = ((z ^ (z >> 27)) * _M2) & _MASK
+    rng = z ^ (z >> 31)
     allowed0 = rules.agenda_allowed[0]
     rng, i = _rng.below(rng, len(allowed0))
     a0 = allowed0[i]
@@ -101,11 +163,9 @@ def new_game(rules: Ruleset, seed: int = 0) -> State:
         choices = prep.agenda_choices[a0]
     rng, i = _rng.below(rng, len(choices))
     s.agendas = (a0, choices[i])
-    s.revealed = (False, False)
-    if rules.first_initiative >= 0:
-        s.initiative = rules.first_initiative
-    else:
-        rng, s.initiative = _rng.below(rng, 2)
+    if rules.first_initiative < 0:
+        rng, init = _rng.below(rng, 2)
+        s.initiative = s.to_move = s.proposer = init
     # deal each hand as effects.draw_cards does (the same draws in the same order), without its copies
     deck = list(prep.gdeck)
     dealt = []
@@ -124,17 +184,29 @@ def new_game(rules: Ruleset, seed: int = 0) -> State:
         dealt.append(tuple(hand))
     s.hands = (dealt[0], dealt[1])
     s.gdeck = tuple(deck)
+    edeck = prep.edeck
+    if not edeck:
+        s.rng = rng
+        _start_round(s)
+        return s
+    # round 1 as ``_start_round`` plays it: draw the event, then apply it
+    if rules.opening_event >= 0:
+        i = edeck.index(rules.opening_event)
+    else:
+        rng = (rng + _GOLDEN) & _MASK
+        z = ((rng ^ (rng >> 30)) * _M1) & _MASK
+        z = ((z ^ (z >> 27)) * _M2) & _MASK
+        i = ((z ^ (z >> 31)) * len(edeck)) >> 64
     s.rng = rng
-    s.edeck = prep.edeck
-    s.points = (0, 0)
-    s.net = prep.net
-    s.end = EndReason.NONE
-    s.walkouts = ()
-    s.history = ()
-    s.event = -1
-    s.moves = 0
-    s._legal = None
-    _start_round(s)
+    e = edeck[i]
+    s.edeck = prep.edecks[i]
+    s.event = e
+    s.history = prep.histories[e]
+    board = prep.round1[e][s.initiative]
+    if board is None:
+        apply_effects(s, rules.event_effects[e], s.initiative)
+    else:
+        s.meters, s.tracks, s.blocked, s.stakes, s.revealed = board
     return s
 
 
