@@ -87,11 +87,11 @@ only 51.5% [41.8, 61.1]; ``pick`` 0.5 (``choose``: play the better mean among th
 visits or more, as a child whose subtree found a good line late has the better mean and fewer visits; seen in
 3 of the 32 positions at 12,800 simulations) scored 53.0% [43.3, 62.5] against ``pick`` 1 at 100, so the most
 visited child stays the choice. ``grow`` (``ceil(width x (iterations/100) ** grow)``: more of its own packages
-with more budget, which ``width`` otherwise fixes) is off by default and still unmeasured. So the default
-budget is 100, at the knee of the curve: as strong as 400 against ``greedy``, no probe near it (below), four
-times faster (about 8 ms of CPU a decision, 11,400 simulations a CPU second, ``bench_mcts.py``), while 4x it
-scores 53.5% [48.6, 58.3] against it: a gain, not one shown at 95% in 400 games, so the issue's bar is not met
-on these rules.
+with more budget, which ``width`` otherwise fixes) gave 400 against 100 51.5% [41.8, 61.1] with ``grow`` 0.5
+(12 packages; 56.0% without, the same deals), so it stays off. So the default budget is 100, at the knee of
+the curve: as strong as 400 against ``greedy``, no probe near it (below), four times faster (about 8 ms of CPU
+a decision, 11,400 simulations a CPU second, ``bench_mcts.py``), while 4x it scores 53.5% [48.6, 58.3] against
+it: a gain, not one shown at 95% in 400 games, so the issue's bar is not met on these rules.
 
 At the default 100 (seed 0, role-swapped, ``--workers 2``): ``greedy`` 60.5% [55.6, 65.2] (400 games); the
 probes and closest personas, 200 games each: ``stonewall`` and ``pushover`` 100% [98.1, 100], ``taker`` 89.8%
