@@ -25,6 +25,7 @@ from summitgame.agents.mcts import (
     _Dealer,
     _Plan,
     agenda_odds,
+    choose,
     leaf,
     opponent_model,
     opponent_value,
@@ -35,7 +36,7 @@ from summitgame.engine import apply, apply_unchecked, legal_actions, new_game
 from summitgame.engine.observation import Observation, determinize, observe, sample_state
 from summitgame.engine.scoring import scores, tier_index
 from summitgame.engine.state import Phase, State
-from summitgame.rules.actions import Action
+from summitgame.rules.actions import Action, ActionKind
 from summitgame.rules.ruleset import Ruleset
 from summitgame.runs.match import play_game
 
@@ -434,7 +435,7 @@ def test_width_grows_with_the_budget(summit_rules: Ruleset) -> None:
         if len(firsts[1]) < 2:
             continue
         found = []
-        for spec in ("mcts:iterations=400,width=1,grow=1", "mcts:iterations=1600,width=1,grow=1"):
+        for spec in ("mcts:iterations=100,width=1,grow=1", "mcts:iterations=400,width=1,grow=1"):
             agent = make_agent(spec)
             assert isinstance(agent, MctsAgent)
             agent.start(summit_rules, s.to_move, random.Random(seed))
@@ -443,6 +444,21 @@ def test_width_grows_with_the_budget(summit_rules: Ruleset) -> None:
         assert found[1] == firsts[1]
         checked += 1
     assert checked >= 2
+
+
+def test_choose_plays_the_better_mean_among_children_visited_enough() -> None:
+    # the most visited child (10 visits, mean 1) against one found late (6 visits, mean 3) and a rare one
+    # (1 visit, mean 9): pick 1 plays the most visited, 0.5 the better mean of the two visited enough, 0 any mean
+    root = Node()
+    for code, n, total in ((5, 10, 10.0), (6, 6, 18.0), (7, 1, 9.0)):
+        kid = root.kids[code] = Node()
+        kid.n, kid.w1 = n, total
+    legal = [Action(k, ActionKind.PLAY) for k in (4, 5, 6, 7)]  # 4: legal, never visited
+    assert choose(root, legal, 1, 1.0) == 5
+    assert choose(root, legal, 1, 0.5) == 6
+    assert choose(root, legal, 1, 0.0) == 7
+    assert choose(root, legal, 0, 0.5) == 5  # role 0's means are all 0: ties to the most visited
+    assert choose(Node(), legal, 1, 0.5) == 4  # nothing searched: the first legal action
 
 
 # --- the opponent model ----------------------------------------------------------------------------------
