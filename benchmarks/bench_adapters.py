@@ -34,11 +34,11 @@ import pyspiel
 
 from summitgame import __version__
 from summitgame.engine import apply, legal_actions, new_game
+from summitgame.engine.observation import observe
 from summitgame.integrations import openspiel as _openspiel  # noqa: F401  (registers python_summit)
 from summitgame.integrations.pettingzoo import env, raw_env
-from summitgame.loader import load_rules
-from summitgame.observation import observe
-from summitgame.ruleset import Ruleset
+from summitgame.rules.loader import load_rules
+from summitgame.rules.ruleset import Ruleset
 
 
 def engine(rules: Ruleset, games: int, look: bool) -> int:

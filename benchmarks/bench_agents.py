@@ -22,9 +22,9 @@ from pathlib import Path
 from summitgame import __version__
 from summitgame.agents import make_agent
 from summitgame.engine import apply, new_game
-from summitgame.loader import load_rules
-from summitgame.observation import observe
-from summitgame.ruleset import Ruleset
+from summitgame.engine.observation import observe
+from summitgame.rules.loader import load_rules
+from summitgame.rules.ruleset import Ruleset
 
 HEURISTICS = ["greedy", "boulware", "linear", "conceder", "titfortat", "hardliner", "appeaser", "persona"]
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from summitgame import __version__
 from summitgame.analysis.balance import balance_report, plan_for, players_for, simulate
-from summitgame.loader import load_rules
+from summitgame.rules.loader import load_rules
 
 TARGET_SECONDS = 12.0
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from summitgame import __version__
 from summitgame.engine import apply, apply_unchecked, is_terminal, legal_actions, new_game
-from summitgame.loader import load_rules
-from summitgame.ruleset import Ruleset
+from summitgame.rules.loader import load_rules
+from summitgame.rules.ruleset import Ruleset
 
 
 def per_decision(rules: Ruleset, games: int) -> list[float]:

@@ -25,9 +25,9 @@ from pathlib import Path
 from summitgame import __version__
 from summitgame.agents.mcts import MctsAgent
 from summitgame.engine import apply, legal_actions, new_game
-from summitgame.loader import load_rules
-from summitgame.observation import Observation, observe
-from summitgame.ruleset import Ruleset
+from summitgame.engine.observation import Observation, observe
+from summitgame.rules.loader import load_rules
+from summitgame.rules.ruleset import Ruleset
 
 
 def positions(rules: Ruleset, count: int) -> list[Observation]:

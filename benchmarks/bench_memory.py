@@ -26,10 +26,10 @@ import time
 from typing import Any
 
 from summitgame import __version__
-from summitgame.loader import load_rules
-from summitgame.plan import Plan
-from summitgame.standings import Standings
-from summitgame.tournament import entrants, run_plan
+from summitgame.rules.loader import load_rules
+from summitgame.runs.plan import Plan
+from summitgame.runs.standings import Standings
+from summitgame.runs.tournament import entrants, run_plan
 
 
 def rss_kb() -> int:

@@ -29,7 +29,7 @@ from typing import Any
 
 from summitgame import __version__
 from summitgame.analysis.balance import Simulation, plan_for, players_for, simulate
-from summitgame.loader import load_rules
+from summitgame.rules.loader import load_rules
 
 
 def steps(max_workers: int) -> list[int]:

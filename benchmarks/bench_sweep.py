@@ -23,7 +23,8 @@ from summitgame import __version__
 from summitgame.analysis.balance import players_for
 from summitgame.analysis.measures import default_names
 from summitgame.analysis.sweep import grid, load_points, run_sweep
-from summitgame.params import parse_grid
+from summitgame.rules.params import parse_grid
+from summitgame.runs.options import RunOptions
 
 
 def bench(param: str, agents: list[str], games: int, workers: int) -> tuple[dict[str, Any], list[Any]]:
@@ -34,7 +35,7 @@ def bench(param: str, agents: list[str], games: int, workers: int) -> tuple[dict
     names = default_names(points[0].rules)
     load = load_average()
     t0, c0, k0 = time.perf_counter(), time.process_time(), children_cpu()
-    run_sweep(points, players, games, 0, names, {"workers": workers, "move_timeout": None})
+    run_sweep(points, players, games, 0, names, RunOptions(workers))
     seconds, cpu, workers_cpu = time.perf_counter() - t0, time.process_time() - c0, children_cpu() - k0
     played = sum(len(p.games) for p in points)
     measures = [{n: p.measures[n].as_dict() for n in names} for p in points]

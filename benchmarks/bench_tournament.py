@@ -29,9 +29,9 @@ from typing import Any
 
 from summitgame import __version__
 from summitgame.agents import available
-from summitgame.loader import load_rules
-from summitgame.ruleset import Ruleset
-from summitgame.tournament import entrants, make_plan, run_plan
+from summitgame.rules.loader import load_rules
+from summitgame.rules.ruleset import Ruleset
+from summitgame.runs.tournament import entrants, make_plan, run_plan
 
 TARGET = 1.7
 

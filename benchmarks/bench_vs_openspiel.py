@@ -25,8 +25,8 @@ from typing import Any
 
 from summitgame import __version__
 from summitgame.engine import apply, legal_actions, new_game
-from summitgame.loader import load_rules
-from summitgame.ruleset import Ruleset
+from summitgame.rules.loader import load_rules
+from summitgame.rules.ruleset import Ruleset
 
 
 def summit_batch(rules: Ruleset, games: int, seed: int) -> tuple[float, int]:

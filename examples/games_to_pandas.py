@@ -5,7 +5,7 @@
     python examples/games_to_pandas.py run1/games.jsonl --plot results.png
 
 ``game_rows`` and ``agent_rows`` need only summitgame (the file is read and checked by
-``summitgame.tournament.read_games``); ``main`` needs pandas (``pip install pandas``) and, for
+``summitgame.runs.tournament.read_games``); ``main`` needs pandas (``pip install pandas``) and, for
 ``--plot``, matplotlib (a summitgame dependency).
 """
 
@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from summitgame.tournament import read_games
+from summitgame.runs.tournament import read_games
 
 
 def game_rows(path: str | Path) -> Iterator[dict[str, Any]]:

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Train a masked PPO policy against an agent (``greedy`` by default) on a CPU, then measure it.
 
-    pip install 'summitgame[rl]'        # sb3-contrib (and PyTorch) for MaskablePPO
+    pip install '.[rl]'                 # from a checkout: sb3-contrib (and PyTorch) for MaskablePPO
     python examples/train_maskable_ppo.py --steps 200000 --save summit_ppo.zip
 
 The environment is ``summitgame.integrations.gymnasium.SummitEnv``: the learner's seat alternates from one
@@ -24,18 +24,23 @@ from summitgame.integrations.gymnasium import SummitEnv
 EVAL_SEED = 10**9  #: evaluation deals start here, far from the seeds training draws
 
 
-def evaluate(env: SummitEnv, choose: Any, episodes: int) -> tuple[float, float]:
-    """Mean reward and score rate over ``episodes`` deals; ``choose(obs, mask)`` gives an action."""
+def evaluate(env: SummitEnv, choose: Any, episodes: int) -> tuple[float, float, int]:
+    """Mean reward, score rate and illegal actions over ``episodes`` deals; ``choose(obs, mask)`` gives an
+    action. An illegal action ends its episode at the env's ``illegal_reward`` and scores as a loss."""
     total = points = 0.0
+    illegal = 0
     for k in range(episodes):
         obs, info = env.reset(seed=EVAL_SEED + k)
         done = False
         while not done:
             obs, reward, done, _, info = env.step(choose(obs, env.action_masks()))
         total += float(reward)
+        if info.get("illegal_action"):
+            illegal += 1
+            continue
         winner = info["outcome"]["winner"]
         points += 0.5 if winner is None else float(winner == info["role"])
-    return total / episodes, points / episodes
+    return total / episodes, points / episodes, illegal
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,8 +72,11 @@ def main(argv: list[str] | None = None) -> int:
         return pick.choice(np.flatnonzero(mask).tolist())
 
     for name, choose in (("trained", policy), ("random", uniform)):
-        reward, rate = evaluate(SummitEnv(opponent=args.opponent), choose, args.episodes)
-        print(f"{name:<8} vs {args.opponent}: mean reward {reward:+.2f}, score rate {100 * rate:.1f}%")
+        reward, rate, illegal = evaluate(SummitEnv(opponent=args.opponent), choose, args.episodes)
+        print(
+            f"{name:<8} vs {args.opponent}: mean reward {reward:+.2f}, score rate {100 * rate:.1f}%, "
+            f"illegal actions {illegal} ({args.episodes} deals)"
+        )
     return 0
 
 

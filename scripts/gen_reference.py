@@ -7,7 +7,7 @@ It writes ``docs/reference/cli.md`` (every command's ``--help``, as the terminal
 ``docs/reference/reports.md`` (the JSON Schema of every ``--json`` report), with the schemas themselves under
 ``docs/reference/schemas/``. ``tests/test_docs.py`` renders the same files in memory and fails while a stored
 one differs, or a stale schema file is left. The protocol's schemas live with its page (``docs/protocol/``,
-written by ``python -m summitgame.protocol docs/protocol``).
+written by ``python -m summitgame.agents.protocol docs/protocol``).
 """
 
 from __future__ import annotations
@@ -157,7 +157,7 @@ def schema_section(title: str, schema: Mapping[str, Any], file: str, defs_anchor
 
 
 def rule_schemas() -> dict[str, dict[str, Any]]:
-    from summitgame.loader import model_json_schemas
+    from summitgame.rules.loader import model_json_schemas
 
     return model_json_schemas()
 
@@ -169,7 +169,7 @@ def rule_files_page() -> str:
         "# Rule and card files",
         "",
         "The JSON Schemas (draft 2020-12) of the files a designer writes, generated from the pydantic models in",
-        "`src/summitgame/schema.py` (`summitgame schema --out DIR` writes the same files for an editor: see",
+        "`src/summitgame/rules/schema.py` (`summitgame schema --out DIR` writes the same files for an editor: see",
         "*Completion and checking while you type* in the [designers' guide](../designers.md)). Every key with",
         "its type, bounds, default and description; `summitgame validate` checks the same rules and more",
         "(cross-references, reachable tiers).",

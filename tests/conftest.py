@@ -2,11 +2,13 @@
 a state-invariant checker and the hypothesis profiles.
 
 Hypothesis profiles: ``fast`` (the default, about 60 examples per property) and ``ci`` (more examples);
-choose one with ``HYPOTHESIS_PROFILE=ci``.
+choose one with ``HYPOTHESIS_PROFILE=ci``. The costliest properties run ``FEW`` examples and have a slow twin
+that runs ``SOAK`` examples.
 """
 
 from __future__ import annotations
 
+import compileall
 import os
 import random
 from collections import Counter, deque
@@ -17,10 +19,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+import summitgame
 from summitgame.engine import apply, legal_actions, max_decisions, new_game
-from summitgame.loader import load_rules
-from summitgame.ruleset import Ruleset
-from summitgame.schema import (
+from summitgame.engine.scoring import outcome
+from summitgame.engine.state import EndReason, Phase, State
+from summitgame.rules.loader import load_rules
+from summitgame.rules.ruleset import Ruleset
+from summitgame.rules.schema import (
     Condition,
     EndedByCondition,
     GainedCondition,
@@ -29,8 +34,6 @@ from summitgame.schema import (
     TrackCondition,
     TracksCondition,
 )
-from summitgame.scoring import outcome
-from summitgame.state import EndReason, Phase, State
 
 settings.register_profile(
     "fast", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
@@ -40,11 +43,25 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
 
+#: A property that checks whole games at every state costs seconds per few dozen examples: it runs ``FEW``
+#: examples in the fast suite and again ``SOAK`` (the ``fast`` profile's count, which it ran before) in a twin
+#: marked slow, on every rule file; CI runs both, so nothing is checked less than before.
+FEW = settings(max_examples=15)
+SOAK = settings(max_examples=60)
+
 RULES_DIR = Path(__file__).resolve().parents[1] / "rules"
 TRADE_PATH = RULES_DIR / "trade.toml"
 CLASSIC_PATH = RULES_DIR / "classic.toml"
 #: The first edition of the default rules, kept byte for byte in meaning: its fingerprint never changes.
 CLASSIC_FINGERPRINT = "992f102763089d1d"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the package's bytecode once, in the controller: where the environment sets
+    PYTHONDONTWRITEBYTECODE (this machine does), every xdist worker and every CLI subprocess would compile it
+    afresh (about 0.15 s of CPU each)."""
+    if not hasattr(config, "workerinput"):
+        compileall.compile_dir(str(Path(summitgame.__file__).parent), quiet=1)
 
 
 @cache
@@ -316,3 +333,12 @@ def check_final(s: State, points: list[int]) -> None:
     a, b = (o.scores[role] for role in rules.roles)
     assert o.winner == (None if a == b else rules.roles[0 if a > b else 1])
     assert o.agendas == {rules.roles[r]: rules.agenda_ids[s.agendas[r]] for r in (0, 1)}
+
+
+# --- the order of a parallel run ---------------------------------------------------------------------------
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The house-rule checks (mypy alone takes ~25 s of CPU on a cold cache) run first, so that in a parallel
+    run no worker is left running them alone at the end while the others idle."""
+    items.sort(key=lambda item: item.path.name != "test_lint.py")  # stable: the rest keep their order

@@ -2,7 +2,7 @@
 
     python tests/golden_playthrough.py      # rewrite tests/golden/*.txt after an intended change
 
-``tests/test_golden.py`` diffs fresh traces against the stored files, so any change in the engine's
+``tests/engine/test_golden.py`` diffs fresh traces against the stored files, so any change in the engine's
 behaviour (a draw, a legal action, a meter) shows up as a readable diff in review.
 
 ``classic_seed11`` plays the first edition of the default rules (rules/classic.toml): its trace never
@@ -16,10 +16,10 @@ import random
 from pathlib import Path
 
 from summitgame.engine import apply, is_terminal, legal_actions, new_game
-from summitgame.loader import load_rules
-from summitgame.observation import observe
-from summitgame.records import dumps, record_of
-from summitgame.scoring import outcome
+from summitgame.engine.observation import observe
+from summitgame.engine.scoring import outcome
+from summitgame.rules.loader import load_rules
+from summitgame.runs.records import dumps, record_of
 
 HERE = Path(__file__).resolve().parent
 CASES = {

@@ -11,9 +11,9 @@ import time
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from summitgame.actions import Action
 from summitgame.agents.base import Agent
-from summitgame.observation import Observation
+from summitgame.engine.observation import Observation
+from summitgame.rules.actions import Action
 
 
 class First(Agent):

@@ -4,7 +4,7 @@
 
 OpenSpiel keeps one such file per game (``open_spiel/integration_tests/playthroughs/``): every state of a
 seeded random game as ``generate_playthrough`` prints it (history, information state and observation
-strings and tensors, legal actions, returns). ``tests/test_openspiel_playthrough.py`` replays each file
+strings and tensors, legal actions, returns). ``tests/integrations/test_openspiel_playthrough.py`` replays each file
 with ``generate_playthrough.replay``, as OpenSpiel's ``playthrough_test.py`` does, so a change in the
 adapter, the observation encoding or the default rules shows up as a readable diff in review. The file
 plays the bundled default rules, so it is regenerated, and reviewed, whenever they change.

@@ -89,8 +89,8 @@ def test_without_numpy_and_matplotlib_the_core_imports_and_plays(tmp_path: Path)
     from click.testing import CliRunner
     from summitgame.agents.base import make_agent
     from summitgame.cli import cli
-    from summitgame.loader import load_rules
-    from summitgame.match import play_game
+    from summitgame.rules.loader import load_rules
+    from summitgame.runs.match import play_game
 
     rules = load_rules(None)
     game = play_game(rules, [make_agent("greedy"), make_agent("random")], 7)

@@ -7,6 +7,7 @@ import importlib.util
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -126,3 +127,88 @@ def test_the_site_builds_with_strict_checks(tmp_path: Path) -> None:
     for page in ("players", "researchers", "designers", "protocol", "reference/cli", "reference/reports", "changelog"):
         assert (site / page / "index.html").exists(), page
     assert (tmp_path / "site" / "reference" / "schemas" / "summitgame-rules.schema.json").exists()
+
+
+# Commands pasted with their output in the README and the guides that run in about a second and need no file a
+# reader writes first: each must print what the page shows (the figures of the current rules, not an older
+# edition's). A "..." line stands for lines left out; timing lines are not compared.
+QUICK = re.compile(r"^summitgame (simulate|tunables|rules --set)\b[^|]*(\| head -(\d+))?$")
+TIMING = re.compile(r"^\s*speed:")
+
+
+def pasted_runs(text: str) -> list[tuple[int, str, list[str]]]:
+    """Each ``$ command`` line inside a fenced block, with its line number and the lines pasted under it."""
+    runs: list[tuple[int, str, list[str]]] = []
+    fenced = False
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.startswith("```"):
+            fenced = not fenced
+            runs.append((0, "", []))  # closes the run before it
+        elif fenced and line.startswith("$ "):
+            runs.append((number, line[2:], []))
+        elif fenced and runs and runs[-1][0]:
+            runs[-1][2].append(line)
+    return [run for run in runs if run[0]]
+
+
+def quick_runs() -> list[tuple[str, str, list[str]]]:
+    found = []
+    for page in ("README.md", *(f"docs/{guide}" for guide in (*GUIDES, "development.md"))):
+        for number, command, pasted in pasted_runs((ROOT / page).read_text(encoding="utf-8")):
+            if QUICK.match(command):
+                found.append((f"{page}:{number}", command, pasted))
+    return found
+
+
+def quick_params() -> list[object]:
+    """The runs as test cases; those that play a thousand games or more are slow on a loaded machine."""
+    return [
+        pytest.param(*run, id=run[0], marks=[pytest.mark.slow] if re.search(r"--games \d{4}", run[1]) else [])
+        for run in quick_runs()
+    ]
+
+
+def unmatched(pasted: list[str], printed: list[str]) -> list[str]:
+    """The pasted lines (bar "..." and timings) not found in the printed ones, in order."""
+    missing, at = [], 0
+    for line in pasted:
+        if line.strip() in ("", "...") or TIMING.match(line):
+            continue
+        if line in printed[at:]:
+            at = printed.index(line, at) + 1
+        else:
+            missing.append(line)
+    return missing
+
+
+def test_pasted_runs_are_found() -> None:
+    """The scan finds the quick commands (a guide rewritten without them would leave the test below empty)."""
+    commands = [command for _, command, _ in quick_runs()]
+    assert "summitgame simulate --games 2000 --seed 1" in commands
+    assert any(command.startswith("summitgame tunables") for command in commands)
+    assert len(commands) >= 6
+    assert unmatched(["a", "...", "c", "  speed: 1 games/s"], ["a", "b", "c"]) == []
+    assert unmatched(["c", "a"], ["a", "b", "c"]) == ["a"]
+
+
+@pytest.mark.parametrize(("where", "command", "pasted"), quick_params())
+def test_a_pasted_output_is_what_the_command_prints(
+    where: str, command: str, pasted: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from summitgame.cli import cli
+
+    monkeypatch.chdir(ROOT)
+    match = QUICK.match(command)
+    assert match is not None
+    args = shlex.split(command.partition("|")[0])[1:]
+    result = CliRunner().invoke(cli, args)
+    assert "Traceback" not in result.output, result.output
+    printed = result.output.splitlines()
+    if match[3]:
+        printed = printed[: int(match[3])]
+    missing = unmatched(pasted, printed)
+    assert not missing, (
+        f"{where}: `{command}` no longer prints:\n" + "\n".join(missing) + "\n\nit prints:\n" + result.output
+    )

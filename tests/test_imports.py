@@ -1,4 +1,4 @@
-"""The import graph of ``src/summitgame`` has no circle: every arrow points one way (issue 14).
+"""The import graph of ``src/summitgame`` has no circle, and its arrows point down the layers (issue 14).
 
 The graph is read with ``ast``, not by importing: an edge is any ``import``/``from ... import`` of a
 summitgame module, at module level or inside a function (a late import still ties the two modules
@@ -112,7 +112,7 @@ def circles(graph: dict[str, set[str]]) -> list[frozenset[str]]:
 def test_the_package_imports_have_no_circle() -> None:
     root = Path(summitgame.__file__).parent
     graph = import_graph(root)
-    assert "summitgame.cli" in graph and "summitgame.tournament" in graph["summitgame.cli"]  # read, not empty
+    assert "summitgame.runs.tournament" in graph["summitgame.cli.commands"]  # read, not empty
     unexpected = [sorted(c) for c in circles(graph) if not any(c <= allowed for allowed in ALLOWED)]
     assert unexpected == []
 
@@ -131,3 +131,66 @@ def test_the_graph_sees_late_imports_and_skips_type_checking_ones(tmp_path: Path
     assert graph["pkg.a"] == {"pkg.b"} and graph["pkg.b"] == {"pkg.sub.c"} and graph["pkg.sub.c"] == {"pkg.a"}
     assert graph["pkg.d"] == set() and graph["pkg.e"] == {"pkg.d"}
     assert circles(graph) == [frozenset({"pkg.a", "pkg.b", "pkg.sub.c"})]
+
+
+#: The packages from the bottom up: a module may import its own package, the shared leaves (which import only
+#: each other) and the layers below.
+#: play and integrations sit beside analysis, above runs: none of the three imports another.
+LEAVES = {"errors", "safeio", "safetext", "rng", "version"}
+LAYER = {"rules": 0, "engine": 1, "agents": 2, "runs": 3, "play": 4, "integrations": 4, "analysis": 4, "cli": 5}
+
+
+def layer_of(module: str) -> tuple[str, int]:
+    """The package of ``summitgame.pkg.mod`` and its layer; the shared leaves are -1, the public face 6."""
+    parts = module.split(".")
+    if len(parts) == 1 or parts[1] in ("__main__",):
+        return "summitgame", 6
+    if parts[1] in LEAVES:
+        return parts[1], -1
+    return parts[1], LAYER[parts[1]]
+
+
+def downward_violations(graph: dict[str, set[str]]) -> list[str]:
+    """Every import that points sideways or up the layers, as ``importer -> imported``."""
+    bad = []
+    for importer, targets in sorted(graph.items()):
+        package, rank = layer_of(importer)
+        for target in sorted(targets):
+            other, other_rank = layer_of(target)
+            if other != package and other_rank >= rank and not rank == other_rank == -1:  # leaves: no circle suffices
+                bad.append(f"{importer} -> {target}")
+    return bad
+
+
+def test_every_module_has_a_layer() -> None:
+    root = Path(summitgame.__file__).parent
+    top = {p.stem for p in root.glob("*.py")} | {p.name for p in root.iterdir() if (p / "__init__.py").is_file()}
+    assert top == LEAVES | set(LAYER) | {"__init__", "__main__"}
+
+
+def test_the_arrows_point_down_the_layers() -> None:
+    graph = import_graph(Path(summitgame.__file__).parent)
+    assert "summitgame.rules.ruleset" in graph["summitgame.engine.forward"]  # read, not empty
+    assert downward_violations(graph) == []
+
+
+def test_the_engine_and_the_rules_import_nothing_above_them() -> None:
+    graph = import_graph(Path(summitgame.__file__).parent)
+    for name, targets in graph.items():
+        if layer_of(name)[0] in ("rules", "engine"):
+            above = {
+                t for t in targets if layer_of(t)[0] in ("agents", "runs", "analysis", "play", "integrations", "cli")
+            }
+            assert above == set(), name
+
+
+def test_an_upward_or_sideways_import_is_seen() -> None:
+    graph = {
+        "summitgame.engine.forward": {"summitgame.rules.ruleset", "summitgame.agents.base"},
+        "summitgame.play.session": {"summitgame.runs.match", "summitgame.analysis.metrics"},
+        "summitgame.rules.loader": {"summitgame.rules.ruleset", "summitgame.errors"},
+    }
+    assert downward_violations(graph) == [
+        "summitgame.engine.forward -> summitgame.agents.base",
+        "summitgame.play.session -> summitgame.analysis.metrics",
+    ]

@@ -10,8 +10,8 @@ from click.testing import CliRunner, Result
 
 from summitgame.cli import cli
 from summitgame.engine import new_game
-from summitgame.loader import load_rules
 from summitgame.play.saves import save_game
+from summitgame.rules.loader import load_rules
 
 ESC = "\x1b"
 

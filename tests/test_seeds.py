@@ -19,17 +19,17 @@ from hypothesis import strategies as st
 
 from conftest import bundled
 from summitgame import rng
-from summitgame.actions import Action
 from summitgame.agents import make_agent
 from summitgame.agents.base import Agent
 from summitgame.cli import cli
 from summitgame.engine import new_game
-from summitgame.match import agent_rng, agent_stream, play_game
-from summitgame.observation import Observation
-from summitgame.records import record_of
-from summitgame.ruleset import Ruleset
-from summitgame.stats import wilson
-from summitgame.tournament import (
+from summitgame.engine.observation import Observation
+from summitgame.rules.actions import Action
+from summitgame.rules.ruleset import Ruleset
+from summitgame.runs.match import agent_rng, agent_stream, play_game
+from summitgame.runs.records import record_of
+from summitgame.runs.stats import wilson
+from summitgame.runs.tournament import (
     GAMES_FILE,
     Entrant,
     TournamentError,

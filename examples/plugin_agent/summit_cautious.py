@@ -6,9 +6,9 @@ pip install ./examples/plugin_agent && summitgame match cautious greedy   (or: c
 from collections.abc import Sequence
 from typing import ClassVar
 
-from summitgame.actions import Action, ActionKind
 from summitgame.agents.base import Agent, Param
-from summitgame.observation import Observation
+from summitgame.engine.observation import Observation
+from summitgame.rules.actions import Action, ActionKind
 
 
 class Cautious(Agent):

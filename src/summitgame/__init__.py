@@ -6,7 +6,7 @@ import os
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from .ruleset import Ruleset
+    from .rules.ruleset import Ruleset
 
 from .version import __version__
 
@@ -18,7 +18,7 @@ def read_games(
 ) -> Any:
     """The games of a run as a pandas DataFrame, one row per game (or per agent and role, or per meter reading):
     from a games.jsonl, a tournament folder or a ``--csv`` folder. Needs pandas (``export.read_games``)."""
-    from .export import read_games as read
+    from .analysis.export import read_games as read
 
     return read(path, per, rules)
 
@@ -27,6 +27,6 @@ def read_game_rows(
     path: str | os.PathLike[str], per: Literal["game", "agent", "meter"] = "game", rules: Ruleset | None = None
 ) -> list[dict[str, Any]]:
     """The rows of ``read_games`` as plain dicts, without pandas (``export.read_game_rows``)."""
-    from .export import read_game_rows as read
+    from .analysis.export import read_game_rows as read
 
     return read(path, per, rules)

@@ -1,6 +1,6 @@
 """``python -m summitgame``: the same as the ``summitgame`` command."""
 
-from .cli import main
+from .cli.commands import main
 
 if __name__ == "__main__":
     main()

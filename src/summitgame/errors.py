@@ -1,5 +1,5 @@
 """The exception tree: every error the engine raises on purpose derives from SummitError. Only the command
-group (``cli_common.SummitGroup``) turns them into a message and an exit code; tests/test_errors.py checks that
+group (``cli.common.SummitGroup``) turns them into a message and an exit code; tests/test_errors.py checks that
 this drawing names every subclass in the package, under its parent.
 
 SummitError
@@ -16,6 +16,7 @@ SummitError
 ├── ExportError         games that cannot be read into tables (export.py)
 ├── TuneError           a tune that cannot start or resume; optuna missing (analysis/tune.py)
 ├── ExploitError        an exploit search that cannot start or resume; optuna missing (analysis/exploit.py)
+├── MetagameError       a payoff matrix the equilibrium solver cannot use (analysis/metagame.py)
 ├── TerminalError       a terminal that cannot host what was asked of it (two players, no way to clear)
 └── InitError           ``init`` would overwrite a file, or cannot write one (scaffold.py)
 """

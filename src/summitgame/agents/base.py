@@ -28,12 +28,12 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ..actions import Action
+from ..engine.observation import Observation
+from ..engine.scoring import Outcome
 from ..errors import SummitError
-from ..observation import Observation
-from ..ruleset import Ruleset
+from ..rules.actions import Action
+from ..rules.ruleset import Ruleset
 from ..safeio import printable
-from ..scoring import Outcome
 
 ENTRY_POINT_GROUP = "summitgame.agents"
 MAX_TEXT = 200  #: longest text parameter (a persona's name, say)

@@ -34,14 +34,14 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-from .. import protocol
-from ..actions import Action
-from ..observation import Observation
-from ..protocol import ProtocolError
-from ..ruleset import Ruleset
+from ..engine.observation import Observation
+from ..engine.scoring import Outcome
+from ..rules.actions import Action
+from ..rules.ruleset import Ruleset
 from ..safeio import open_regular, printable
-from ..scoring import Outcome
+from . import protocol
 from .base import Agent, AgentError, Param, register, shown
+from .protocol import ProtocolError
 
 LOG_ENV = "SUMMITGAME_BOT_LOGS"  #: a folder for the programs' stderr logs (default: a private temporary one)
 DEFAULT_MOVE_TIMEOUT = 10.0  #: seconds a program has to answer an act when no move limit is given

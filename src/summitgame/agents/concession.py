@@ -16,8 +16,8 @@ from __future__ import annotations
 import math
 from typing import ClassVar
 
-from ..actions import ActionKind
-from ..observation import Observation
+from ..engine.observation import Observation
+from ..rules.actions import ActionKind
 from .base import Param, register
 from .evaluate import Appraisal, Package, Valuer, Weights, pressure_fraction, time_fraction
 from .heuristic import ACCEPT_SCALE, HeuristicAgent

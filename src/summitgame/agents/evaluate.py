@@ -26,11 +26,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from ..actions import Action, ActionKind
-from ..effects import IGNORE, Condition, GainedIs, MoveMeter, MoveTrack, RoundIs, Tally, first_tier, run
-from ..observation import Observation
-from ..ruleset import Ruleset
-from ..state import EndReason, Phase
+from ..engine.observation import Observation
+from ..engine.state import EndReason, Phase
+from ..rules.actions import Action, ActionKind
+from ..rules.effects import IGNORE, Condition, GainedIs, MoveMeter, MoveTrack, RoundIs, Tally, first_tier, run
+from ..rules.ruleset import Ruleset
 
 Item = tuple[int, int, int]
 """One package item, as in ``Observation.items``: (giver role index, track index, steps)."""
@@ -146,23 +146,95 @@ def inferred_stakes(obs: Observation, infer: float) -> tuple[float, ...]:
         return tuple(float(x) for x in their_stakes(obs))
     T = rules.n_tracks
     o = 1 - obs.viewer
-    mine = rules.agenda_ids.index(obs.my_agenda)
+    base = obs.public_stakes[o * T : (o + 1) * T]
+    key = (rules, obs.viewer, obs.my_agenda, infer, base, _asked(obs))
+    hit = _INFERRED.get(key)
+    if hit is None:
+        if len(_INFERRED) >= _INFERRED_MAX:
+            _INFERRED.clear()
+        hit = _INFERRED[key] = _inferred(rules, o, rules.agenda_ids.index(obs.my_agenda), infer, base, key[-1])
+    return hit
+
+
+_INFERRED: dict[tuple[object, ...], tuple[float, ...]] = {}
+"""``inferred_stakes`` by what it reads (the evidence is a few small counts, so boards repeat across games)."""
+_INFERRED_MAX = 8192
+"""Estimates kept in ``_INFERRED`` before it is emptied (about half a kilobyte each)."""
+
+
+def _inferred(
+    rules: Ruleset, o: int, mine: int, infer: float, base: tuple[int, ...], weight: tuple[float, ...]
+) -> tuple[float, ...]:
+    """``inferred_stakes`` from the evidence ``weight`` (per track, net steps asked by opponent ``o``)."""
+    T = rules.n_tracks
     cards = [a for a in rules.agenda_allowed[o] if a != mine]
     if not cards:
-        return tuple(float(x) for x in obs.public_stakes[o * T : (o + 1) * T])
-    weight = [0.0] * T  # net steps asked (+) or given (-) by the opponent, per track
-    for offer in offers(obs):
-        if offer.proposer == o:
-            for giver, t, steps in offer.items:
-                weight[t] += -steps if giver == o else steps
+        return tuple(float(x) for x in base)
     logs = [infer * sum(w * b for w, b in zip(weight, rules.agenda_stakes[a], strict=True)) for a in cards]
     top = max(logs)
     ps = [math.exp(x - top) for x in logs]
     total = sum(ps)
-    base = obs.public_stakes[o * T : (o + 1) * T]
     return tuple(
         base[t] + sum(p * rules.agenda_stakes[a][t] for p, a in zip(ps, cards, strict=True)) / total for t in range(T)
     )
+
+
+_GIVE, _ASK, _OFFER, _ANSWER, _COUNTER = 1, 2, 3, 4, 5
+
+
+@lru_cache(maxsize=64)
+def _decoded(rules: Ruleset) -> tuple[tuple[int, int, int], ...]:
+    """Per action code, what ``_asked`` needs of it: (kind, track index, steps); kind 0 for the rest."""
+    kinds = {
+        ActionKind.GIVE: _GIVE,
+        ActionKind.ASK: _ASK,
+        ActionKind.OFFER: _OFFER,
+        ActionKind.ACCEPT: _ANSWER,
+        ActionKind.REJECT: _ANSWER,
+        ActionKind.COUNTER: _COUNTER,
+    }
+    out = []
+    for a in rules.actions.all:
+        t = rules.track_ids.index(str(a.track)) if a.track is not None else -1
+        out.append((kinds.get(a.kind, 0), t, a.steps))
+    return tuple(out)
+
+
+def _asked(obs: Observation) -> tuple[float, ...]:
+    """Per track, the steps the opponent asked for less those it gave, over its offers so far: ``offers``'s
+    reading of the public history (auto-offered packages included), reduced to what ``inferred_stakes`` weighs."""
+    decoded = _decoded(obs.rules)
+    o = 1 - obs.viewer
+    weight = [0.0] * obs.rules.n_tracks
+    rnd = 0
+    builder = proposer = -1
+    items: list[tuple[int, int, int]] = []
+    for code in obs.history:
+        if code < 0:
+            rnd += 1
+            builder = obs.initiative if (obs.round - rnd) % 2 == 0 else 1 - obs.initiative
+            items = []
+            continue
+        kind, t, steps = decoded[code]
+        if not kind:
+            continue
+        if kind == _GIVE:
+            items.append((builder, t, steps))
+        elif kind == _ASK:
+            items.append((1 - builder, t, steps))
+        else:
+            if kind == _OFFER or items:  # an offer, or one made at once when it filled up (auto_offer)
+                proposer = builder
+                if builder == o:
+                    for giver, tt, n in items:
+                        weight[tt] += -n if giver == o else n
+                items = []
+            if kind == _COUNTER:
+                builder = 1 - proposer
+    if items and obs.phase == Phase.RESPOND and builder == o:
+        for giver, tt, n in items:
+            weight[tt] += -n if giver == o else n
+    return tuple(weight)
 
 
 def linear_value(rules: Ruleset, stakes: Sequence[int], items: Package, role: int) -> int:
@@ -333,6 +405,10 @@ class _Facts(NamedTuple):
     swing_slots: tuple[int, ...]  #: the shared ones among them (they may still move before the end)
     tier_gained: bool  #: whether tier conditions read who gained this round
     plain_drift: bool  #: end-of-round effects only move meters, on conditions that do not read the board
+    #: a track's move in a deal's memo key is one digit ``1 + track * move_span + band`` (a stage when not ``exact``)
+    move_span: int
+    #: the base of those digits: a deal's moves, in item order, read as one number in it (so the key is an int)
+    move_base: int
 
 
 @lru_cache(maxsize=64)
@@ -349,6 +425,7 @@ def _facts(rules: Ruleset) -> _Facts:
             marks[t].add(stage)
     levels = tuple(tuple(sum(1 for h in m if x >= h) for x in range(rules.top_stage + 1)) for m in marks)
     slots = {slot for c in tier_conds for slot in c.meter_slots()}
+    span = max(rules.top_stage + 1, *(len(m) + 1 for m in marks))
     shared = {slot for slot, per_role in rules.meter_slot.values() if not per_role}
     return _Facts(
         levels=levels,
@@ -360,12 +437,14 @@ def _facts(rules: Ruleset) -> _Facts:
             isinstance(e, MoveMeter) and all(isinstance(c, GainedIs | RoundIs) for c in e.when)
             for e in rules.end_effects
         ),
+        move_span=span,
+        move_base=T * span + 1,
     )
 
 
 # --- the valuer ------------------------------------------------------------------------------------------
 
-_Row = tuple[int, int, int, float, float, tuple[tuple[int, int], ...]]
+_Row = tuple[int, int, int, float, float, int]
 """What one package item does, for ``Valuer.accept`` (see ``Valuer._item_row``)."""
 
 _MEMO_MAX = 50_000
@@ -379,7 +458,7 @@ class _Tables:
     __slots__ = ("boards", "dealt", "drift", "memo", "proj", "risk", "tiers")
 
     def __init__(self) -> None:
-        self.boards: dict[tuple[tuple[int, ...], tuple[int, ...]], dict[tuple[object, ...], tuple[float, float]]] = {}
+        self.boards: dict[tuple[tuple[int, ...], tuple[int, ...]], dict[int, tuple[float, float]]] = {}
         self.dealt = 0  #: deal valuations stored in ``boards`` since it was last emptied
         self.memo: dict[tuple[object, ...], tuple[float, float]] = {}
         self.tiers: dict[tuple[object, ...], int] = {}
@@ -402,9 +481,7 @@ def _tables(rules: Ruleset, weights: Weights, rnd: int) -> _Tables:
     return hit
 
 
-def _deals(
-    tables: _Tables, meters: tuple[int, ...], tracks: tuple[int, ...]
-) -> dict[tuple[object, ...], tuple[float, float]]:
+def _deals(tables: _Tables, meters: tuple[int, ...], tracks: tuple[int, ...]) -> dict[int, tuple[float, float]]:
     """The shared memo of accepted deals' values from a board: its ``meters`` other than the cost slots (the
     deal's key holds the pressures after it) and its ``tracks``, as bands when bands suffice (see ``_Facts``)."""
     boards = tables.boards
@@ -418,12 +495,15 @@ def _deals(
 
 
 class _Tree(NamedTuple):
-    """How a sequence of packages extend one another, for valuing each from the one it extends."""
+    """A sequence of packages as a trie of their prefixes, for valuing each from the prefix it extends by one item.
 
-    parents: tuple[int, ...]  #: per package, an earlier package it extends by one item, or -1 (valued from scratch)
-    added: tuple[int, ...]  #: per package with a parent, the index in ``items`` of the item it adds
+    Prefixes that are not packages themselves (e.g. the one-sided starts of two-sided trades) are nodes too, so
+    every node costs one step from its parent, whatever was filtered out of the sequence."""
+
+    parents: tuple[int, ...]  #: per node from 1 (node 0 is the empty package), the node it extends by one item
+    added: tuple[int, ...]  #: per node from 1, the index in ``items`` of the item it adds
     items: tuple[Item, ...]  #: the distinct added items
-    inner: tuple[bool, ...]  #: per package, whether a later package extends it
+    nodes: tuple[int, ...]  #: per package, its node
 
 
 _TREES: dict[int, tuple[Sequence[Package], _Tree]] = {}
@@ -437,26 +517,31 @@ def _tree(packages: Sequence[Package]) -> _Tree:
         hit = _TREES.get(id(packages))
         if hit is not None and hit[0] is packages:
             return hit[1]
-    index: dict[Package, int] = {}
+    index: dict[Package, int] = {(): 0}
     parents: list[int] = []
     added: list[int] = []
     distinct: dict[Item, int] = {}
-    inner = [False] * len(packages)
-    for i, items in enumerate(packages):
-        j = index.get(items[:-1], -1) if items else -1
-        parents.append(j)
-        if j >= 0:
-            inner[j] = True
+
+    def node(items: Package) -> int:
+        k = index.get(items)
+        if k is None:
+            j = node(items[:-1])
+            k = index[items] = len(parents) + 1
+            parents.append(j)
             added.append(distinct.setdefault(items[-1], len(distinct)))
-        else:
-            added.append(0)
-        index.setdefault(items, i)
-    tree = _Tree(tuple(parents), tuple(added), tuple(distinct), tuple(inner))
+        return k
+
+    nodes = tuple([node(items) for items in packages])
+    tree = _Tree(tuple(parents), tuple(added), tuple(distinct), nodes)
     if cacheable:
         if len(_TREES) >= 4096:
             _TREES.clear()
         _TREES[id(packages)] = (packages, tree)
     return tree
+
+
+_Walked = tuple[int, int, bool, bool, int, int, float, float]
+"""``Valuer._walk``'s running state after a package's items."""
 
 
 class Appraisal(NamedTuple):
@@ -488,12 +573,12 @@ class Valuer:
         "_memo",
         "_proj",
         "_risk",
+        "_stakes",
         "_tables",
         "_tiers",
         "me",
         "obs",
         "rules",
-        "stakes",
         "them",
         "w",
     )
@@ -505,14 +590,23 @@ class Valuer:
         self.w = weights
         self.me = obs.viewer
         self.them = 1 - obs.viewer
-        theirs: Sequence[float] = inferred_stakes(obs, weights.infer) if weights.infer else their_stakes(obs)
-        self.stakes: tuple[Sequence[float], Sequence[float]] = (
-            (obs.my_stakes, theirs) if self.me == 0 else (theirs, obs.my_stakes)
-        )
+        self._stakes: tuple[Sequence[float], Sequence[float]] | None = None  # on first use (see ``stakes``)
         self._items: dict[Item, _Row] = {}
         self._facts = _facts(rules)
         self._tables: _Tables | None = None  # fetched on first use (following a plan needs no valuation)
-        self._deals: dict[tuple[object, ...], tuple[float, float]] | None = None
+        self._deals: dict[int, tuple[float, float]] | None = None
+
+    @property
+    def stakes(self) -> tuple[Sequence[float], Sequence[float]]:
+        """Both roles' stakes per track, by role: the viewer's true ones and the opponent's as estimated (read
+        from its offers when ``Weights.infer``); worked out on first use, since following a plan needs none."""
+        st = self._stakes
+        if st is None:
+            obs = self.obs
+            w = self.w
+            theirs: Sequence[float] = inferred_stakes(obs, w.infer) if w.infer else their_stakes(obs)
+            st = self._stakes = (obs.my_stakes, theirs) if self.me == 0 else (theirs, obs.my_stakes)
+        return st
 
     def _share(self) -> _Tables:
         """The memos shared by every valuer of this round under the same rules and weights (see ``_Tables``)."""
@@ -526,7 +620,7 @@ class Valuer:
             self._drift = tables.drift
         return tables
 
-    def _deal_memo(self) -> dict[tuple[object, ...], tuple[float, float]]:
+    def _deal_memo(self) -> dict[int, tuple[float, float]]:
         """The shared memo of accepted deals' values from this board (see ``_deal``)."""
         deals = self._deals
         if deals is None:
@@ -681,7 +775,7 @@ class Valuer:
         g0, g1 = obs.gained
         mine: float = 0
         theirs: float = 0
-        moved: tuple[tuple[int, int], ...] = ()
+        moved = 0
         for item in items:
             row = table.get(item)
             if row is None:
@@ -698,17 +792,18 @@ class Valuer:
             mine += dm
             theirs += dt
             if move:
-                moved += move
-        key = (p0, p1, g0, g1, moved, proposer)
+                moved = moved * self._facts.move_base + move
+        span = hi - lo + 1
+        key = (((moved * span + p0 - lo) * span + p1 - lo) * 2 + g0) * 4 + g1 * 2 + proposer
         v = self._deal_memo().get(key)
         if v is None:
             v = self._deal(items, proposer, p0, p1, (g0, g1), key)
         return (mine + v[self.me], theirs + v[self.them])
 
     def _deal(
-        self, items: Package, proposer: int, p0: int, p1: int, gained: tuple[bool, bool], key: tuple[object, ...]
+        self, items: Package, proposer: int, p0: int, p1: int, gained: tuple[bool, bool], key: int
     ) -> tuple[float, float]:
-        """``settle`` after accepting ``items`` with pressures ``p0``, ``p1`` (memoised on ``key``)."""
+        """``settle`` after accepting ``items`` with pressures ``p0``, ``p1`` (memoised on ``key``: see ``accept``)."""
         obs = self.obs
         rules = self.rules
         cs = rules.cost_slot
@@ -729,8 +824,8 @@ class Valuer:
         return v
 
     def _item_row(self, item: Item) -> _Row:
-        """What one item does: (giver, giver's pressure added, receiver's relief, my points, their points,
-        the track's new band if it crosses one the rules care about)."""
+        """What one item does: (giver, giver's pressure added, receiver's relief, my points, their points, and
+        0, or a digit coding the track's new band if it crosses one the rules care about: see ``_Facts.move_base``)."""
         rules = self.rules
         T = rules.n_tracks
         giver, t, steps = item
@@ -741,12 +836,13 @@ class Valuer:
         points[giver] -= st[giver][t] * steps
         x = self.obs.tracks[t]
         y = min(rules.top_stage, x + steps)
-        levels = self._facts.levels
-        move: tuple[tuple[int, int], ...] = ()
-        if not self._facts.exact:
-            move = ((t, y),)
+        facts = self._facts
+        levels = facts.levels
+        move = 0
+        if not facts.exact:
+            move = 1 + t * facts.move_span + y
         elif levels[t][y] != levels[t][x]:
-            move = ((t, levels[t][y]),)
+            move = 1 + t * facts.move_span + levels[t][y]
         row = (
             giver,
             rules.cost[giver * T + t] * steps,
@@ -855,91 +951,125 @@ class Valuer:
 
     # -- proposals --
 
+    def _walk(self, packages: Sequence[Package]) -> tuple[list[_Walked], tuple[int, ...]]:
+        """``accept``'s running state after each prefix of ``packages`` (see ``_Tree``): pressures, who gained, band
+        moves, the deal's memo key less the proposer, and both sides' points, each one step from its parent's by the
+        operations ``accept`` makes, in its order; and each package's node in that list."""
+        parents, added, distinct, nodes = _tree(packages)
+        obs = self.obs
+        cs = self.rules.cost_slot
+        lo, hi = self.rules.meter_min[cs], self.rules.meter_max[cs]
+        span = hi - lo + 1
+        base = self._facts.move_base
+        table = self._items
+        row_of = self._item_row
+        rows = [table.get(item) or row_of(item) for item in distinct]
+        p0, p1 = obs.meters[cs], obs.meters[cs + 1]
+        g0, g1 = obs.gained
+        states: list[_Walked] = [(p0, p1, g0, g1, 0, (((p0 - lo) * span + p1 - lo) * 2 + g0) * 4 + g1 * 2, 0, 0)]
+        keep = states.append
+        for j, k in zip(parents, added, strict=True):
+            p0, p1, g0, g1, moved, _, dm, dt = states[j]
+            giver, add, sub, rm, rt, move = rows[k]
+            if giver:
+                p1 += add
+                if p1 > hi:
+                    p1 = hi
+                p0 -= sub
+                if p0 < lo:
+                    p0 = lo
+                g0 = True
+            else:
+                p0 += add
+                if p0 > hi:
+                    p0 = hi
+                p1 -= sub
+                if p1 < lo:
+                    p1 = lo
+                g1 = True
+            if move:
+                moved = moved * base + move
+            key = (((moved * span + p0 - lo) * span + p1 - lo) * 2 + g0) * 4 + g1 * 2
+            keep((p0, p1, g0, g1, moved, key, dm + rm, dt + rt))
+        return states, nodes
+
     def appraise(self, packages: Sequence[Package]) -> list[Appraisal]:
         """Each package the viewer might offer, with both sides' values and the chance it is accepted."""
         me, them = self.me, self.them
         rej_mine, rej_theirs = self.reject(them)
-        scale = self.w.accept_scale
-        lead = self.w.lead
+        w = self.w
+        scale = w.accept_scale
+        lead = w.lead
         own = 1.0 + lead  # utility = own * mine - lead * theirs (exactly mine when lead is 0)
         rej_u = own * rej_mine - lead * rej_theirs
-        their_lead = self.w.their_lead
+        their_lead = w.their_lead
         their_own = 1.0 + their_lead  # and theirs, as the acceptance model assumes it
         out: list[Appraisal] = []
         append = out.append
         exp = math.exp
         new = tuple.__new__
-        parents, added, distinct, inner = _tree(packages)
-        obs = self.obs
-        cs = self.rules.cost_slot
-        lo, hi = self.rules.meter_min[cs], self.rules.meter_max[cs]
-        table = self._items
-        row_of = self._item_row
-        rows = [table.get(item) or row_of(item) for item in distinct]
+        states, nodes = self._walk(packages)
         deals = self._deal_memo()
         deal = self._deal
-        start = (obs.meters[cs], obs.meters[cs + 1], obs.gained[0], obs.gained[1], 0, 0, ())
-        # ``accept``'s running state after each package's items (pressures, who gained, points, band moves),
-        # kept for the packages others extend, so a package extending an earlier one by one item costs one step
-        states: list[tuple[int, int, bool, bool, float, float, tuple[tuple[int, int], ...]]] = [start] * len(parents)
-        for i, items in enumerate(packages):
-            j = parents[i]
-            if j >= 0:
-                p0, p1, g0, g1, dm, dt, moved = states[j]
-                giver, add, sub, rm, rt, move = rows[added[i]]
-                if giver:
-                    p1 += add
-                    if p1 > hi:
-                        p1 = hi
-                    p0 -= sub
-                    if p0 < lo:
-                        p0 = lo
-                    g0 = True
-                else:
-                    p0 += add
-                    if p0 > hi:
-                        p0 = hi
-                    p1 -= sub
-                    if p1 < lo:
-                        p1 = lo
-                    g1 = True
-                dm += rm
-                dt += rt
-                if move:
-                    moved += move
-            else:
-                p0, p1, g0, g1, dm, dt, moved = start
-                for item in items:
-                    row = table.get(item)
-                    if row is None:
-                        row = row_of(item)
-                    giver, add, sub, rm, rt, move = row
-                    if giver:
-                        p1 = min(hi, p1 + add)
-                        p0 = max(lo, p0 - sub)
-                        g0 = True
-                    else:
-                        p0 = min(hi, p0 + add)
-                        p1 = max(lo, p1 - sub)
-                        g1 = True
-                    dm += rm
-                    dt += rt
-                    if move:
-                        moved += move
-            if inner[i]:
-                states[i] = (p0, p1, g0, g1, dm, dt, moved)
-            key = (p0, p1, g0, g1, moved, me)
-            v = deals.get(key)
+        for items, n in zip(packages, nodes, strict=True):
+            st = states[n]
+            v = deals.get(st[5] + me)  # the key ``accept`` makes
             if v is None:
-                v = deal(items, me, p0, p1, (g0, g1), key)
-            mine = dm + v[me]
-            theirs = dt + v[them]
+                v = deal(items, me, st[0], st[1], (st[2], st[3]), st[5] + me)
+            mine = st[6] + v[me]
+            theirs = st[7] + v[them]
             gain = their_own * (theirs - rej_theirs) - their_lead * (mine - rej_mine)
             x = gain / scale
             p = 1.0 / (1.0 + exp(-x)) if x > -500 else 0.0
             ev = p * (own * mine - lead * theirs) + (1.0 - p) * rej_u
             append(new(Appraisal, (items, mine, theirs, gain, p, ev)))
         return out
+
+    def best(self, packages: Sequence[Package] | None = None) -> Appraisal | None:
+        """The appraisal of highest ``ev`` (the first of equals), as ``max(appraise(packages), key=ev)`` finds it,
+        without building the others; None if there are no packages. Default: every package ``options`` values."""
+        if packages is None:
+            packages = candidate_packages(self.obs)
+        if not packages:
+            return None
+        me, them = self.me, self.them
+        rej_mine, rej_theirs = self.reject(them)
+        w = self.w
+        scale = w.accept_scale
+        lead = w.lead
+        own = 1.0 + lead
+        rej_u = own * rej_mine - lead * rej_theirs
+        their_lead = w.their_lead
+        their_own = 1.0 + their_lead
+        exp = math.exp
+        states, nodes = self._walk(packages)
+        deals = self._deal_memo()
+        deal = self._deal
+        top = -1
+        top_ev = 0.0
+        found = (0.0, 0.0, 0.0, 0.0)
+        margin = 1e-9  # relative: many orders of magnitude above the few ulps two products and a sum may round by
+        abs_rej = abs(rej_u)
+        for i, n in enumerate(nodes):  # the arithmetic of ``appraise``, operation for operation
+            st = states[n]
+            v = deals.get(st[5] + me)
+            if v is None:
+                v = deal(packages[i], me, st[0], st[1], (st[2], st[3]), st[5] + me)
+            mine = st[6] + v[me]
+            theirs = st[7] + v[them]
+            u = own * mine - lead * theirs
+            # ev lies between u and rej_u (give or take rounding, far inside the margin): a package whose better
+            # end is below the best so far cannot replace it, so its chance of acceptance is not worked out
+            if top >= 0 and (u if u > rej_u else rej_u) + margin * (abs(u) + abs_rej) < top_ev:
+                continue
+            gain = their_own * (theirs - rej_theirs) - their_lead * (mine - rej_mine)
+            x = gain / scale
+            p = 1.0 / (1.0 + exp(-x)) if x > -500 else 0.0
+            ev = p * u + (1.0 - p) * rej_u
+            if top < 0 or ev > top_ev:
+                top, top_ev = i, ev
+                found = (mine, theirs, gain, p)
+        return Appraisal(packages[top], *found, top_ev)
 
     def options(self) -> list[Appraisal]:
         """``appraise`` over every package the viewer may offer from here (see ``candidate_packages``)."""

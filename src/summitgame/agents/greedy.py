@@ -21,8 +21,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from ..actions import Action, ActionKind
-from ..observation import Observation
+from ..engine.observation import Observation
+from ..rules.actions import Action, ActionKind
 from .base import Param, register
 from .evaluate import Appraisal, Package, Valuer, Weights
 from .heuristic import ACCEPT_SCALE, HeuristicAgent
@@ -70,6 +70,12 @@ class GreedyAgent(HeuristicAgent):
                 best, best_value = a, v
         return best
 
+    def candidates(self, val: Valuer) -> list[Appraisal]:
+        """Only the package of highest expected utility (``Valuer.best``): ``propose`` and the skeleton take the
+        highest anyway, so the others are not built. A subclass whose ``propose`` reads them all overrides this."""
+        best = val.best()
+        return [] if best is None else [best]
+
     def propose(self, obs: Observation, val: Valuer, options: list[Appraisal], can_pass: bool) -> Package | None:
         """The package with the best expected utility; None if passing is worth more."""
         best = max(options, key=lambda o: o.ev)
@@ -82,7 +88,7 @@ class GreedyAgent(HeuristicAgent):
         accept = val.utility(val.on_table())
         reject = val.utility(val.reject(obs.viewer))
         if can_counter:
-            best = max(val.options(), key=lambda o: o.ev, default=None)
+            best = val.best()
             if best is not None and best.ev > max(accept, reject):
                 return best.items
         return ActionKind.ACCEPT if accept > reject else ActionKind.REJECT

@@ -13,10 +13,10 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from ..actions import Action, ActionKind
-from ..observation import Observation
-from ..ruleset import Ruleset
-from ..state import Phase
+from ..engine.observation import Observation
+from ..engine.state import Phase
+from ..rules.actions import Action, ActionKind
+from ..rules.ruleset import Ruleset
 from .base import Agent, Param
 from .evaluate import DEFAULT_WEIGHTS, Appraisal, Package, Valuer, Weights, item_action
 
@@ -37,17 +37,20 @@ class HeuristicAgent(Agent):
         super().__init__(**params)
         self._plan: Package | None = None
         self._plan_key: _PlanKey | None = None
+        self._weights: Weights | None = None
 
     def start(self, rules: Ruleset, role: int, rng: random.Random) -> None:
         """A new game: forget any plan from the last one."""
         super().start(rules, role, rng)
         self._plan = None
         self._plan_key = None
+        self._weights = None
 
     # -- what subclasses decide --
 
     def weights(self) -> Weights:
-        """The valuation knobs this agent uses (override to expose some as parameters)."""
+        """The valuation knobs this agent uses (override to expose some as parameters). Asked once a game (they
+        follow from the agent's parameters), not at every move: building them costs more than some moves."""
         return DEFAULT_WEIGHTS
 
     def gesture(self, obs: Observation, val: Valuer, cards: Sequence[Action]) -> Action | None:
@@ -59,6 +62,11 @@ class HeuristicAgent(Agent):
             if v > best_value:
                 best, best_value = a, v
         return best
+
+    def candidates(self, val: Valuer) -> list[Appraisal]:
+        """The appraised packages ``propose`` chooses from (and the skeleton falls back on, by ``ev``). Default:
+        every package ``Valuer.options`` values; an agent that only ever takes the best may return just that."""
+        return val.options()
 
     def propose(self, obs: Observation, val: Valuer, options: list[Appraisal], can_pass: bool) -> Package | None:
         """The whole package to offer (extending ``obs.items``), or None to pass (only if ``can_pass``)."""
@@ -74,7 +82,10 @@ class HeuristicAgent(Agent):
         """Answer, or continue/start a planned package, or play a gesture, or pass."""
         rules = obs.rules
         acts = rules.actions.all
-        val = Valuer(obs, self.weights())
+        w = self._weights
+        if w is None:
+            w = self._weights = self.weights()
+        val = Valuer(obs, w)
         if obs.phase == Phase.RESPOND:
             can_counter = acts[COUNTER] in legal
             choice = self.respond(obs, val, can_counter)
@@ -94,7 +105,7 @@ class HeuristicAgent(Agent):
                 card = self.gesture(obs, val, cards)
                 if card is not None:
                     return card
-        options = val.options()
+        options = self.candidates(val)
         package = self.propose(obs, val, options, can_pass) if options else None
         if package is None or len(package) <= len(obs.items):
             if can_pass:

@@ -20,8 +20,8 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..actions import ActionKind
-from ..observation import Observation
+from ..engine.observation import Observation
+from ..rules.actions import ActionKind
 from ..safeio import DataFileError, loads_toml, printable, read_text
 from .base import AgentError, Param, register
 from .evaluate import Appraisal, Package, Valuer, Weights

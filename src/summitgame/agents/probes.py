@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from ..actions import Action, ActionKind
-from ..observation import Observation
+from ..engine.observation import Observation
+from ..rules.actions import Action, ActionKind
 from .base import Agent, Param, register
 from .evaluate import Appraisal, Package, Valuer, Weights
 from .heuristic import ACCEPT_SCALE, OFFER, PASS, REJECT, HeuristicAgent

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from ..actions import Action
-from ..observation import Observation
+from ..engine.observation import Observation
+from ..rules.actions import Action
 from .base import Agent, register
 
 

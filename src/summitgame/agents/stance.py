@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ..actions import ActionKind
-from ..observation import Observation
+from ..engine.observation import Observation
+from ..rules.actions import ActionKind
 from .base import Param, register
 from .evaluate import Appraisal, Package, Valuer, Weights
 from .heuristic import ACCEPT_SCALE, HeuristicAgent

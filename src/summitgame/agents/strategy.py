@@ -21,8 +21,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-from ..actions import Action, ActionKind
-from ..observation import Observation
+from ..engine.observation import Observation
+from ..rules.actions import Action, ActionKind
 from .base import Param, register
 from .evaluate import Appraisal, Package, Valuer, Weights
 from .heuristic import ACCEPT_SCALE, HeuristicAgent

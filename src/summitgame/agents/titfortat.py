@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ..actions import ActionKind
-from ..observation import Observation
+from ..engine.observation import Observation
+from ..rules.actions import ActionKind
 from .base import Param, register
 from .concession import best_within
 from .evaluate import Appraisal, Package, Valuer, Weights, linear_value, nash, offers

@@ -7,7 +7,7 @@
 - ``text``: the reports as terminal text.
 - ``schema``: the ``--json`` reports as typed models, and their generated JSON Schemas.
 
-Nothing here imports click; ``cli.py`` is the only layer that talks to the terminal.
+Nothing here imports click; ``cli`` is the only layer that talks to the terminal.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..ruleset import Ruleset
+from ..rules.ruleset import Ruleset
 
 if TYPE_CHECKING:
     from .schema import Ablation, Change, CompareRow

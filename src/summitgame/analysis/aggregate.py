@@ -16,9 +16,9 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..actions import ActionKind
-from ..ruleset import Ruleset
-from ..stats import Estimate, bootstrap_ci, quantile, wilson
+from ..rules.actions import ActionKind
+from ..rules.ruleset import Ruleset
+from ..runs.stats import Estimate, bootstrap_ci, quantile, wilson
 from .cardstats import MIN_DEALS as MIN_CARD_DEALS
 from .cardstats import MIN_PLAYS, matched_shift, matched_shifts, too_few
 from .causes import causes_section
@@ -152,20 +152,21 @@ def role_verdict(
 
 def num_text(e: Mapping[str, Any]) -> str:
     """A mean with its interval: ``+1.23 [+0.50, +1.96]``."""
-    if e.get("value") is None:
-        return "—"
-    if e.get("low") is None or e.get("high") is None:
-        return f"{e['value']:+.2f}"
-    return f"{e['value']:+.2f} [{e['low']:+.2f}, {e['high']:+.2f}]"
+    return _with_interval(e, lambda x: f"{x:+.2f}", "")
 
 
 def pct_text(e: Mapping[str, Any]) -> str:
     """A share with its interval: ``60.0% [52.1, 67.4]``."""
+    return _with_interval(e, lambda x: f"{100 * x:.1f}", "%")
+
+
+def _with_interval(e: Mapping[str, Any], fmt: Callable[[float], str], unit: str) -> str:
+    """``e``'s value as ``fmt`` writes it, then ``unit``, then its interval if it has one; a dash without a value."""
     if e.get("value") is None:
         return "—"
     if e.get("low") is None or e.get("high") is None:
-        return f"{100 * e['value']:.1f}%"
-    return f"{100 * e['value']:.1f}% [{100 * e['low']:.1f}, {100 * e['high']:.1f}]"
+        return fmt(e["value"]) + unit
+    return f"{fmt(e['value'])}{unit} [{fmt(e['low'])}, {fmt(e['high'])}]"
 
 
 def _band(point: str, values: Sequence[int]) -> Band:

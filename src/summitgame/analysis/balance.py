@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any, Final
 
 from ..agents.base import make_agent
 from ..agents.probes import CHEAP_LINES
-from ..ruleset import Ruleset
-from ..stats import wilson
-from ..tournament import (
+from ..rules.ruleset import Ruleset
+from ..runs.stats import wilson
+from ..runs.tournament import (
     Entrant,
     PlannedGame,
     RunResult,
@@ -40,7 +40,7 @@ from .metrics import GameMetrics, Recorded, game_metrics
 if TYPE_CHECKING:
     from distributed import Client
 
-    from ..workers import Pool
+    from ..runs.workers import Pool
     from .schema import Ablation, Agents, BalanceReport, ProbePairing, Provenance, Speed
     from .schema import Exploits as ExploitsDoc
     from .schema import Recorded as RecordedDoc

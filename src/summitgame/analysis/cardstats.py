@@ -24,7 +24,7 @@ import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..stats import t_quantile
+from ..runs.stats import t_quantile
 
 MIN_PLAYS = 20  #: a card with fewer units (plays, or games drawn in) than this is too few to judge
 MIN_DEALS = 10  #: ... and so is one seen in fewer distinct deals than this (its draws share deck orders)

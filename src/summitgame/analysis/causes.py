@@ -16,9 +16,9 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..describe import Describer
-from ..ruleset import Ruleset
-from ..stats import wilson
+from ..rules.describe import Describer
+from ..rules.ruleset import Ruleset
+from ..runs.stats import wilson
 from .metrics import GameMetrics
 
 if TYPE_CHECKING:

@@ -16,8 +16,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
 
-from ..ruleset import Ruleset
-from ..stats import mean_ci, sprt_bounds, sprt_difference
+from ..rules.ruleset import Ruleset
+from ..runs.stats import mean_ci, sprt_bounds, sprt_difference
 from .aggregate import boot_mean, rate, significant
 from .balance import Progress, Simulation, plan_for, players_for, simulate
 from .metrics import GameMetrics, meter_keys
@@ -189,26 +189,17 @@ def run_compare(
     steps: list[Batch] = []
     decision: Literal["differ", "same"] | None = None
     for start in range(0, len(plan_a), batch):
-        simulate(
-            rules_a,
-            players,
-            plan_a[start : start + batch],
-            workers=workers,
-            move_timeout=move_timeout,
-            progress=progress,
-            scheduler=scheduler,
-            into=sa,
-        )
-        simulate(
-            rules_b,
-            players,
-            plan_b[start : start + batch],
-            workers=workers,
-            move_timeout=move_timeout,
-            progress=progress,
-            scheduler=scheduler,
-            into=sb,
-        )
+        for rules, plan, into in ((rules_a, plan_a, sa), (rules_b, plan_b, sb)):
+            simulate(
+                rules,
+                players,
+                plan[start : start + batch],
+                workers=workers,
+                move_timeout=move_timeout,
+                progress=progress,
+                scheduler=scheduler,
+                into=into,
+            )
         pa, pb = paired(sa.games, sb.games)
         diffs = [db.read(y) - da.read(x) for x, y in zip(pa, pb, strict=True)]
         if fixed_delta is None:

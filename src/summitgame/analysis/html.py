@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ..errors import SummitError
+from .aggregate import pct_text
 from .text import balance_lines, compare_lines
 
 CHARTS = ("tiers", "roles", "length", "meters", "cards")
@@ -219,30 +220,48 @@ def impact_chart(im: Mapping[str, Any], doc: Mapping[str, Any] | None = None) ->
     name = _names(doc or {})
     rows = [r for r in im["cards"] if r["rank"] is not None]
     names = [f"{name(r['kind'] + 's', r['card'])} ({r['kind']}, n={r['draws']})" for r in rows]
-    fig = _figure(8, 0.3 * len(rows) + 1.4)
-    ax1, ax2 = fig.subplots(1, 2, sharey=True)
-    ys = list(range(len(rows)))
-    vals, err = _err([r["tier_flips"] for r in rows], 100)
     hue = {"decisive": "#c44e52", "inert": "#999999"}
-    colors = [hue.get(r["verdict"], "#4c72b0") for r in rows]
-    ax1.barh(ys, vals, xerr=err, capsize=2, color=colors)
-    ax1.axvline(100 * im["decisive_share"], color="#c44e52", lw=0.8, ls="--")
-    ax1.set_yticks(ys, names)
-    ax1.set_xlabel("tier flips, % of draws (95% CI)")
-    vals, err = _err([r["winner_flips"] for r in rows], 100)
-    ax2.barh(ys, vals, xerr=err, capsize=2, color="#8172b2")
-    ax2.set_xlabel("winner flips, % of draws (95% CI)")
-    ax1.invert_yaxis()
+    fig = _twin_bars(
+        names,
+        0.3 * len(rows) + 1.4,
+        2,
+        (_err([r["tier_flips"] for r in rows], 100), [hue.get(r["verdict"], "#4c72b0") for r in rows]),
+        (_err([r["winner_flips"] for r in rows], 100), "#8172b2"),
+        ("tier flips, % of draws (95% CI)", "winner flips, % of draws (95% CI)"),
+        lambda ax: ax.axvline(100 * im["decisive_share"], color="#c44e52", lw=0.8, ls="--"),
+    )
     fig.suptitle("Counterfactual impact: each draw replayed with the card's effects blanked")
     return _svg(fig)
 
 
-def _share(e: Mapping[str, Any]) -> str:
-    if e.get("value") is None:
-        return "—"
-    if e.get("low") is None:
-        return f"{100 * e['value']:.1f}%"
-    return f"{100 * e['value']:.1f}% [{100 * e['low']:.1f}, {100 * e['high']:.1f}]"
+Bars = tuple[tuple[list[float], list[list[float]]], Any]
+"""A bar chart's (values, error bars) and its colour (one, or one per bar)."""
+
+
+def _twin_bars(
+    names: Sequence[str],
+    height: float,
+    capsize: int,
+    left: Bars,
+    right: Bars,
+    labels: tuple[str, str],
+    mark: Callable[[Any], Any] = lambda ax: None,
+) -> Any:
+    """Two horizontal bar charts side by side on the same rows (``names``, first on top), each with its error
+    bars; ``mark`` draws on the left one after its bars (a threshold line, a limit). Returns the figure."""
+    fig = _figure(8, height)
+    ax1, ax2 = fig.subplots(1, 2, sharey=True)
+    ys = list(range(len(names)))
+    (vals, err), color = left
+    ax1.barh(ys, vals, xerr=err, capsize=capsize, color=color)
+    mark(ax1)
+    ax1.set_yticks(ys, names)
+    ax1.set_xlabel(labels[0])
+    (vals, err), color = right
+    ax2.barh(ys, vals, xerr=err, capsize=capsize, color=color)
+    ax2.set_xlabel(labels[1])
+    ax1.invert_yaxis()
+    return fig
 
 
 def impact_table(im: Mapping[str, Any]) -> str:
@@ -255,12 +274,12 @@ def impact_table(im: Mapping[str, Any]) -> str:
         style = ' class="note"' if r["rank"] is None else (' class="sig"' if r["verdict"] == "decisive" else "")
         rows.append(
             f"<tr{style}><td>{r['rank'] or ''}</td><td>{html.escape(r['card'])}</td><td>{r['kind']}</td>"
-            f"<td>{r['draws']}</td><td>{_share(r['tier_flips'])}</td><td>{_share(r['winner_flips'])}</td>"
+            f"<td>{r['draws']}</td><td>{pct_text(r['tier_flips'])}</td><td>{pct_text(r['winner_flips'])}</td>"
             f"<td>{words[r['verdict']]}</td></tr>"
         )
     summary = "".join(
-        f"<li>{kind}s: the tier flips on {_share(s['tier_flips'])} of {s['draws']} draws, in "
-        f"{_share(s['games_with_a_tier_flip'])} of games; the winner on {_share(s['winner_flips'])}</li>"
+        f"<li>{kind}s: the tier flips on {pct_text(s['tier_flips'])} of {s['draws']} draws, in "
+        f"{pct_text(s['games_with_a_tier_flip'])} of games; the winner on {pct_text(s['winner_flips'])}</li>"
         for kind, s in im["summary"].items()
         if s["draws"]
     )
@@ -279,10 +298,10 @@ def impact_table(im: Mapping[str, Any]) -> str:
 def decisions_table(d: Mapping[str, Any]) -> str:
     """The share of decisions with one legal choice, overall and by the kind of that choice."""
     f = d["forced"]
-    rows = [f'<tr class="sig"><td>any</td><td>{f["count"]}</td><td>{_share(f)}</td></tr>']
+    rows = [f'<tr class="sig"><td>any</td><td>{f["count"]}</td><td>{pct_text(f)}</td></tr>']
     for kind, e in sorted(d["forced_by_kind"].items(), key=lambda ke: -ke[1]["count"]):
         if e["count"]:
-            rows.append(f"<tr><td>only '{kind}' left</td><td>{e['count']}</td><td>{_share(e)}</td></tr>")
+            rows.append(f"<tr><td>only '{kind}' left</td><td>{e['count']}</td><td>{pct_text(e)}</td></tr>")
     head = "<tr><th>one legal choice</th><th>decisions</th><th>share of all decisions (95% CI)</th></tr>"
     note = (
         f'<p class="note">{f["n"]} decisions in {f["games"]} games ({d["per_game"]["value"]:.1f} per game); '
@@ -379,7 +398,7 @@ def causes_table(c: Mapping[str, Any], name: Callable[[str, str], str] | None = 
     def row(tier: str, what: str, e: Mapping[str, Any]) -> None:
         rows.append(
             f"<tr><td>{html.escape(name('tiers', tier))}</td><td>{html.escape(what)}</td>"
-            f"<td>{e['count']} of {e['n']}</td><td>{_share(e)}</td></tr>"
+            f"<td>{e['count']} of {e['n']}</td><td>{pct_text(e)}</td></tr>"
         )
 
     for t, r in c["tiers"].items():
@@ -430,9 +449,9 @@ def agents_tables(doc: Mapping[str, Any]) -> str:
         [
             html.escape(row["agent"]),
             str(row["games"]),
-            _share(row["score_rate"]),
+            pct_text(row["score_rate"]),
             _num(row["mean_score"]),
-            *(_share(ag["per_role"][row["agent"]][r]) for r in roles),
+            *(pct_text(ag["per_role"][row["agent"]][r]) for r in roles),
         ]
         for row in ag["standings"]
     ]
@@ -456,13 +475,14 @@ def negotiation_tables(doc: Mapping[str, Any]) -> str:
     neg = doc["negotiation"]
     rows = [[html.escape(k), _num(e, ".2f")] for k, e in neg["per_game"].items()]
     rows += [
-        ["offers accepted", _share(neg["acceptance"])],
-        ["games without a deal", _share(neg["no_deal_games"])],
+        ["offers accepted", pct_text(neg["acceptance"])],
+        ["games without a deal", pct_text(neg["no_deal_games"])],
         ["deal size (steps)", _num(neg["deal_steps"], ".2f")],
     ]
     out = _table("negotiation", ["per game", "mean (95% CI)"], rows)
     tracks = [
-        [html.escape(name("tracks", t)), _share(r["agreed"]), _share(r["last_stage"])] for t, r in neg["tracks"].items()
+        [html.escape(name("tracks", t)), pct_text(r["agreed"]), pct_text(r["last_stage"])]
+        for t, r in neg["tracks"].items()
     ]
     warn = ["sig" if r["agreed"]["count"] == 0 else "" for r in neg["tracks"].values()]
     out += "\n" + _table("tracks", ["track", "settled in a deal", "at its last stage"], tracks, warn)
@@ -478,7 +498,7 @@ def near_miss_table(doc: Mapping[str, Any]) -> str:
             str(r["limit"]),
             _num(r["mean_peak_of_non_walkers"], ".2f"),
             str(r["highest_of_non_walkers"]),
-            _share(r["near_misses"]),
+            pct_text(r["near_misses"]),
         ]
         for k, r in doc["meters"]["near_misses"].items()
     ]
@@ -490,7 +510,7 @@ def _pct_tip(e: Mapping[str, Any]) -> str:
     """A share as ``12.3%`` with its interval in the cell's tooltip."""
     if e.get("value") is None:
         return "—"
-    return f'<span title="{_share(e)} (95% CI)">{100 * e["value"]:.1f}%</span>'
+    return f'<span title="{pct_text(e)} (95% CI)">{100 * e["value"]:.1f}%</span>'
 
 
 def _tier_cell(e: Mapping[str, Any]) -> str:
@@ -505,6 +525,10 @@ def _tier_cell(e: Mapping[str, Any]) -> str:
     return text
 
 
+_Rows = tuple[list[list[str]], list[str]]
+"""A table's rows of cells, and each row's class."""
+
+
 def cards_tables(doc: Mapping[str, Any]) -> str:
     """Section 7: every gesture and event, ranked by the size of its score shift (those too few to judge
     greyed, last), with its effect on each tier in points of share (bold: the 95% interval excludes 0)."""
@@ -515,42 +539,42 @@ def cards_tables(doc: Mapping[str, Any]) -> str:
     roles = list(doc["roles"]["roles"])
     tiers = list(doc["outcomes"]["tiers"])
     tier_head = [f"{name('tiers', t)} (pts)" for t in tiers]
-    out = []
-    rows, classes = [], []
-    for c, g in ranked(cards["gestures"]):
-        few = g.get("verdict") == "too_few"
-        rows.append(
-            [
-                "" if g.get("rank") is None else str(g["rank"]),
-                f"{html.escape(name('gestures', c))} <small>{html.escape(c)}</small>",
-                _pct_tip(g["played_in"]),
-                str(g["plays"]),
-                str(g["score_shift"].get("deals_with", "")),
-                _num(g["score_shift"]),
-                *(_tier_cell(g["tier_shift"][t]) for t in tiers),
-                "too few to judge" if few else "",
-            ]
-        )
-        classes.append("note" if few else "")
+
+    def card_rows(deck: str, rate: str, middle: Callable[[Mapping[str, Any]], list[str]]) -> _Rows:
+        """One row a card of ``deck``: rank, name, ``rate`` (played in or drawn in), ``middle``, tier shifts."""
+        rows, classes = [], []
+        for c, e in ranked(cards[deck]):
+            few = e.get("verdict") == "too_few"
+            rows.append(
+                [
+                    "" if e.get("rank") is None else str(e["rank"]),
+                    f"{html.escape(name(deck, c))} <small>{html.escape(c)}</small>",
+                    _pct_tip(e[rate]),
+                    *middle(e),
+                    *(_tier_cell(e["tier_shift"][t]) for t in tiers),
+                    "too few to judge" if few else "",
+                ]
+            )
+            classes.append("note" if few else "")
+        return rows, classes
+
+    gestures = card_rows(
+        "gestures",
+        "played_in",
+        lambda g: [str(g["plays"]), str(g["score_shift"].get("deals_with", "")), _num(g["score_shift"])],
+    )
+    events = card_rows(
+        "events",
+        "drawn_in",
+        lambda e: [
+            str(e["score_shift"][roles[0]].get("deals_with", "")),
+            *(_num(e["score_shift"][r]) for r in roles),
+        ],
+    )
     head = ["rank", "gesture", "played in", "plays", "deals", "score shift of its player", *tier_head, ""]
-    out.append(_table("cards-gestures", head, rows, classes))
-    rows, classes = [], []
-    for c, e in ranked(cards["events"]):
-        few = e.get("verdict") == "too_few"
-        rows.append(
-            [
-                "" if e.get("rank") is None else str(e["rank"]),
-                f"{html.escape(name('events', c))} <small>{html.escape(c)}</small>",
-                _pct_tip(e["drawn_in"]),
-                str(e["score_shift"][roles[0]].get("deals_with", "")),
-                *(_num(e["score_shift"][r]) for r in roles),
-                *(_tier_cell(e["tier_shift"][t]) for t in tiers),
-                "too few to judge" if few else "",
-            ]
-        )
-        classes.append("note" if few else "")
+    out = [_table("cards-gestures", head, *gestures)]
     head = ["rank", "event", "drawn in", "deals", *(f"shift {name('roles', r)}" for r in roles), *tier_head, ""]
-    out.append(_table("cards-events", head, rows, classes))
+    out.append(_table("cards-events", head, *events))
     note = (
         f'<p class="note">Each card against games <b>of the same length</b> without it (longer games draw more '
         f"cards, so a plain comparison credits every card with what long games do); 95% intervals resample deals "
@@ -630,19 +654,21 @@ def balance_html(doc: Mapping[str, Any]) -> str:
     def chart(cid: str, svg: str, caption: str) -> None:
         body.append(f'<figure id="chart-{cid}">{svg}<figcaption>{html.escape(caption)}</figcaption></figure>')
 
+    def part(heading: str, table: str) -> None:
+        body.append(f"<h3>{heading}</h3>")
+        body.append(table)
+
     section(1, "Outcomes")
     chart("tiers", tiers_chart(doc), "Outcome tiers: share of games with its 95% interval; n on each bar")
     if doc["outcomes"].get("causes"):
-        body.append("<h3>Why each tier happened</h3>")
-        body.append(causes_table(doc["outcomes"]["causes"], _names(doc)))
+        part("Why each tier happened", causes_table(doc["outcomes"]["causes"], _names(doc)))
     section(2, "Role advantage")
     chart("roles", roles_chart(doc), "Win rate and mean score by role")
     body.append(f'<p class="verdict">{html.escape(doc["roles"]["verdict"])}</p>')
     section(3, "Agents")
     body.append(agents_tables(doc))
     if doc.get("exploits"):
-        body.append("<h3>Exploits: the probe agents (cheap lines) against the report's agents</h3>")
-        body.append(exploits_table(doc["exploits"]))
+        part("Exploits: the probe agents (cheap lines) against the report's agents", exploits_table(doc["exploits"]))
     section(4, "Game length")
     chart("length", length_chart(doc), "Games by the round they ended in")
     section(5, "Meters")
@@ -656,8 +682,7 @@ def balance_html(doc: Mapping[str, Any]) -> str:
     section(6, "Negotiation")
     body.append(negotiation_tables(doc))
     if doc.get("decisions"):
-        body.append("<h3>Decisions: how many are forced</h3>")
-        body.append(decisions_table(doc["decisions"]))
+        part("Decisions: how many are forced", decisions_table(doc["decisions"]))
     section(7, "Cards")
     chart(
         "cards", cards_chart(doc), "Judged cards' score shifts against games of the same length (95% CI), largest first"
@@ -764,8 +789,8 @@ def compare_html(doc: Mapping[str, Any]) -> str:
         rows.append(
             [
                 html.escape(r["metric"]),
-                _share(r["a"]) if r["kind"] == "rate" else _num(r["a"], ".2f"),
-                _share(r["b"]) if r["kind"] == "rate" else _num(r["b"], ".2f"),
+                pct_text(r["a"]) if r["kind"] == "rate" else _num(r["a"], ".2f"),
+                pct_text(r["b"]) if r["kind"] == "rate" else _num(r["b"], ".2f"),
                 _num(r["difference"], fmt),
                 f'<span style="color:{HUES[way]}">{way or r["verdict"]}</span>',
             ]
@@ -783,18 +808,15 @@ def weights_chart(doc: Mapping[str, Any]) -> str:
     """The equilibrium weight of each agent with its resampled interval, and its regret beside it."""
     rows = doc["equilibrium"]
     names = [r["agent"] for r in rows]
-    fig = _figure(8, 0.35 * len(names) + 1.3)
-    ax1, ax2 = fig.subplots(1, 2, sharey=True)
-    ys = list(range(len(names)))
-    vals, err = _err([r["weight"] for r in rows])
-    ax1.barh(ys, vals, xerr=err, capsize=3, color="#4c72b0")
-    ax1.set_yticks(ys, names)
-    ax1.set_xlim(0, 1)
-    ax1.set_xlabel("equilibrium weight (interval from resampling)")
-    vals, err = _err([r["regret"] for r in rows], 100)
-    ax2.barh(ys, vals, xerr=err, capsize=3, color="#c44e52")
-    ax2.set_xlabel("regret: % below an even result against the mix")
-    ax1.invert_yaxis()
+    fig = _twin_bars(
+        names,
+        0.35 * len(names) + 1.3,
+        3,
+        (_err([r["weight"] for r in rows]), "#4c72b0"),
+        (_err([r["regret"] for r in rows], 100), "#c44e52"),
+        ("equilibrium weight (interval from resampling)", "regret: % below an even result against the mix"),
+        lambda ax: ax.set_xlim(0, 1),
+    )
     fig.suptitle("Meta-game equilibrium")
     return _svg(fig)
 

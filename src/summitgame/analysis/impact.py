@@ -26,10 +26,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..engine import apply, apply_muted, new_game, new_game_muted
-from ..ruleset import Ruleset
-from ..state import State
-from ..tournament import PlannedGame, game_id, run_plan
+from ..engine.forward import apply, apply_muted, new_game, new_game_muted
+from ..engine.state import State
+from ..rules.ruleset import Ruleset
+from ..runs.tournament import PlannedGame, game_id, run_plan
 from .aggregate import rate
 from .metrics import GameMetrics
 

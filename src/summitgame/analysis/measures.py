@@ -20,8 +20,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..ruleset import Ruleset
-from ..stats import Estimate, mean_ci, wilson, z_value
+from ..rules.ruleset import Ruleset
+from ..runs.stats import Estimate, mean_ci, wilson, z_value
 from .compare import MetricDef, metric_defs
 from .metrics import GameMetrics
 

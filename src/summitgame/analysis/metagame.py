@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from scipy.optimize import linprog, minimize
 
 from ..agents.probes import CHEAP_LINES
+from ..errors import SummitError
 
 Matrix = NDArray[np.float64]
 
@@ -28,8 +29,8 @@ Matrix = NDArray[np.float64]
 TOLERANCE = 1e-9
 
 
-class MetagameError(ValueError):
-    """A payoff matrix the solver cannot use (not square, not finite)."""
+class MetagameError(SummitError, ValueError):
+    """A payoff matrix the solver cannot use (not square, not finite); a ValueError too, as it always was."""
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..actions import ActionKind
-from ..engine import legal_actions
+from ..engine.forward import legal_actions
+from ..engine.state import Phase
 from ..errors import SummitError
-from ..records import check_shape, replay_states
-from ..ruleset import Ruleset
+from ..rules.actions import ActionKind
+from ..rules.ruleset import Ruleset
+from ..runs.records import check_shape, replay_states
 from ..safeio import DataFileError, loads_json, open_regular, printable, read_lines, read_text
-from ..state import Phase
 
 
 @dataclass(frozen=True)
@@ -139,8 +139,8 @@ def game_metrics(doc: Mapping[str, Any], rules: Ruleset, index: int = 0, where: 
         raise SummitError(f"{where}: the game is not finished")
     for k, i in slots:
         values[k].append(s.meters[i])
-    from ..effects import holds
-    from ..scoring import outcome
+    from ..engine.scoring import outcome
+    from ..rules.effects import holds
 
     o = outcome(s)
     tier = rules.tier_ids.index(o.tier)

@@ -17,18 +17,19 @@ import contextlib
 import itertools
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from ..errors import Problem, RulesError
-from ..loader import load_rules, no_entry
-from ..params import FILE_KEYS, Number, Param, Value, fmt_number, get_at, is_number, override_text, parse_path
-from ..ruleset import Ruleset
-from ..stats import mean_ci
-from ..tournament import Entrant
+from ..rules.loader import load_rules, no_entry
+from ..rules.params import FILE_KEYS, Number, Param, Value, fmt_number, get_at, is_number, override_text, parse_path
+from ..rules.ruleset import Ruleset
+from ..runs.options import RunOptions
+from ..runs.stats import mean_ci
+from ..runs.tournament import Entrant
+from ..runs.workers import Pool
 from ..version import __version__
-from ..workers import Pool
 from .balance import Progress, games_per_pair, pairing_rows, plan_for, play_exploits, probe_entrants, simulate, skilled
 from .compare import metric_defs
 from .measures import Measure, exploit_measure, exploited, is_exploit_measure, measure, readers
@@ -41,9 +42,6 @@ if TYPE_CHECKING:
 FORMAT: Final = "summitgame-sweep"
 SENSITIVITY_FORMAT: Final = "summitgame-sensitivity"
 VERSION: Final = 1
-
-Backend = Mapping[str, Any]
-"""Keyword arguments for ``balance.simulate`` that choose where games run (workers, move_timeout, ...)."""
 
 
 @dataclass
@@ -123,15 +121,17 @@ def play_point(
     games: int,
     seed: int,
     names: Sequence[str],
-    backend: Backend,
+    backend: RunOptions,
     progress: Progress | None = None,
     exploiters: Sequence[str] = (),
 ) -> Point:
     """Play a point's games (the shared plan under its rules) and measure them; the probe games too, if an
     exploit measure is asked for (``measure_all``)."""
-    sim = simulate(point.rules, players, plan_for(point.rules, players, games, seed), progress=progress, **backend)
+    sim = simulate(
+        point.rules, players, plan_for(point.rules, players, games, seed), progress=progress, **backend.keywords()
+    )
     point.games, point.lines = sim.games, sim.lines
-    rest = {k: v for k, v in backend.items() if k != "pool"}  # the probes' games start their own workers
+    rest = replace(backend, pool=None)  # the probes' games start their own workers
     point.measures = measure_all(point.rules, sim.games, names, players, games, seed, rest, exploiters)
     point.seconds, point.played = sim.seconds, sim.played
     return point
@@ -144,7 +144,7 @@ def measure_all(
     players: Sequence[Entrant],
     games: int,
     seed: int,
-    backend: Backend,
+    backend: RunOptions,
     exploiters: Sequence[str] = (),
 ) -> dict[str, Measure]:
     """The named measures of a run's games; for ``probe_score_rate`` and ``exploitability:AGENT``, the probes
@@ -164,7 +164,7 @@ def measure_all(
         if all(a is not None for a in targets.values()):
             opponents = [o for o in opponents if o.label in targets.values()]
         per = games_per_pair(games, len(players))
-        ex = play_exploits(rules, probe_entrants(exploiters), opponents, per, seed, **backend)
+        ex = play_exploits(rules, probe_entrants(exploiters), opponents, per, seed, **backend.keywords())
         rows = pairing_rows(ex)
         out.update({n: exploit_measure(n, rows, a) for n, a in targets.items()})
     return {n: out[n] for n in names}
@@ -194,7 +194,7 @@ def run_sweep(
     games: int,
     seed: int,
     names: Sequence[str],
-    backend: Backend,
+    backend: RunOptions,
     progress: Progress | None = None,
     exploiters: Sequence[str] = (),
 ) -> list[Point]:
@@ -202,12 +202,11 @@ def run_sweep(
     point (each is given its rules and plan in turn) rather than each starting its own processes."""
     per = len(plan_for(points[0].rules, players, games, seed)) if points else 0
     overall = _Overall(progress, len(points), per)
-    workers = int(backend.get("workers", 1))
-    timeout = backend.get("move_timeout")
+    workers, timeout = backend.workers, backend.move_timeout
     with contextlib.ExitStack() as stack:
-        if len(points) > 1 and backend.get("scheduler") is None and (workers > 1 or timeout is not None):
+        if len(points) > 1 and backend.scheduler is None and (workers > 1 or timeout is not None):
             pool = stack.enter_context(Pool(points[0].rules, players, [], timeout, workers))
-            backend = {**backend, "pool": pool}
+            backend = replace(backend, pool=pool)
         return [
             play_point(p, players, games, seed, names, backend, overall.run(i, per), exploiters)
             for i, p in enumerate(points)
@@ -364,7 +363,7 @@ def run_sensitivity(
     games: int,
     seed: int,
     names: Sequence[str],
-    backend: Backend,
+    backend: RunOptions,
     progress: Progress | None = None,
 ) -> None:
     """Play the current rules and every probe's sides."""

@@ -287,18 +287,23 @@ def _rules_name(doc: Mapping[str, Any]) -> str:
     return str((doc.get("rules") or {}).get("name", "?"))
 
 
+def _opening(heading: str, doc: Mapping[str, Any], runs: str, note: str) -> list[str]:
+    """A sweep or sensitivity page's first lines: the heading (HTML), what was played, and the command again."""
+    return [
+        f"<h1>{heading}</h1>",
+        f"<p>{runs} ({html.escape(', '.join(doc['agents']))}), seed {doc['seed']}{note}.</p>",
+        f"<p>Reproduce: <code>{html.escape(doc['command'])}</code></p>",
+    ]
+
+
 def sweep_html(doc: Mapping[str, Any]) -> str:
     """The sweep as one HTML page: each measure against the parameters (heat-maps for two), then the table."""
     paths = [p["path"] for p in doc["params"]]
     title = f"Sweep of {_rules_name(doc)}: {' × '.join(paths) or 'no parameters'}"
     pts = doc["points"]
     per = pts[0]["games"] if pts else 0
-    body = [f"<h1>{html.escape(title)}</h1>"]
-    body.append(
-        f"<p>{len(pts)} point{'s' if len(pts) != 1 else ''} × {per} games "
-        f"({html.escape(', '.join(doc['agents']))}), seed {doc['seed']}; every point plays the same deals.</p>"
-    )
-    body.append(f"<p>Reproduce: <code>{html.escape(doc['command'])}</code></p>")
+    runs = f"{len(pts)} point{'s' if len(pts) != 1 else ''} × {per} games"
+    body = _opening(html.escape(title), doc, runs, "; every point plays the same deals")
     body.extend(sweep_charts(doc))
     body.append("<h2>Full table</h2>")
     body.append(_pre(sweep_lines(doc)) if pts and doc.get("rules") else "<p>No points.</p>")
@@ -372,12 +377,8 @@ def sensitivity_html(doc: Mapping[str, Any]) -> str:
     rules = doc.get("rules") or {}
     # ``games`` is what was asked for; the plan rounds it up to whole deals from both seats: show what ran
     played = next((m["n"] for m in doc["current"].values() if m and m.get("n")), doc["games"])
-    body = [f"<h1>{html.escape(title)} ({html.escape(str(rules.get('fingerprint', '')))})</h1>"]
-    body.append(
-        f"<p>Each parameter one step either way, {played} games per side "
-        f"({html.escape(', '.join(doc['agents']))}), seed {doc['seed']}.</p>"
-    )
-    body.append(f"<p>Reproduce: <code>{html.escape(doc['command'])}</code></p>")
+    heading = f"{html.escape(title)} ({html.escape(str(rules.get('fingerprint', '')))})"
+    body = _opening(heading, doc, f"Each parameter one step either way, {played} games per side", "")
     body.extend(sensitivity_charts(doc))
     body.append("<h2>Full table</h2>")
     body.append(_pre(sensitivity_lines(doc)))

@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING, Any
 
 from .. import safeio
 from ..errors import Problem, RulesError
-from ..loader import display, locate, read_toml_text
-from ..ruleset import Ruleset
+from ..rules.loader import display, locate, read_toml_text
+from ..rules.ruleset import Ruleset
 from .measures import EXPLOITABILITY, PROBE_SCORE_RATE, Measure, exploited, is_exploit_measure, readers
 
 if TYPE_CHECKING:

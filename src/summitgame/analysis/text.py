@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..report import num, pct
+from ..runs.report import num, pct
 from ..safeio import printable_lines
 
 

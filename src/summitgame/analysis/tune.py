@@ -44,16 +44,17 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, RulesError, SummitError
-from ..jsonlines import JsonLines
-from ..loader import default_rules_path, load_rules
-from ..params import Number, Span, Value, fmt_number, get_at, parse_path
-from ..records import write_atomic
-from ..ruleset import Ruleset, card_values
-from ..safeio import DataFileError, loads_json, printable, read_text
-from ..stats import wilson
-from ..tournament import Entrant
+from ..rules.loader import default_rules_path, load_rules
+from ..rules.params import Number, Span, Value, fmt_number, get_at, parse_path
+from ..rules.ruleset import Ruleset, card_values
+from ..runs.jsonlines import JsonLines, check_resume_settings
+from ..runs.options import RunOptions
+from ..runs.records import write_atomic
+from ..runs.stats import wilson
+from ..runs.tournament import Entrant
+from ..safeio import printable
 from .metrics import GameMetrics
-from .sweep import Backend, Point, current_value, play_point
+from .sweep import Point, current_value, play_point
 from .targets import Targets, check, total_loss
 
 PULL = 1e-3  #: weight of the distance from the current rules in the objective (a met target's miss is 0)
@@ -385,7 +386,14 @@ class Store:
                 raise TuneError(
                     f"{printable(folder)} already holds a tune: add --resume to continue it, or choose another --out"
                 )
-            self._check_settings(settings_path)
+            check_resume_settings(
+                settings_path,
+                self.settings,
+                self.folder,
+                TuneError,
+                "a tune's settings (a JSON object)",
+                lambda k: _shown(k, 40),
+            )
         else:
             write_atomic(settings_path, json.dumps(dict(settings), indent=1, sort_keys=True) + "\n")
         self.log = JsonLines(self.path, TuneError, _trial_line)
@@ -406,27 +414,6 @@ class Store:
         if data.count(b"\n") > len(self.trials):
             return len(self.trials) + 1, "a blank line (the tune writes none)"
         return None
-
-    def _check_settings(self, settings_path: Path) -> None:
-        """Refuse to resume a folder whose ``tune.json`` is not this tune's settings."""
-        shown = printable(settings_path)
-        try:
-            old = loads_json(read_text(settings_path, limit=1 << 20), shown)
-        except DataFileError as exc:
-            raise TuneError(f"cannot resume: {exc}; choose another --out") from None
-        if not isinstance(old, dict):
-            raise TuneError(
-                f"cannot resume: {shown} does not hold a tune's settings (a JSON object); choose another --out"
-            )
-        same = {k: json.dumps(v, sort_keys=True) for k, v in self.settings.items()}
-        given = {k: json.dumps(v, sort_keys=True) for k, v in old.items()}
-        changed = sorted(k for k in set(same) | set(given) if same.get(k) != given.get(k))
-        if changed:
-            raise TuneError(
-                f"cannot resume {printable(self.folder)}: it was started with other settings "
-                f"({', '.join(_shown(k, 40) for k in changed[:6])} differ); "
-                "run the same command with --resume, or choose another --out"
-            )
 
     def refuse(self, trial: Trial, what: str) -> TuneError:
         """The error for a stored line that does not fit this tune: FILE:LINE: what is wrong; a hint."""
@@ -501,7 +488,7 @@ class Tuning:
     players: Sequence[Entrant]
     games: int
     seed: int
-    backend: Backend
+    backend: RunOptions
     progress: Callable[[Trial, int, int], None] | None = None  #: (trial, candidates played, budget)
     #: locked groups (``locks``): glob -> the tuned parameters that take one value per candidate
     locks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -887,7 +874,7 @@ def changes_file(
     (and ``name``, if given), its first line ``#:schema SCHEMA`` if given.
 
     A changed array item is written as its whole array (an ``extends`` file replaces arrays whole)."""
-    from ..loader import merged_data, parse_override
+    from ..rules.loader import merged_data, parse_override
 
     doc: dict[str, Any] = {}
     keys = [tuple(parse_override(o)[0]) for o in overrides] + [parse_path(k) for k in values]
@@ -924,7 +911,7 @@ def tuned_name(name: str, targets: Targets) -> str:
 def write_best(tuning: Tuning, best: Trial, out_dir: Path, command: str) -> tuple[Path, Ruleset]:
     """Write ``best.toml`` (named as tuned, with a ``#:schema`` first line and that schema beside it) and check
     it loads to the winner's rules (same fingerprint, once its name is put back)."""
-    from ..loader import model_json_schemas
+    from ..rules.loader import model_json_schemas
 
     changed = {d.path: best.values[d.path] for d in tuning.dims if best.values[d.path] != d.current}
     verdict = "meets every target" if best.met else f"misses some targets (loss {best.loss:.3g})"

@@ -48,10 +48,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..observation import Observation, Sight, sight
-from ..ruleset import Ruleset
-from ..scoring import points_with_agenda
-from ..state import EndReason, Phase, State
+from ..engine.observation import Observation, Sight, sight
+from ..engine.scoring import points_with_agenda
+from ..engine.state import EndReason, Phase, State
+from ..rules.ruleset import Ruleset
 
 _Run = Callable[[Any], Sequence[float]]
 _FLOAT32 = np.dtype(np.float32)

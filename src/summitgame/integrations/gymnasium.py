@@ -49,13 +49,13 @@ import numpy as np
 from gymnasium import spaces
 
 from ..agents.base import Agent, make_agent
-from ..engine import apply, legal_actions, new_game
-from ..loader import load_rules
-from ..match import agent_rng
-from ..observation import observe
-from ..ruleset import Ruleset
-from ..scoring import outcome
-from ..state import State
+from ..engine.forward import apply, legal_actions, new_game
+from ..engine.observation import observe
+from ..engine.scoring import outcome
+from ..engine.state import State
+from ..rules.loader import load_rules
+from ..rules.ruleset import Ruleset
+from ..runs.match import agent_rng
 from . import register_gymnasium_envs as register_envs
 from .encoding import Encoder, board_text
 

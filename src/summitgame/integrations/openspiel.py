@@ -35,13 +35,13 @@ from typing import Any
 import numpy as np
 import pyspiel
 
-from ..effects import Effect, MoveStake
-from ..engine import apply, legal_actions, max_decisions, new_game
-from ..loader import load_rules
-from ..observation import observe, sample_state
-from ..ruleset import Ruleset
-from ..scoring import outcome
-from ..state import SLOTS, State
+from ..engine.forward import apply, legal_actions, max_decisions, new_game
+from ..engine.observation import observe, sample_state
+from ..engine.scoring import outcome
+from ..engine.state import SLOTS, State
+from ..rules.effects import Effect, MoveStake
+from ..rules.loader import load_rules
+from ..rules.ruleset import Ruleset
 from .encoding import Encoder, board_text, observation_text
 
 SHORT_NAME = "python_summit"

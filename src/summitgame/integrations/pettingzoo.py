@@ -50,12 +50,12 @@ from pettingzoo import AECEnv
 from pettingzoo.utils import wrappers
 from pettingzoo.utils.conversions import turn_based_aec_to_parallel
 
-from ..engine import apply, legal_actions, new_game
-from ..loader import load_rules
-from ..observation import observe
-from ..ruleset import Ruleset
-from ..scoring import outcome
-from ..state import State
+from ..engine.forward import apply, legal_actions, new_game
+from ..engine.observation import observe
+from ..engine.scoring import outcome
+from ..engine.state import State
+from ..rules.loader import load_rules
+from ..rules.ruleset import Ruleset
 from .encoding import Encoder, board_text
 
 __all__ = ["env", "parallel_env", "raw_env"]

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..actions import Action
 from ..errors import ActionSyntaxError
-from ..ruleset import Ruleset
+from ..rules.actions import Action
+from ..rules.ruleset import Ruleset
 
 __all__ = ["Command", "Problem", "interpret"]
 

@@ -12,8 +12,8 @@ import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ..actions import ActionKind
-from ..observation import Observation
+from ..engine.observation import Observation
+from ..rules.actions import ActionKind
 
 __all__ = ["COMMAND_WORDS", "Completer", "completions"]
 

@@ -16,12 +16,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ..engine.state import State
 from ..errors import RecordError, SummitError
-from ..jsonlines import JsonLines, parse_lines
-from ..records import FORMAT as RECORD_FORMAT
-from ..records import VERSION as RECORD_VERSION
+from ..runs.jsonlines import JsonLines, parse_lines
+from ..runs.records import FORMAT as RECORD_FORMAT
+from ..runs.records import VERSION as RECORD_VERSION
 from ..safeio import read_bytes
-from ..state import State
 from ..version import __version__
 
 __all__ = ["FORMAT", "Journal", "is_journal", "journal_doc", "read_journal", "unfinished"]

@@ -20,14 +20,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from ..actions import ActionKind
-from ..describe import Describer
-from ..effects import Effect as Compiled
-from ..effects import apply_effects, draw_cards
-from ..engine import resolve_package
-from ..ruleset import Ruleset
-from ..schema import Effect
-from ..state import State
+from ..engine.forward import resolve_package
+from ..engine.state import State
+from ..rules.actions import ActionKind
+from ..rules.describe import Describer
+from ..rules.effects import Effect as Compiled
+from ..rules.effects import apply_effects, draw_cards
+from ..rules.ruleset import Ruleset
+from ..rules.schema import Effect
 from .text import action_words, compact, event_words, stage_name, track_label
 
 __all__ = ["Change", "Entry", "EntryKind", "entries", "transition"]

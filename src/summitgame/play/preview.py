@@ -12,10 +12,10 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from ..effects import apply_effects
-from ..engine import resolve_package
-from ..observation import Observation, sample_state
-from ..state import State
+from ..engine.forward import resolve_package
+from ..engine.observation import Observation, sample_state
+from ..engine.state import State
+from ..rules.effects import apply_effects
 from .text import compact, stage_name, track_label
 
 __all__ = ["Preview", "preview"]

@@ -14,11 +14,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
+from ..engine.observation import observe
+from ..engine.scoring import outcome
 from ..errors import RecordError
-from ..observation import observe
-from ..records import replay
-from ..ruleset import Ruleset
-from ..scoring import outcome
+from ..rules.ruleset import Ruleset
+from ..runs.records import replay
 from .log import entries
 from .saves import read_game, replay_all
 from .screen import board, end_screen, look_for

@@ -19,12 +19,12 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
+from ..engine.observation import observe
+from ..engine.scoring import outcome
+from ..engine.state import Phase, State
 from ..errors import RecordError
-from ..observation import observe
-from ..records import replay
-from ..ruleset import Ruleset
-from ..scoring import outcome
-from ..state import Phase, State
+from ..rules.ruleset import Ruleset
+from ..runs.records import replay
 from .log import entries
 from .saves import read_game, replay_all
 from .screen import _score_rows, _why
@@ -374,7 +374,7 @@ def replay_page(doc: dict[str, Any], rules: Ruleset, where: str, view: View | No
 
 def write_replay_page(path: Path, record: Path, rules: Ruleset, view: View | None = None) -> int:
     """Write the page of the game at ``record`` to ``path`` (atomically); returns the number of steps."""
-    from ..records import write_atomic
+    from ..runs.records import write_atomic
 
     doc = read_game(record)
     text = replay_page(doc, rules, record.name, view)

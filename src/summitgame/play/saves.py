@@ -16,11 +16,11 @@ from typing import Any
 
 import platformdirs
 
+from ..engine.state import State
 from ..errors import RecordError
-from ..records import dumps, read_record, record_of, replay_states, write_atomic
-from ..ruleset import Ruleset
+from ..rules.ruleset import Ruleset
+from ..runs.records import dumps, read_record, record_of, replay_states, write_atomic
 from ..safeio import printable
-from ..state import State
 
 __all__ = [
     "DATA_ENV",

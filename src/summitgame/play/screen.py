@@ -23,12 +23,12 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..actions import Action, ActionKind
-from ..describe import Describer
-from ..effects import holds
-from ..observation import Observation
-from ..scoring import outcome, score_parts
-from ..state import EndReason, Phase, State
+from ..engine.observation import Observation
+from ..engine.scoring import outcome, score_parts
+from ..engine.state import EndReason, Phase, State
+from ..rules.actions import Action, ActionKind
+from ..rules.describe import Describer
+from ..rules.effects import holds
 from .log import Entry, EntryKind
 from .preview import preview
 from .text import agenda_words, event_words, gesture_words, package_words, stage_name, track_label

@@ -35,16 +35,16 @@ from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.text import Text
 
-from ..actions import Action
 from ..agents.base import Agent, make_agent
-from ..engine import apply
+from ..engine.forward import apply
+from ..engine.observation import Observation, observe
+from ..engine.state import State
 from ..errors import IllegalActionError, SummitError
-from ..match import agent_rng
-from ..observation import Observation, observe
-from ..rulebook import rulebook
-from ..ruleset import Ruleset
+from ..rules.actions import Action
+from ..rules.rulebook import rulebook
+from ..rules.ruleset import Ruleset
+from ..runs.match import agent_rng
 from ..safeio import WriteError, write_reason
-from ..state import State
 from .commands import Problem, interpret
 from .complete import Completer
 from .journal import Journal

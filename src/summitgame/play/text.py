@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..actions import Action, ActionKind
-from ..describe import Describer
-from ..ruleset import Ruleset
+from ..rules.actions import Action, ActionKind
+from ..rules.describe import Describer
+from ..rules.ruleset import Ruleset
 
 __all__ = [
     "action_words",
@@ -90,20 +90,22 @@ def agenda_words(rules: Ruleset, agenda: str | int) -> str:
     return f"{card.name} ({adds})"
 
 
+#: What an action without an item or a card says, after the actor's name.
+_SAYS = {
+    ActionKind.PASS: "passes: no proposal this round",
+    ActionKind.OFFER: "offers the package",
+    ActionKind.ACCEPT: "accepts the package",
+    ActionKind.REJECT: "rejects the package",
+    ActionKind.COUNTER: "rejects the package and counters",
+}
+
+
 def action_words(rules: Ruleset, actor: int, action: Action) -> str:
     """What an action did, in words, naming the actor: 'Moscow adds: Washington concedes 1 on Cyber'."""
     who = rules.role_names[actor]
     kind = action.kind
-    if kind is ActionKind.PASS:
-        return f"{who} passes: no proposal this round"
-    if kind is ActionKind.OFFER:
-        return f"{who} offers the package"
-    if kind is ActionKind.ACCEPT:
-        return f"{who} accepts the package"
-    if kind is ActionKind.REJECT:
-        return f"{who} rejects the package"
-    if kind is ActionKind.COUNTER:
-        return f"{who} rejects the package and counters"
+    if kind in _SAYS:
+        return f"{who} {_SAYS[kind]}"
     if kind is ActionKind.PLAY:
         return f"{who} plays {gesture_words(rules, str(action.card), who)}"
     t = rules.track_ids.index(str(action.track))

@@ -17,9 +17,9 @@ from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
 from ..agents.base import Agent
-from ..engine import apply
-from ..observation import observe
-from ..state import State
+from ..engine.forward import apply
+from ..engine.observation import observe
+from ..engine.state import State
 from .log import Entry, EntryKind, first_event, transition
 from .screen import Look, board, end_screen, fit, look_for
 from .text import agenda_words, gesture_words

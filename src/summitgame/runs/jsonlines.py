@@ -1,0 +1,196 @@
+"""An append-only JSON-lines file with one writer, that survives being killed: a tournament's
+``games.jsonl`` and a tune's ``trials.jsonl``.
+
+Lines are written and flushed as they arrive and fsynced at least every ``fsync_interval`` seconds
+and on ``close``; the file is locked against a second writer where the platform allows. On opening,
+a torn last line (one whose newline never reached the disk) is cut off, and every complete line is
+read back and checked, so an interrupted run can go on from exactly what it finished.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..safeio import (
+    MAX_LOG_BYTES,
+    DataFileError,
+    loads_json,
+    open_regular,
+    printable,
+    read_text,
+    write_reason,
+    writing,
+)
+
+KEPT = "the lines written before are kept: make room and run the same command with --resume"
+
+Check = Callable[[Any], str | None]
+"""Says what is wrong with a parsed line (any JSON value), or None if it is one of this file's lines."""
+
+
+class JsonLines:
+    """One JSON-lines file held open for appending; errors are raised as ``error`` (a SummitError kind)."""
+
+    def __init__(self, path: Path, error: type[Exception], check: Check, fsync_interval: float = 0.0) -> None:
+        self.path = path
+        self.error = error
+        self.check = check
+        self.fsync_interval = fsync_interval
+        self.torn = False
+        self.failed = False  #: a write failed (the file may end in a torn line)
+        self.where: list[tuple[int, int]] = []  #: (line number, byte offset) of each line read by ``open``
+        self._fh: Any = None
+        self._synced = 0.0
+
+    def open(self, resume: bool, refuse: Callable[[int], str]) -> list[dict[str, Any]]:
+        """Open for appending and return the lines already there; without ``resume`` a file that holds
+        lines is refused with ``refuse(count)`` (and left untouched). The file must be a regular file
+        (a folder, a named pipe or a device where it should be is refused), at most ``MAX_LOG_BYTES``."""
+        with writing(self.path):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = open_regular(self.path, flags=os.O_RDWR | os.O_CREAT | os.O_APPEND)
+        except DataFileError as exc:
+            raise self.error(str(exc)) from None
+        fh = os.fdopen(fd, "r+b", buffering=0)
+        try:
+            _lock(fh, self.path, self.error)
+            size = os.fstat(fd).st_size
+            if size > MAX_LOG_BYTES:
+                raise self.error(f"{self.path}: is {size:,} bytes, over the limit of {MAX_LOG_BYTES:,}")
+            fh.seek(0)
+            data = fh.read()
+            if data.strip() and not resume:
+                raise self.error(refuse(data.count(b"\n")))
+            cut = data.rfind(b"\n") + 1
+            lines = parse_lines(data[:cut], self.path, self.error, self.check)  # before changing a byte
+            if cut < len(data):  # a torn last line: its newline never reached the disk
+                self.torn = True
+                with writing(self.path):
+                    fh.truncate(cut)
+                    os.fsync(fd)
+            self.where = line_starts(data[:cut])
+        except BaseException:
+            fh.close()
+            raise
+        self._fh = fh
+        self._synced = time.monotonic()
+        return lines
+
+    def append(self, texts: Sequence[str]) -> None:
+        """Append lines (each without its newline); on a failed write (a full disk) the error names the file,
+        the lines written before stay, and a partly written line is cut off when the file is next opened."""
+        if not texts:
+            return
+        data = "".join(t + "\n" for t in texts).encode()
+        try:
+            _write_all(self._fh.fileno(), data)
+            now = time.monotonic()
+            if now - self._synced >= self.fsync_interval:
+                os.fsync(self._fh.fileno())
+                self._synced = now
+        except OSError as exc:
+            self.failed = True
+            raise self.error(f"{printable(self.path)}: {write_reason(exc)}; {KEPT}") from None
+
+    def cut(self, count: int) -> None:
+        """Cut the file back to its first ``count`` lines as read by ``open`` (before anything is appended)."""
+        if count < len(self.where):
+            self._fh.truncate(self.where[count][1])
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+            del self.where[count:]
+
+    def close(self) -> None:
+        """Fsync and close (a no-op if not open); after a failed write, close without a second error."""
+        fh, self._fh = self._fh, None
+        if fh is None:
+            return
+        try:
+            os.fsync(fh.fileno())
+        except OSError as exc:
+            if not self.failed:
+                self.failed = True
+                raise self.error(f"{printable(self.path)}: {write_reason(exc)}") from None
+        finally:
+            fh.close()
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write every byte (``os.write`` may write fewer than asked); OSError as the system raises it."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _lock(fh: Any, path: Path, error: type[Exception]) -> None:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on Unix: no lock
+        return
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        raise error(f"{path} is being written by another run") from None
+
+
+def parse_lines(data: bytes, path: Path, error: type[Exception], check: Check) -> list[dict[str, Any]]:
+    """The JSON objects of complete lines; ``error`` naming the line if one is not JSON or fails ``check``."""
+    out = []
+    for n, raw in enumerate(data.splitlines(), 1):
+        if not raw.strip():
+            continue
+        try:
+            line = loads_json(raw, "")
+        except DataFileError as exc:  # not JSON, or nested too deep, or an integer too long
+            raise error(f"{printable(path)}:{n}: {exc.message}; the file is corrupt") from None
+        why = check(line)
+        if why is not None:
+            raise error(f"{printable(path)}:{n}: {why}")
+        out.append(line)
+    return out
+
+
+def line_starts(data: bytes) -> list[tuple[int, int]]:
+    """The number and byte offset of each line ``parse_lines`` reads from ``data`` (blank lines skipped)."""
+    out = []
+    offset = 0
+    for n, raw in enumerate(data.splitlines(keepends=True), 1):
+        if raw.strip():
+            out.append((n, offset))
+        offset += len(raw)
+    return out
+
+
+def check_resume_settings(
+    path: Path,
+    settings: Mapping[str, Any],
+    folder: Path,
+    error: type[Exception],
+    what: str,
+    show: Callable[[str], str],
+) -> None:
+    """Refuse to resume in ``folder`` unless the JSON object at ``path`` holds exactly ``settings``: a tune's or an
+    exploit search's ``--resume`` (``what``: what the file should hold, for the message; ``show``: how a key that
+    differs is quoted)."""
+    shown = printable(path)
+    try:
+        old = loads_json(read_text(path, limit=1 << 20), shown)
+    except DataFileError as exc:
+        raise error(f"cannot resume: {exc}; choose another --out") from None
+    if not isinstance(old, dict):
+        raise error(f"cannot resume: {shown} does not hold {what}; choose another --out")
+    same = {k: json.dumps(v, sort_keys=True) for k, v in settings.items()}
+    given = {k: json.dumps(v, sort_keys=True) for k, v in old.items()}
+    changed = sorted(k for k in set(same) | set(given) if same.get(k) != given.get(k))
+    if changed:
+        raise error(
+            f"cannot resume {printable(folder)}: it was started with other settings "
+            f"({', '.join(show(k) for k in changed[:6])} differ); "
+            "run the same command with --resume, or choose another --out"
+        )
