@@ -23,6 +23,7 @@ from typing import Any
 from summitgame import __version__
 from summitgame.analysis.balance import balance_report, plan_for, players_for, simulate
 from summitgame.rules.loader import load_rules
+from summitgame.runs.options import RunOptions
 
 TARGET_SECONDS = 12.0
 
@@ -41,7 +42,7 @@ def bench(agent: str, games: int, workers: int) -> dict[str, Any]:
     load = [round(x, 2) for x in os.getloadavg()]
     t0 = time.perf_counter()
     c0, k0 = time.process_time(), children_cpu()
-    sim = simulate(rules, players, plan, workers=workers)
+    sim = simulate(rules, players, plan, backend=RunOptions(workers=workers))
     parent_cpu, workers_cpu = time.process_time() - c0, children_cpu() - k0
     t1 = time.perf_counter()
     doc = balance_report(sim, 0, "bench", games)

@@ -27,6 +27,7 @@ from typing import Any
 
 from summitgame import __version__
 from summitgame.rules.loader import load_rules
+from summitgame.runs.options import RunOptions
 from summitgame.runs.plan import Plan
 from summitgame.runs.standings import Standings
 from summitgame.runs.tournament import entrants, run_plan
@@ -61,7 +62,14 @@ def one(games: int, workers: int, checkpoints: int) -> dict[str, Any]:
         plan = Plan([p.label for p in players], games, 0, rules.fingerprint)
         table = Standings(rules, players, len(plan))
         run_plan(
-            rules, players, plan, workers=workers, out=folder, progress=progress, keep_lines=False, tally=table.add
+            rules,
+            players,
+            plan,
+            out=folder,
+            progress=progress,
+            keep_lines=False,
+            tally=table.add,
+            backend=RunOptions(workers=workers),
         )
         summary = table.summary()
         size = os.path.getsize(os.path.join(folder, "games.jsonl"))

@@ -30,6 +30,7 @@ from typing import Any
 from summitgame import __version__
 from summitgame.analysis.balance import Simulation, plan_for, players_for, simulate
 from summitgame.rules.loader import load_rules
+from summitgame.runs.options import RunOptions
 
 
 def steps(max_workers: int) -> list[int]:
@@ -103,7 +104,7 @@ def main() -> None:
         print(json.dumps(figures), flush=True, file=sys.stderr)
 
     for k in counts:
-        record(*step("local", k, functools.partial(simulate, rules, players, plan, workers=k)))
+        record(*step("local", k, functools.partial(simulate, rules, players, plan, backend=RunOptions(k))))
     if not args.no_dask:
         from distributed import Client, LocalCluster
 
@@ -121,7 +122,9 @@ def main() -> None:
             ):
                 client.wait_for_workers(k)
                 started = time.perf_counter() - t0
-                figures, print_ = step("dask", k, functools.partial(simulate, rules, players, plan, scheduler=client))
+                figures, print_ = step(
+                    "dask", k, functools.partial(simulate, rules, players, plan, backend=RunOptions(scheduler=client))
+                )
                 figures["cluster_start_seconds"] = round(started, 2)
                 record(figures, print_)
     print(

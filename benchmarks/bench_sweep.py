@@ -22,7 +22,7 @@ from typing import Any
 from summitgame import __version__
 from summitgame.analysis.balance import players_for
 from summitgame.analysis.measures import default_names
-from summitgame.analysis.sweep import grid, load_points, run_sweep
+from summitgame.analysis.sweep import Sweep, grid, load_points, run_sweep
 from summitgame.rules.params import parse_grid
 from summitgame.runs.options import RunOptions
 
@@ -35,7 +35,7 @@ def bench(param: str, agents: list[str], games: int, workers: int) -> tuple[dict
     names = default_names(points[0].rules)
     load = load_average()
     t0, c0, k0 = time.perf_counter(), time.process_time(), children_cpu()
-    run_sweep(points, players, games, 0, names, RunOptions(workers))
+    run_sweep(points, Sweep(players, games, 0, names, RunOptions(workers)))
     seconds, cpu, workers_cpu = time.perf_counter() - t0, time.process_time() - c0, children_cpu() - k0
     played = sum(len(p.games) for p in points)
     measures = [{n: p.measures[n].as_dict() for n in names} for p in points]

@@ -31,6 +31,7 @@ from summitgame import __version__
 from summitgame.agents import available
 from summitgame.rules.loader import load_rules
 from summitgame.rules.ruleset import Ruleset
+from summitgame.runs.options import RunOptions
 from summitgame.runs.tournament import entrants, make_plan, run_plan
 
 TARGET = 1.7
@@ -49,7 +50,7 @@ def timed_run(rules: Ruleset, agent: str, games: int, workers: int, processes: b
     plan = make_plan([p.label for p in players], games, 0, rules)
     with tempfile.TemporaryDirectory() as out:
         c0, t0 = cpu_seconds(), time.perf_counter()
-        run = run_plan(rules, players, plan, workers=workers, processes=processes, out=Path(out))
+        run = run_plan(rules, players, plan, processes=processes, out=Path(out), backend=RunOptions(workers=workers))
         seconds, cpu = time.perf_counter() - t0, cpu_seconds() - c0
     assert run.complete
     return seconds, cpu

@@ -34,6 +34,7 @@ from summitgame.play.saves import save_game
 from summitgame.rules.loader import load_rules
 from summitgame.rules.ruleset import Ruleset
 from summitgame.runs.match import GameResult, play_game
+from summitgame.runs.options import RunOptions
 from summitgame.runs.tournament import read_games, run_tournament
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -466,7 +467,9 @@ def test_workers_start_the_program_themselves_and_a_run_resumes(
     out = tmp_path / "t"
     logs = out / "bot-logs"
     with logs_in(logs):
-        first, _ = run_tournament(rules, [REF_SPEC, "random"], 6, out, 5, workers=2, stop_after=3, processes=True)
+        first, _ = run_tournament(
+            rules, [REF_SPEC, "random"], 6, out, 5, stop_after=3, processes=True, backend=RunOptions(workers=2)
+        )
     assert 3 <= first.played < 6  # two workers may report a batch at once
     result = CliRunner().invoke(
         cli,

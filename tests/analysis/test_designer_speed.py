@@ -9,7 +9,7 @@ import pytest
 
 from summitgame.analysis import balance as bal
 from summitgame.analysis.measures import default_names
-from summitgame.analysis.sweep import grid, load_points, run_sweep
+from summitgame.analysis.sweep import Sweep, grid, load_points, run_sweep
 from summitgame.rules.params import parse_grid
 from summitgame.rules.ruleset import Ruleset
 from summitgame.runs import workers
@@ -35,7 +35,7 @@ def test_balance_games_are_measured_on_the_workers(summit_rules: Ruleset, monkey
         raise AssertionError("a game was replayed in the parent")
 
     monkeypatch.setattr(bal, "game_metrics", no_replay)  # the workers import their own, untouched
-    there = bal.simulate(summit_rules, players, plan, workers=2)
+    there = bal.simulate(summit_rules, players, plan, backend=RunOptions(workers=2))
     assert _games(there) == _games(here)
     assert len(there.games) == 8
 
@@ -56,7 +56,7 @@ def test_a_sweep_plays_every_point_on_one_pool(monkeypatch: pytest.MonkeyPatch) 
     players = bal.players_for(["greedy", "random"])
     points = load_points(None, [], grid([parse_grid("meters.trust.start=2..4")]))
     names = default_names(points[0].rules)
-    one = run_sweep(points, players, 6, 5, names, RunOptions(1))
+    one = run_sweep(points, Sweep(players, 6, 5, names, RunOptions(1)))
     one_measures = [{n: p.measures[n].as_dict() for n in names} for p in one]
 
     started: list[int] = []
@@ -68,7 +68,7 @@ def test_a_sweep_plays_every_point_on_one_pool(monkeypatch: pytest.MonkeyPatch) 
 
     monkeypatch.setattr(workers.Pool, "_spawn", spawn)
     points = load_points(None, [], grid([parse_grid("meters.trust.start=2..4")]))
-    two = run_sweep(points, players, 6, 5, names, RunOptions(2))
+    two = run_sweep(points, Sweep(players, 6, 5, names, RunOptions(2)))
     assert started == [0, 1]  # two processes for three points (it was two a point)
     assert [{n: p.measures[n].as_dict() for n in names} for p in two] == one_measures
     assert [_untimed(p.lines) for p in two] == [_untimed(p.lines) for p in one]
@@ -79,8 +79,8 @@ def test_a_pool_given_a_new_plan_after_an_early_stop_starts_afresh(summit_rules:
     players = bal.players_for(["random"])
     plan = bal.plan_for(summit_rules, players, 10, 2)
     with workers.Pool(summit_rules, players, [], None, 2) as pool:
-        first = run_plan(summit_rules, players, plan, pool=pool, stop_after=3)
+        first = run_plan(summit_rules, players, plan, stop_after=3, backend=RunOptions(pool=pool))
         assert len(first.lines) >= 3
-        again = run_plan(summit_rules, players, plan, pool=pool)
+        again = run_plan(summit_rules, players, plan, backend=RunOptions(pool=pool))
     alone = run_plan(summit_rules, players, plan)
     assert _untimed(again.lines) == _untimed(alone.lines)

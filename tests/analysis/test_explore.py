@@ -226,7 +226,9 @@ def test_sensitivity_measures_the_effect_per_step() -> None:
     found = sw.probes(CLASSIC_PATH, (), ["rounds.count", "meters.trust.breakdown_at"], {"rounds.count": 2})
     current = sw.Point({}, load_rules(CLASSIC_PATH))
     players = bal.players_for(["greedy:lead=2,infer=0"])
-    sw.run_sensitivity(current, found, players, 8, 0, ["median_end_round", "end_round", "failed"], RunOptions(1))
+    sw.run_sensitivity(
+        current, found, sw.Sweep(players, 8, 0, ["median_end_round", "end_round", "failed"], RunOptions(1))
+    )
     doc = sw.sensitivity_report(current, found, players, ["median_end_round", "end_round", "failed"], 8, 0, "cmd")
     rows = {r["path"]: r for r in doc["params"]}
     rc = rows["rounds.count"]

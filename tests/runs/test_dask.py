@@ -25,6 +25,7 @@ from summitgame.agents import load_class
 from summitgame.cli import cli
 from summitgame.rules.ruleset import Ruleset
 from summitgame.runs import cluster
+from summitgame.runs.options import RunOptions
 from summitgame.runs.tournament import (
     GAMES_FILE,
     TournamentError,
@@ -69,8 +70,8 @@ def test_run_plan_on_dask_equals_the_local_run(summit_rules: Ruleset, scheduler:
         players,
         plan,
         out=tmp_path / "dask",
-        scheduler=scheduler,
         on_game=lambda ln: seen.append(ln["index"]),
+        backend=RunOptions(scheduler=scheduler),
     )
     assert (dask.played, dask.workers, dask.scheduler, local.scheduler) == (90, 2, scheduler, None)
     assert [stable(x) for x in dask.lines] == [stable(x) for x in local.lines]
@@ -89,13 +90,13 @@ def test_balance_games_are_measured_on_the_dask_workers(
 
     players = bal.players_for(["greedy", "random"])
     plan = bal.plan_for(summit_rules, players, 12, 3)
-    pool = bal.simulate(summit_rules, players, plan, workers=2)
+    pool = bal.simulate(summit_rules, players, plan, backend=RunOptions(workers=2))
 
     def no_replay(*args: object, **kwargs: object) -> None:
         raise AssertionError("a game was replayed in the parent")
 
     monkeypatch.setattr(bal, "game_metrics", no_replay)  # the Dask workers import their own, untouched
-    dask = bal.simulate(summit_rules, players, plan, scheduler=scheduler)
+    dask = bal.simulate(summit_rules, players, plan, backend=RunOptions(scheduler=scheduler))
     assert list(dask.games) == list(pool.games) and len(dask.games) == 12
     assert [stable(x) for x in dask.lines] == [stable(x) for x in pool.lines]
 
@@ -118,7 +119,7 @@ def test_a_long_run_keeps_few_tasks_on_the_cluster(
         most = max(most, client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)))
 
     with Client(scheduler, set_as_default=False) as client:
-        run = run_plan(summit_rules, players, plan, scheduler=client, on_game=count)
+        run = run_plan(summit_rules, players, plan, on_game=count, backend=RunOptions(scheduler=client))
     assert run.complete
     assert [stable(x) for x in run.lines] == [stable(x) for x in run_plan(summit_rules, players, plan).lines]
     # 60 chunks of 2 games: all 60 were submitted at once before; now IN_FLIGHT_PER_THREAD per thread (6), with
@@ -133,7 +134,7 @@ def test_a_client_object_works_too(summit_rules: Ruleset, scheduler: str) -> Non
     players = entrants(["random", "first"])
     plan = make_plan([p.label for p in players], 8, 3, summit_rules)
     with Client(scheduler, set_as_default=False) as client:
-        run = run_plan(summit_rules, players, plan, scheduler=client)
+        run = run_plan(summit_rules, players, plan, backend=RunOptions(scheduler=client))
         assert client.status == "running"  # a client given is left open
     assert [stable(x) for x in run.lines] == [stable(x) for x in run_plan(summit_rules, players, plan).lines]
 
@@ -142,9 +143,13 @@ def test_a_client_object_works_too(summit_rules: Ruleset, scheduler: str) -> Non
 def test_resume_on_dask_after_a_stop(summit_rules: Ruleset, scheduler: str, tmp_path: Path) -> None:
     specs = ["random", "first", "last"]
     whole_run, whole = run_tournament(summit_rules, specs, 20, tmp_path / "whole", seed=5)
-    part, _ = run_tournament(summit_rules, specs, 20, tmp_path / "cut", seed=5, stop_after=5, scheduler=scheduler)
+    part, _ = run_tournament(
+        summit_rules, specs, 20, tmp_path / "cut", seed=5, stop_after=5, backend=RunOptions(scheduler=scheduler)
+    )
     assert 5 <= part.played < 60 and not part.complete
-    rest, resumed = run_tournament(summit_rules, specs, 20, tmp_path / "cut", seed=5, resume=True, scheduler=scheduler)
+    rest, resumed = run_tournament(
+        summit_rules, specs, 20, tmp_path / "cut", seed=5, resume=True, backend=RunOptions(scheduler=scheduler)
+    )
     assert (rest.resumed, rest.resumed + rest.played) == (part.played, 60)
     assert resumed["standings"] == whole["standings"]
     assert [stable(x) for x in rest.lines] == [stable(x) for x in whole_run.lines]
@@ -158,7 +163,7 @@ def test_forfeits_on_dask_match_the_local_run(classic_rules: Ruleset, summit_rul
     worker thread). Under the first edition, where passing costs nothing, the crasher lives to its third move."""
     players = entrants(["crasher:after=2", "first"])
     plan = make_plan([p.label for p in players], 4, 1, classic_rules)
-    on_dask = run_plan(classic_rules, players, plan, scheduler=scheduler)
+    on_dask = run_plan(classic_rules, players, plan, backend=RunOptions(scheduler=scheduler))
     assert [stable(x) for x in on_dask.lines] == [stable(x) for x in run_plan(classic_rules, players, plan).lines]
     assert all(x["forfeit"]["agent"] == "crasher:after=2" for x in on_dask.lines)
     slow = entrants(["sleeper:seconds=0.3", "first"])
@@ -166,8 +171,7 @@ def test_forfeits_on_dask_match_the_local_run(classic_rules: Ruleset, summit_rul
         summit_rules,
         slow,
         make_plan([p.label for p in slow], 2, 1, summit_rules),
-        move_timeout=0.05,
-        scheduler=scheduler,
+        backend=RunOptions(move_timeout=0.05, scheduler=scheduler),
     )
     assert [x["forfeit"]["agent"] for x in late.lines] == ["sleeper:seconds=0.3"] * 2
     assert all("(limit 0.05 s)" in x["forfeit"]["error"] for x in late.lines)  # caught on return

@@ -6,16 +6,11 @@ import dataclasses
 
 import pytest
 
-from summitgame.runs.options import RunOptions
+from summitgame.runs.options import HERE, RunOptions
 
 
-def test_the_keywords_name_only_what_is_set() -> None:
-    assert RunOptions().keywords() == {"workers": 1, "move_timeout": None}
-    assert RunOptions(2, 1.5, "tcp://host:8786").keywords() == {
-        "workers": 2,
-        "move_timeout": 1.5,
-        "scheduler": "tcp://host:8786",
-    }
+def test_the_default_plays_every_game_in_this_process() -> None:
+    assert HERE == RunOptions() == RunOptions(1, None, None, None)
 
 
 def test_it_is_frozen_and_replaced_not_changed() -> None:

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from summitgame.agents import load_class
 from summitgame.rules.ruleset import Ruleset
+from summitgame.runs.options import RunOptions
 from summitgame.runs.plan import Plan, Todo, game_id, make_plan
 from summitgame.runs.standings import FORFEITS_SHOWN, Standings, summarize
 from summitgame.runs.stats import mean_ci, mean_ci_counts
@@ -122,7 +123,9 @@ def test_standings_summed_in_any_order_give_the_summary_of_the_list(
 def test_a_run_that_keeps_no_line_writes_and_sums_the_same(summit_rules: Ruleset, tmp_path: Path) -> None:
     specs = ["random", "crasher:after=3", "greedy"]
     kept, kept_summary = run_tournament(summit_rules, specs, 8, tmp_path / "kept", seed=3)
-    flat, flat_summary = run_tournament(summit_rules, specs, 8, tmp_path / "flat", seed=3, keep_lines=False, workers=2)
+    flat, flat_summary = run_tournament(
+        summit_rules, specs, 8, tmp_path / "flat", seed=3, keep_lines=False, backend=RunOptions(workers=2)
+    )
     assert flat.lines == [] and flat.finished == len(kept.lines) == 24 and flat.complete
     assert kept_summary["games"]["forfeits"] == 16 and flat_summary == kept_summary
 

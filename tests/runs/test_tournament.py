@@ -24,6 +24,7 @@ from summitgame.agents import AgentError, load_class
 from summitgame.cli import cli
 from summitgame.rules.loader import load_rules
 from summitgame.rules.ruleset import Ruleset
+from summitgame.runs.options import RunOptions
 from summitgame.runs.records import replay
 from summitgame.runs.tournament import (
     GAMES_FILE,
@@ -108,9 +109,9 @@ def test_plan_and_entrant_errors(summit_rules: Ruleset) -> None:
 def test_same_seed_same_results_for_one_and_two_workers(summit_rules: Ruleset, tmp_path: Path) -> None:
     players = entrants(["random", "first", "last"])
     plan = make_plan([p.label for p in players], 6, 11, summit_rules)
-    here = run_plan(summit_rules, players, plan, workers=1)
+    here = run_plan(summit_rules, players, plan, backend=RunOptions(workers=1))
     assert here.workers == 0 and here.complete
-    two = run_plan(summit_rules, players, plan, workers=2, out=tmp_path)
+    two = run_plan(summit_rules, players, plan, out=tmp_path, backend=RunOptions(workers=2))
     assert two.workers == 2 and two.complete
     assert [stable(x) for x in here.lines] == [stable(x) for x in two.lines]
     assert summarize(summit_rules, players, plan, here.lines) == summarize(summit_rules, players, plan, two.lines)
@@ -155,7 +156,7 @@ def test_resume_after_a_stop_equals_an_uninterrupted_run(summit_rules: Ruleset, 
 
 def test_resume_drops_a_torn_last_line(summit_rules: Ruleset, tmp_path: Path) -> None:
     specs = ["random", "first"]
-    whole_run, whole = run_tournament(summit_rules, specs, 8, tmp_path / "whole", seed=2, workers=2)
+    whole_run, whole = run_tournament(summit_rules, specs, 8, tmp_path / "whole", seed=2, backend=RunOptions(workers=2))
     path = tmp_path / "torn" / GAMES_FILE
     path.parent.mkdir()
     text = (tmp_path / "whole" / GAMES_FILE).read_text()
@@ -196,7 +197,7 @@ def test_a_crashing_agent_forfeits_and_the_run_goes_on(classic_rules: Ruleset, t
     # the first edition, where passing costs nothing: every game lasts until the crasher's third move
     specs = ["crasher:after=2", "first", "random"]
     here, s1 = run_tournament(classic_rules, specs, 4, tmp_path / "here", seed=0)
-    two, s2 = run_tournament(classic_rules, specs, 4, tmp_path / "two", seed=0, workers=2)
+    two, s2 = run_tournament(classic_rules, specs, 4, tmp_path / "two", seed=0, backend=RunOptions(workers=2))
     assert here.complete and two.complete
     assert s1 == s2
     lines = file_lines(tmp_path / "two")
@@ -224,7 +225,7 @@ def test_exit_and_start_failures_forfeit(summit_rules: Ruleset) -> None:
 
 def test_a_slow_agent_forfeits_under_the_move_timeout(summit_rules: Ruleset) -> None:
     start = time.monotonic()
-    run, s = run_match(summit_rules, "sleeper:seconds=5.0", "first", 2, move_timeout=0.2)
+    run, s = run_match(summit_rules, "sleeper:seconds=5.0", "first", 2, backend=RunOptions(move_timeout=0.2))
     assert time.monotonic() - start < 4.5  # the alarm cut both 5-second sleeps short
     assert run.workers == 1  # a move limit plays on a worker process
     assert s["games"]["forfeits"] == 2
@@ -232,7 +233,9 @@ def test_a_slow_agent_forfeits_under_the_move_timeout(summit_rules: Ruleset) -> 
 
 
 def test_a_hung_agent_is_stopped_by_the_watchdog(summit_rules: Ruleset, tmp_path: Path) -> None:
-    run, s = run_tournament(summit_rules, ["stubborn", "first"], 2, tmp_path, move_timeout=0.1, workers=1)
+    run, s = run_tournament(
+        summit_rules, ["stubborn", "first"], 2, tmp_path, backend=RunOptions(workers=1, move_timeout=0.1)
+    )
     assert run.complete and s["games"]["forfeits"] == 2
     for line in file_lines(tmp_path):
         assert line["forfeit"]["agent"] == "stubborn"
@@ -241,7 +244,7 @@ def test_a_hung_agent_is_stopped_by_the_watchdog(summit_rules: Ruleset, tmp_path
 
 
 def test_a_dying_worker_forfeits_the_agent_that_killed_it(summit_rules: Ruleset, tmp_path: Path) -> None:
-    run, s = run_tournament(summit_rules, ["dier", "first"], 2, tmp_path, workers=2)
+    run, s = run_tournament(summit_rules, ["dier", "first"], 2, tmp_path, backend=RunOptions(workers=2))
     assert run.complete and s["games"]["forfeits"] == 2
     assert all("died (exit code 7)" in f["error"] and f["agent"] == "dier" for f in s["forfeit_errors"])
 

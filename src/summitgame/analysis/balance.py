@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Final
 from ..agents.base import make_agent
 from ..agents.probes import CHEAP_LINES
 from ..rules.ruleset import Ruleset
+from ..runs.options import HERE, RunOptions
 from ..runs.stats import wilson
 from ..runs.tournament import (
     Entrant,
@@ -38,9 +39,6 @@ from .impact import Replays, impact_section, impact_warnings
 from .metrics import GameMetrics, Recorded, game_metrics
 
 if TYPE_CHECKING:
-    from distributed import Client
-
-    from ..runs.workers import Pool
     from .schema import Ablation, Agents, BalanceReport, ProbePairing, Provenance, Speed
     from .schema import Exploits as ExploitsDoc
     from .schema import Recorded as RecordedDoc
@@ -105,18 +103,14 @@ def simulate(
     players: Sequence[Entrant],
     plan: Sequence[PlannedGame],
     *,
-    workers: int = 1,
-    move_timeout: float | None = None,
+    backend: RunOptions = HERE,
     progress: Progress | None = None,
     into: Simulation | None = None,
-    scheduler: str | Client | None = None,
     keep_actions: bool = False,
-    pool: Pool | None = None,
 ) -> Simulation:
     """Play (part of) a plan and measure every game; ``into`` extends an earlier part of the same plan.
-    ``scheduler``: play on the Dask cluster at this address, or through this client (``tournament.run_plan``).
-    ``keep_actions``: keep each finished game's moves in ``sim.actions`` (the impact replays need them).
-    ``pool``: a running ``workers.Pool`` to play on (``tournament.run_plan``)."""
+    ``backend``: where the games are played, here or on a pool or a Dask cluster (``tournament.run_plan``).
+    ``keep_actions``: keep each finished game's moves in ``sim.actions`` (the impact replays need them)."""
     sim = into if into is not None else Simulation(rules, list(players), list(plan))
     measured: dict[int, GameMetrics] = {}
 
@@ -127,16 +121,7 @@ def simulate(
                 sim.actions[line["index"]] = list(line["actions"])
 
     run: RunResult = run_plan(
-        rules,
-        players,
-        plan,
-        workers=workers,
-        move_timeout=move_timeout,
-        progress=progress,
-        on_game=on_game,
-        scheduler=scheduler,
-        measure=measure_line,
-        pool=pool,
+        rules, players, plan, backend=backend, progress=progress, on_game=on_game, measure=measure_line
     )
     sim.games.extend(measured[i] for i in sorted(measured))
     sim.lines.extend(run.lines)
@@ -380,10 +365,8 @@ def play_exploits(
     games: int,
     seed: int,
     *,
-    workers: int = 1,
-    move_timeout: float | None = None,
+    backend: RunOptions = HERE,
     progress: Progress | None = None,
-    scheduler: str | Client | None = None,
 ) -> Exploits:
     """Play each probe against each opponent on the report's deals (``exploit_plan``); the same games
     whatever the worker count."""
@@ -392,15 +375,7 @@ def play_exploits(
     if not plan:
         return ex
     by_label = {e.label: e for e in (*probes, *opponents)}
-    run = run_plan(
-        rules,
-        list(by_label.values()),
-        plan,
-        workers=workers,
-        move_timeout=move_timeout,
-        progress=progress,
-        scheduler=scheduler,
-    )
+    run = run_plan(rules, list(by_label.values()), plan, backend=backend, progress=progress)
     ex.lines, ex.seconds, ex.played = run.lines, run.seconds, run.played
     return ex
 

@@ -17,14 +17,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
 
 from ..rules.ruleset import Ruleset
+from ..runs.options import HERE, RunOptions
 from ..runs.stats import mean_ci, sprt_bounds, sprt_difference
 from .aggregate import boot_mean, rate, significant
 from .balance import Progress, Simulation, plan_for, players_for, simulate
 from .metrics import GameMetrics, meter_keys
 
 if TYPE_CHECKING:
-    from distributed import Client
-
     from .schema import Batch, CompareReport, CompareRow, CompareVerdict, Mean, Rate, Sequential
 
 FORMAT: Final = "summitgame-compare"
@@ -155,17 +154,15 @@ def run_compare(
     games: int,
     seed: int = 0,
     *,
-    workers: int = 1,
-    move_timeout: float | None = None,
+    backend: RunOptions = HERE,
     metric: str = DEFAULT_METRIC,
     until: bool = False,
     delta: float | None = None,
     progress: Progress | None = None,
-    scheduler: str | Client | None = None,
 ) -> Comparison:
     """Play the same plan (seeds, seats, agents) under both rule sets; with ``until``, in batches until the
     sequential test on ``metric`` is decided or ``games`` are played. ValueError for an unknown metric.
-    ``scheduler``: play on a Dask cluster (``balance.simulate``)."""
+    ``backend``: where the games are played (``balance.simulate``)."""
     defs = {da.name: (da, db) for da, db in shared_defs(rules_a, rules_b)}
     if metric not in defs:
         raise ValueError(f"unknown metric {metric!r}; metrics of both rule sets are {', '.join(defs)}")
@@ -173,12 +170,8 @@ def run_compare(
     plan_a = plan_for(rules_a, players, games, seed)
     plan_b = plan_for(rules_b, players, games, seed)
     if not until:
-        sa = simulate(
-            rules_a, players, plan_a, workers=workers, move_timeout=move_timeout, progress=progress, scheduler=scheduler
-        )
-        sb = simulate(
-            rules_b, players, plan_b, workers=workers, move_timeout=move_timeout, progress=progress, scheduler=scheduler
-        )
+        sa = simulate(rules_a, players, plan_a, backend=backend, progress=progress)
+        sb = simulate(rules_b, players, plan_b, backend=backend, progress=progress)
         return Comparison(sa, sb, None)
     unit = 2 * max(1, len(players) * (len(players) - 1) // 2)  # every pair, both seats of a deal
     batch = max(unit, unit * math.ceil(max(40, len(plan_a) // 20) / unit))
@@ -194,10 +187,8 @@ def run_compare(
                 rules,
                 players,
                 plan[start : start + batch],
-                workers=workers,
-                move_timeout=move_timeout,
+                backend=backend,
                 progress=progress,
-                scheduler=scheduler,
                 into=into,
             )
         pa, pb = paired(sa.games, sb.games)

@@ -29,13 +29,12 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..engine.forward import apply, apply_muted, new_game, new_game_muted
 from ..engine.state import State
 from ..rules.ruleset import Ruleset
+from ..runs.options import HERE, RunOptions
 from ..runs.tournament import PlannedGame, game_id, run_plan
 from .aggregate import rate
 from .metrics import GameMetrics
 
 if TYPE_CHECKING:
-    from distributed import Client
-
     from .balance import Progress, Simulation
     from .schema import CardImpact, Impact, ImpactSummary
 
@@ -128,10 +127,8 @@ def plan_replays(sim: Simulation) -> Replays:
 def play_replays(
     sim: Simulation,
     *,
-    workers: int = 1,
-    move_timeout: float | None = None,
+    backend: RunOptions = HERE,
     progress: Progress | None = None,
-    scheduler: str | Client | None = None,
 ) -> Replays:
     """Plan and play the counterfactual replays of a simulated run (played with ``keep_actions``)."""
     rep = plan_replays(sim)
@@ -144,16 +141,7 @@ def play_replays(
         if line["actions"][: d.transition] != sim.actions[d.game][: d.transition]:
             rep.diverged.add(i)
 
-    run = run_plan(
-        sim.rules,
-        sim.players,
-        rep.plan,
-        workers=workers,
-        move_timeout=move_timeout,
-        progress=progress,
-        on_game=on_game,
-        scheduler=scheduler,
-    )
+    run = run_plan(sim.rules, sim.players, rep.plan, backend=backend, progress=progress, on_game=on_game)
     for line in run.lines:
         rep.results[rep.replay_of[line["index"]]] = line
     rep.seconds, rep.played = run.seconds, run.played

@@ -25,7 +25,7 @@ from ..errors import Problem, RulesError
 from ..rules.loader import load_rules, no_entry
 from ..rules.params import FILE_KEYS, Number, Param, Value, fmt_number, get_at, is_number, override_text, parse_path
 from ..rules.ruleset import Ruleset
-from ..runs.options import RunOptions
+from ..runs.options import HERE, RunOptions
 from ..runs.stats import mean_ci
 from ..runs.tournament import Entrant
 from ..runs.workers import Pool
@@ -115,41 +115,36 @@ def check_names(rules: Ruleset, names: Sequence[str]) -> None:
         raise RulesError([Problem("--measure", n, f"no measure named {n!r}; measures are: {listing}") for n in bad])
 
 
-def play_point(
-    point: Point,
-    players: Sequence[Entrant],
-    games: int,
-    seed: int,
-    names: Sequence[str],
-    backend: RunOptions,
-    progress: Progress | None = None,
-    exploiters: Sequence[str] = (),
-) -> Point:
+@dataclass(frozen=True)
+class Sweep:
+    """What every point of a sweep plays and measures alike: the agents, the games and the seed (so the same
+    deals), the measures' ``names``, where the games run, and the ``exploiters`` the exploit measures add."""
+
+    players: Sequence[Entrant]
+    games: int
+    seed: int
+    names: Sequence[str]
+    backend: RunOptions = HERE
+    exploiters: Sequence[str] = ()
+
+
+def play_point(point: Point, sweep: Sweep, progress: Progress | None = None) -> Point:
     """Play a point's games (the shared plan under its rules) and measure them; the probe games too, if an
     exploit measure is asked for (``measure_all``)."""
-    sim = simulate(
-        point.rules, players, plan_for(point.rules, players, games, seed), progress=progress, **backend.keywords()
-    )
+    plan = plan_for(point.rules, sweep.players, sweep.games, sweep.seed)
+    sim = simulate(point.rules, sweep.players, plan, backend=sweep.backend, progress=progress)
     point.games, point.lines = sim.games, sim.lines
-    rest = replace(backend, pool=None)  # the probes' games start their own workers
-    point.measures = measure_all(point.rules, sim.games, names, players, games, seed, rest, exploiters)
+    rest = replace(sweep, backend=replace(sweep.backend, pool=None))  # the probes' games start their own workers
+    point.measures = measure_all(point.rules, sim.games, rest)
     point.seconds, point.played = sim.seconds, sim.played
     return point
 
 
-def measure_all(
-    rules: Ruleset,
-    measured: Sequence[GameMetrics],
-    names: Sequence[str],
-    players: Sequence[Entrant],
-    games: int,
-    seed: int,
-    backend: RunOptions,
-    exploiters: Sequence[str] = (),
-) -> dict[str, Measure]:
-    """The named measures of a run's games; for ``probe_score_rate`` and ``exploitability:AGENT``, the probes
-    (and ``exploiters``) first play the agents they need on the run's deals, as many games per pairing as
-    each pair of the run's agents plays (``balance.play_exploits``)."""
+def measure_all(rules: Ruleset, measured: Sequence[GameMetrics], sweep: Sweep) -> dict[str, Measure]:
+    """The sweep's measures of a run's games; for ``probe_score_rate`` and ``exploitability:AGENT``, the probes
+    (and the sweep's exploiters) first play the agents they need on the run's deals, as many games per pairing
+    as each pair of the run's agents plays (``balance.play_exploits``)."""
+    names, players = sweep.names, sweep.players
     out = measure(rules, measured, [n for n in names if not is_exploit_measure(n)])
     wanted = [n for n in names if is_exploit_measure(n)]
     if wanted:
@@ -163,8 +158,9 @@ def measure_all(
             )
         if all(a is not None for a in targets.values()):
             opponents = [o for o in opponents if o.label in targets.values()]
-        per = games_per_pair(games, len(players))
-        ex = play_exploits(rules, probe_entrants(exploiters), opponents, per, seed, **backend.keywords())
+        per = games_per_pair(sweep.games, len(players))
+        probes = probe_entrants(sweep.exploiters)
+        ex = play_exploits(rules, probes, opponents, per, sweep.seed, backend=sweep.backend)
         rows = pairing_rows(ex)
         out.update({n: exploit_measure(n, rows, a) for n, a in targets.items()})
     return {n: out[n] for n in names}
@@ -188,29 +184,18 @@ class _Overall:
         return inner
 
 
-def run_sweep(
-    points: Sequence[Point],
-    players: Sequence[Entrant],
-    games: int,
-    seed: int,
-    names: Sequence[str],
-    backend: RunOptions,
-    progress: Progress | None = None,
-    exploiters: Sequence[str] = (),
-) -> list[Point]:
-    """Play every point of a sweep (``exploiters``: see ``measure_all``). On local workers, one pool plays every
-    point (each is given its rules and plan in turn) rather than each starting its own processes."""
-    per = len(plan_for(points[0].rules, players, games, seed)) if points else 0
+def run_sweep(points: Sequence[Point], sweep: Sweep, progress: Progress | None = None) -> list[Point]:
+    """Play every point of a sweep. On local workers, one pool plays every point (each is given its rules and
+    plan in turn) rather than each starting its own processes."""
+    per = len(plan_for(points[0].rules, sweep.players, sweep.games, sweep.seed)) if points else 0
     overall = _Overall(progress, len(points), per)
+    backend = sweep.backend
     workers, timeout = backend.workers, backend.move_timeout
     with contextlib.ExitStack() as stack:
         if len(points) > 1 and backend.scheduler is None and (workers > 1 or timeout is not None):
-            pool = stack.enter_context(Pool(points[0].rules, players, [], timeout, workers))
-            backend = replace(backend, pool=pool)
-        return [
-            play_point(p, players, games, seed, names, backend, overall.run(i, per), exploiters)
-            for i, p in enumerate(points)
-        ]
+            pool = stack.enter_context(Pool(points[0].rules, sweep.players, [], timeout, workers))
+            sweep = replace(sweep, backend=replace(backend, pool=pool))
+        return [play_point(p, sweep, overall.run(i, per)) for i, p in enumerate(points)]
 
 
 def sweep_report(
@@ -356,19 +341,10 @@ def _json_number(v: float) -> float | None:
     return (round(v, 6) if math.isfinite(v) else None) if isinstance(v, float) else v
 
 
-def run_sensitivity(
-    base: Point,
-    found: Sequence[Probe],
-    players: Sequence[Entrant],
-    games: int,
-    seed: int,
-    names: Sequence[str],
-    backend: RunOptions,
-    progress: Progress | None = None,
-) -> None:
+def run_sensitivity(base: Point, found: Sequence[Probe], sweep: Sweep, progress: Progress | None = None) -> None:
     """Play the current rules and every probe's sides."""
     sides = [base] + [p for pr in found for p in (pr.down, pr.up) if p is not None]
-    run_sweep(sides, players, games, seed, names, backend, progress)
+    run_sweep(sides, sweep, progress)
 
 
 def sensitivity_report(

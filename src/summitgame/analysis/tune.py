@@ -54,7 +54,7 @@ from ..runs.stats import wilson
 from ..runs.tournament import Entrant
 from ..safeio import printable
 from .metrics import GameMetrics
-from .sweep import Point, current_value, play_point
+from .sweep import Point, Sweep, current_value, play_point
 from .targets import Targets, check, total_loss
 
 PULL = 1e-3  #: weight of the distance from the current rules in the objective (a met target's miss is 0)
@@ -540,16 +540,8 @@ class Tuning:
             return Trial(number, values, math.inf, math.inf, False, "", {"invalid": rules}, phase)
         self._rules[_key(values)] = (rules.fingerprint, "")
         names = [t.name for t in self.targets.targets]
-        point = play_point(
-            Point(dict[str, Value](values), rules),
-            self.players,
-            self.games,
-            self.seed,
-            names,
-            self.backend,
-            self.game_progress,
-            self.targets.exploiters,
-        )
+        sweep = Sweep(self.players, self.games, self.seed, names, self.backend, self.targets.exploiters)
+        point = play_point(Point(dict[str, Value](values), rules), sweep, self.game_progress)
         verdicts = check(self.targets, point.measures)
         loss = _rounded(total_loss(verdicts))
         measures = {v.target.name: v.as_dict() for v in verdicts}

@@ -24,6 +24,7 @@ from ..version import __version__
 from .common import (
     AGENT_SPEC_HELP,
     BotProgress,
+    Bots,
     F,
     SummitGroup,
     agent_list,
@@ -31,9 +32,11 @@ from .common import (
     bot_options,
     bot_run_options,
     csv_option,
+    file_option,
     folder_option,
     games_option,
     html_option,
+    json_option,
     load,
     load_agent_classes,
     print_schema,
@@ -147,7 +150,7 @@ def schema_cmd(kind: str, out_dir: Path | None) -> None:
 @rules_options
 @games_option("Games to play.", low=1, default=1000, show=True)
 @click.option("--seed", "-s", type=int, default=0, show_default=True, help="Run seed: every deal is derived from it.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON document.")
+@json_option("summary")
 def simulate_cmd(rules_path: Path | None, overrides: tuple[str, ...], games: int, seed: int, as_json: bool) -> None:
     """Play random-vs-random games and print the outcome-tier distribution."""
     rules = load(rules_path, overrides)
@@ -175,6 +178,16 @@ def simulate_cmd(rules_path: Path | None, overrides: tuple[str, ...], games: int
 
 
 # --- hot-seat play: play, replay --------------------------------------------------------------
+
+
+def player_option(help_text: str) -> Callable[[F], F]:
+    """``--player ROLE=AGENT`` (repeatable; the texts arrive as ``players``): who sits in a seat."""
+    return click.option("--player", "players", multiple=True, metavar="ROLE=AGENT", help=help_text)
+
+
+def delay_option(help_text: str) -> Callable[[F], F]:
+    """``--delay SECONDS``: the pause between two steps shown (None when not given: the command's default)."""
+    return click.option("--delay", type=click.FloatRange(min=0), default=None, help=help_text)
 
 
 def read_line(prompt: str) -> str:
@@ -209,13 +222,9 @@ def check_hot_seat(console: Any) -> None:
 
 @cli.command("play")
 @rules_options
-@click.option(
-    "--player",
-    "players",
-    multiple=True,
-    metavar="ROLE=AGENT",
-    help="Put a bot in a seat, e.g. --player moscow=random (repeatable; seats default to human). "
-    "AGENT is any agent spec `summitgame match` takes, or 'human'.",
+@player_option(
+    "Put a bot in a seat, e.g. --player moscow=random (repeatable; seats default to human). "
+    "AGENT is any agent spec `summitgame match` takes, or 'human'."
 )
 @click.option(
     "--seed",
@@ -223,27 +232,14 @@ def check_hot_seat(console: Any) -> None:
     default=None,
     help="Seed of the deal, to replay a game (default: a random 64-bit one, shown when the game is over).",
 )
-@click.option(
-    "--load",
-    "load_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Resume a saved game (give the same --rules/--set it was played with).",
-)
-@click.option(
+@file_option("--load", "load_path", "Resume a saved game (give the same --rules/--set it was played with).")
+@file_option(
     "--record",
     "record_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Where to write the finished game's record (default: a new file in the games folder: "
+    "Where to write the finished game's record (default: a new file in the games folder: "
     "$SUMMITGAME_DATA, or your data folder, e.g. ~/.local/share/summitgame/games).",
 )
-@click.option(
-    "--delay",
-    type=click.FloatRange(min=0),
-    default=None,
-    help="Seconds to pause after each bot move (default: 0.8 on a terminal, 0 otherwise).",
-)
+@delay_option("Seconds to pause after each bot move (default: 0.8 on a terminal, 0 otherwise).")
 def play_cmd(
     rules_path: Path | None,
     overrides: tuple[str, ...],
@@ -365,12 +361,10 @@ def play_cmd(
 @rules_options
 @click.option("--verify", is_flag=True, help="Only check that the game replays and reproduces its recorded outcome.")
 @click.option("--no-wait", is_flag=True, help="Print the whole game at once instead of waiting for Enter at each step.")
-@click.option(
+@file_option(
     "--html",
     "html_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write a self-contained page that steps through the game on the board (buttons and arrow keys) to this "
+    "Write a self-contained page that steps through the game on the board (buttons and arrow keys) to this "
     "file instead; no server needed.",
 )
 @click.option(
@@ -421,20 +415,9 @@ def replay_cmd(
 @cli.command("watch")
 @click.argument("record", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @rules_options
-@click.option(
-    "--player",
-    "players",
-    multiple=True,
-    metavar="ROLE=AGENT",
-    help="The bot in a seat, e.g. --player moscow=mcts (repeatable; seats default to greedy).",
-)
+@player_option("The bot in a seat, e.g. --player moscow=mcts (repeatable; seats default to greedy).")
 @click.option("--seed", type=int, default=None, help="Seed of the deal (default: a random one, shown at the end).")
-@click.option(
-    "--delay",
-    type=click.FloatRange(min=0),
-    default=None,
-    help="Seconds between two steps (default: 1.5 on a terminal, 0 otherwise; 0 shows the game at once).",
-)
+@delay_option("Seconds between two steps (default: 1.5 on a terminal, 0 otherwise; 0 shows the game at once).")
 def watch_cmd(
     record: Path | None,
     rules_path: Path | None,
@@ -551,14 +534,10 @@ def speed_doc(run: Any) -> dict[str, Any]:
 @rules_options
 @games_option("Games (seats swap every other). [default: 100; with --until-significant, the most: 10000]", low=1)
 @bot_run_options
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON document.")
+@json_option("summary")
 @folder_option("--records", "Save every game record in this directory (game-00001.json, ...; replayable).")
-@click.option(
-    "--pgn",
-    "pgn_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Also write every game as plain text for reading, PGN-like: headers, then one move a line.",
+@file_option(
+    "--pgn", "pgn_path", "Also write every game as plain text for reading, PGN-like: headers, then one move a line."
 )
 @click.option(
     "--until-significant",
@@ -585,10 +564,7 @@ def match_cmd(
     overrides: tuple[str, ...],
     games: int | None,
     seed: int | None,
-    workers: int,
-    scheduler: str | None,
-    move_timeout: float | None,
-    agent_classes: tuple[str, ...],
+    bots: Bots,
     as_json: bool,
     records: Path | None,
     pgn_path: Path | None,
@@ -610,7 +586,7 @@ def match_cmd(
     if not until and (elo0 is not None or elo1 is not None):
         raise click.UsageError("--elo0 and --elo1 go with --until-significant")
     rules = load(rules_path, overrides)
-    load_agent_classes(agent_classes)
+    bots.load_agents()
     games_played: dict[int, dict[str, Any]] = {}
     keep = None if pgn_path is None else (lambda line: games_played.__setitem__(line["index"], line))
     with BotProgress(f"{agent_a} vs {agent_b}", plain=False) as progress:
@@ -627,11 +603,9 @@ def match_cmd(
                 seed,
                 elo0=e0,
                 elo1=e1,
-                workers=workers,
-                move_timeout=move_timeout,
+                backend=bots.run,
                 records=records,
                 progress=progress,
-                scheduler=scheduler,
                 on_game=keep,
             )
         else:
@@ -641,11 +615,9 @@ def match_cmd(
                 agent_b,
                 100 if games is None else games,
                 seed,
-                workers=workers,
-                move_timeout=move_timeout,
+                backend=bots.run,
                 records=records,
                 progress=progress,
-                scheduler=scheduler,
                 on_game=keep,
             )
     if pgn_path is not None:
@@ -685,7 +657,7 @@ def match_cmd(
     help="Directory for games.jsonl (one line per finished game), summary.json and tournament.json.",
 )
 @click.option("--resume", is_flag=True, help="Finish the run in --out: play only the games not yet in games.jsonl.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON document.")
+@json_option("summary")
 @csv_option()
 def tournament_cmd(
     agents: tuple[str, ...],
@@ -693,10 +665,7 @@ def tournament_cmd(
     overrides: tuple[str, ...],
     games: int,
     seed: int | None,
-    workers: int,
-    scheduler: str | None,
-    move_timeout: float | None,
-    agent_classes: tuple[str, ...],
+    bots: Bots,
     out: Path,
     resume: bool,
     as_json: bool,
@@ -714,7 +683,7 @@ def tournament_cmd(
     if len(agents) < 2:
         raise click.UsageError("a tournament needs at least two agents")
     rules = load(rules_path, overrides)
-    load_agent_classes(agent_classes)
+    bots.load_agents()
     try:
         with logs_in(out / "bot-logs") as bot_logs, BotProgress("tournament", plain=not as_json) as progress:
             run, summary = run_tournament(
@@ -723,11 +692,9 @@ def tournament_cmd(
                 games,
                 out,
                 seed,
-                workers=workers,
-                move_timeout=move_timeout,
+                backend=bots.run,
                 resume=resume,
                 progress=progress,
-                scheduler=scheduler,
                 keep_lines=csv_dir is not None,  # else memory stays flat however long the run
             )
     except KeyboardInterrupt:
@@ -798,7 +765,7 @@ def report_outputs(kind: str, what: str) -> Callable[[F], F]:
     def decorate(func: F) -> F:
         func = schema_option(print_schema(kind))(func)
         func = html_option()(func)
-        return click.option("--json", "as_json", is_flag=True, help=f"Print the {what} as one JSON document.")(func)
+        return json_option(what)(func)
 
     return decorate
 
@@ -852,10 +819,7 @@ def balance_cmd(
     agents_text: str | None,
     games: int,
     seed: int,
-    workers: int,
-    scheduler: str | None,
-    move_timeout: float | None,
-    agent_classes: tuple[str, ...],
+    bots: Bots,
     as_json: bool,
     records: Path | None,
     ablate: tuple[str, ...],
@@ -881,7 +845,7 @@ def balance_cmd(
     from ..rules.loader import without_cards
 
     rules = load(rules_path, overrides)
-    load_agent_classes(agent_classes)
+    bots.load_agents()
     specs = agent_list(agents_text)
     players = bal.players_for(specs)
     options: list[tuple[str, Any]] = [("--agents", ",".join(specs)), ("--games", games), ("--seed", seed)]
@@ -904,16 +868,14 @@ def balance_cmd(
             variants.append((cards, None, str(e)))
     with BotProgress("balance", plain=False) as progress:
         plan = bal.plan_for(rules, players, games, seed)
-        run_opts: dict[str, Any] = {"workers": workers, "move_timeout": move_timeout, "progress": progress}
-        run_opts["scheduler"] = scheduler
-        sim = bal.simulate(rules, players, plan, keep_actions=impact, **run_opts)
+        sim = bal.simulate(rules, players, plan, backend=bots.run, progress=progress, keep_actions=impact)
     ablations = []
     for cards, ablated, why in variants:
         rows: list[CompareRow] = []
         if ablated is not None:
             with BotProgress(f"balance: without {','.join(cards)}", plain=False) as progress:
-                run_opts["progress"] = progress
-                other = bal.simulate(ablated, players, bal.plan_for(ablated, players, games, seed), **run_opts)
+                other_plan = bal.plan_for(ablated, players, games, seed)
+                other = bal.simulate(ablated, players, other_plan, backend=bots.run, progress=progress)
             rows = compare_rows(metric_defs(rules), sim.games, other.games, seed)
         ablations.append(ablation_entry(rules, cards, ablated, rows, why))
     if ablate_all:
@@ -923,14 +885,16 @@ def balance_cmd(
     opponents = bal.skilled(players)
     if per_pairing and opponents:
         with BotProgress("balance: probes", plain=False) as progress:
-            run_opts["progress"] = progress
-            exploits = bal.play_exploits(rules, bal.probe_entrants(), opponents, per_pairing, seed, **run_opts)
+            probes = bal.probe_entrants()
+            exploits = bal.play_exploits(
+                rules, probes, opponents, per_pairing, seed, backend=bots.run, progress=progress
+            )
     replays = None
     if impact:
         from ..analysis.impact import play_replays
 
         with BotProgress("balance: impact", plain=False) as progress:
-            replays = play_replays(sim, **{**run_opts, "progress": progress})
+            replays = play_replays(sim, backend=bots.run, progress=progress)
     recorded = None
     if records is not None:
         recorded = bal.recorded_section(rules, read_recorded(records, rules), records, seed)
@@ -984,10 +948,7 @@ def compare_cmd(
     agents_text: str | None,
     games: int,
     seed: int,
-    workers: int,
-    scheduler: str | None,
-    move_timeout: float | None,
-    agent_classes: tuple[str, ...],
+    bots: Bots,
     metric: str,
     until: bool,
     delta: float | None,
@@ -1011,7 +972,7 @@ def compare_cmd(
         raise click.BadParameter(
             f"unknown metric {metric!r}; the metrics of both rule sets are: {', '.join(names)}", param_hint="--metric"
         )
-    load_agent_classes(agent_classes)
+    bots.load_agents()
     specs = agent_list(agents_text)
     options: list[tuple[str, Any]] = [(f"--set-a={o}", True) for o in set_a] + [(f"--set-b={o}", True) for o in set_b]
     options += [("--agents", ",".join(specs)), ("--games", games), ("--seed", seed)]
@@ -1025,13 +986,11 @@ def compare_cmd(
             specs,
             games,
             seed,
-            workers=workers,
-            move_timeout=move_timeout,
+            backend=bots.run,
             metric=metric,
             until=until,
             delta=delta,
             progress=progress,
-            scheduler=scheduler,
         )
     labels = {"a": " ".join([str(rules_a), *set_a]), "b": " ".join([str(rules_b), *set_b])}
     doc = compare_report(cmp, seed, command, labels, metric)
@@ -1061,7 +1020,7 @@ def compare_cmd(
 @click.option(
     "--resamples", type=click.IntRange(min=0, max=10_000), default=200, show_default=True, help="Bootstrap resamples."
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the meta-game as one JSON document.")
+@json_option("meta-game")
 @html_option("Also write a self-contained HTML page: payoff matrix, equilibrium weights and regrets, verdict.")
 def metagame_cmd(
     agents: tuple[str, ...],
@@ -1069,10 +1028,7 @@ def metagame_cmd(
     overrides: tuple[str, ...],
     games: int,
     seed: int,
-    workers: int,
-    scheduler: str | None,
-    move_timeout: float | None,
-    agent_classes: tuple[str, ...],
+    bots: Bots,
     resamples: int,
     as_json: bool,
     html_path: Path | None,
@@ -1092,14 +1048,12 @@ def metagame_cmd(
     except ImportError:
         raise SummitError("metagame needs scipy: pip install 'summitgame[metagame]'") from None
     rules = load(rules_path, overrides)
-    load_agent_classes(agent_classes)
+    bots.load_agents()
     players = entrants(agents)
     labels = [p.label for p in players]
     plan = make_plan(labels, games, seed, rules)
     with BotProgress("metagame", plain=False) as progress:
-        run = run_plan(
-            rules, players, plan, workers=workers, move_timeout=move_timeout, progress=progress, scheduler=scheduler
-        )
+        run = run_plan(rules, players, plan, backend=bots.run, progress=progress)
     game = metagame(labels, pair_scores(labels, run.lines), resamples=resamples, seed=seed)
     doc = report(game, games, seed)
     if html_path is not None:

@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 
@@ -107,9 +109,33 @@ def backend_options(func: F) -> F:
     return func
 
 
+@dataclass(frozen=True)
+class Bots:
+    """A command's bot options as one value: where its games are played (``run``; a Dask scheduler is still an
+    address there) and the plug-in agent classes of ``--agent`` (loaded when the command says)."""
+
+    run: RunOptions
+    agent_classes: tuple[str, ...] = ()
+
+    def load_agents(self) -> None:
+        """Import and register the ``--agent`` classes (``load_agent_classes``)."""
+        load_agent_classes(self.agent_classes)
+
+    def opened(self) -> RunOptions:
+        """``run`` with its Dask scheduler connected once for the whole command (closed when it ends) rather
+        than once per point or candidate; ``run`` as it is without a scheduler."""
+        scheduler = self.run.scheduler
+        if not isinstance(scheduler, str):
+            return self.run
+        from ..runs.cluster import connect
+
+        return replace(self.run, scheduler=click.get_current_context().with_resource(connect(scheduler)))
+
+
 def bot_options(func: F) -> F:
     """Options shared by the commands that play bots: seed, where to play (``backend_options``), move limit,
-    plug-in agent classes. Designer commands default to seed 0: their bots are trusted, the answer repeatable."""
+    plug-in agent classes; all but the seed arrive as one ``bots: Bots``. Designer commands default to seed 0:
+    their bots are trusted, the answer repeatable."""
     func = _bot_options(func)
     return click.option(
         "--seed", "-s", type=int, default=0, show_default=True, help="Run seed: every deal is derived from it."
@@ -130,7 +156,21 @@ def bot_run_options(func: F) -> F:
     )(func)
 
 
-def _bot_options(func: F) -> F:
+def _bot_options(command: F) -> F:
+    """``--workers``, ``--scheduler``, ``--move-timeout`` and ``--agent``, handed to ``command`` as one ``bots``."""
+
+    @functools.wraps(command)
+    def bundled(
+        *args: Any,
+        workers: int,
+        scheduler: str | None,
+        move_timeout: float | None,
+        agent_classes: tuple[str, ...],
+        **kwargs: Any,
+    ) -> Any:
+        return command(*args, bots=Bots(RunOptions(workers, move_timeout, scheduler), agent_classes), **kwargs)
+
+    func = cast(F, bundled)
     func = click.option(
         "--agent",
         "agent_classes",
@@ -237,19 +277,25 @@ def write_report(path: Path, html: str) -> None:
     click.echo(printable(f"report:            {path}"), err=True)
 
 
+def file_option(flag: str, dest: str, help_text: str, **settings: Any) -> Callable[[F], F]:
+    """A file the command reads or writes (``--pgn``, ``--load``, ...; its path arrives as ``dest``, None when
+    not given); ``settings``: click's others (``required``, ``metavar``, ``callback``)."""
+    return click.option(
+        flag, dest, type=click.Path(dir_okay=False, path_type=Path), default=None, help=help_text, **settings
+    )
+
+
+def json_option(what: str) -> Callable[[F], F]:
+    """``--json``: print the command's ``what`` (its summary, report, ...) as one JSON document (``as_json``)."""
+    return click.option("--json", "as_json", is_flag=True, help=f"Print the {what} as one JSON document.")
+
+
 def html_option(
     help_text: str = "Also write a self-contained HTML report with charts to this file.",
 ) -> Callable[[F], F]:
     """The ``--html FILE`` option every report command takes (its value arrives as ``html_path``); without
     matplotlib (``summitgame[html]``) it fails at once, before any game is played."""
-    return click.option(
-        "--html",
-        "html_path",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=None,
-        callback=_needs_matplotlib,
-        help=help_text,
-    )
+    return file_option("--html", "html_path", help_text, callback=_needs_matplotlib)
 
 
 def _needs_matplotlib(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
@@ -258,16 +304,6 @@ def _needs_matplotlib(ctx: click.Context, param: click.Parameter, value: Path | 
 
         need_matplotlib()
     return value
-
-
-def open_backend(workers: int, move_timeout: float | None, scheduler: str | None) -> RunOptions:
-    """Where games run. With a Dask scheduler, one client is opened for the whole command (closed when it ends)
-    rather than one per point or candidate."""
-    if scheduler is None:
-        return RunOptions(workers, move_timeout)
-    from ..runs.cluster import connect
-
-    return RunOptions(workers, move_timeout, click.get_current_context().with_resource(connect(scheduler)))
 
 
 def csv_option(what: str = "game") -> Callable[[F], F]:

@@ -14,15 +14,16 @@ from ..safeio import printable
 from .common import (
     AGENT_SPEC_HELP,
     BotProgress,
+    Bots,
     agent_list,
     agents_option,
     bot_options,
     csv_option,
+    file_option,
     games_option,
     html_option,
+    json_option,
     load,
-    load_agent_classes,
-    open_backend,
     print_schema,
     resumable_out,
     rules_options,
@@ -118,7 +119,7 @@ def _sensitivity_keys(texts: tuple[str, ...], tunable: list[str]) -> tuple[list[
     help="Move each --param (default: every [tunable] parameter) one step either way from the current rules "
     "and rank the parameters by how much they move each measure.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the sweep as one JSON document.")
+@json_option("sweep")
 @click.option(
     "--schema",
     "show_schema",
@@ -129,14 +130,12 @@ def _sensitivity_keys(texts: tuple[str, ...], tunable: list[str]) -> tuple[list[
     "Also write a self-contained HTML report: each measure against the parameter with its 95% band, "
     "a heat-map for two parameters (the current rules' cell outlined)."
 )
-@click.option(
+@file_option(
     "--targets",
     "targets_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    metavar="TARGETS.toml",
-    help="Mark each measure's target band (from a targets file) on the charts and colour the heat-maps by the "
+    "Mark each measure's target band (from a targets file) on the charts and colour the heat-maps by the "
     "distance from it.",
+    metavar="TARGETS.toml",
 )
 @csv_option("game of every point")
 def sweep_cmd(
@@ -147,10 +146,7 @@ def sweep_cmd(
     agents_text: str | None,
     games: int,
     seed: int,
-    workers: int,
-    scheduler: str | None,
-    move_timeout: float | None,
-    agent_classes: tuple[str, ...],
+    bots: Bots,
     sensitivity: bool,
     as_json: bool,
     show_schema: bool,
@@ -176,20 +172,20 @@ def sweep_cmd(
     base = load(rules_path, overrides)
     names = list(measure_names) or default_names(base)
     sw.check_names(base, names)
-    load_agent_classes(agent_classes)
+    bots.load_agents()
     specs = agent_list(agents_text)
     players = bal.players_for(specs)
     options: list[tuple[str, Any]] = [(f"--param={t}", True) for t in param_texts]
     options += [(f"--measure={n}", True) for n in measure_names]
     options += [("--agents", ",".join(specs)), ("--games", games), ("--seed", seed), ("--sensitivity", sensitivity)]
     command = bal.command_line("sweep", rules_path, overrides, options)
-    backend = open_backend(workers, move_timeout, scheduler)
+    sweep = sw.Sweep(players, games, seed, names, bots.opened())
     if sensitivity:
         keys, steps = _sensitivity_keys(param_texts, list(base.spec.tunable))
         found = sw.probes(rules_path, overrides, keys, steps)
         current = sw.Point({}, base)
         with BotProgress("sensitivity", plain=False) as progress:
-            sw.run_sensitivity(current, found, players, games, seed, names, backend, progress)
+            sw.run_sensitivity(current, found, sweep, progress)
         doc: SweepReport | SensitivityReport = sw.sensitivity_report(
             current, found, players, names, games, seed, command
         )
@@ -208,7 +204,7 @@ def sweep_cmd(
 
             bands = sw.target_bands(load_targets(targets_path, base), names)
         with BotProgress("sweep", plain=False) as progress:
-            sw.run_sweep(points, players, games, seed, names, backend, progress)
+            sw.run_sweep(points, sweep, progress)
         doc = sw.sweep_report(points, params, players, names, games, seed, command, given, bands)
         lines = sweep_lines(doc)
         played, now = points, {}
@@ -237,7 +233,7 @@ def sweep_cmd(
 @agents_option("Agents (default: the file's [run] agents, else greedy,boulware,titfortat,linear).")
 @games_option("Games (default: the file's [run] games, else 1000).")
 @bot_options
-@click.option("--json", "as_json", is_flag=True, help="Print the verdicts as one JSON document.")
+@json_option("verdicts")
 @schema_option(print_schema("targets"))
 @click.pass_context
 def targets_cmd(
@@ -248,10 +244,7 @@ def targets_cmd(
     agents_text: str | None,
     games: int | None,
     seed: int,
-    workers: int,
-    scheduler: str | None,
-    move_timeout: float | None,
-    agent_classes: tuple[str, ...],
+    bots: Bots,
     as_json: bool,
 ) -> None:
     """Check the rules against balance targets stated in a TOML file; exit status 1 if any is missed.
@@ -266,7 +259,7 @@ def targets_cmd(
 
     rules = load(rules_path, overrides)
     tg = load_targets(targets_file, rules)
-    load_agent_classes(agent_classes)
+    bots.load_agents()
     specs, n, seed = _run_settings(ctx, tg.run, agents_text, games, seed, DEFAULT_TARGET_GAMES)
     players = bal.players_for(specs)
     tg.check_agents([o.label for o in bal.skilled(players)])  # exploitability:AGENT names one of them
@@ -274,9 +267,8 @@ def targets_cmd(
     options: list[tuple[str, Any]] = [("--agents", ",".join(specs)), ("--games", n), ("--seed", seed)]
     command = bal.command_line("targets", rules_path, overrides, options, [str(targets_file)])
     point = sw.Point({}, rules)
-    backend = open_backend(workers, move_timeout, scheduler)
     with BotProgress("targets", plain=False) as progress:
-        sw.run_sweep([point], players, n, seed, names, backend, progress, tg.exploiters)
+        sw.run_sweep([point], sw.Sweep(players, n, seed, names, bots.opened(), tg.exploiters), progress)
     verdicts = check(tg, point.measures)
     doc = {
         "format": "summitgame-targets",
@@ -329,12 +321,11 @@ def _tune_params(texts: tuple[str, ...], tunable: list[str]) -> list[tuple[str, 
 
 @click.command("tune", epilog=AGENT_SPEC_HELP)
 @rules_options
-@click.option(
+@file_option(
     "--targets",
     "targets_file",
+    "The balance targets to meet (a TOML file, as for 'summitgame targets').",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The balance targets to meet (a TOML file, as for 'summitgame targets').",
 )
 @click.option(
     "--param",
@@ -351,7 +342,7 @@ def _tune_params(texts: tuple[str, ...], tunable: list[str]) -> list[tuple[str, 
 @resumable_out(
     "tune-out", "trials.jsonl (every candidate, stored as it finishes), best.toml and the winner's report", "tune"
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON document.")
+@json_option("result")
 @csv_option("game of every candidate played (a resumed tune: those played by this run)")
 @click.pass_context
 def tune_cmd(
@@ -364,10 +355,7 @@ def tune_cmd(
     agents_text: str | None,
     games: int | None,
     seed: int,
-    workers: int,
-    scheduler: str | None,
-    move_timeout: float | None,
-    agent_classes: tuple[str, ...],
+    bots: Bots,
     out_dir: Path,
     resume: bool,
     as_json: bool,
@@ -395,7 +383,7 @@ def tune_cmd(
     tg = load_targets(targets_file, rules)
     dims = tn.dimensions(rules_path, overrides, _tune_params(param_texts, list(rules.spec.tunable)))
     locks = tn.locks(dims, tg, list(rules.spec.tunable))  # [tune] symmetric: refused before anything is played
-    load_agent_classes(agent_classes)
+    bots.load_agents()
     specs, n, seed = _run_settings(ctx, tg.run, agents_text, games, seed, DEFAULT_TUNE_GAMES)
     players = bal.players_for(specs)
     tg.check_agents([o.label for o in bal.skilled(players)])  # exploitability:AGENT names one of them
@@ -435,7 +423,7 @@ def tune_cmd(
         click.echo(f"{tag}: {values} -> loss {t.loss:.3f}, {met} of {len(t.measures)} met{again}", err=True)
 
     tn.require_optuna()  # before anything is written to --out
-    backend = open_backend(workers, move_timeout, scheduler)
+    backend = bots.opened()
     store = tn.Store(out_dir, settings, resume)
     try:
         tuning = tn.Tuning(rules_path, overrides, dims, tg, players, n, seed, backend, show, locks)
@@ -469,9 +457,11 @@ def tune_cmd(
     fresh_seed = seed + 1
     with BotProgress("balance of the winner", plain=False) as progress:
         plan = bal.plan_for(best_rules, players, n, fresh_seed)
-        sim = bal.simulate(best_rules, players, plan, progress=progress, **backend.keywords())
+        sim = bal.simulate(best_rules, players, plan, backend=backend, progress=progress)
     names = [t.name for t in tg.targets]
-    fresh = check(tg, sw.measure_all(best_rules, sim.games, names, players, n, fresh_seed, backend, tg.exploiters))
+    fresh = check(
+        tg, sw.measure_all(best_rules, sim.games, sw.Sweep(players, n, fresh_seed, names, backend, tg.exploiters))
+    )
     report_cmd = bal.command_line(
         "balance", path, (), [("--agents", ",".join(specs)), ("--games", n), ("--seed", fresh_seed)]
     )
@@ -549,7 +539,7 @@ DEFAULT_TUNE_GAMES = 400
 
 @click.command("tunables")
 @rules_options
-@click.option("--json", "as_json", is_flag=True, help="Print the list as one JSON document.")
+@json_option("list")
 def tunables_cmd(rules_path: Path | None, overrides: tuple[str, ...], as_json: bool) -> None:
     """List the numbers the rules let a designer move ([tunable]): key path, current value, allowed range.
 

@@ -7,7 +7,7 @@ Dask cluster. The seed is not here: it says which games are played, not where.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -25,12 +25,5 @@ class RunOptions:
     scheduler: str | Client | None = None
     pool: Pool | None = None
 
-    def keywords(self) -> dict[str, Any]:
-        """The keyword arguments of ``balance.simulate`` and ``tournament.run_plan`` (``scheduler`` and ``pool``
-        only when set: ``run_plan`` takes no pool)."""
-        out: dict[str, Any] = {"workers": self.workers, "move_timeout": self.move_timeout}
-        if self.scheduler is not None:
-            out["scheduler"] = self.scheduler
-        if self.pool is not None:
-            out["pool"] = self.pool
-        return out
+
+HERE = RunOptions()  #: every game in this process, no move limit: the runners' default

@@ -18,17 +18,15 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..rng import draw_run_seed
 from ..rules.ruleset import Ruleset
 from ..safeio import printable
+from .options import HERE, RunOptions
 from .records import write_atomic
 from .stats import Estimate, mean_ci, score_elo, sprt_bounds, sprt_elo
 from .tournament import Progress, RunResult, entrants, make_plan, run_plan, summarize
-
-if TYPE_CHECKING:
-    from distributed import Client
 
 ALPHA = 0.05
 BETA = 0.05
@@ -62,11 +60,9 @@ def run_until_significant(
     *,
     elo0: float = ELO0,
     elo1: float = ELO1,
-    workers: int = 1,
-    move_timeout: float | None = None,
+    backend: RunOptions = HERE,
     records: str | Path | None = None,
     progress: Progress | None = None,
-    scheduler: str | Client | None = None,
     on_game: Callable[[dict[str, Any]], None] | None = None,
 ) -> tuple[RunResult, dict[str, Any]]:
     """Play ``a`` against ``b`` on paired deals until the sequential test decides (or ``max_games``, rounded
@@ -91,7 +87,7 @@ def run_until_significant(
     stop = 0
     while stop < len(plan) and test.verdict is None:
         start = stop
-        chunk = plan[start : start + batch_size(start, workers)]
+        chunk = plan[start : start + batch_size(start, backend.workers)]
 
         def shifted(done: int, _total: int, start: int = start) -> None:
             if progress:
@@ -101,11 +97,9 @@ def run_until_significant(
             rules,
             players,
             chunk,
-            workers=workers,
-            move_timeout=move_timeout,
+            backend=backend,
             progress=shifted,
             on_game=(lambda line: full.__setitem__(line["index"], line)) if keep else None,
-            scheduler=scheduler,
         )
         played += run.played
         seconds += run.seconds

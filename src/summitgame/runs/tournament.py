@@ -35,6 +35,7 @@ from ..rules.ruleset import Ruleset
 from ..safeio import DataFileError, loads_json, printable, read_text
 from ..version import __version__
 from .gameslog import GAMES_FILE, GameLog, check_seeds, line_problem, read_games, result_line
+from .options import HERE, RunOptions
 from .plan import (
     Entrant,
     Plan,
@@ -66,37 +67,34 @@ def run_plan(
     players: Sequence[Entrant],
     plan: Sequence[PlannedGame],
     *,
-    workers: int = 1,
-    move_timeout: float | None = None,
+    backend: RunOptions = HERE,
     out: str | Path | None = None,
     resume: bool = False,
     progress: Progress | None = None,
     on_game: Callable[[dict[str, Any]], None] | None = None,
     stop_after: int | None = None,
     processes: bool | None = None,
-    scheduler: str | Client | None = None,
     measure: Measure | None = None,
-    pool: Pool | None = None,
     keep_lines: bool = True,
     tally: Callable[[dict[str, Any]], None] | None = None,
 ) -> RunResult:
     """Play a plan; return its finished games in plan order.
 
-    ``out``: a directory for ``games.jsonl`` (streamed, resumable with ``resume=True``). ``on_game``
-    sees each new line (with its actions) as it is written. ``stop_after`` ends the run after that many
-    new games, as if it were killed (for tests). ``processes`` forces (True) or forbids (False) worker
-    processes; by default they are used for K > 1 or a move limit. ``scheduler``: play on the Dask
-    cluster at this address (or through this ``distributed.Client``) instead; ``workers`` and
-    ``processes`` are then ignored (see ``cluster``). ``measure``: a module-level function of a finished game's
-    line (with its actions) and the rules, run on the worker that played the game (in this process when the
-    games are); ``on_game`` then finds its answer under the line's ``measured`` key, which no stored line
-    keeps. ``pool``: a running ``workers.Pool`` to play on (one pool for many runs, as a sweep's points);
-    ``workers`` and ``processes`` are then ignored.
+    ``backend``: where the games are played (``options.RunOptions``): in this process, on K worker processes
+    (by default for K > 1 or a move limit; ``processes`` forces (True) or forbids (False) them), on its running
+    ``workers.Pool`` (one pool for many runs, as a sweep's points), or on the Dask cluster at its ``scheduler``
+    address or through that ``distributed.Client`` (see ``cluster``; ``workers`` and ``processes`` are then
+    ignored). ``out``: a directory for ``games.jsonl`` (streamed, resumable with ``resume=True``). ``on_game``
+    sees each new line (with its actions) as it is written. ``stop_after`` ends the run after that many new
+    games, as if it were killed (for tests). ``measure``: a module-level function of a finished game's line
+    (with its actions) and the rules, run on the worker that played the game (in this process when the games
+    are); ``on_game`` then finds its answer under the line's ``measured`` key, which no stored line keeps.
 
     Memory: ``keep_lines=False`` keeps no line (``RunResult.lines`` stays empty, ``finished`` counts them) and
     ``tally`` sees every finished line of the plan instead (resumed or new, without actions, in no particular
     order): with a ``plan.Plan``, which works its games out when asked, a run of any length then holds a
     fixed amount (``standings.Standings`` sums the lines as they pass)."""
+    workers, move_timeout, pool = backend.workers, backend.move_timeout, backend.pool
     if workers < 1:
         raise TournamentError(f"workers must be at least 1, got {workers}")
     if move_timeout is not None and move_timeout <= 0:
@@ -109,7 +107,7 @@ def run_plan(
         if len({g.game_id for g in plan}) != len(plan):
             raise TournamentError("the plan has duplicate game ids")
     by_id = _Ids(plan)
-    with _backend(scheduler) as client:  # reach the cluster before touching games.jsonl
+    with _backend(backend.scheduler) as client:  # reach the cluster before touching games.jsonl
         result = RunResult(plan, [], workers=workers if use_processes else 0)
         if client is not None:
             from . import cluster
@@ -176,9 +174,9 @@ def run_plan(
                     measured = pool.measured
                     pool.run(finished)
                 elif use_processes:
-                    with Pool(rules, players, todo, move_timeout, min(workers, len(todo)), measure) as pool:
-                        measured = pool.measured
-                        pool.run(finished)
+                    with Pool(rules, players, todo, move_timeout, min(workers, len(todo)), measure) as own:
+                        measured = own.measured
+                        own.run(finished)
                 else:
                     run_here(rules, players, move_timeout, todo, finished)
         finally:
@@ -232,17 +230,15 @@ def run_match(
     games: int,
     seed: int | None = None,
     *,
-    workers: int = 1,
-    move_timeout: float | None = None,
+    backend: RunOptions = HERE,
     records: str | Path | None = None,
     progress: Progress | None = None,
-    scheduler: str | Client | None = None,
     on_game: Callable[[dict[str, Any]], None] | None = None,
 ) -> tuple[RunResult, dict[str, Any]]:
     """Play ``a`` against ``b`` for ``games`` games with paired seeds and swapped seats; return the run and
     its summary. ``seed``: the run seed (None: drawn at random; the summary's ``seed`` replays the run);
-    ``records``: a directory to save every game record in (``game-00001.json``, …); ``scheduler``: a Dask
-    cluster to play on (``run_plan``); ``on_game``: sees each finished game's line, with its actions."""
+    ``records``: a directory to save every game record in (``game-00001.json``, …); ``backend``: where the
+    games are played (``run_plan``); ``on_game``: sees each finished game's line, with its actions."""
     seed, source = (draw_run_seed(), "drawn") if seed is None else (seed, "given")
     players = entrants([a, b], allow_repeats=True)
     plan = make_plan([p.label for p in players], games, seed, rules)
@@ -256,16 +252,7 @@ def run_match(
             if on_game is not None:
                 on_game(line)
 
-    run = run_plan(
-        rules,
-        players,
-        plan,
-        workers=workers,
-        move_timeout=move_timeout,
-        progress=progress,
-        on_game=save,
-        scheduler=scheduler,
-    )
+    run = run_plan(rules, players, plan, backend=backend, progress=progress, on_game=save)
     summary = summarize(rules, players, plan, run.lines)
     summary["seed"] = seed
     summary["seed_source"] = source
@@ -303,19 +290,17 @@ def run_tournament(
     out: str | Path,
     seed: int | None = None,
     *,
-    workers: int = 1,
-    move_timeout: float | None = None,
+    backend: RunOptions = HERE,
     resume: bool = False,
     progress: Progress | None = None,
     stop_after: int | None = None,
     processes: bool | None = None,
-    scheduler: str | Client | None = None,
     keep_lines: bool = True,
 ) -> tuple[RunResult, dict[str, Any]]:
     """A round robin of ``games`` games per pair, streamed to ``out/games.jsonl``; the summary goes to
     ``out/summary.json`` and the settings to ``out/tournament.json`` (both written atomically);
     ``seed``: the run seed (None: on resume the one in ``games.jsonl``, else drawn at random; ``run_seed``);
-    ``scheduler``: a Dask cluster to play on (``run_plan``). The plan is worked out game by game and the
+    ``backend``: where the games are played (``run_plan``). The plan is worked out game by game and the
     summary summed as the games finish (``standings.Standings``); with ``keep_lines=False`` no line stays in
     memory either (``RunResult.lines`` is then empty), so memory stays flat however many games are played."""
     players = entrants(specs)
@@ -330,7 +315,7 @@ def run_tournament(
         "agents": [p.spec for p in players],
         "games_per_pair": games,
         "seed": seed,
-        "move_timeout": move_timeout,
+        "move_timeout": backend.move_timeout,
         "planned": len(plan),
     }
     previous = folder / SETTINGS_FILE
@@ -353,14 +338,12 @@ def run_tournament(
         rules,
         players,
         plan,
-        workers=workers,
-        move_timeout=move_timeout,
+        backend=backend,
         out=folder,
         resume=resume,
         progress=progress,
         stop_after=stop_after,
         processes=processes,
-        scheduler=scheduler,
         keep_lines=keep_lines,
         tally=table.add,
     )
