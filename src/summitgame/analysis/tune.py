@@ -47,7 +47,7 @@ from ..errors import Problem, RulesError, SummitError
 from ..rules.loader import default_rules_path, load_rules
 from ..rules.params import Number, Span, Value, fmt_number, get_at, parse_path
 from ..rules.ruleset import Ruleset, card_values
-from ..runs.jsonlines import JsonLines, check_resume_settings
+from ..runs.jsonlines import RunFolder, keys_problem
 from ..runs.options import RunOptions
 from ..runs.records import write_atomic
 from ..runs.stats import wilson
@@ -296,12 +296,9 @@ def _trial_line(line: Any) -> str | None:
     """What is wrong with the shape of a parsed line of ``trials.jsonl`` (None: it is a trial line)."""
     if not isinstance(line, dict):
         return f"not a trial line (a JSON object is expected, not {_shown(line, 30)}); {HINT}"
-    missing = [k for k in FIELDS if k not in line]
-    if missing:
-        return f"not a trial line: it lacks {', '.join(missing)}; {HINT}"
-    extra = sorted(k for k in line if k not in FIELDS)
-    if extra:
-        return f"not a trial line: unknown field {_shown(extra[0])}; {HINT}"
+    odd = keys_problem(line, FIELDS, _shown)
+    if odd:
+        return f"not a trial line: {odd}; {HINT}"
     wrong = []
     if not (isinstance(line["number"], int) and not isinstance(line["number"], bool) and line["number"] >= 0):
         wrong.append("number (a whole number from 0)")
@@ -367,39 +364,28 @@ def _measures_problem(targets: Targets, trial: Trial) -> str | None:
     return None
 
 
-class Store:
+class Store(RunFolder[Trial]):
     """``DIR/trials.jsonl`` (a ``JsonLines`` log, fsynced after every trial) and ``DIR/tune.json`` (the
     settings a resume must match): appended as trials finish, read back to resume.
 
     The file holds the search's candidates (numbered 0, 1, ...), then the trim's. A resume replays the
     whole tune against it (``search``, ``trim``), so every line must be what this tune would write there."""
 
+    held, what, hint = "a tune", "a tune's settings (a JSON object)", HINT
+
     def __init__(self, folder: Path, settings: Mapping[str, Any], resume: bool) -> None:
-        self.folder = folder
-        self.settings = settings
-        self.path = folder / TRIALS_FILE
+        super().__init__(folder, settings, resume, (TRIALS_FILE, SETTINGS_FILE), TuneError, _trial_line, Trial.parse)
         self.checked = False
-        folder.mkdir(parents=True, exist_ok=True)
-        settings_path = folder / SETTINGS_FILE
-        if settings_path.exists() or self.path.exists():
-            if not resume:
-                raise TuneError(
-                    f"{printable(folder)} already holds a tune: add --resume to continue it, or choose another --out"
-                )
-            check_resume_settings(
-                settings_path,
-                self.settings,
-                self.folder,
-                TuneError,
-                "a tune's settings (a JSON object)",
-                lambda k: _shown(k, 40),
-            )
-        else:
-            write_atomic(settings_path, json.dumps(dict(settings), indent=1, sort_keys=True) + "\n")
-        self.log = JsonLines(self.path, TuneError, _trial_line)
-        docs = self.log.open(True, lambda n: "")
-        self.trials = [Trial.parse(d, n) for d, (n, _) in zip(docs, self.log.where, strict=True)]
         self._odd = self._odd_line()
+
+    def show(self, key: str) -> str:
+        """A setting that differs, quoted as JSON."""
+        return _shown(key, 40)
+
+    @property
+    def trials(self) -> list[Trial]:
+        """The trials stored, in order."""
+        return self.records
 
     def _odd_line(self) -> tuple[int, str] | None:
         """The first line that is not byte for byte what the tune writes (a blank line, spaces or key order
@@ -414,10 +400,6 @@ class Store:
         if data.count(b"\n") > len(self.trials):
             return len(self.trials) + 1, "a blank line (the tune writes none)"
         return None
-
-    def refuse(self, trial: Trial, what: str) -> TuneError:
-        """The error for a stored line that does not fit this tune: FILE:LINE: what is wrong; a hint."""
-        return TuneError(f"{printable(self.path)}:{trial.read_from}: {what}; {HINT}")
 
     def check(self, tuning: Tuning) -> None:
         """Check every stored line against this tune (before anything is replayed or appended): its index,
@@ -461,20 +443,6 @@ class Store:
             if why:
                 raise self.refuse(t, why)
         self.checked = True
-
-    def add(self, trial: Trial) -> None:
-        """Append a trial and make it durable before the next one starts."""
-        self.trials.append(trial)
-        self.log.append([trial.line()])
-
-    def drop(self, count: int) -> None:
-        """Keep only the first ``count`` stored lines (a finished tune's trim, when a larger budget goes on)."""
-        self.log.cut(count)
-        del self.trials[count:]
-
-    def close(self) -> None:
-        """Close the trials file."""
-        self.log.close()
 
 
 @dataclass
@@ -586,15 +554,21 @@ def _distributions(tuning: Tuning) -> dict[str, Any]:
     return out
 
 
-def require_optuna() -> Any:
-    """optuna, quietened; TuneError saying how to install it if it is missing."""
+def quiet_optuna(command: str, error: type[SummitError]) -> Any:
+    """optuna, quietened (a tune's or an exploit search's sampler); ``error`` saying how to install it for
+    ``command`` if it is missing."""
     try:
         import optuna
     except ImportError:
-        raise TuneError("tune needs optuna: pip install 'summitgame[tune]'") from None
+        raise error(f"{command} needs optuna: pip install 'summitgame[tune]'") from None
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
     return optuna
+
+
+def require_optuna() -> Any:
+    """optuna, quietened; TuneError saying how to install it if it is missing."""
+    return quiet_optuna("tune", TuneError)
 
 
 def _replayed(tuning: Tuning, store: Store, stored: Trial, values: Mapping[str, Number], phase: str) -> Trial:

@@ -14,7 +14,7 @@ import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from ..safeio import (
     MAX_LOG_BYTES,
@@ -194,3 +194,87 @@ def check_resume_settings(
             f"({', '.join(show(k) for k in changed[:6])} differ); "
             "run the same command with --resume, or choose another --out"
         )
+
+
+def keys_problem(line: dict[str, Any], fields: Sequence[str], show: Callable[[str], str]) -> str | None:
+    """What is wrong with the keys of a line that must hold exactly ``fields``: the ones it lacks, or the first
+    unknown one (quoted by ``show``); None if they are right."""
+    missing = [k for k in fields if k not in line]
+    if missing:
+        return f"it lacks {', '.join(missing)}"
+    extra = sorted(k for k in line if k not in fields)
+    return f"unknown field {show(extra[0])}" if extra else None
+
+
+class Stored(Protocol):
+    """A record of a resumable run (a tune's trial, an exploit search's candidate): ``line()`` is how it is stored."""
+
+    @property
+    def read_from(self) -> int | None:
+        """The number of the line it was read from (None: not read back)."""
+
+    def line(self) -> str:
+        """The record as its one line in the file."""
+
+
+S = TypeVar("S", bound=Stored)
+
+
+class RunFolder(Generic[S]):
+    """A resumable run's ``--out`` folder: its settings (``files[1]``, which a resume must match) and its records,
+    one a line in ``files[0]`` (a ``JsonLines`` log, fsynced after each), appended as they finish and read back
+    (``parse(line, number)``) to resume; ``error`` is raised. A subclass names, for the messages, what the folder
+    holds, what its settings file should hold, and what to do about a line that does not fit."""
+
+    held: ClassVar[str] = "a run"  #: what the folder holds ("a tune")
+    what: ClassVar[str] = "a run's settings"  #: what its settings file should hold
+    hint: ClassVar[str] = "choose another --out"  #: what to do about a stored line that does not fit
+
+    def __init__(
+        self,
+        folder: Path,
+        settings: Mapping[str, Any],
+        resume: bool,
+        files: tuple[str, str],
+        error: type[Exception],
+        check: Check,
+        parse: Callable[[dict[str, Any], int], S],
+    ) -> None:
+        from .records import write_atomic
+
+        self.folder, self.settings, self.error = folder, settings, error
+        self.path = folder / files[0]
+        folder.mkdir(parents=True, exist_ok=True)
+        settings_path = folder / files[1]
+        if settings_path.exists() or self.path.exists():
+            if not resume:
+                busy = f"{printable(folder)} already holds {self.held}"
+                raise error(f"{busy}: add --resume to continue it, or choose another --out")
+            check_resume_settings(settings_path, self.settings, self.folder, error, self.what, self.show)
+        else:
+            write_atomic(settings_path, json.dumps(dict(settings), indent=1, sort_keys=True) + "\n")
+        self.log = JsonLines(self.path, error, check)
+        self.docs = self.log.open(True, lambda n: "")  #: the lines read back, as parsed
+        self.records = [parse(d, n) for d, (n, _) in zip(self.docs, self.log.where, strict=True)]
+
+    def show(self, key: str) -> str:
+        """How a setting that differs from the stored ones is quoted in the message."""
+        return printable(key)[:40]
+
+    def refuse(self, record: S, what: str) -> Exception:
+        """The error for a stored line that does not fit this run: FILE:LINE: what is wrong; the hint."""
+        return self.error(f"{printable(self.path)}:{record.read_from}: {what}; {self.hint}")
+
+    def add(self, record: S) -> None:
+        """Append a record and make it durable before the next one starts."""
+        self.records.append(record)
+        self.log.append([record.line()])
+
+    def drop(self, count: int) -> None:
+        """Keep only the first ``count`` records (a finished run's last phases, when a larger budget goes on)."""
+        self.log.cut(count)
+        del self.records[count:]
+
+    def close(self) -> None:
+        """Close the records file."""
+        self.log.close()
