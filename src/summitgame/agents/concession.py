@@ -19,7 +19,7 @@ from typing import ClassVar
 from ..engine.observation import Observation
 from ..rules.actions import ActionKind
 from .base import Param, register
-from .evaluate import Appraisal, Package, Valuer, Weights, pressure_fraction, time_fraction
+from .evaluate import Appraisal, Package, Valuer, pressure_fraction, time_fraction
 from .heuristic import ACCEPT_SCALE, HeuristicAgent
 
 EPS = 1e-9
@@ -53,10 +53,6 @@ class ConcessionAgent(HeuristicAgent):
 
     name = "linear"
     parameters: ClassVar[dict[str, Param]] = {"e": _exponent(1.0), "accept_scale": ACCEPT_SCALE}
-
-    def weights(self) -> Weights:
-        """The default valuation, with the acceptance model's softness as a parameter."""
-        return Weights(accept_scale=float(self.params["accept_scale"]))
 
     def target(self, best: float, t: float) -> float:
         """What the agent still asks for at time ``t``, out of the ``best`` it could get (0 = no deal)."""

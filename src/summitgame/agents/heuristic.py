@@ -49,9 +49,11 @@ class HeuristicAgent(Agent):
     # -- what subclasses decide --
 
     def weights(self) -> Weights:
-        """The valuation knobs this agent uses (override to expose some as parameters). Asked once a game (they
+        """The valuation knobs this agent uses: the defaults, with the acceptance model's softness from an
+        ``accept_scale`` parameter if the agent declares one (override to expose more). Asked once a game (they
         follow from the agent's parameters), not at every move: building them costs more than some moves."""
-        return DEFAULT_WEIGHTS
+        scale = self.params.get("accept_scale")
+        return DEFAULT_WEIGHTS if scale is None else Weights(accept_scale=float(scale))
 
     def gesture(self, obs: Observation, val: Valuer, cards: Sequence[Action]) -> Action | None:
         """The gesture to play before building, or None. Default: the most valuable one worth more than 0."""

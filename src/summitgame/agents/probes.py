@@ -130,10 +130,6 @@ class TakerAgent(HeuristicAgent):
     name = "taker"
     parameters: ClassVar[dict[str, Param]] = {"accept_scale": ACCEPT_SCALE}
 
-    def weights(self) -> Weights:
-        """The default valuation, with the acceptance model's softness as a parameter."""
-        return Weights(accept_scale=float(self.params["accept_scale"]))
-
     def _best_ask(self, obs: Observation, options: list[Appraisal]) -> Appraisal | None:
         """The package asking only, with the best expected value (greedy's acceptance model)."""
         two = obs.rules.two_sided

@@ -14,7 +14,7 @@ from typing import ClassVar
 from ..engine.observation import Observation
 from ..rules.actions import ActionKind
 from .base import Param, register
-from .evaluate import Appraisal, Package, Valuer, Weights
+from .evaluate import Appraisal, Package, Valuer
 from .heuristic import ACCEPT_SCALE, HeuristicAgent
 
 
@@ -33,10 +33,6 @@ class HardlinerAgent(HeuristicAgent):
         "give": Param(1, 0, 100, "most steps it concedes in a package"),
         "accept_scale": ACCEPT_SCALE,
     }
-
-    def weights(self) -> Weights:
-        """The default valuation, with the acceptance model's softness as a parameter."""
-        return Weights(accept_scale=float(self.params["accept_scale"]))
 
     def _demand(self, obs: Observation, options: list[Appraisal]) -> Appraisal | None:
         """The best package for itself among those giving at most ``give`` steps (then the likeliest)."""
@@ -79,10 +75,6 @@ class AppeaserAgent(HeuristicAgent):
         "slack": Param(3.0, 0.0, 1000.0, "points of its own it gives up to please the other side"),
         "accept_scale": ACCEPT_SCALE,
     }
-
-    def weights(self) -> Weights:
-        """The default valuation, with the acceptance model's softness as a parameter."""
-        return Weights(accept_scale=float(self.params["accept_scale"]))
 
     def propose(self, obs: Observation, val: Valuer, options: list[Appraisal], can_pass: bool) -> Package | None:
         """What the other side likes most, at a cost to itself of at most ``slack`` and no walk-out."""

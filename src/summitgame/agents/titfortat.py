@@ -18,7 +18,7 @@ from ..engine.observation import Observation
 from ..rules.actions import ActionKind
 from .base import Param, register
 from .concession import best_within
-from .evaluate import Appraisal, Package, Valuer, Weights, linear_value, nash, offers
+from .evaluate import Appraisal, Package, Valuer, linear_value, nash, offers
 from .heuristic import ACCEPT_SCALE, HeuristicAgent
 
 
@@ -34,10 +34,6 @@ class TitForTatAgent(HeuristicAgent):
         "kindness": Param(1.0, 0.0, 1000.0, "points short of its demand it still accepts"),
         "accept_scale": ACCEPT_SCALE,
     }
-
-    def weights(self) -> Weights:
-        """The default valuation, with the acceptance model's softness as a parameter."""
-        return Weights(accept_scale=float(self.params["accept_scale"]))
 
     def demand(self, obs: Observation, fair: float, best: float) -> float:
         """What it asks for now, over no deal: its opening demand, moved by the opponent's concessions."""

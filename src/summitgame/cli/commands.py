@@ -40,6 +40,7 @@ from .common import (
     load,
     load_agent_classes,
     print_schema,
+    repeated,
     rules_args,
     rules_options,
     schema_option,
@@ -182,7 +183,7 @@ def simulate_cmd(rules_path: Path | None, overrides: tuple[str, ...], games: int
 
 def player_option(help_text: str) -> Callable[[F], F]:
     """``--player ROLE=AGENT`` (repeatable; the texts arrive as ``players``): who sits in a seat."""
-    return click.option("--player", "players", multiple=True, metavar="ROLE=AGENT", help=help_text)
+    return repeated("--player", "players", "ROLE=AGENT", help_text)
 
 
 def delay_option(help_text: str) -> Callable[[F], F]:
@@ -501,7 +502,7 @@ def watch_cmd(
 
 
 @cli.command("agents")
-@click.option("--agent", "agent_classes", multiple=True, metavar="MODULE:CLASS", help="Also list this Agent subclass.")
+@repeated("--agent", "agent_classes", "MODULE:CLASS", "Also list this Agent subclass.")
 def agents_cmd(agent_classes: tuple[str, ...]) -> None:
     """List the agents a spec may name, each parameter with what it may be, its default and meaning.
 
@@ -730,13 +731,12 @@ def tournament_cmd(
 @cli.command("export")
 @click.argument("source", metavar="SRC", type=click.Path(path_type=Path))
 @rules_options
-@click.option(
+@folder_option(
     "--csv",
-    "csv_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    "Write DIR/games.csv, DIR/agents.csv and DIR/meters.csv (columns: docs/researchers.md, Data out).",
+    dest="csv_dir",
     required=True,
     metavar="DIR",
-    help="Write DIR/games.csv, DIR/agents.csv and DIR/meters.csv (columns: docs/researchers.md, Data out).",
 )
 def export_cmd(source: Path, rules_path: Path | None, overrides: tuple[str, ...], csv_dir: Path) -> None:
     """Write the games of SRC (a games.jsonl, or a tournament's --out folder) as tidy CSV tables.
@@ -920,8 +920,8 @@ def balance_cmd(
 @cli.command("compare", epilog=AGENT_SPEC_HELP)
 @click.argument("rules_a", metavar="A.toml", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("rules_b", metavar="B.toml", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--set-a", "set_a", multiple=True, metavar="KEY.PATH=VALUE", help="Override a value of A (repeatable).")
-@click.option("--set-b", "set_b", multiple=True, metavar="KEY.PATH=VALUE", help="Override a value of B (repeatable).")
+@repeated("--set-a", "set_a", "KEY.PATH=VALUE", "Override a value of A (repeatable).")
+@repeated("--set-b", "set_b", "KEY.PATH=VALUE", "Override a value of B (repeatable).")
 @agents_option("Agents (default: greedy,boulware,titfortat,linear).")
 @games_option("Games under each rule set (the most, with --until-significant).", default=400, show=True)
 @bot_options

@@ -24,14 +24,19 @@ from ..safeio import printable
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def repeated(flag: str, dest: str, metavar: str, help_text: str) -> Callable[[F], F]:
+    """An option given any number of times (``--set``, ``--agent``, ``--param``, ...); its values arrive as a
+    tuple in ``dest``."""
+    return click.option(flag, dest, multiple=True, metavar=metavar, help=help_text)
+
+
 def rules_options(func: F) -> F:
     """Add ``--rules PATH`` and repeatable ``--set key.path=value`` to a command."""
-    func = click.option(
+    func = repeated(
         "--set",
         "overrides",
-        multiple=True,
-        metavar="KEY.PATH=VALUE",
-        help="Override one rule value (repeatable), validated like the file, e.g. --set meters.trust.start=4.",
+        "KEY.PATH=VALUE",
+        "Override one rule value (repeatable), validated like the file, e.g. --set meters.trust.start=4.",
     )(func)
     func = click.option(
         "--rules",
@@ -171,12 +176,11 @@ def _bot_options(command: F) -> F:
         return command(*args, bots=Bots(RunOptions(workers, move_timeout, scheduler), agent_classes), **kwargs)
 
     func = cast(F, bundled)
-    func = click.option(
+    func = repeated(
         "--agent",
         "agent_classes",
-        multiple=True,
-        metavar="MODULE:CLASS",
-        help="Load an Agent subclass so its name can be used in specs (repeatable), e.g. --agent mybots:Hawk.",
+        "MODULE:CLASS",
+        "Load an Agent subclass so its name can be used in specs (repeatable), e.g. --agent mybots:Hawk.",
     )(func)
     func = click.option(
         "--move-timeout",
@@ -308,15 +312,13 @@ def _needs_matplotlib(ctx: click.Context, param: click.Parameter, value: Path | 
 
 def csv_option(what: str = "game") -> Callable[[F], F]:
     """The ``--csv DIR`` option of the commands that play games (its value arrives as ``csv_dir``)."""
-    return click.option(
+    return folder_option(
         "--csv",
-        "csv_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        metavar="DIR",
-        help=f"Also write every {what} as tidy tables: DIR/games.csv (one row per game), DIR/agents.csv (per agent "
+        f"Also write every {what} as tidy tables: DIR/games.csv (one row per game), DIR/agents.csv (per agent "
         "and role) and DIR/meters.csv (each meter as each round begins and at the end); columns: "
         "docs/researchers.md, Data out.",
+        dest="csv_dir",
+        metavar="DIR",
     )
 
 
@@ -338,12 +340,15 @@ def agents_option(help_text: str, flag: str = "--agents", dest: str = "agents_te
     return click.option(flag, dest, default=None, metavar="A,B,...", help=help_text)
 
 
-def folder_option(flag: str, help_text: str, dest: str | None = None, default: Path | None = None) -> Callable[[F], F]:
-    """A folder the command reads or writes (``--out``, ``--records``); a default given is shown in ``--help``."""
+def folder_option(
+    flag: str, help_text: str, dest: str | None = None, default: Path | None = None, **settings: Any
+) -> Callable[[F], F]:
+    """A folder the command reads or writes (``--out``, ``--records``, ``--csv``); a default given is shown in
+    ``--help``; ``settings``: click's others (``required``, ``metavar``)."""
     shown: dict[str, Any] = {"show_default": True} if default is not None else {}
     names = (flag, dest) if dest else (flag,)
     path = click.Path(file_okay=False, path_type=Path)
-    return click.option(*names, type=path, default=default, help=help_text, **shown)
+    return click.option(*names, type=path, default=default, help=help_text, **shown, **settings)
 
 
 def schema_option(callback: Callable[[click.Context, click.Parameter, bool], None]) -> Callable[[F], F]:

@@ -25,6 +25,7 @@ from .common import (
     json_option,
     load,
     print_schema,
+    repeated,
     resumable_out,
     rules_options,
     schema_option,
@@ -94,20 +95,18 @@ def _sensitivity_keys(texts: tuple[str, ...], tunable: list[str]) -> tuple[list[
 
 @click.command("sweep", epilog=AGENT_SPEC_HELP)
 @rules_options
-@click.option(
+@repeated(
     "--param",
     "param_texts",
-    multiple=True,
-    metavar="KEY.PATH=VALUES",
-    help="A parameter and its values (repeatable; the grid is every combination): 1..5, 0..1:0.25 (with a step) "
+    "KEY.PATH=VALUES",
+    "A parameter and its values (repeatable; the grid is every combination): 1..5, 0..1:0.25 (with a step) "
     "or 0.5,1,2. With --sensitivity: KEY.PATH or KEY.PATH=STEP.",
 )
-@click.option(
+@repeated(
     "--measure",
     "measure_names",
-    multiple=True,
-    metavar="NAME",
-    help="A measure to show (repeatable; default: each tier, role_gap, win_gap, median_end_round). "
+    "NAME",
+    "A measure to show (repeatable; default: each tier, role_gap, win_gap, median_end_round). "
     "Any compare metric works too: rounds, walkout:moscow, peak:pressure:moscow, median:offers, ...",
 )
 @agents_option("Agents (default: greedy,boulware,titfortat,linear).")
@@ -327,12 +326,11 @@ def _tune_params(texts: tuple[str, ...], tunable: list[str]) -> list[tuple[str, 
     "The balance targets to meet (a TOML file, as for 'summitgame targets').",
     required=True,
 )
-@click.option(
+@repeated(
     "--param",
     "param_texts",
-    multiple=True,
-    metavar="KEY.PATH=LOW..HIGH",
-    help="A parameter and the range to search (repeatable); KEY.PATH alone searches its [tunable] range. "
+    "KEY.PATH=LOW..HIGH",
+    "A parameter and the range to search (repeatable); KEY.PATH alone searches its [tunable] range. "
     "Default: every [tunable] parameter.",
 )
 @click.option("--budget", type=click.IntRange(min=1), default=30, show_default=True, help="Candidates to play.")
