@@ -13,31 +13,44 @@ from summitgame.cli.common import Bots, bot_options, bot_run_options
 from summitgame.runs.options import RunOptions
 
 
-def _command(decorator: Callable[[Any], Any]) -> tuple[click.Command, list[tuple[int | None, Bots]]]:
-    seen: list[tuple[int | None, Bots]] = []
+def _command(decorator: Callable[[Any], Any]) -> tuple[click.Command, list[Bots[Any]]]:
+    seen: list[Bots[Any]] = []
 
     @click.command()
     @decorator
     @click.option("--json", "as_json", is_flag=True)
-    def cmd(seed: int | None, bots: Bots, as_json: bool) -> None:
+    def cmd(bots: Bots[Any], as_json: bool) -> None:
         """A command that plays bots."""
-        seen.append((seed, bots))
+        seen.append(bots)
 
     return cmd, seen
 
 
-def test_the_four_options_arrive_as_one_value() -> None:
+def test_the_five_options_arrive_as_one_value() -> None:
     cmd, seen = _command(bot_options)
-    args = ["-w", "3", "--move-timeout", "1.5", "--scheduler", "tcp://h:1", "--agent", "m:A", "--agent", "n:B"]
+    args = [
+        "-s",
+        "7",
+        "-w",
+        "3",
+        "--move-timeout",
+        "1.5",
+        "--scheduler",
+        "tcp://h:1",
+        "--agent",
+        "m:A",
+        "--agent",
+        "n:B",
+    ]
     result = CliRunner().invoke(cmd, [*args, "--json"])
     assert result.exit_code == 0, result.output
-    assert seen == [(0, Bots(RunOptions(3, 1.5, "tcp://h:1"), ("m:A", "n:B")))]
+    assert seen == [Bots(7, RunOptions(3, 1.5, "tcp://h:1"), ("m:A", "n:B"))]
 
 
 def test_by_default_the_games_run_here_and_a_run_seed_may_be_left_to_chance() -> None:
     cmd, seen = _command(bot_run_options)
     assert CliRunner().invoke(cmd, []).exit_code == 0
-    assert seen == [(None, Bots(RunOptions(), ()))]
+    assert seen == [Bots(None, RunOptions(), ())]
 
 
 def test_help_lists_the_options_in_the_order_they_always_had() -> None:
@@ -51,5 +64,5 @@ def test_help_lists_the_options_in_the_order_they_always_had() -> None:
 
 
 def test_without_a_scheduler_the_opened_options_are_the_same_value() -> None:
-    bots = Bots(RunOptions(2, None))
+    bots = Bots(0, RunOptions(2, None))
     assert bots.opened() is bots.run

@@ -564,8 +564,7 @@ def match_cmd(
     rules_path: Path | None,
     overrides: tuple[str, ...],
     games: int | None,
-    seed: int | None,
-    bots: Bots,
+    bots: Bots[int | None],
     as_json: bool,
     records: Path | None,
     pgn_path: Path | None,
@@ -584,6 +583,7 @@ def match_cmd(
     from ..runs import sequential as seq
     from ..runs.tournament import report_lines, run_match
 
+    seed = bots.seed
     if not until and (elo0 is not None or elo1 is not None):
         raise click.UsageError("--elo0 and --elo1 go with --until-significant")
     rules = load(rules_path, overrides)
@@ -665,8 +665,7 @@ def tournament_cmd(
     rules_path: Path | None,
     overrides: tuple[str, ...],
     games: int,
-    seed: int | None,
-    bots: Bots,
+    bots: Bots[int | None],
     out: Path,
     resume: bool,
     as_json: bool,
@@ -681,6 +680,7 @@ def tournament_cmd(
     from ..agents.cmd import logs_in
     from ..runs.tournament import GAMES_FILE, SUMMARY_FILE, report_lines, run_tournament
 
+    seed = bots.seed
     if len(agents) < 2:
         raise click.UsageError("a tournament needs at least two agents")
     rules = load(rules_path, overrides)
@@ -818,8 +818,7 @@ def balance_cmd(
     overrides: tuple[str, ...],
     agents_text: str | None,
     games: int,
-    seed: int,
-    bots: Bots,
+    bots: Bots[int],
     as_json: bool,
     records: Path | None,
     ablate: tuple[str, ...],
@@ -844,6 +843,7 @@ def balance_cmd(
     from ..analysis.text import balance_lines
     from ..rules.loader import without_cards
 
+    seed = bots.seed
     rules = load(rules_path, overrides)
     bots.load_agents()
     specs = agent_list(agents_text)
@@ -947,8 +947,7 @@ def compare_cmd(
     set_b: tuple[str, ...],
     agents_text: str | None,
     games: int,
-    seed: int,
-    bots: Bots,
+    bots: Bots[int],
     metric: str,
     until: bool,
     delta: float | None,
@@ -965,6 +964,7 @@ def compare_cmd(
     from ..analysis.compare import compare_report, run_compare, shared_defs
     from ..analysis.text import compare_lines
 
+    seed = bots.seed
     ra = load_rules(rules_a, set_a)
     rb = load_rules(rules_b, set_b)
     names = [da.name for da, _ in shared_defs(ra, rb)]
@@ -1027,8 +1027,7 @@ def metagame_cmd(
     rules_path: Path | None,
     overrides: tuple[str, ...],
     games: int,
-    seed: int,
-    bots: Bots,
+    bots: Bots[int],
     resamples: int,
     as_json: bool,
     html_path: Path | None,
@@ -1041,6 +1040,7 @@ def metagame_cmd(
     mix. Intervals come from resampling each pair's deals."""
     from ..runs.tournament import entrants, make_plan, run_plan
 
+    seed = bots.seed
     if len(agents) < 2:
         raise click.UsageError("a meta-game needs at least two agents")
     try:  # before any game is played

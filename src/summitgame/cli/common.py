@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 import click
 
@@ -114,11 +114,16 @@ def backend_options(func: F) -> F:
     return func
 
 
-@dataclass(frozen=True)
-class Bots:
-    """A command's bot options as one value: where its games are played (``run``; a Dask scheduler is still an
-    address there) and the plug-in agent classes of ``--agent`` (loaded when the command says)."""
+Seed = TypeVar("Seed", int, int | None)
 
+
+@dataclass(frozen=True)
+class Bots(Generic[Seed]):
+    """A command's bot options as one value: the run seed (``int``, or ``int | None`` where None draws one at
+    random), where its games are played (``run``; a Dask scheduler is still an address there) and the plug-in
+    agent classes of ``--agent`` (loaded when the command says)."""
+
+    seed: Seed
     run: RunOptions
     agent_classes: tuple[str, ...] = ()
 
@@ -139,8 +144,8 @@ class Bots:
 
 def bot_options(func: F) -> F:
     """Options shared by the commands that play bots: seed, where to play (``backend_options``), move limit,
-    plug-in agent classes; all but the seed arrive as one ``bots: Bots``. Designer commands default to seed 0:
-    their bots are trusted, the answer repeatable."""
+    plug-in agent classes, arriving as one ``bots: Bots[int]``. Designer commands default to seed 0: their bots are
+    trusted, the answer repeatable."""
     func = _bot_options(func)
     return click.option(
         "--seed", "-s", type=int, default=0, show_default=True, help="Run seed: every deal is derived from it."
@@ -149,7 +154,7 @@ def bot_options(func: F) -> F:
 
 def bot_run_options(func: F) -> F:
     """``bot_options`` for match and tournament: without ``--seed`` the run seed is drawn at random (and
-    printed), so no agent can guess the deals."""
+    printed), so no agent can guess the deals: ``bots: Bots[int | None]``."""
     func = _bot_options(func)
     return click.option(
         "--seed",
@@ -162,18 +167,21 @@ def bot_run_options(func: F) -> F:
 
 
 def _bot_options(command: F) -> F:
-    """``--workers``, ``--scheduler``, ``--move-timeout`` and ``--agent``, handed to ``command`` as one ``bots``."""
+    """``--workers``, ``--scheduler``, ``--move-timeout`` and ``--agent``, handed to ``command`` with ``--seed``
+    (which the caller adds) as one ``bots``."""
 
     @functools.wraps(command)
     def bundled(
         *args: Any,
+        seed: int | None,
         workers: int,
         scheduler: str | None,
         move_timeout: float | None,
         agent_classes: tuple[str, ...],
         **kwargs: Any,
     ) -> Any:
-        return command(*args, bots=Bots(RunOptions(workers, move_timeout, scheduler), agent_classes), **kwargs)
+        bots = Bots(seed, RunOptions(workers, move_timeout, scheduler), agent_classes)
+        return command(*args, bots=bots, **kwargs)
 
     func = cast(F, bundled)
     func = repeated(

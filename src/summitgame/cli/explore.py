@@ -144,8 +144,7 @@ def sweep_cmd(
     measure_names: tuple[str, ...],
     agents_text: str | None,
     games: int,
-    seed: int,
-    bots: Bots,
+    bots: Bots[int],
     sensitivity: bool,
     as_json: bool,
     show_schema: bool,
@@ -163,6 +162,7 @@ def sweep_cmd(
     from ..analysis.explore_text import sensitivity_lines, sweep_lines
     from ..analysis.measures import default_names
 
+    seed = bots.seed
     if show_schema:
         from ..analysis import schema
 
@@ -242,8 +242,7 @@ def targets_cmd(
     overrides: tuple[str, ...],
     agents_text: str | None,
     games: int | None,
-    seed: int,
-    bots: Bots,
+    bots: Bots[int],
     as_json: bool,
 ) -> None:
     """Check the rules against balance targets stated in a TOML file; exit status 1 if any is missed.
@@ -256,6 +255,7 @@ def targets_cmd(
     from ..analysis.explore_text import targets_lines
     from ..analysis.targets import check, load_targets
 
+    seed = bots.seed
     rules = load(rules_path, overrides)
     tg = load_targets(targets_file, rules)
     bots.load_agents()
@@ -352,8 +352,7 @@ def tune_cmd(
     budget: int,
     agents_text: str | None,
     games: int | None,
-    seed: int,
-    bots: Bots,
+    bots: Bots[int],
     out_dir: Path,
     resume: bool,
     as_json: bool,
@@ -377,6 +376,7 @@ def tune_cmd(
     from ..analysis.targets import check, load_targets
     from ..analysis.text import balance_lines
 
+    seed = bots.seed
     rules = load(rules_path, overrides)
     tg = load_targets(targets_file, rules)
     dims = tn.dimensions(rules_path, overrides, _tune_params(param_texts, list(rules.spec.tunable)))
