@@ -30,6 +30,7 @@ from summitgame.agents.base import Agent
 from summitgame.agents.concession import concession_time
 from summitgame.agents.evaluate import (
     Valuer,
+    _asked,
     candidate_packages,
     headroom,
     item_action,
@@ -377,6 +378,22 @@ def test_offers_read_back_from_the_public_history(rules_name: str) -> None:
             got = offers(observe(s, role))
             assert [(o.round, o.proposer, o.items) for o in got] == seen
             assert [o.answer for o in got] == answers
+
+
+@pytest.mark.parametrize("rules_name", RULE_FILES)
+def test_the_evidence_inferred_stakes_weigh_is_the_opponents_offers_netted(rules_name: str) -> None:
+    """``_asked`` (the key of the inferred-stakes cache) reads the history as ``offers`` does: per track, the steps
+    the opponent asked for less those it gave, over the packages it put on the table."""
+    rules = bundled(rules_name)
+    for s in states(rules, range(20)):
+        for role in (0, 1):
+            obs = observe(s, role)
+            o = 1 - role
+            want = [0.0] * rules.n_tracks
+            for offer in offers(obs):
+                for giver, t, steps in offer.items if offer.proposer == o else ():
+                    want[t] += -steps if giver == o else steps
+            assert _asked(obs) == tuple(want)
 
 
 @pytest.mark.parametrize("rules_name", RULE_FILES)

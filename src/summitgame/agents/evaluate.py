@@ -21,7 +21,7 @@ plain lists: meters and tracks move exactly as in the game, and an ``effects.Tal
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -179,18 +179,19 @@ def _inferred(
     )
 
 
-_GIVE, _ASK, _OFFER, _ANSWER, _COUNTER = 1, 2, 3, 4, 5
+_GIVE, _ASK, _OFFER, _ACCEPT, _REJECT, _COUNTER = 1, 2, 3, 4, 5, 6
+_ANSWERS = {_ACCEPT: ActionKind.ACCEPT, _REJECT: ActionKind.REJECT, _COUNTER: ActionKind.COUNTER}
 
 
 @lru_cache(maxsize=64)
 def _decoded(rules: Ruleset) -> tuple[tuple[int, int, int], ...]:
-    """Per action code, what ``_asked`` needs of it: (kind, track index, steps); kind 0 for the rest."""
+    """Per action code, what ``_tabled`` needs of it: (kind, track index, steps); kind 0 for the rest."""
     kinds = {
         ActionKind.GIVE: _GIVE,
         ActionKind.ASK: _ASK,
         ActionKind.OFFER: _OFFER,
-        ActionKind.ACCEPT: _ANSWER,
-        ActionKind.REJECT: _ANSWER,
+        ActionKind.ACCEPT: _ACCEPT,
+        ActionKind.REJECT: _REJECT,
         ActionKind.COUNTER: _COUNTER,
     }
     out = []
@@ -200,15 +201,17 @@ def _decoded(rules: Ruleset) -> tuple[tuple[int, int, int], ...]:
     return tuple(out)
 
 
-def _asked(obs: Observation) -> tuple[float, ...]:
-    """Per track, the steps the opponent asked for less those it gave, over its offers so far: ``offers``'s
-    reading of the public history (auto-offered packages included), reduced to what ``inferred_stakes`` weighs."""
+def _tabled(obs: Observation) -> Iterator[tuple[int, int, Package, int]]:
+    """Every package put on the table so far, oldest first, read from the public history: (round, proposer,
+    items, answer), the answer an ``_ACCEPT``, ``_REJECT`` or ``_COUNTER`` code, 0 while it is on the table. A
+    package offered at once when it filled up (``proposals.auto_offer``) has no "offer" in the history: its
+    answer, or the respond phase, tables it."""
     decoded = _decoded(obs.rules)
-    o = 1 - obs.viewer
-    weight = [0.0] * obs.rules.n_tracks
     rnd = 0
-    builder = proposer = -1
-    items: list[tuple[int, int, int]] = []
+    builder = -1
+    items: list[Item] = []
+    none: tuple[int, int, Package] = (0, -1, ())  # no package on the table
+    tabled = none
     for code in obs.history:
         if code < 0:
             rnd += 1
@@ -216,24 +219,34 @@ def _asked(obs: Observation) -> tuple[float, ...]:
             items = []
             continue
         kind, t, steps = decoded[code]
-        if not kind:
-            continue
         if kind == _GIVE:
             items.append((builder, t, steps))
         elif kind == _ASK:
             items.append((1 - builder, t, steps))
-        else:
-            if kind == _OFFER or items:  # an offer, or one made at once when it filled up (auto_offer)
-                proposer = builder
-                if builder == o:
-                    for giver, tt, n in items:
-                        weight[tt] += -n if giver == o else n
-                items = []
+        elif kind == _OFFER:
+            tabled, items = (rnd, builder, tuple(items)), []
+        elif kind:  # an answer
+            if items:
+                tabled, items = (rnd, builder, tuple(items)), []
+            yield (*tabled, kind)
             if kind == _COUNTER:
-                builder = 1 - proposer
-    if items and obs.phase == Phase.RESPOND and builder == o:
-        for giver, tt, n in items:
-            weight[tt] += -n if giver == o else n
+                builder = 1 - tabled[1]
+            tabled = none
+    if tabled[1] >= 0:
+        yield (*tabled, 0)
+    elif items and obs.phase == Phase.RESPOND:
+        yield (rnd, builder, tuple(items), 0)
+
+
+def _asked(obs: Observation) -> tuple[float, ...]:
+    """Per track, the steps the opponent asked for less those it gave, over its offers so far (``_tabled``, auto-offered
+    packages included): what ``inferred_stakes`` weighs."""
+    o = 1 - obs.viewer
+    weight = [0.0] * obs.rules.n_tracks
+    for _, proposer, items, _ in _tabled(obs):
+        if proposer == o:
+            for giver, t, n in items:
+                weight[t] += -n if giver == o else n
     return tuple(weight)
 
 
@@ -351,39 +364,7 @@ class Offer(NamedTuple):
 
 def offers(obs: Observation) -> list[Offer]:
     """Every package offered so far, oldest first, with its answer (read from the public history)."""
-    rules = obs.rules
-    table = rules.actions.all
-    out: list[Offer] = []
-    rnd = 0
-    builder = -1
-    items: list[Item] = []
-    pending = -1
-    for code in obs.history:
-        if code < 0:
-            rnd += 1
-            builder = obs.initiative if (obs.round - rnd) % 2 == 0 else 1 - obs.initiative
-            items = []
-            continue
-        kind = table[code].kind
-        if kind is ActionKind.GIVE or kind is ActionKind.ASK:
-            a = table[code]
-            t = rules.track_ids.index(str(a.track))
-            items.append((builder if kind is ActionKind.GIVE else 1 - builder, t, a.steps))
-        elif kind is ActionKind.OFFER:
-            out.append(Offer(rnd, builder, tuple(items), None))
-            pending = len(out) - 1
-            items = []
-        elif kind in (ActionKind.ACCEPT, ActionKind.REJECT, ActionKind.COUNTER):
-            if items:  # offered at once when it filled up (proposals.auto_offer): no "offer" in the history
-                out.append(Offer(rnd, builder, tuple(items), None))
-                pending = len(out) - 1
-                items = []
-            out[pending] = out[pending]._replace(answer=kind)
-            if kind is ActionKind.COUNTER:
-                builder = 1 - out[pending].proposer
-    if items and obs.phase == Phase.RESPOND:  # offered at once, not answered yet
-        out.append(Offer(rnd, builder, tuple(items), None))
-    return out
+    return [Offer(rnd, proposer, items, _ANSWERS.get(answer)) for rnd, proposer, items, answer in _tabled(obs)]
 
 
 # --- the board, read by the one interpreter ------------------------------------------------------------
