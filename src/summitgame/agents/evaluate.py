@@ -210,8 +210,8 @@ def _tabled(obs: Observation) -> Iterator[tuple[int, int, Package, int]]:
     rnd = 0
     builder = -1
     items: list[Item] = []
-    none: tuple[int, int, Package] = (0, -1, ())  # no package on the table
-    tabled = none
+    package: Package = ()  # the package on the table, its round and its proposer (-1: none on the table)
+    at, by = 0, -1
     for code in obs.history:
         if code < 0:
             rnd += 1
@@ -224,18 +224,18 @@ def _tabled(obs: Observation) -> Iterator[tuple[int, int, Package, int]]:
         elif kind == _ASK:
             items.append((1 - builder, t, steps))
         elif kind == _OFFER:
-            tabled, items = (rnd, builder, tuple(items)), []
+            at, by, package, items = rnd, builder, tuple(items), []
         elif kind:  # an answer
             if items:
-                tabled, items = (rnd, builder, tuple(items)), []
-            yield (*tabled, kind)
+                at, by, package, items = rnd, builder, tuple(items), []
+            yield at, by, package, kind
             if kind == _COUNTER:
-                builder = 1 - tabled[1]
-            tabled = none
-    if tabled[1] >= 0:
-        yield (*tabled, 0)
+                builder = 1 - by
+            by = -1
+    if by >= 0:
+        yield at, by, package, 0
     elif items and obs.phase == Phase.RESPOND:
-        yield (rnd, builder, tuple(items), 0)
+        yield rnd, builder, tuple(items), 0
 
 
 def _asked(obs: Observation) -> tuple[float, ...]:
