@@ -30,7 +30,7 @@ from summitgame.agents.base import Agent
 from summitgame.agents.concession import concession_time
 from summitgame.agents.evaluate import (
     Valuer,
-    _asked,
+    asked_steps,
     candidate_packages,
     headroom,
     item_action,
@@ -382,7 +382,7 @@ def test_offers_read_back_from_the_public_history(rules_name: str) -> None:
 
 @pytest.mark.parametrize("rules_name", RULE_FILES)
 def test_the_evidence_inferred_stakes_weigh_is_the_opponents_offers_netted(rules_name: str) -> None:
-    """``_asked`` (the key of the inferred-stakes cache) reads the history as ``offers`` does: per track, the steps
+    """``asked_steps`` (the key of the inferred-stakes cache) reads the history as ``offers`` does: per track, the steps
     the opponent asked for less those it gave, over the packages it put on the table."""
     rules = bundled(rules_name)
     for s in states(rules, range(20)):
@@ -393,7 +393,7 @@ def test_the_evidence_inferred_stakes_weigh_is_the_opponents_offers_netted(rules
             for offer in offers(obs):
                 for giver, t, steps in offer.items if offer.proposer == o else ():
                     want[t] += -steps if giver == o else steps
-            assert _asked(obs) == tuple(want)
+            assert asked_steps(obs) == tuple(want)
 
 
 @pytest.mark.parametrize("rules_name", RULE_FILES)

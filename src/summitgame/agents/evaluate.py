@@ -147,7 +147,7 @@ def inferred_stakes(obs: Observation, infer: float) -> tuple[float, ...]:
     T = rules.n_tracks
     o = 1 - obs.viewer
     base = obs.public_stakes[o * T : (o + 1) * T]
-    key = (rules, obs.viewer, obs.my_agenda, infer, base, _asked(obs))
+    key = (rules, obs.viewer, obs.my_agenda, infer, base, asked_steps(obs))
     hit = _INFERRED.get(key)
     if hit is None:
         if len(_INFERRED) >= _INFERRED_MAX:
@@ -238,9 +238,9 @@ def _tabled(obs: Observation) -> Iterator[tuple[int, int, Package, int]]:
         yield rnd, builder, tuple(items), 0
 
 
-def _asked(obs: Observation) -> tuple[float, ...]:
-    """Per track, the steps the opponent asked for less those it gave, over its offers so far (``_tabled``, auto-offered
-    packages included): what ``inferred_stakes`` weighs."""
+def asked_steps(obs: Observation) -> tuple[float, ...]:
+    """Per track, the steps the opponent asked for less those it gave, over its offers so far (``_tabled``,
+    auto-offered packages included): the evidence ``inferred_stakes`` (and ``mcts.agenda_odds``) weighs."""
     o = 1 - obs.viewer
     weight = [0.0] * obs.rules.n_tracks
     for _, proposer, items, _ in _tabled(obs):

@@ -155,7 +155,7 @@ from ..engine.state import Phase, State
 from ..rules.actions import Action
 from ..rules.ruleset import Ruleset
 from .base import Agent, AgentError, Param, available, make_agent, parse_spec, register, shown
-from .evaluate import Valuer, Weights, item_action, offers
+from .evaluate import Valuer, Weights, asked_steps, item_action
 from .greedy import INFER, LEAD, THEIR_LEAD
 
 __all__ = ["MctsAgent", "Node", "agenda_odds", "leaf", "opponent_model", "opponent_value", "static"]
@@ -533,11 +533,7 @@ def agenda_odds(obs: Observation, infer: float) -> tuple[float, ...]:
     cards = [a for a in rules.agenda_allowed[o] if a != rules.agenda_ids.index(obs.my_agenda)]
     if not infer or obs.their_agenda is not None or not cards:
         return (1.0,) * len(cards)
-    weight = [0] * rules.n_tracks  # net steps asked (+) or given (-) by the opponent, per track
-    for offer in offers(obs):
-        if offer.proposer == o:
-            for giver, t, steps in offer.items:
-                weight[t] += -steps if giver == o else steps
+    weight = asked_steps(obs)  # net steps asked (+) or given (-) by the opponent, per track
     logs = [infer * sum(w * b for w, b in zip(weight, rules.agenda_stakes[a], strict=True)) for a in cards]
     top = max(logs)
     return tuple(math.exp(x - top) for x in logs)
