@@ -40,7 +40,7 @@ from summitgame.runs.tournament import (
 )
 
 HERE = Path(__file__).resolve().parents[1]  # tests/, where helper_agents.py lives
-for _name in ("First", "Last", "Crasher", "Exiter", "Sleeper", "Stubborn", "Dier", "StartFails"):
+for _name in ("First", "Last", "Crasher", "Exiter", "Sleeper", "Stubborn", "Dier", "SometimesDier", "StartFails"):
     load_class(f"helper_agents:{_name}")
 
 
@@ -244,6 +244,20 @@ def test_a_dying_worker_forfeits_the_agent_that_killed_it(summit_rules: Ruleset,
     run, s = run_tournament(summit_rules, ["dier", "first"], 2, tmp_path, workers=2)
     assert run.complete and s["games"]["forfeits"] == 2
     assert all("died (exit code 7)" in f["error"] and f["agent"] == "dier" for f in s["forfeit_errors"])
+
+
+def test_a_worker_dying_inside_a_chunk_forfeits_that_game_and_replays_the_others(
+    summit_rules: Ruleset, tmp_path: Path
+) -> None:
+    """A worker reports a chunk of games at once: when it dies in a game that is not its chunk's first, the
+    games it played before are played again and only the game it died in is forfeited."""
+    run, s = run_tournament(summit_rules, ["sometimesdier:chance=0.1", "first"], 30, tmp_path, seed=3, workers=2)
+    lines = file_lines(tmp_path)
+    assert run.complete and len(lines) == 30 and len({x["game_id"] for x in lines}) == 30
+    died = [x for x in lines if x["forfeit"]]
+    assert 0 < len(died) < 30 and s["games"]["forfeits"] == len(died)
+    assert all("died (exit code 7)" in x["forfeit"]["error"] for x in died)
+    assert all(x["forfeit"]["agent"] == "sometimesdier:chance=0.1" for x in died)
 
 
 # --- summaries -------------------------------------------------------------------------------------------
