@@ -384,9 +384,10 @@ def play_exploits(
     move_timeout: float | None = None,
     progress: Progress | None = None,
     scheduler: str | Client | None = None,
+    pool: Pool | None = None,
 ) -> Exploits:
     """Play each probe against each opponent on the report's deals (``exploit_plan``); the same games
-    whatever the worker count."""
+    whatever the worker count. ``pool``: a running ``workers.Pool`` to play on (``tournament.run_plan``)."""
     plan = exploit_plan(rules, probes, opponents, games, seed)
     ex = Exploits(list(probes), list(opponents), games + games % 2, plan)
     if not plan:
@@ -400,6 +401,7 @@ def play_exploits(
         move_timeout=move_timeout,
         progress=progress,
         scheduler=scheduler,
+        pool=pool,
     )
     ex.lines, ex.seconds, ex.played = run.lines, run.seconds, run.played
     return ex

@@ -131,8 +131,7 @@ def play_point(
         point.rules, players, plan_for(point.rules, players, games, seed), progress=progress, **backend.keywords()
     )
     point.games, point.lines = sim.games, sim.lines
-    rest = replace(backend, pool=None)  # the probes' games start their own workers
-    point.measures = measure_all(point.rules, sim.games, names, players, games, seed, rest, exploiters)
+    point.measures = measure_all(point.rules, sim.games, names, players, games, seed, backend, exploiters)
     point.seconds, point.played = sim.seconds, sim.played
     return point
 
