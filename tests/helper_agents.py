@@ -92,6 +92,23 @@ class Dier(Agent):
         os._exit(7)
 
 
+class SometimesDier(Agent):
+    """Plays the first legal action, but kills its own process in its first move of a game when its seeded
+    draw falls under ``chance`` (the same games on every run): a worker dies between other games."""
+
+    name = "sometimesdier"
+    defaults: ClassVar[dict[str, Any]] = {"chance": 0.25}
+
+    def start(self, rules: Any, role: int, rng: Any) -> None:
+        super().start(rules, role, rng)
+        self.dies = rng.random() < self.params["chance"]
+
+    def act(self, obs: Observation, legal: Sequence[Action]) -> Action:
+        if self.dies:
+            os._exit(7)
+        return legal[0]
+
+
 class StartFails(Agent):
     """Fails in its start hook."""
 

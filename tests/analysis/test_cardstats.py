@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from report_check import problems
 from summitgame.analysis.aggregate import aggregate, ranked
-from summitgame.analysis.cardstats import MIN_PLAYS, matched_shift, too_few
+from summitgame.analysis.cardstats import MIN_PLAYS, Units, matched_shift, too_few
 from summitgame.analysis.metrics import GameMetrics, game_metrics
 from summitgame.analysis.text import _cards
 from summitgame.engine import apply_unchecked, legal_actions, new_game
@@ -123,6 +123,38 @@ def test_matched_shift_is_seeded_and_brackets_its_value(rows: list[tuple[int, bo
         assert a["low"] <= a["value"] <= a["high"]
     if a["value"] is not None:
         assert -40 <= a["value"] <= 40
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(-30, 30), st.integers(0, 3), st.integers(1, 5), st.integers(0, 40)),
+        min_size=1,
+        max_size=120,
+    ),
+    st.integers(0, 3),
+    st.integers(0, 2**32 - 1),
+)
+def test_shifts_summed_from_the_units_with_the_card_equal_the_full_resampling(
+    rows: list[tuple[int, int, int, int]], columns: int, seed: int
+) -> None:
+    """Whole values: the fast way (resampled totals less the units with the card) gives every figure of the
+    full deal-by-deal resampling to the last bit, card after card over the same units."""
+    values = {f"c{j}": [float(r[0] * (j + 1) - j) for r in rows] for j in range(columns + 1)}
+    lengths, deals = [r[2] for r in rows], [r[3] * 2**60 for r in rows]  # deal seeds beyond an int64
+    fast, full = Units(values, lengths, deals, seed), Units(values, lengths, deals, seed)
+    full.whole = False
+    assert fast.whole
+    for card in range(4):
+        present = [r[1] == card for r in rows]
+        assert fast.shifts(present) == full.shifts(present)
+
+
+def test_fractional_values_take_the_full_resampling() -> None:
+    units = Units({"x": [0.5, 1.0, 2.0, 3.25] * 10}, [3] * 40, [i // 2 for i in range(40)], 0)
+    assert not units.whole
+    shift = units.shifts([i % 4 == 0 for i in range(40)])["x"]
+    assert shift["value"] is not None and shift["low"] is not None and shift["low"] <= shift["value"] <= shift["high"]
 
 
 def test_cards_too_few_to_judge_are_listed_last_without_a_rank(rules: Ruleset, base: GameMetrics) -> None:

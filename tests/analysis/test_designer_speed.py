@@ -75,6 +75,27 @@ def test_a_sweep_plays_every_point_on_one_pool(monkeypatch: pytest.MonkeyPatch) 
 
 
 @pytest.mark.slow  # worker processes (spawned, each imports the package)
+def test_a_sweep_plays_its_probe_games_on_the_same_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An exploit measure's probe games are played on the sweep's pool too, not on workers of their own."""
+    players = bal.players_for(["greedy", "random"])
+    names = ["probe_score_rate", "exploitability:greedy"]
+    points = load_points(None, [], grid([parse_grid("meters.trust.start=3..4")]))
+    one = [{n: p.measures[n].as_dict() for n in names} for p in run_sweep(points, players, 4, 2, names, RunOptions(1))]
+    started: list[int] = []
+    real_spawn = workers.Pool._spawn
+
+    def spawn(self: workers.Pool, slot: int) -> Any:
+        started.append(slot)
+        return real_spawn(self, slot)
+
+    monkeypatch.setattr(workers.Pool, "_spawn", spawn)
+    points = load_points(None, [], grid([parse_grid("meters.trust.start=3..4")]))
+    two = run_sweep(points, players, 4, 2, names, RunOptions(2))
+    assert started == [0, 1]  # two processes for two points and their probes (it was two more a point)
+    assert [{n: p.measures[n].as_dict() for n in names} for p in two] == one
+
+
+@pytest.mark.slow  # worker processes (spawned, each imports the package)
 def test_a_pool_given_a_new_plan_after_an_early_stop_starts_afresh(summit_rules: Ruleset) -> None:
     players = bal.players_for(["random"])
     plan = bal.plan_for(summit_rules, players, 10, 2)

@@ -126,6 +126,19 @@ def test_bootstrap_on_a_fixed_sample() -> None:
     assert bootstrap_ci(10, lambda pick: data[pick].max(axis=1), 0, "k", 300_000) == (6.0, 9.0)
 
 
+def test_bootstrap_draws_the_same_whatever_the_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The draws are made a block at a time (``BOOT_BLOCK``): the interval does not depend on the block's size."""
+    import numpy as np
+
+    from summitgame.runs import stats
+
+    data = np.asarray([float(i * i % 17) for i in range(301)])
+    want = bootstrap_ci(301, lambda pick: data[pick].mean(axis=1), 5, "k", 999)
+    for block in (1, 302, 5000, 2_000_000):
+        monkeypatch.setattr(stats, "BOOT_BLOCK", block)
+        assert bootstrap_ci(301, lambda pick: data[pick].mean(axis=1), 5, "k", 999) == want
+
+
 def test_bradley_terry_two_players() -> None:
     # 3 wins in 4: strength ratio 3, so the gap is 400·log10(3) = 190.85 Elo, split ±95.42.
     # Fisher information 4 · (3/16) = 0.75; Var(θ_A − θ_B) = 4/3, each rating ±sqrt(1/3).

@@ -41,7 +41,7 @@ from summitgame.runs.tournament import (
 )
 
 HERE = Path(__file__).resolve().parents[1]  # tests/, where helper_agents.py lives
-for _name in ("First", "Last", "Crasher", "Exiter", "Sleeper", "Stubborn", "Dier", "StartFails"):
+for _name in ("First", "Last", "Crasher", "Exiter", "Sleeper", "Stubborn", "Dier", "SometimesDier", "StartFails"):
     load_class(f"helper_agents:{_name}")
 
 
@@ -171,6 +171,42 @@ def test_resume_drops_a_torn_last_line(summit_rules: Ruleset, tmp_path: Path) ->
     assert path.read_text().endswith("\n") and all(json.loads(x) for x in path.read_text().splitlines())
 
 
+def test_resume_streams_the_file_and_holds_no_table_of_the_plan(
+    summit_rules: Ruleset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A resumed run reads games.jsonl a block at a time (lines cut across blocks here) and finds each game at
+    its own plan index: it never walks the plan for a table of ids (``_Finder.resolve``), and drops a torn line."""
+    from summitgame.runs import jsonlines, tournament
+
+    specs = ["random", "first", "last"]
+    whole_run, whole = run_tournament(summit_rules, specs, 4, tmp_path / "whole", seed=6)
+    text = (tmp_path / "whole" / GAMES_FILE).read_text().splitlines(keepends=True)
+    path = tmp_path / "cut" / GAMES_FILE
+    path.parent.mkdir()
+    path.write_text("".join(text[:7]) + text[7][:50])
+    monkeypatch.setattr(jsonlines, "READ_BLOCK", 37)
+
+    def walked(*args: object) -> None:
+        raise AssertionError("the plan was walked")
+
+    monkeypatch.setattr(tournament._Finder, "resolve", walked)
+    run, summary = run_tournament(summit_rules, specs, 4, tmp_path / "cut", seed=6, resume=True)
+    assert run.torn and (run.resumed, run.played, run.foreign) == (7, 5, 0)
+    assert summary == whole and [stable(x) for x in run.lines] == [stable(x) for x in whole_run.lines]
+    assert sorted(x["game_id"] for x in file_lines(tmp_path / "cut")) == sorted(x["game_id"] for x in whole_run.lines)
+
+
+def test_resume_of_a_plan_that_grew_finds_its_games_by_id(summit_rules: Ruleset, tmp_path: Path) -> None:
+    """An agent added to a resumed run moves the finished games to other plan indexes: they are found by id (a
+    second pass over the file) and not played again; the result equals an uninterrupted run of the larger plan."""
+    run_tournament(summit_rules, ["random", "first"], 4, tmp_path / "grow", seed=8)
+    whole_run, whole = run_tournament(summit_rules, ["random", "first", "last"], 4, tmp_path / "whole", seed=8)
+    run, summary = run_tournament(summit_rules, ["random", "first", "last"], 4, tmp_path / "grow", seed=8, resume=True)
+    assert (run.resumed, run.played, run.foreign) == (4, 8, 0)
+    assert summary == whole and [stable(x) for x in run.lines] == [stable(x) for x in whole_run.lines]
+    assert len(file_lines(tmp_path / "grow")) == 12
+
+
 def test_resume_keeps_foreign_lines_and_refuses_other_rules(
     summit_rules: Ruleset, trade_rules: Ruleset, tmp_path: Path
 ) -> None:
@@ -247,6 +283,20 @@ def test_a_dying_worker_forfeits_the_agent_that_killed_it(summit_rules: Ruleset,
     run, s = run_tournament(summit_rules, ["dier", "first"], 2, tmp_path, backend=RunOptions(workers=2))
     assert run.complete and s["games"]["forfeits"] == 2
     assert all("died (exit code 7)" in f["error"] and f["agent"] == "dier" for f in s["forfeit_errors"])
+
+
+def test_a_worker_dying_inside_a_chunk_forfeits_that_game_and_replays_the_others(
+    summit_rules: Ruleset, tmp_path: Path
+) -> None:
+    """A worker reports a chunk of games at once: when it dies in a game that is not its chunk's first, the
+    games it played before are played again and only the game it died in is forfeited."""
+    run, s = run_tournament(summit_rules, ["sometimesdier:chance=0.1", "first"], 30, tmp_path, seed=3, backend=RunOptions(workers=2))
+    lines = file_lines(tmp_path)
+    assert run.complete and len(lines) == 30 and len({x["game_id"] for x in lines}) == 30
+    died = [x for x in lines if x["forfeit"]]
+    assert 0 < len(died) < 30 and s["games"]["forfeits"] == len(died)
+    assert all("died (exit code 7)" in x["forfeit"]["error"] for x in died)
+    assert all(x["forfeit"]["agent"] == "sometimesdier:chance=0.1" for x in died)
 
 
 # --- summaries -------------------------------------------------------------------------------------------

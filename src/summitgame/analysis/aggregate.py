@@ -20,7 +20,7 @@ from ..rules.actions import ActionKind
 from ..rules.ruleset import Ruleset
 from ..runs.stats import Estimate, bootstrap_ci, quantile, wilson
 from .cardstats import MIN_DEALS as MIN_CARD_DEALS
-from .cardstats import MIN_PLAYS, matched_shift, matched_shifts, too_few
+from .cardstats import MIN_PLAYS, Units, too_few
 from .causes import causes_section
 from .metrics import GameMetrics, meter_keys
 
@@ -296,33 +296,32 @@ def aggregate(rules: Ruleset, games: Sequence[GameMetrics], seed: int = 0) -> Se
     units = [(g, r) for g in games for r in roles]  # a (game, role) pair: did this role play the card?
     unit_len, unit_deal = [g.rounds for g, _ in units], [g.seed for g, _ in units]
     game_len, game_deal = [g.rounds for g in games], [g.seed for g in games]
+    # the units prepared once for every card's shifts (``cardstats.Units``)
+    tier_columns = {t: [1.0 if g.tier == t else 0.0 for g in games] for t in rules.tier_ids}
+    by_tier = Units(tier_columns, game_len, game_deal, seed)
+    by_unit = Units({"": [g.scores[r] for g, r in units]}, unit_len, unit_deal, seed)
+    by_score = Units({r: [float(g.scores[r]) for g in games] for r in roles}, game_len, game_deal, seed)
 
-    def tier_shift(present: Sequence[bool]) -> dict[str, Any]:
-        columns = {t: [1.0 if g.tier == t else 0.0 for g in games] for t in rules.tier_ids}
-        return matched_shifts(columns, present, game_len, game_deal, seed)
-
-    for c in rules.gesture_ids:
-        in_game = [any(c in g.gestures[r] for r in roles) for g in games]
-        shift = matched_shift(
-            [g.scores[r] for g, r in units], [c in g.gestures[r] for g, r in units], unit_len, unit_deal, seed
-        )
+    played, drawn_in = _cards(rules, games)  # (units, gestures) plays, (games, events) drawn
+    had = played.reshape(n, len(roles), len(rules.gesture_ids)).any(axis=1)  # (games, gestures): played by either role
+    for i, c in enumerate(rules.gesture_ids):
+        shift = by_unit.shifts(played[:, i] > 0)[""]
         gestures[c] = {
-            "played_in": rate(sum(in_game), n),
-            "plays": sum(g.gestures[r].count(c) for g, r in units),
+            "played_in": rate(int(had[:, i].sum()), n),
+            "plays": int(played[:, i].sum()),
             "score_shift": shift,
-            "tier_shift": tier_shift(in_game),
+            "tier_shift": by_tier.shifts(had[:, i]),
             "verdict": "too_few" if too_few(shift) else "judged",
             "rank": None,
         }
     events: dict[str, Any] = {}
-    scores = {r: [float(g.scores[r]) for g in games] for r in roles}
-    for c in rules.event_ids:
-        drawn = [c in g.events for g in games]
-        shifts = matched_shifts(scores, drawn, game_len, game_deal, seed)
+    for i, c in enumerate(rules.event_ids):
+        drawn = drawn_in[:, i]
+        shifts = by_score.shifts(drawn)
         events[c] = {
-            "drawn_in": rate(sum(drawn), n),
+            "drawn_in": rate(int(drawn.sum()), n),
             "score_shift": shifts,
-            "tier_shift": tier_shift(drawn),
+            "tier_shift": by_tier.shifts(drawn),
             "verdict": "too_few" if too_few(shifts[r0]) else "judged",
             "rank": None,
         }
@@ -344,6 +343,27 @@ def aggregate(rules: Ruleset, games: Sequence[GameMetrics], seed: int = 0) -> Se
         "decisions": decisions_section(games, seed),
         "cards": cards,
     }
+
+
+def _cards(rules: Ruleset, games: Sequence[GameMetrics]) -> tuple[Any, Any]:
+    """How often each (game, role) played each gesture, (games × roles, gestures), and whether each game drew
+    each event, (games, events): one pass over the games for every card's figures."""
+    import numpy as np
+
+    gesture_ix = {c: i for i, c in enumerate(rules.gesture_ids)}
+    event_ix = {c: i for i, c in enumerate(rules.event_ids)}
+    roles = rules.roles
+    played = np.zeros((len(games) * len(roles), len(gesture_ix)), dtype=np.int64)
+    drawn = np.zeros((len(games), len(event_ix)), dtype=bool)
+    for i, g in enumerate(games):
+        for j, r in enumerate(roles):
+            for c in g.gestures[r]:
+                if c in gesture_ix:
+                    played[i * len(roles) + j, gesture_ix[c]] += 1
+        for c in g.events:
+            if c in event_ix:
+                drawn[i, event_ix[c]] = True
+    return played, drawn
 
 
 def _rank(rows: Mapping[str, dict[str, Any]], impact: Callable[[Mapping[str, Any]], float]) -> None:

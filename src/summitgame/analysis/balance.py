@@ -369,7 +369,7 @@ def play_exploits(
     progress: Progress | None = None,
 ) -> Exploits:
     """Play each probe against each opponent on the report's deals (``exploit_plan``); the same games
-    whatever the worker count."""
+    whatever the worker count. ``pool``: a running ``workers.Pool`` to play on (``tournament.run_plan``)."""
     plan = exploit_plan(rules, probes, opponents, games, seed)
     ex = Exploits(list(probes), list(opponents), games + games % 2, plan)
     if not plan:

@@ -134,8 +134,7 @@ def play_point(point: Point, sweep: Sweep, progress: Progress | None = None) -> 
     plan = plan_for(point.rules, sweep.players, sweep.games, sweep.seed)
     sim = simulate(point.rules, sweep.players, plan, backend=sweep.backend, progress=progress)
     point.games, point.lines = sim.games, sim.lines
-    rest = replace(sweep, backend=replace(sweep.backend, pool=None))  # the probes' games start their own workers
-    point.measures = measure_all(point.rules, sim.games, rest)
+    point.measures = measure_all(point.rules, sim.games, sweep)
     point.seconds, point.played = sim.seconds, sim.played
     return point
 

@@ -22,7 +22,7 @@ game, so a run can be resumed: keep the folder from players while the run is in 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -151,10 +151,16 @@ def _shown(v: Any) -> str:
     return printable(json.dumps(v) if not isinstance(v, str) else repr(v), limit=60)
 
 
-def line_problem(line: Any, rules: Ruleset | None = None, plan: Mapping[str, PlannedGame] | None = None) -> str | None:
+Find = Callable[[Mapping[str, Any]], PlannedGame | None]
+"""Which planned game a (well-formed) games.jsonl line is, or None (``tournament.run_plan``'s look-up)."""
+
+
+def line_problem(
+    line: Any, rules: Ruleset | None = None, plan: Mapping[str, PlannedGame] | None = None, find: Find | None = None
+) -> str | None:
     """What is wrong with a games.jsonl line, or None: a missing field or one of the wrong type (``missing
-    field 'agents'``); with the rules, roles, tiers and winners they do not have; with the plan, a line of one
-    of its games whose rules, seats, pair or seed are not that game's."""
+    field 'agents'``); with the rules, roles, tiers and winners they do not have; with the plan (its games by
+    id, or ``find``), a line of one of its games whose rules, seats, pair or seed are not that game's."""
     if not isinstance(line, dict):
         return "not a game line (a JSON object)"
     for key, (ok, what) in LINE_FIELDS.items():
@@ -193,7 +199,7 @@ def line_problem(line: Any, rules: Ruleset | None = None, plan: Mapping[str, Pla
             return f"field 'outcome.tier' must be one of {', '.join(rules.tier_ids)}, got {_shown(o['tier'])}"
         if not set(o["walkouts"]) <= roles:
             return "field 'outcome.walkouts' must list role ids"
-    g = None if plan is None else plan.get(line["game_id"])
+    g = find(line) if find is not None else None if plan is None else plan.get(line["game_id"])
     if g is None:
         return None
     seats = {rules.roles[r]: g.seats[r] for r in (0, 1)}
@@ -215,26 +221,40 @@ class GameLog(JsonLines):
     least every ``FSYNC_INTERVAL`` seconds (``jsonlines.JsonLines``). Every line read back is checked
     (``line_problem``; against the rules and plan when given) and a bad one refused as ``FILE:LINE: why``."""
 
-    def __init__(self, path: Path, rules: Ruleset | None = None, plan: Mapping[str, PlannedGame] | None = None) -> None:
-        super().__init__(path, TournamentError, lambda line: line_problem(line, rules, plan), FSYNC_INTERVAL)
+    def __init__(
+        self,
+        path: Path,
+        rules: Ruleset | None = None,
+        plan: Mapping[str, PlannedGame] | None = None,
+        find: Find | None = None,
+    ) -> None:
+        super().__init__(path, TournamentError, lambda line: line_problem(line, rules, plan, find), FSYNC_INTERVAL)
+
+    def _refuse(self, n: int) -> str:
+        return (
+            f"{printable(self.path)} already holds {n} game{'s' if n != 1 else ''}; "
+            "resume that run (--resume) or choose another output directory"
+        )
 
     def open_games(self, resume: bool) -> list[dict[str, Any]]:
         """The games already in the file (resume), or refuse a file that holds some."""
+        return self.open(resume, self._refuse)
 
-        def refuse(n: int) -> str:
-            return (
-                f"{printable(self.path)} already holds {n} game{'s' if n != 1 else ''}; "
-                "resume that run (--resume) or choose another output directory"
-            )
-
-        return self.open(resume, refuse)
+    def stream_games(self, resume: bool) -> Callable[[], Iterator[dict[str, Any]]]:
+        """``open_games``, the games read one at a time whenever the function returned is called (a resumed
+        run of a million games holds none of them: ``jsonlines.JsonLines.open_lines``)."""
+        return self.open_lines(resume, self._refuse)
 
 
 def read_games(path: str | Path, rules: Ruleset | None = None) -> list[dict[str, Any]]:
     """The complete lines of a games.jsonl file (a torn last line is ignored), each checked (``line_problem``);
     TournamentError naming the file and line for one that is not a game line, or a file that cannot be read."""
+    return list(iter_games(path, rules))
+
+
+def iter_games(path: str | Path, rules: Ruleset | None = None) -> Iterator[dict[str, Any]]:
+    """``read_games`` one line at a time, as the file is read."""
     name = printable(path)
-    out = []
     try:
         for n, raw in read_lines(path, name=name):
             if not raw.strip():
@@ -246,7 +266,6 @@ def read_games(path: str | Path, rules: Ruleset | None = None) -> list[dict[str,
             why = line_problem(line, rules)
             if why is not None:
                 raise TournamentError(f"{name}:{n}: {why}")
-            out.append(line)
+            yield line
     except DataFileError as exc:
         raise TournamentError(str(exc)) from None
-    return out

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
@@ -46,6 +46,7 @@ class JsonLines:
         self.where: list[tuple[int, int]] = []  #: (line number, byte offset) of each line read by ``open``
         self._fh: Any = None
         self._synced = 0.0
+        self._pending_cut: int | None = None  #: where a torn last line begins, until it is cut off
 
     def open(self, resume: bool, refuse: Callable[[int], str]) -> list[dict[str, Any]]:
         """Open for appending and return the lines already there; without ``resume`` a file that holds
@@ -82,11 +83,62 @@ class JsonLines:
         self._synced = time.monotonic()
         return lines
 
+    def open_lines(self, resume: bool, refuse: Callable[[int], str]) -> Callable[[], Iterator[dict[str, Any]]]:
+        """``open``, but the lines are read as they are wanted, never all at once: it opens, locks and checks the
+        file now (refusing a file with lines without ``resume``) and returns a function that reads its complete
+        lines afresh each time it is called, each checked as it comes. A torn last line is cut off once every
+        complete line has been read and found good (as ``open``, nothing is changed before)."""
+        with writing(self.path):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = open_regular(self.path, flags=os.O_RDWR | os.O_CREAT | os.O_APPEND)
+        except DataFileError as exc:
+            raise self.error(str(exc)) from None
+        fh = os.fdopen(fd, "r+b", buffering=0)
+        try:
+            _lock(fh, self.path, self.error)
+            size = os.fstat(fd).st_size
+            if size > MAX_LOG_BYTES:
+                raise self.error(f"{self.path}: is {size:,} bytes, over the limit of {MAX_LOG_BYTES:,}")
+            if not resume and any(block.strip() for block in _blocks(fd, 0, size)):
+                raise self.error(refuse(sum(block.count(b"\n") for block in _blocks(fd, 0, size))))
+            cut = _after_last_newline(fd, size)
+            self.torn = cut < size
+            self._pending_cut = cut if self.torn else None
+        except BaseException:
+            fh.close()
+            raise
+        self._fh = fh
+        self._synced = time.monotonic()
+
+        def lines() -> Iterator[dict[str, Any]]:
+            number = 0
+            rest = b""
+            for block in _blocks(fd, 0, cut):
+                data = rest + block
+                end = data.rfind(b"\n") + 1
+                rest = data[end:]
+                yield from parse_lines(data[:end], self.path, self.error, self.check, first=number + 1)
+                number += len(data[:end].splitlines())
+            if self._fh is fh:  # every line read and found good: the torn one can go
+                self._cut_torn()
+
+        return lines
+
+    def _cut_torn(self) -> None:
+        """Cut off the torn last line ``open_lines`` found, if it is still there."""
+        cut, self._pending_cut = self._pending_cut, None
+        if cut is not None:
+            with writing(self.path):
+                self._fh.truncate(cut)
+                os.fsync(self._fh.fileno())
+
     def append(self, texts: Sequence[str]) -> None:
         """Append lines (each without its newline); on a failed write (a full disk) the error names the file,
         the lines written before stay, and a partly written line is cut off when the file is next opened."""
         if not texts:
             return
+        self._cut_torn()  # never append to a torn line
         data = "".join(t + "\n" for t in texts).encode()
         try:
             _write_all(self._fh.fileno(), data)
@@ -139,10 +191,38 @@ def _lock(fh: Any, path: Path, error: type[Exception]) -> None:
         raise error(f"{path} is being written by another run") from None
 
 
-def parse_lines(data: bytes, path: Path, error: type[Exception], check: Check) -> list[dict[str, Any]]:
-    """The JSON objects of complete lines; ``error`` naming the line if one is not JSON or fails ``check``."""
+READ_BLOCK = 1 << 20  #: bytes read at a time when lines are streamed (``JsonLines.open_lines``)
+
+
+def _blocks(fd: int, start: int, end: int) -> Iterator[bytes]:
+    """The bytes of ``fd`` from ``start`` to ``end``, ``READ_BLOCK`` at a time (the file offset untouched)."""
+    at = start
+    while at < end:
+        block = os.pread(fd, min(READ_BLOCK, end - at), at)
+        if not block:
+            return
+        at += len(block)
+        yield block
+
+
+def _after_last_newline(fd: int, size: int) -> int:
+    """The offset just after the file's last newline (0 without one): where its complete lines end."""
+    end = size
+    while end > 0:
+        start = max(0, end - READ_BLOCK)
+        block = os.pread(fd, end - start, start)
+        at = block.rfind(b"\n")
+        if at >= 0:
+            return start + at + 1
+        end = start
+    return 0
+
+
+def parse_lines(data: bytes, path: Path, error: type[Exception], check: Check, first: int = 1) -> list[dict[str, Any]]:
+    """The JSON objects of complete lines; ``error`` naming the line if one is not JSON or fails ``check``
+    (``first``: the number of the first line of ``data`` in its file)."""
     out = []
-    for n, raw in enumerate(data.splitlines(), 1):
+    for n, raw in enumerate(data.splitlines(), first):
         if not raw.strip():
             continue
         try:

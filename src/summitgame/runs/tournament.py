@@ -26,7 +26,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,10 +34,11 @@ from ..rng import draw_run_seed
 from ..rules.ruleset import Ruleset
 from ..safeio import DataFileError, loads_json, printable, read_text
 from ..version import __version__
-from .gameslog import GAMES_FILE, GameLog, check_seeds, line_problem, read_games, result_line
+from .gameslog import GAMES_FILE, GameLog, check_seeds, iter_games, line_problem, read_games, result_line
 from .options import HERE, RunOptions
 from .plan import (
     Entrant,
+    Marks,
     Plan,
     PlannedGame,
     Progress,
@@ -106,7 +107,7 @@ def run_plan(
         plan = list(plan)
         if len({g.game_id for g in plan}) != len(plan):
             raise TournamentError("the plan has duplicate game ids")
-    by_id = _Ids(plan)
+    find = _Finder(plan)
     with _backend(backend.scheduler) as client:  # reach the cluster before touching games.jsonl
         result = RunResult(plan, [], workers=workers if use_processes else 0)
         if client is not None:
@@ -114,9 +115,9 @@ def run_plan(
 
             result.scheduler = cluster.address(client)
             result.workers = cluster.threads(client)
-        log = GameLog(Path(out) / GAMES_FILE, rules, by_id) if out is not None else None
+        log = GameLog(Path(out) / GAMES_FILE, rules, find=find) if out is not None else None
         kept: dict[int, dict[str, Any]] = {}
-        resumed: set[int] = set()
+        resumed = Marks(len(plan))
         start = time.perf_counter()
 
         def keep(line: dict[str, Any]) -> None:
@@ -127,14 +128,26 @@ def run_plan(
 
         try:
             if log is not None:
-                for line in log.open_games(resume):
-                    g = by_id.get(line["game_id"])
+                # the file is read as it streams: games found at their own plan index first, then (a second
+                # pass, only if some were not) those of a plan that grew, found by a walk through the plan
+                lines = log.stream_games(resume)
+                elsewhere: dict[str, int] = {}  # the ids of lines not at their index, and how many lines each
+                for line in lines():
+                    g = find(line)
                     if g is None:
-                        result.foreign += 1
+                        elsewhere[line["game_id"]] = elsewhere.get(line["game_id"], 0) + 1
                     elif g.index not in resumed:
                         check_seeds(rules, g, line, log.path)
                         resumed.add(g.index)
                         keep({**_slim(line), "index": g.index})  # its place in this plan
+                if elsewhere:
+                    found = find.resolve(set(elsewhere))
+                    for line in lines() if found else ():
+                        if line["game_id"] in found and (g := find(line)) is not None and g.index not in resumed:
+                            check_seeds(rules, g, line, log.path)
+                            resumed.add(g.index)
+                            keep({**_slim(line), "index": g.index})
+                    result.foreign = sum(n for gid, n in elsewhere.items() if gid not in found)
                 result.resumed = len(resumed)
                 result.torn = log.torn
             todo = Todo(plan, resumed)
@@ -188,26 +201,30 @@ def run_plan(
     return result
 
 
-class _Ids(Mapping[str, PlannedGame]):
-    """A plan's games by id, worked out on the first look-up only (a fresh run never needs it)."""
+class _Finder:
+    """Which planned game a games.jsonl line is, holding no table of the plan's ids: the game at the line's own
+    plan index, when its id is the line's (a resumed run's lines are); else one of the ids a walk through the
+    plan found (``resolve``: a plan that grew, with more games per pair or more agents, moves its games)."""
 
     def __init__(self, plan: Sequence[PlannedGame]) -> None:
         self.plan = plan
-        self._ids: dict[str, int] | None = None
+        self.moved: dict[str, int] = {}  #: game id -> plan position, for the ids ``resolve`` was asked for
 
-    def _index(self) -> dict[str, int]:
-        if self._ids is None:
-            self._ids = {g.game_id: i for i, g in enumerate(self.plan)}
-        return self._ids
+    def __call__(self, line: Mapping[str, Any]) -> PlannedGame | None:
+        i, gid = line.get("index"), line.get("game_id")
+        if type(i) is int and 0 <= i < len(self.plan):
+            g = self.plan[i]
+            if g.game_id == gid:
+                return g
+        at = self.moved.get(gid) if isinstance(gid, str) else None
+        return None if at is None else self.plan[at]
 
-    def __getitem__(self, key: str) -> PlannedGame:
-        return self.plan[self._index()[key]]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._index())
-
-    def __len__(self) -> int:
-        return len(self.plan)
+    def resolve(self, ids: set[str]) -> set[str]:
+        """Find these ids in the plan (one walk through it); the ids found."""
+        for at, g in enumerate(self.plan):
+            if g.game_id in ids:
+                self.moved[g.game_id] = at
+        return ids & self.moved.keys()
 
 
 def _backend(scheduler: str | Client | None) -> contextlib.AbstractContextManager[Client | None]:
@@ -267,7 +284,7 @@ def run_seed(folder: Path, seed: int | None, resume: bool) -> tuple[int, str]:
     path = folder / GAMES_FILE
     logged: set[int] = set()
     if resume and path.is_file():
-        logged = {x["run_seed"] for x in read_games(path) if type(x.get("run_seed")) is int}
+        logged = {x["run_seed"] for x in iter_games(path) if type(x.get("run_seed")) is int}
     shown = ", ".join(map(str, sorted(logged)))
     if seed is not None:
         if logged and seed not in logged:

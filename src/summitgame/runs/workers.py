@@ -48,7 +48,8 @@ from .match import Forfeit, play_game
 from .plan import Entrant, PlannedGame, Todo, TournamentError
 
 WATCHDOG_GRACE = 0.5  #: seconds after a call's deadline (plus half the limit) before its worker is killed
-CHUNK_SECONDS = 0.05  #: a worker is sent about this much work at a time (at most two chunks ahead)
+CHUNK_SECONDS = 0.25  #: a worker is sent about this much work at a time (at most two chunks ahead), and
+#: reports it in one message
 MAX_CHUNK = 64
 BATCH_SECONDS = 0.005  #: the parent's pause after handling results, so that it wakes for batches; at least
 MAX_PAUSE = 0.025  #: and at most: about half a chunk's work, so a worker never runs out of games meanwhile
@@ -263,15 +264,18 @@ def _worker_main(conn: Connection, move_timeout: float | None, board: Any, slot:
                 table = Table(rules, players, move_timeout, watch)
                 game = lookup(games)
                 continue
+            done: list[tuple[int, str, float, Any]] = []
             for index in task:
                 t0 = time.perf_counter()
                 try:
                     text = table.play(game(index))
                     measured = measure(json.loads(text), rules) if measure is not None else None
                 except Exception:
-                    conn.send(("error", index, traceback.format_exc(), 0.0, None))
+                    conn.send(("games", done))
+                    conn.send(("error", index, traceback.format_exc()))
                     return
-                conn.send(("game", index, text, time.perf_counter() - t0, measured))
+                done.append((index, text, time.perf_counter() - t0, measured))
+            conn.send(("games", done))  # one message a chunk: fewer wake-ups and reads for the parent
     except (EOFError, OSError):  # the parent has gone
         return
 
@@ -399,7 +403,10 @@ class Pool:
                 return
             chunk = [self._next() for _ in range(min(size, self.left))]
             w.assigned.extend(chunk)
-            w.conn.send([g.index for g in chunk])
+            try:
+                w.conn.send([g.index for g in chunk])
+            except OSError:  # it died: ``run`` finds its sentinel next and plays its games on a fresh worker
+                return
 
     def run(self, finished: Callable[[list[str]], bool]) -> None:
         """Play the games; hand each batch of result lines to ``finished`` (which says when to stop)."""
@@ -450,16 +457,18 @@ class Pool:
         """Read every message waiting from a worker; False once its pipe is closed."""
         try:
             while select.select([w.conn], [], [], 0)[0]:  # Connection.poll builds a selector each call
-                kind, index, payload, seconds, measured = w.conn.recv()
-                if kind == "error":
+                message = w.conn.recv()
+                if message[0] == "error":
+                    _, index, payload = message
                     raise TournamentError(f"a worker failed on game {index} (not inside an agent):\n{payload}")
-                g = w.assigned.popleft()
-                assert g.index == index, (g.index, index)
-                texts.append(payload)
-                if self.measure is not None:
-                    self.measured[index] = measured
-                self.reported += 1
-                self.busy += seconds
+                for index, payload, seconds, measured in message[1]:
+                    g = w.assigned.popleft()
+                    assert g.index == index, (g.index, index)
+                    texts.append(payload)
+                    if self.measure is not None:
+                        self.measured[index] = measured
+                    self.reported += 1
+                    self.busy += seconds
         except (EOFError, OSError):
             return False
         return True
@@ -488,7 +497,8 @@ class Pool:
         w.conn.close()
         deadline, role, index = (float(self.board[3 * w.slot + i]) for i in range(3))
         if w.assigned:
-            g = w.assigned[0]
+            # the game it was in: its chunk's games before it were played but not reported (played again)
+            g = next((x for x in w.assigned if x.index == int(index)), w.assigned[0])
             why = None
             if seen is not None:
                 if deadline == seen and int(index) == g.index:  # still in the very call that overran
@@ -509,7 +519,7 @@ class Pool:
                     "outside any agent's call"
                 )
             if why is not None:
-                w.assigned.popleft()
+                w.assigned.remove(g)
                 res = forfeited(self.rules, g, int(role), why)
                 note = "moves before the forfeit were not recorded (the worker was stopped)"
                 texts.append(dumps_line(result_line(self.rules, g, self.labels, res, [note])))
