@@ -75,6 +75,7 @@ class _Prepared:
         "gdeck",
         "heads",
         "histories",
+        "item_of",
         "memos",
         "net",
         "nodes",
@@ -99,6 +100,8 @@ class _Prepared:
         self.nodes = 0  #: decision points kept in ``contexts``, and ``heads``
         #: per hand, passing and its distinct gestures: how an opening's legal actions start (see ``_opening``)
         self.heads: dict[tuple[int, ...], tuple[Action, ...]] = {}
+        #: per role to move, per action code, the package item it adds: (giver, track, steps); -1s for the others
+        self.item_of = tuple(_items_of(rules, b) for b in (0, 1))
         #: per effect list (by tag: ``ON_ACCEPT``...), what it reads and writes of the board (see ``_reach``)
         self.reach = tuple(
             _reach(effects)
@@ -160,6 +163,20 @@ class _Prepared:
                 apply_effects(b, effects, init)
                 boards.append((b.meters, b.tracks, b.blocked, b.stakes, b.revealed))
             self.round1[e] = (boards[0], boards[1])
+
+
+def _items_of(rules: Ruleset, b: int) -> tuple[tuple[int, int, int], ...]:
+    """Per action code, the item (giver, track, steps) it adds to a package when role ``b`` builds (-1s if none)."""
+    table = rules.actions
+    out = [(-1, -1, -1)] * table.give_base
+    for a in range(table.give_base, len(table)):
+        if a < table.ask_base:
+            t, st = divmod(a - table.give_base, rules.max_steps)
+            out.append((b, t, st + 1))
+        else:
+            t, st = divmod(a - table.ask_base, rules.max_steps)
+            out.append((1 - b, t, st + 1))
+    return tuple(out)
 
 
 _Opening = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[bool, bool]]
@@ -635,13 +652,7 @@ def apply_unchecked(state: State, a: int) -> State:
     b = s.to_move
     table = rules.actions
     if a >= table.give_base:
-        if a < table.ask_base:
-            t, st = divmod(a - table.give_base, rules.max_steps)
-            giver = b
-        else:
-            t, st = divmod(a - table.ask_base, rules.max_steps)
-            giver = 1 - b
-        s.items = (*state.items, (giver, t, st + 1))
+        s.items = (*state.items, (rules.engine_memo or _prepare(rules)).item_of[b][a])
         kid = None
         if node is not None and node.ctx is not None:
             kid = node.kids.get(a)
