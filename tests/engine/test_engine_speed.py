@@ -190,3 +190,16 @@ def test_memoised_effects_leave_what_running_them_leaves(name: str, seed: int, c
         a = pick.choice(legal_actions(s))
         s, plain = apply(s, a), apply(plain, a)
     assert s.key() == plain.key()
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=SEEDS)
+def test_new_game_redeals_role_0_as_before_when_it_drew_role_1s_only_agenda(seed: int) -> None:
+    """The draw that redeals role 0 shifts every later draw by one: the set-up's draws mixed at once (lanes) must
+    still be taken in order."""
+    base = bundled("summit")
+    a, b = base.agenda_allowed[0][:2]
+    rules = dataclasses.replace(base, agenda_allowed=((a, b), (a,)))  # role 0 drawing ``a`` leaves role 1 nothing
+    s = new_game(rules, seed)
+    assert s.key() == reference_new_game(rules, seed).key()
+    assert s.agendas == (b, a)

@@ -15,6 +15,7 @@ action follows, so records hold none and replay the same way.
 from __future__ import annotations
 
 import dataclasses
+import struct
 import weakref
 
 from .. import rng as _rng
@@ -76,6 +77,11 @@ class _Prepared:
         "heads",
         "histories",
         "item_of",
+        "lane_bytes",
+        "lane_mask",
+        "lane_ones",
+        "lane_steps",
+        "lane_unpack",
         "memos",
         "net",
         "nodes",
@@ -118,6 +124,16 @@ class _Prepared:
         self.memos: tuple[dict[tuple[object, ...], tuple[int, ...]] | None, ...] = tuple(
             {} if bits >= 0 and not bits & ~(_GAINED | _ROUND) else None for bits in self.reach
         )
+        #: the most draws a set-up makes (two agendas and a redeal, the initiative, both hands, round 1's event), and
+        #: for mixing them all at once (``new_game``) a 128-bit lane each: draw k starts as the generator plus
+        #: (k + 1) * GOLDEN; the mixing steps of ``rng.next_u64`` keep each lane below 2**128, masks cut what a shift
+        #: moves into its neighbour, and the low 64 bits of each lane are read back in one unpack
+        lanes = 5 + 2 * min(rules.hand_size, rules.hand_limit)
+        self.lane_ones = sum(1 << (128 * k) for k in range(lanes))
+        self.lane_steps = sum((((k + 1) * _GOLDEN) & _MASK) << (128 * k) for k in range(lanes))
+        self.lane_mask = _MASK * self.lane_ones
+        self.lane_bytes = 16 * lanes
+        self.lane_unpack = struct.Struct("<" + "Q8x" * lanes).unpack
         #: the event deck after round 1 draws its i-th card, and the history that draw starts
         self.edecks = tuple(self.edeck[:i] + self.edeck[i + 1 :] for i in range(len(self.edeck)))
         self.histories = {e: (-1 - e,) for e in self.edeck}
@@ -275,22 +291,29 @@ def new_game(rules: Ruleset, seed: int = 0) -> State:
     z = ((rng ^ (rng >> 30)) * _M1) & _MASK
     z = ((z ^ (z >> 27)) * _M2) & _MASK
     rng = z ^ (z >> 31)
+    # splitmix64 is counter-based: the k-th draw from here mixes rng + k * GOLDEN, whatever the draws before it
+    # gave, so every draw the set-up may make is mixed at once, lane by lane in one wide int (``_Prepared.lanes``)
+    x = (rng * prep.lane_ones + prep.lane_steps) & prep.lane_mask
+    x = ((x ^ ((x >> 30) & prep.lane_mask)) * _M1) & prep.lane_mask
+    x = ((x ^ ((x >> 27) & prep.lane_mask)) * _M2) & prep.lane_mask
+    x ^= (x >> 31) & prep.lane_mask
+    out = prep.lane_unpack(x.to_bytes(prep.lane_bytes, "little"))  # the draws' 64 random bits, in order
     allowed0 = rules.agenda_allowed[0]
-    rng, i = _rng.below(rng, len(allowed0))
-    a0 = allowed0[i]
+    a0 = allowed0[(out[0] * len(allowed0)) >> 64]
+    k = 1  # draws made
     choices = prep.agenda_choices[a0]
     if not choices:
         # role 0 drew the only agenda role 1 may hold: deal role 0 another (validation guarantees one exists).
         # Only deals that used to fail take this path; every other deal is unchanged, draw for draw.
         others = [a for a in allowed0 if a != a0]
-        rng, i = _rng.below(rng, len(others))
-        a0 = others[i]
+        a0 = others[(out[1] * len(others)) >> 64]
+        k = 2
         choices = prep.agenda_choices[a0]
-    rng, i = _rng.below(rng, len(choices))
-    s.agendas = (a0, choices[i])
+    s.agendas = (a0, choices[(out[k] * len(choices)) >> 64])
+    k += 1
     if rules.first_initiative < 0:
-        rng, init = _rng.below(rng, 2)
-        s.initiative = s.to_move = s.proposer = init
+        s.initiative = s.to_move = s.proposer = (out[k] * 2) >> 64
+        k += 1
     # deal each hand as effects.draw_cards does (the same draws in the same order), without its copies
     deck = list(prep.gdeck)
     dealt = []
@@ -301,28 +324,24 @@ def new_game(rules: Ruleset, seed: int = 0) -> State:
             n = len(deck)
             if not n:
                 break
-            rng = (rng + _GOLDEN) & _MASK
-            z = ((rng ^ (rng >> 30)) * _M1) & _MASK
-            z = ((z ^ (z >> 27)) * _M2) & _MASK
-            hand.append(deck.pop(((z ^ (z >> 31)) * n) >> 64))
+            hand.append(deck.pop((out[k] * n) >> 64))
+            k += 1
         hand.sort()
         dealt.append(tuple(hand))
     s.hands = (dealt[0], dealt[1])
     s.gdeck = tuple(deck)
     edeck = prep.edeck
     if not edeck:
-        s.rng = rng
+        s.rng = (rng + k * _GOLDEN) & _MASK
         _start_round(s)
         return s
     # round 1 as ``_start_round`` plays it: draw the event, then apply it
     if rules.opening_event >= 0:
         i = edeck.index(rules.opening_event)
     else:
-        rng = (rng + _GOLDEN) & _MASK
-        z = ((rng ^ (rng >> 30)) * _M1) & _MASK
-        z = ((z ^ (z >> 27)) * _M2) & _MASK
-        i = ((z ^ (z >> 31)) * len(edeck)) >> 64
-    s.rng = rng
+        i = (out[k] * len(edeck)) >> 64
+        k += 1
+    s.rng = (rng + k * _GOLDEN) & _MASK
     e = edeck[i]
     s.edeck = prep.edecks[i]
     s.event = e
