@@ -151,4 +151,7 @@ def test_best_is_the_first_package_of_highest_ev(
         twice = (options[-1].items, *candidate_packages(obs))  # the last package first, and again later: a tie
         found = Valuer(obs, w).best(twice)
         assert found == max(Valuer(obs, w).appraise(twice), key=lambda o: o.ev)
+        # with the empty package among them (valued from the walk, not in one pass over the trie), and as a list
+        odd = [*candidate_packages(obs)[::-1], ()]
+        assert Valuer(obs, w).best(odd) == max(Valuer(obs, w).appraise(odd), key=lambda o: o.ev)
     assert Valuer(obs, w).best(()) is None
