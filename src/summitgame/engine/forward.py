@@ -15,8 +15,11 @@ action follows, so records hold none and replay the same way.
 from __future__ import annotations
 
 import dataclasses
+import operator
 import struct
 import weakref
+from collections.abc import Callable
+from typing import Any
 
 from .. import rng as _rng
 from ..errors import IllegalActionError
@@ -85,9 +88,11 @@ class _Prepared:
         "memos",
         "net",
         "nodes",
+        "pick",
         "reach",
         "room",
         "round1",
+        "slots",
         "template",
     )
 
@@ -120,9 +125,23 @@ class _Prepared:
                 *rules.gesture_effects,
             )
         )
-        #: per effect list that only moves meters, the meters it leaves, by what it reads (see ``_run``)
-        self.memos: tuple[dict[tuple[object, ...], tuple[int, ...]] | None, ...] = tuple(
-            {} if bits >= 0 and not bits & ~(_GAINED | _ROUND) else None for bits in self.reach
+        #: per effect list, the meter slots it reads or moves (and a getter of them); for one that only moves meters,
+        #: a memo of the values it leaves in those slots, by what it reads (see ``_run``)
+        lists = (
+            rules.on_accept,
+            rules.on_reject,
+            rules.on_pass,
+            rules.end_effects,
+            *rules.event_effects,
+            *rules.gesture_effects,
+        )
+        self.slots = tuple(_meter_slots(effects) for effects in lists)
+        self.pick: tuple[Callable[[tuple[int, ...]], Any], ...] = tuple(
+            operator.itemgetter(*slots) if slots else _nothing for slots in self.slots
+        )
+        self.memos: tuple[dict[tuple[object, ...], Any] | None, ...] = tuple(
+            {} if bits >= 0 and not bits & ~(_GAINED | _ROUND) and slots else None
+            for bits, slots in zip(self.reach, self.slots, strict=True)
         )
         #: the most draws a set-up makes (two agendas and a redeal, the initiative, both hands, round 1's event), and
         #: for mixing them all at once (``new_game``) a 128-bit lane each: draw k starts as the generator plus
@@ -248,10 +267,28 @@ def _reach(effects: tuple[Effect, ...]) -> int:
     return bits
 
 
+def _nothing(meters: tuple[int, ...]) -> tuple[int, ...]:
+    """The getter of no meter slots."""
+    return ()
+
+
+def _meter_slots(effects: tuple[Effect, ...]) -> tuple[int, ...]:
+    """The meter slots ``effects`` read (conditions) or move, sorted: all of the meters they depend on or change."""
+    slots: set[int] = set()
+    for e in effects:
+        for c in e.when:
+            if isinstance(c, MeterIs):
+                slots.update((c.slot, c.slot + 1) if c.per_role else (c.slot,))
+        if isinstance(e, MoveMeter):
+            slots.update((e.slot, e.slot + 1) if e.per_role else (e.slot,))
+    return tuple(sorted(slots))
+
+
 def _run(s: State, prep: _Prepared, tag: int, effects: tuple[Effect, ...], me: int) -> None:
     """``apply_effects(s, effects, me)`` (``me`` -1: ``apply_effects_each``), memoised for the effect lists that only
-    move meters, reading at most meters, who gained and the round (``_Prepared.memos``): what they leave is then a
-    function of those, which key the memo. Other lists (tracks, stakes, cards...) have too many boards to memoise."""
+    move meters, reading at most meters, who gained and the round (``_Prepared.memos``): what they leave of the
+    meters they touch is then a function of those meters (and of who gained, or the round, if they read it), which
+    key the memo. Other lists (tracks, stakes, cards...) have too many boards to memoise."""
     memo = prep.memos[tag]
     if memo is None:
         if me < 0:
@@ -259,18 +296,35 @@ def _run(s: State, prep: _Prepared, tag: int, effects: tuple[Effect, ...], me: i
         else:
             apply_effects(s, effects, me)
         return
-    key = (me, s.meters, s.gained, s.round) if prep.reach[tag] else (me, s.meters)
-    meters = memo.get(key)
-    if meters is None:
+    pick = prep.pick[tag]
+    bits = prep.reach[tag]
+    if bits:
+        key: tuple[object, ...] = (
+            me,
+            pick(s.meters),
+            s.gained if bits & _GAINED else None,
+            s.round if bits & _ROUND else 0,
+        )
+    else:
+        key = (me, pick(s.meters))
+    out = memo.get(key)
+    if out is None:
         if me < 0:
             apply_effects_each(s, effects)
         else:
             apply_effects(s, effects, me)
         if len(memo) >= _BOARDS_MAX:
             memo.clear()
-        memo[key] = s.meters
+        memo[key] = pick(s.meters)
+        return
+    meters = list(s.meters)
+    slots = prep.slots[tag]
+    if len(slots) == 1:  # ``itemgetter`` of one slot gives the value, not a tuple
+        meters[slots[0]] = out
     else:
-        s.meters = meters
+        for i, v in zip(slots, out, strict=True):
+            meters[i] = v
+    s.meters = tuple(meters)
 
 
 _MASK, _GOLDEN, _M1, _M2 = _rng.MASK, _rng.GOLDEN, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
