@@ -782,28 +782,40 @@ def resolve_package(s: State) -> None:
     relief, points move by public stakes. Used by ``apply`` on accept, and by previews."""
     rules = s.rules
     T = rules.n_tracks
+    top = rules.top_stage
+    cost = rules.cost
+    relief = rules.relief
+    stakes = s.stakes
     tracks = list(s.tracks)
-    meters = list(s.meters)
-    points = list(s.points)
     net = list(s.net)
-    gained = list(s.gained)
     cs = rules.cost_slot
     lo, hi = rules.meter_min[cs], rules.meter_max[cs]
+    p = [s.meters[cs], s.meters[cs + 1]]  # only the cost meter's two slots move
+    pts = list(s.points)
+    g0, g1 = s.gained
     for giver, t, steps in s.items:
         recv = 1 - giver
-        tracks[t] = min(rules.top_stage, tracks[t] + steps)
-        meters[cs + giver] = min(hi, meters[cs + giver] + rules.cost[giver * T + t] * steps)
-        meters[cs + recv] = max(lo, meters[cs + recv] - rules.relief[recv * T + t] * steps)
-        points[recv] += s.stakes[recv * T + t] * steps
-        points[giver] -= s.stakes[giver * T + t] * steps
+        x = tracks[t] + steps
+        tracks[t] = top if x > top else x
+        x = p[giver] + cost[giver * T + t] * steps
+        p[giver] = hi if x > hi else x
+        x = p[recv] - relief[recv * T + t] * steps
+        p[recv] = lo if x < lo else x
+        pts[recv] += stakes[recv * T + t] * steps
+        pts[giver] -= stakes[giver * T + t] * steps
         net[recv * T + t] += steps
         net[giver * T + t] -= steps
-        gained[recv] = True
+        if recv:
+            g1 = True
+        else:
+            g0 = True
+    meters = list(s.meters)
+    meters[cs], meters[cs + 1] = p
     s.tracks = tuple(tracks)
     s.meters = tuple(meters)
-    s.points = (points[0], points[1])
+    s.points = (pts[0], pts[1])
     s.net = tuple(net)
-    s.gained = (gained[0], gained[1])
+    s.gained = (g0, g1)
     s.items = ()
 
 
