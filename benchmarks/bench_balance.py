@@ -60,7 +60,9 @@ def bench(agent: str, games: int, workers: int, probes: bool = False) -> dict[st
     exploits = None
     if probes:
         per_pairing = games_per_pair(games, len(players))  # the command's default --probe-games
-        exploits = play_exploits(rules, probe_entrants(), skilled(players), per_pairing, 0, backend=RunOptions(workers=workers))
+        exploits = play_exploits(
+            rules, probe_entrants(), skilled(players), per_pairing, 0, backend=RunOptions(workers=workers)
+        )
     t2 = time.perf_counter()
     c2 = time.process_time()
     doc = balance_report(sim, 0, "bench", games, exploits=exploits)

@@ -151,4 +151,22 @@ def test_best_is_the_first_package_of_highest_ev(
         twice = (options[-1].items, *candidate_packages(obs))  # the last package first, and again later: a tie
         found = Valuer(obs, w).best(twice)
         assert found == max(Valuer(obs, w).appraise(twice), key=lambda o: o.ev)
+        # with the empty package among them (valued from the walk, not in one pass over the trie), and as a list
+        odd = [*candidate_packages(obs)[::-1], ()]
+        assert Valuer(obs, w).best(odd) == max(Valuer(obs, w).appraise(odd), key=lambda o: o.ev)
     assert Valuer(obs, w).best(()) is None
+
+
+@settings(max_examples=40, deadline=None)
+@given(rules_name=st.sampled_from(RULES), seed=st.integers(0, 10_000), moves=st.integers(0, 80))
+def test_rows_in_one_loop_are_the_item_rows(rules_name: str, seed: int, moves: int) -> None:
+    """``Valuer._rows`` (what the walk over the trie reads) gives each item's ``_item_row``, to the bit."""
+    obs = random_view(rules_name, seed, moves)
+    if obs is None:
+        return
+    items = list(dict.fromkeys(item for package in candidate_packages(obs) for item in package))
+    w = Weights(infer=1.0)
+    batch = Valuer(obs, w)._rows(items)
+    one = Valuer(obs, w)
+    expected = [one._item_row(item) for item in items]
+    assert [tuple(map(repr, row)) for row in batch] == [tuple(map(repr, row)) for row in expected]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 import random
 
@@ -159,5 +160,46 @@ def test_the_decision_points_kept_are_bounded(monkeypatch: pytest.MonkeyPatch) -
             s = apply(s, pick.choice(legal_actions(s)))
             seen = max(seen, rules.engine_memo.nodes)
     assert 0 < seen < 40 + 30  # at most a turn's worth past the budget before it starts afresh
-    kept = sum(len(c.packages) + len(c.openings) + len(c.answers) for c in rules.engine_memo.contexts.values())
+    prep = rules.engine_memo
+    kept = len(prep.heads) + sum(len(c.packages) + len(c.openings) + len(c.answers) for c in prep.contexts.values())
     assert kept == rules.engine_memo.nodes
+
+
+_PLAIN: dict[str, Ruleset] = {}
+
+
+def _unmemoised(name: str) -> Ruleset:
+    """The bundled rules with the engine's effect memos turned off (a copy: its own engine tables)."""
+    if name not in _PLAIN:
+        plain = _PLAIN[name] = dataclasses.replace(bundled(name))
+        prep = engine._prepare(plain)
+        prep.memos = (None,) * len(prep.memos)
+    return _PLAIN[name]
+
+
+@pytest.mark.parametrize("name", BUNDLED_NAMES)
+@settings(max_examples=30, deadline=None)
+@given(seed=SEEDS, chooser=st.integers(0, 2**32))
+def test_memoised_effects_leave_what_running_them_leaves(name: str, seed: int, chooser: int) -> None:
+    rules = bundled(name)  # shared across examples, so its memos fill and are hit
+    assert any(m is not None for m in engine._prepare(rules).memos)
+    pick = random.Random(chooser)
+    s, plain = new_game(rules, seed), new_game(_unmemoised(name), seed)
+    while s.to_move >= 0:
+        assert s.key() == plain.key()
+        a = pick.choice(legal_actions(s))
+        s, plain = apply(s, a), apply(plain, a)
+    assert s.key() == plain.key()
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=SEEDS)
+def test_new_game_redeals_role_0_as_before_when_it_drew_role_1s_only_agenda(seed: int) -> None:
+    """The draw that redeals role 0 shifts every later draw by one: the set-up's draws mixed at once (lanes) must
+    still be taken in order."""
+    base = bundled("summit")
+    a, b = base.agenda_allowed[0][:2]
+    rules = dataclasses.replace(base, agenda_allowed=((a, b), (a,)))  # role 0 drawing ``a`` leaves role 1 nothing
+    s = new_game(rules, seed)
+    assert s.key() == reference_new_game(rules, seed).key()
+    assert s.agendas == (b, a)

@@ -290,7 +290,9 @@ def test_a_worker_dying_inside_a_chunk_forfeits_that_game_and_replays_the_others
 ) -> None:
     """A worker reports a chunk of games at once: when it dies in a game that is not its chunk's first, the
     games it played before are played again and only the game it died in is forfeited."""
-    run, s = run_tournament(summit_rules, ["sometimesdier:chance=0.1", "first"], 30, tmp_path, seed=3, backend=RunOptions(workers=2))
+    run, s = run_tournament(
+        summit_rules, ["sometimesdier:chance=0.1", "first"], 30, tmp_path, seed=3, backend=RunOptions(workers=2)
+    )
     lines = file_lines(tmp_path)
     assert run.complete and len(lines) == 30 and len({x["game_id"] for x in lines}) == 30
     died = [x for x in lines if x["forfeit"]]

@@ -835,6 +835,47 @@ class Valuer:
         self._items[item] = row
         return row
 
+    def _rows(self, items: Sequence[Item]) -> list[_Row]:
+        """``_item_row`` of each item, in one loop (the same arithmetic, operation for operation)."""
+        table = self._items
+        rules = self.rules
+        T = rules.n_tracks
+        top = rules.top_stage
+        cost = rules.cost
+        relief = rules.relief
+        st = self.stakes
+        tracks = self.obs.tracks
+        facts = self._facts
+        levels = facts.levels
+        exact = facts.exact
+        span = facts.move_span
+        me = self.me
+        out: list[_Row] = []
+        for item in items:
+            row = table.get(item)
+            if row is None:
+                giver, t, steps = item
+                recv = 1 - giver
+                gain = 0 + st[recv][t] * steps  # ``_item_row``'s points[recv] and points[giver], from 0
+                loss = 0 - st[giver][t] * steps
+                x = tracks[t]
+                y = min(top, x + steps)
+                move = 0
+                if not exact:
+                    move = 1 + t * span + y
+                elif levels[t][y] != levels[t][x]:
+                    move = 1 + t * span + levels[t][y]
+                row = table[item] = (
+                    giver,
+                    cost[giver * T + t] * steps,
+                    relief[recv * T + t] * steps,
+                    gain if me == recv else loss,
+                    loss if me == recv else gain,
+                    move,
+                )
+            out.append(row)
+        return out
+
     def board_after(self, items: Package, proposer: int) -> list[int]:
         """The meters at the end of the round if ``items`` is accepted: package, accept effects and drift."""
         obs = self.obs
@@ -942,9 +983,7 @@ class Valuer:
         lo, hi = self.rules.meter_min[cs], self.rules.meter_max[cs]
         span = hi - lo + 1
         base = self._facts.move_base
-        table = self._items
-        row_of = self._item_row
-        rows = [table.get(item) or row_of(item) for item in distinct]
+        rows = self._rows(distinct)
         p0, p1 = obs.meters[cs], obs.meters[cs + 1]
         g0, g1 = obs.gained
         states: list[_Walked] = [(p0, p1, g0, g1, 0, (((p0 - lo) * span + p1 - lo) * 2 + g0) * 4 + g1 * 2, 0, 0)]

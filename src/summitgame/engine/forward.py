@@ -15,12 +15,32 @@ action follows, so records hold none and replay the same way.
 from __future__ import annotations
 
 import dataclasses
+import operator
+import struct
 import weakref
+from collections.abc import Callable
+from typing import Any
 
 from .. import rng as _rng
 from ..errors import IllegalActionError
 from ..rules.actions import Action, ActionKind
-from ..rules.effects import DiscardCards, DrawCards, apply_effects, apply_effects_each, draw_cards
+from ..rules.effects import (
+    Block,
+    DiscardCards,
+    DrawCards,
+    Effect,
+    GainedIs,
+    MeterIs,
+    MoveMeter,
+    MoveStake,
+    MoveTrack,
+    Reveal,
+    RoundIs,
+    TrackIs,
+    TracksReach,
+    apply_effects,
+    apply_effects_each,
+)
 from ..rules.ruleset import Ruleset
 from .state import EndReason, Phase, State
 
@@ -52,14 +72,27 @@ class _Prepared:
     __slots__ = (
         "agenda_choices",
         "blocked",
+        "cap_of",
         "contexts",
         "edeck",
         "edecks",
         "gdeck",
+        "heads",
         "histories",
+        "item_of",
+        "lane_bytes",
+        "lane_mask",
+        "lane_ones",
+        "lane_steps",
+        "lane_unpack",
+        "memos",
         "net",
         "nodes",
+        "pick",
+        "reach",
+        "room",
         "round1",
+        "slots",
         "template",
     )
 
@@ -71,7 +104,55 @@ class _Prepared:
         self.edeck = tuple(sorted(rules.event_pool))
         self.net = (0,) * (2 * rules.n_tracks)
         self.contexts: dict[tuple[int, ...], _Context] = {}
-        self.nodes = 0  #: decision points kept in ``contexts``
+        #: ``rules.cap_for`` of each level of the cap meter, and per stage the most steps an item may move a track
+        cs = rules.cap_slot
+        self.cap_of = {v: rules.cap_for(v) for v in range(rules.meter_min[cs], rules.meter_max[cs] + 1)}
+        self.room = tuple(max(0, min(rules.max_steps, rules.top_stage - x)) for x in range(rules.top_stage + 1))
+        self.nodes = 0  #: decision points kept in ``contexts``, and ``heads``
+        #: per hand, passing and its distinct gestures: how an opening's legal actions start (see ``_opening``)
+        self.heads: dict[tuple[int, ...], tuple[Action, ...]] = {}
+        #: per role to move, per action code, the package item it adds: (giver, track, steps); -1s for the others
+        self.item_of = tuple(_items_of(rules, b) for b in (0, 1))
+        #: per effect list (by tag: ``ON_ACCEPT``...), what it reads and writes of the board (see ``_reach``)
+        self.reach = tuple(
+            _reach(effects)
+            for effects in (
+                rules.on_accept,
+                rules.on_reject,
+                rules.on_pass,
+                rules.end_effects,
+                *rules.event_effects,
+                *rules.gesture_effects,
+            )
+        )
+        #: per effect list, the meter slots it reads or moves (and a getter of them); for one that only moves meters,
+        #: a memo of the values it leaves in those slots, by what it reads (see ``_run``)
+        lists = (
+            rules.on_accept,
+            rules.on_reject,
+            rules.on_pass,
+            rules.end_effects,
+            *rules.event_effects,
+            *rules.gesture_effects,
+        )
+        self.slots = tuple(_meter_slots(effects) for effects in lists)
+        self.pick: tuple[Callable[[tuple[int, ...]], Any], ...] = tuple(
+            operator.itemgetter(*slots) if slots else _nothing for slots in self.slots
+        )
+        self.memos: tuple[dict[tuple[object, ...], Any] | None, ...] = tuple(
+            {} if bits >= 0 and not bits & ~(_GAINED | _ROUND) and slots else None
+            for bits, slots in zip(self.reach, self.slots, strict=True)
+        )
+        #: the most draws a set-up makes (two agendas and a redeal, the initiative, both hands, round 1's event), and
+        #: for mixing them all at once (``new_game``) a 128-bit lane each: draw k starts as the generator plus
+        #: (k + 1) * GOLDEN; the mixing steps of ``rng.next_u64`` keep each lane below 2**128, masks cut what a shift
+        #: moves into its neighbour, and the low 64 bits of each lane are read back in one unpack
+        lanes = 5 + 2 * min(rules.hand_size, rules.hand_limit)
+        self.lane_ones = sum(1 << (128 * k) for k in range(lanes))
+        self.lane_steps = sum((((k + 1) * _GOLDEN) & _MASK) << (128 * k) for k in range(lanes))
+        self.lane_mask = _MASK * self.lane_ones
+        self.lane_bytes = 16 * lanes
+        self.lane_unpack = struct.Struct("<" + "Q8x" * lanes).unpack
         #: the event deck after round 1 draws its i-th card, and the history that draw starts
         self.edecks = tuple(self.edeck[:i] + self.edeck[i + 1 :] for i in range(len(self.edeck)))
         self.histories = {e: (-1 - e,) for e in self.edeck}
@@ -119,6 +200,20 @@ class _Prepared:
             self.round1[e] = (boards[0], boards[1])
 
 
+def _items_of(rules: Ruleset, b: int) -> tuple[tuple[int, int, int], ...]:
+    """Per action code, the item (giver, track, steps) it adds to a package when role ``b`` builds (-1s if none)."""
+    table = rules.actions
+    out = [(-1, -1, -1)] * table.give_base
+    for a in range(table.give_base, len(table)):
+        if a < table.ask_base:
+            t, st = divmod(a - table.give_base, rules.max_steps)
+            out.append((b, t, st + 1))
+        else:
+            t, st = divmod(a - table.ask_base, rules.max_steps)
+            out.append((1 - b, t, st + 1))
+    return tuple(out)
+
+
 _Opening = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[bool, bool]]
 """What an event's effects may change of the opening board without touching hands: meters, tracks, blocked,
 stakes, revealed."""
@@ -130,6 +225,106 @@ def _prepare(rules: Ruleset) -> _Prepared:
         prep = _Prepared(rules)
         object.__setattr__(rules, "engine_memo", prep)  # a cache on frozen rules (see Ruleset.engine_memo)
     return prep
+
+
+ON_ACCEPT, ON_REJECT, ON_PASS, END_EFFECTS = 0, 1, 2, 3
+"""Tags of a ruleset's effect lists in ``_Prepared.pure`` and the board memo; event ``e`` is ``4 + e``, gesture ``g``
+``4 + len(event_effects) + g``."""
+
+_BOARDS_MAX = 1 << 12
+"""Boards kept per effect list in its memo (``_run``; about 200 bytes each); past it the memo starts afresh."""
+
+
+_TRACKS, _GAINED, _ROUND, _STAKES, _BLOCKED, _REVEALED = 1, 2, 4, 8, 16, 32
+"""What an effect list reads or writes beyond meters (``_Prepared.reach``): a bit each."""
+_UNKNOWN = -1  #: an effect list that draws or discards cards (or has a kind this table does not know): not memoised
+
+
+def _reach(effects: tuple[Effect, ...]) -> int:
+    """The parts of the board ``effects`` read or write beyond meters, as ``_TRACKS``... bits; ``_UNKNOWN`` when
+    they touch hands or the generator, or what a condition reads is not known here."""
+    bits = 0
+    for e in effects:
+        for c in e.when:
+            if isinstance(c, TrackIs | TracksReach):
+                bits |= _TRACKS
+            elif isinstance(c, GainedIs):
+                bits |= _GAINED
+            elif isinstance(c, RoundIs):
+                bits |= _ROUND
+            elif not isinstance(c, MeterIs):
+                return _UNKNOWN  # EndedIs (tiers only) or a new kind
+        if isinstance(e, MoveTrack):
+            bits |= _TRACKS
+        elif isinstance(e, MoveStake):
+            bits |= _STAKES
+        elif isinstance(e, Block):
+            bits |= _BLOCKED | _ROUND
+        elif isinstance(e, Reveal):
+            bits |= _REVEALED
+        elif not isinstance(e, MoveMeter):
+            return _UNKNOWN  # draws and discards move the generator and hands
+    return bits
+
+
+def _nothing(meters: tuple[int, ...]) -> tuple[int, ...]:
+    """The getter of no meter slots."""
+    return ()
+
+
+def _meter_slots(effects: tuple[Effect, ...]) -> tuple[int, ...]:
+    """The meter slots ``effects`` read (conditions) or move, sorted: all of the meters they depend on or change."""
+    slots: set[int] = set()
+    for e in effects:
+        for c in e.when:
+            if isinstance(c, MeterIs):
+                slots.update((c.slot, c.slot + 1) if c.per_role else (c.slot,))
+        if isinstance(e, MoveMeter):
+            slots.update((e.slot, e.slot + 1) if e.per_role else (e.slot,))
+    return tuple(sorted(slots))
+
+
+def _run(s: State, prep: _Prepared, tag: int, effects: tuple[Effect, ...], me: int) -> None:
+    """``apply_effects(s, effects, me)`` (``me`` -1: ``apply_effects_each``), memoised for the effect lists that only
+    move meters, reading at most meters, who gained and the round (``_Prepared.memos``): what they leave of the
+    meters they touch is then a function of those meters (and of who gained, or the round, if they read it), which
+    key the memo. Other lists (tracks, stakes, cards...) have too many boards to memoise."""
+    memo = prep.memos[tag]
+    if memo is None:
+        if me < 0:
+            apply_effects_each(s, effects)
+        else:
+            apply_effects(s, effects, me)
+        return
+    pick = prep.pick[tag]
+    bits = prep.reach[tag]
+    if bits:
+        key: tuple[object, ...] = (
+            me,
+            pick(s.meters),
+            s.gained if bits & _GAINED else None,
+            s.round if bits & _ROUND else 0,
+        )
+    else:
+        key = (me, pick(s.meters))
+    out = memo.get(key)
+    if out is None:
+        if me < 0:
+            apply_effects_each(s, effects)
+        else:
+            apply_effects(s, effects, me)
+        if len(memo) >= _BOARDS_MAX:
+            memo.clear()
+        memo[key] = pick(s.meters)
+        return
+    meters = list(s.meters)
+    slots = prep.slots[tag]
+    if len(slots) == 1:  # ``itemgetter`` of one slot gives the value, not a tuple
+        meters[slots[0]] = out
+    else:
+        for i, v in zip(slots, out, strict=True):
+            meters[i] = v
+    s.meters = tuple(meters)
 
 
 _MASK, _GOLDEN, _M1, _M2 = _rng.MASK, _rng.GOLDEN, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
@@ -150,22 +345,29 @@ def new_game(rules: Ruleset, seed: int = 0) -> State:
     z = ((rng ^ (rng >> 30)) * _M1) & _MASK
     z = ((z ^ (z >> 27)) * _M2) & _MASK
     rng = z ^ (z >> 31)
+    # splitmix64 is counter-based: the k-th draw from here mixes rng + k * GOLDEN, whatever the draws before it
+    # gave, so every draw the set-up may make is mixed at once, lane by lane in one wide int (``_Prepared.lanes``)
+    x = (rng * prep.lane_ones + prep.lane_steps) & prep.lane_mask
+    x = ((x ^ ((x >> 30) & prep.lane_mask)) * _M1) & prep.lane_mask
+    x = ((x ^ ((x >> 27) & prep.lane_mask)) * _M2) & prep.lane_mask
+    x ^= (x >> 31) & prep.lane_mask
+    out = prep.lane_unpack(x.to_bytes(prep.lane_bytes, "little"))  # the draws' 64 random bits, in order
     allowed0 = rules.agenda_allowed[0]
-    rng, i = _rng.below(rng, len(allowed0))
-    a0 = allowed0[i]
+    a0 = allowed0[(out[0] * len(allowed0)) >> 64]
+    k = 1  # draws made
     choices = prep.agenda_choices[a0]
     if not choices:
         # role 0 drew the only agenda role 1 may hold: deal role 0 another (validation guarantees one exists).
         # Only deals that used to fail take this path; every other deal is unchanged, draw for draw.
         others = [a for a in allowed0 if a != a0]
-        rng, i = _rng.below(rng, len(others))
-        a0 = others[i]
+        a0 = others[(out[1] * len(others)) >> 64]
+        k = 2
         choices = prep.agenda_choices[a0]
-    rng, i = _rng.below(rng, len(choices))
-    s.agendas = (a0, choices[i])
+    s.agendas = (a0, choices[(out[k] * len(choices)) >> 64])
+    k += 1
     if rules.first_initiative < 0:
-        rng, init = _rng.below(rng, 2)
-        s.initiative = s.to_move = s.proposer = init
+        s.initiative = s.to_move = s.proposer = (out[k] * 2) >> 64
+        k += 1
     # deal each hand as effects.draw_cards does (the same draws in the same order), without its copies
     deck = list(prep.gdeck)
     dealt = []
@@ -176,28 +378,24 @@ def new_game(rules: Ruleset, seed: int = 0) -> State:
             n = len(deck)
             if not n:
                 break
-            rng = (rng + _GOLDEN) & _MASK
-            z = ((rng ^ (rng >> 30)) * _M1) & _MASK
-            z = ((z ^ (z >> 27)) * _M2) & _MASK
-            hand.append(deck.pop(((z ^ (z >> 31)) * n) >> 64))
+            hand.append(deck.pop((out[k] * n) >> 64))
+            k += 1
         hand.sort()
         dealt.append(tuple(hand))
     s.hands = (dealt[0], dealt[1])
     s.gdeck = tuple(deck)
     edeck = prep.edeck
     if not edeck:
-        s.rng = rng
+        s.rng = (rng + k * _GOLDEN) & _MASK
         _start_round(s)
         return s
     # round 1 as ``_start_round`` plays it: draw the event, then apply it
     if rules.opening_event >= 0:
         i = edeck.index(rules.opening_event)
     else:
-        rng = (rng + _GOLDEN) & _MASK
-        z = ((rng ^ (rng >> 30)) * _M1) & _MASK
-        z = ((z ^ (z >> 27)) * _M2) & _MASK
-        i = ((z ^ (z >> 31)) * len(edeck)) >> 64
-    s.rng = rng
+        i = (out[k] * len(edeck)) >> 64
+        k += 1
+    s.rng = (rng + k * _GOLDEN) & _MASK
     e = edeck[i]
     s.edeck = prep.edecks[i]
     s.event = e
@@ -304,23 +502,19 @@ _NODES_MAX = 1 << 15
 bounded however many games are played."""
 
 
-def _context_key(s: State) -> tuple[int, ...]:
+def _context_key(s: State, prep: _Prepared) -> tuple[int, ...]:
     """What a turn's legal actions depend on beyond the package, the phase and the hand: the package cap now, and
     for each track the most steps an item on it may hold (0: closed). Effects change it; building, offering and
     countering do not."""
     rules = s.rules
     rnd = s.round
     meters = s.meters
-    tracks = s.tracks
-    blocked = s.blocked
-    top = rules.top_stage
-    ms = rules.max_steps
-    ks = [rules.cap_for(meters[rules.cap_slot])]
-    for t, gate in enumerate(rules.gates):
-        if blocked[t] >= rnd or (gate is not None and meters[gate[0]] < gate[1]):
-            ks.append(0)
-        else:
-            ks.append(max(0, min(ms, top - tracks[t])))
+    room = prep.room
+    level = meters[rules.cap_slot]
+    cap = prep.cap_of.get(level)
+    ks = [rules.cap_for(level) if cap is None else cap]
+    for gate, b, x in zip(rules.gates, s.blocked, s.tracks, strict=True):
+        ks.append(0 if b >= rnd or (gate is not None and meters[gate[0]] < gate[1]) else room[x])
     return tuple(ks)
 
 
@@ -329,11 +523,12 @@ def _context(s: State) -> _Context:
     prep: _Prepared | None = rules.engine_memo
     if prep is None:
         prep = _prepare(rules)
-    key = _context_key(s)
+    key = _context_key(s, prep)
     ctx = prep.contexts.get(key)
     if ctx is None or prep.nodes >= _NODES_MAX:  # checked on every call: old contexts keep growing too
         if prep.nodes >= _NODES_MAX:
             prep.contexts.clear()
+            prep.heads.clear()
             prep.nodes = 0
         ctx = prep.contexts[key] = _Context(prep)
     return ctx
@@ -349,29 +544,43 @@ def _answer(ctx: _Context, s: State) -> _Node:
 
 
 def _opening(ctx: _Context, s: State) -> _Node:
-    """The decision point of an empty package in ``s``: gestures and passing while the turn allows them."""
+    """The decision point of an empty package in ``s``: gestures and passing while the turn allows them.
+
+    Kept per context when no gesture can be played; with gestures in hand, made afresh from the hand's passing and
+    gestures (kept per hand, whatever the context) and the context's items, since (context, hand) pairs rarely
+    come back."""
     rules = s.rules
     key: tuple[int, ...] | None = None
     if not s.counters:
         key = s.hands[s.to_move] if s.plays < rules.plays_per_turn else ()
-    node = ctx.openings.get(key)
-    if node is None:
-        if ctx.empty is None:
-            legal = _legal_now(s)
-            gbase = rules.actions.give_base
-            ctx.empty = tuple(a for a in legal if a >= gbase)  # the items come last, after passing and gestures
-        else:  # passing and the gestures in hand, then the context's items: as ``_legal_now`` lists them
-            acts = rules.actions.all
-            head = []
-            if key is not None:
-                head.append(acts[PASS])
+    if not key:
+        node = ctx.openings.get(key)
+        if node is not None:
+            return node
+    if ctx.empty is None:
+        legal = _legal_now(s)
+        gbase = rules.actions.give_base
+        ctx.empty = tuple(a for a in legal if a >= gbase)  # the items come last, after passing and gestures
+    else:  # passing and the gestures in hand, then the context's items: as ``_legal_now`` lists them
+        if key is None:
+            legal = ctx.empty
+        else:
+            prep = ctx.prep
+            head = prep.heads.get(key)
+            if head is None:
+                acts = rules.actions.all
+                out = [acts[PASS]]
                 last = -1
                 for g in key:
                     if g != last:
-                        head.append(acts[rules.actions.play_base + g])
+                        out.append(acts[rules.actions.play_base + g])
                         last = g
+                head = prep.heads[key] = tuple(out)
+                prep.nodes += 1
             legal = (*head, *ctx.empty)
-        node = ctx.openings[key] = _Node(legal, ctx, ctx.items)
+    node = _Node(legal, ctx, ctx.items)
+    if not key:
+        ctx.openings[key] = node
         ctx.prep.nodes += 1
     return node
 
@@ -516,13 +725,7 @@ def apply_unchecked(state: State, a: int) -> State:
     b = s.to_move
     table = rules.actions
     if a >= table.give_base:
-        if a < table.ask_base:
-            t, st = divmod(a - table.give_base, rules.max_steps)
-            giver = b
-        else:
-            t, st = divmod(a - table.ask_base, rules.max_steps)
-            giver = 1 - b
-        s.items = (*state.items, (giver, t, st + 1))
+        s.items = (*state.items, (rules.engine_memo or _prepare(rules)).item_of[b][a])
         kid = None
         if node is not None and node.ctx is not None:
             kid = node.kids.get(a)
@@ -543,7 +746,7 @@ def apply_unchecked(state: State, a: int) -> State:
         s.hands = (tuple(hand), state.hands[1]) if b == 0 else (state.hands[0], tuple(hand))
         s.gdeck = tuple(sorted((*state.gdeck, g)))
         s.plays = state.plays + 1
-        apply_effects(s, rules.gesture_effects[g], b)
+        _run(s, rules.engine_memo or _prepare(rules), 4 + len(rules.event_effects) + g, rules.gesture_effects[g], b)
     elif a == OFFER:
         s.phase = RESPOND
         s.proposer = b
@@ -552,10 +755,12 @@ def apply_unchecked(state: State, a: int) -> State:
             s._legal = _answer(node.ctx, s)
     elif a == ACCEPT:
         resolve_package(s)
-        apply_effects(s, rules.on_accept, s.proposer)
+        if rules.on_accept:
+            _run(s, rules.engine_memo or _prepare(rules), ON_ACCEPT, rules.on_accept, s.proposer)
         _end_round(s)
     elif a == REJECT:
-        apply_effects(s, rules.on_reject, b)
+        if rules.on_reject:
+            _run(s, rules.engine_memo or _prepare(rules), ON_REJECT, rules.on_reject, b)
         _end_round(s)
     elif a == COUNTER:
         s.counters = state.counters + 1
@@ -565,7 +770,8 @@ def apply_unchecked(state: State, a: int) -> State:
         if node is not None and node.ctx is not None:
             s._legal = _opening(node.ctx, s)
     else:  # PASS
-        apply_effects(s, rules.on_pass, b)
+        if rules.on_pass:
+            _run(s, rules.engine_memo or _prepare(rules), ON_PASS, rules.on_pass, b)
         _end_round(s)
     return s
 
@@ -576,29 +782,71 @@ def resolve_package(s: State) -> None:
     relief, points move by public stakes. Used by ``apply`` on accept, and by previews."""
     rules = s.rules
     T = rules.n_tracks
+    top = rules.top_stage
+    cost = rules.cost
+    relief = rules.relief
+    stakes = s.stakes
     tracks = list(s.tracks)
-    meters = list(s.meters)
-    points = list(s.points)
     net = list(s.net)
-    gained = list(s.gained)
     cs = rules.cost_slot
     lo, hi = rules.meter_min[cs], rules.meter_max[cs]
+    p = [s.meters[cs], s.meters[cs + 1]]  # only the cost meter's two slots move
+    pts = list(s.points)
+    g0, g1 = s.gained
     for giver, t, steps in s.items:
         recv = 1 - giver
-        tracks[t] = min(rules.top_stage, tracks[t] + steps)
-        meters[cs + giver] = min(hi, meters[cs + giver] + rules.cost[giver * T + t] * steps)
-        meters[cs + recv] = max(lo, meters[cs + recv] - rules.relief[recv * T + t] * steps)
-        points[recv] += s.stakes[recv * T + t] * steps
-        points[giver] -= s.stakes[giver * T + t] * steps
+        x = tracks[t] + steps
+        tracks[t] = top if x > top else x
+        x = p[giver] + cost[giver * T + t] * steps
+        p[giver] = hi if x > hi else x
+        x = p[recv] - relief[recv * T + t] * steps
+        p[recv] = lo if x < lo else x
+        pts[recv] += stakes[recv * T + t] * steps
+        pts[giver] -= stakes[giver * T + t] * steps
         net[recv * T + t] += steps
         net[giver * T + t] -= steps
-        gained[recv] = True
+        if recv:
+            g1 = True
+        else:
+            g0 = True
+    meters = list(s.meters)
+    meters[cs], meters[cs + 1] = p
     s.tracks = tuple(tracks)
     s.meters = tuple(meters)
-    s.points = (points[0], points[1])
+    s.points = (pts[0], pts[1])
     s.net = tuple(net)
-    s.gained = (gained[0], gained[1])
+    s.gained = (g0, g1)
     s.items = ()
+
+
+def _refill(s: State, count: int) -> None:
+    """``effects.draw_cards(s, 0, count)`` then ``draw_cards(s, 1, count)``: the same draws in the same order, with one
+    copy of the deck (``rng.below`` inlined)."""
+    hands = s.hands
+    limit = s.rules.hand_limit
+    gdeck = s.gdeck
+    deck: list[int] | None = None
+    rng = s.rng
+    out = [hands[0], hands[1]]
+    for r in (0, 1):
+        hand = hands[r]
+        n = min(count, limit - len(hand), len(gdeck) if deck is None else len(deck))
+        if n <= 0:  # a full hand or an empty deck: nothing is drawn and the generator does not move
+            continue
+        if deck is None:
+            deck = list(gdeck)
+        new = list(hand)
+        for _ in range(n):
+            rng = (rng + _GOLDEN) & _MASK
+            z = ((rng ^ (rng >> 30)) * _M1) & _MASK
+            z = ((z ^ (z >> 27)) * _M2) & _MASK
+            new.append(deck.pop(((z ^ (z >> 31)) * len(deck)) >> 64))
+        new.sort()
+        out[r] = tuple(new)
+    if deck is not None:
+        s.rng = rng
+        s.gdeck = tuple(deck)
+        s.hands = (out[0], out[1])
 
 
 def _start_round(s: State) -> None:
@@ -607,8 +855,11 @@ def _start_round(s: State) -> None:
     deck = s.edeck or tuple(sorted(rules.event_pool))
     if s.round == 1 and rules.opening_event >= 0:
         i = deck.index(rules.opening_event)
-    else:
-        s.rng, i = _rng.below(s.rng, len(deck))
+    else:  # rng.below, inlined
+        rng = s.rng = (s.rng + _GOLDEN) & _MASK
+        z = ((rng ^ (rng >> 30)) * _M1) & _MASK
+        z = ((z ^ (z >> 27)) * _M2) & _MASK
+        i = ((z ^ (z >> 31)) * len(deck)) >> 64
     e = deck[i]
     s.edeck = deck[:i] + deck[i + 1 :]
     s.event = e
@@ -620,7 +871,7 @@ def _start_round(s: State) -> None:
     s.counters = 0
     s.plays = 0
     s.gained = (False, False)
-    apply_effects(s, rules.event_effects[e], s.initiative)
+    _run(s, rules.engine_memo or _prepare(rules), 4 + e, rules.event_effects[e], s.initiative)
 
 
 _WALKED = ((), (0,), (1,), (0, 1))  #: the roles that walked out, by a bit per role
@@ -631,7 +882,7 @@ def _end_round(s: State) -> None:
     rules = s.rules
     s.items = ()
     if rules.end_effects:
-        apply_effects_each(s, rules.end_effects)
+        _run(s, rules.engine_memo or _prepare(rules), END_EFFECTS, rules.end_effects, -1)
     meters = s.meters
     walked = 0  # a bit per role
     for slot, (lim0, lim1) in rules.walkouts:
@@ -642,17 +893,20 @@ def _end_round(s: State) -> None:
     if walked:
         s.end = EndReason.WALKOUT
         s.walkouts = _WALKED[walked]
-    elif any(meters[slot] <= level for slot, level in rules.breakdowns):
-        s.end = EndReason.BREAKDOWN
-    elif s.round >= rules.rounds:
-        s.end = EndReason.LAST_ROUND
+    else:
+        for slot, level in rules.breakdowns:
+            if meters[slot] <= level:
+                s.end = EndReason.BREAKDOWN
+                break
+        else:
+            if s.round >= rules.rounds:
+                s.end = EndReason.LAST_ROUND
     if s.end:
         s.phase = OVER
         s.to_move = -1
         return
     if rules.draw_per_round:
-        draw_cards(s, 0, rules.draw_per_round)
-        draw_cards(s, 1, rules.draw_per_round)
+        _refill(s, rules.draw_per_round)
     s.round += 1
     s.initiative = 1 - s.initiative
     _start_round(s)
