@@ -1,10 +1,10 @@
 """What more search, and perfect knowledge, buy ``mcts`` against its default, printed as JSON.
 
-    python benchmarks/bench_mcts_scaling.py [--budgets 25,400] [--games N] [--seed S] [--clairvoyant] [--rules PATH]
+    python benchmarks/bench_mcts_scaling.py [--budgets 9,140] [--games N] [--seed S] [--clairvoyant] [--rules PATH]
 
 Not a timing: a strength measurement, for judging whether a rule file leaves search room to win (issue 12
 asks that 4x the default budget beat the default at 95%), and the strength curve the default budget is
-chosen on (``--budgets 25,400``: a quarter of the default and four times it). Figures:
+chosen on (``--budgets 9,140``: a quarter of the default 35 and four times it). Figures:
 
 - ``depth``: at each budget, over the decisions of a few seeded games between ``mcts`` at the largest
   budget and the default, the deepest node of the tree and the visit-weighted mean depth of its leaves
@@ -154,7 +154,7 @@ def score_rate(rules: Ruleset, make: Any, games: int, seed: int) -> dict[str, An
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--budgets", default="25,400", help="simulations per decision to measure, comma-separated")
+    parser.add_argument("--budgets", default="9,140", help="simulations per decision to measure, comma-separated")
     parser.add_argument("--games", type=int, default=100, help="role-swapped games per match (0: depth only)")
     parser.add_argument("--seed", type=int, default=0, help="the first deal's seed")
     parser.add_argument("--depth-games", type=int, default=12, help="games whose decisions the depth is taken at")
