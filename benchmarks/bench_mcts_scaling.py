@@ -98,15 +98,17 @@ def depth(rules: Ruleset, budgets: list[int], games: int) -> dict[str, Any]:
                 views.append(view)
             s = apply(s, agents[s.to_move].act(view, view.legal))
     leaves = [0, 0]  # simulations valued, and those valued at the end of the summit
-    utilities = mcts_module.utilities
+    valued = mcts_module.leaf  # every simulation's value comes from it (``utilities`` only at the end)
 
-    def counted(s: State, weights: tuple[float, float, float, float]) -> tuple[float, float]:
+    def counted(
+        s: State, weights: tuple[float, float, float, float], sigma: float, look: int, hazard: float
+    ) -> tuple[float, float]:
         leaves[0] += 1
         leaves[1] += s.to_move < 0
-        return utilities(s, weights)
+        return valued(s, weights, sigma, look, hazard)
 
     out: dict[str, Any] = {"positions": len(views)}
-    mcts_module.utilities = counted  # count where the simulations end, without touching the search
+    mcts_module.leaf = counted  # count where the simulations end, without touching the search
     try:
         for budget in sorted({ITERATIONS, *budgets}):
             leaves[:] = [0, 0]
@@ -123,7 +125,7 @@ def depth(rules: Ruleset, budgets: list[int], games: int) -> dict[str, Any]:
                 "terminal_share": round(leaves[1] / max(1, leaves[0]), 3),
             }
     finally:
-        mcts_module.utilities = utilities
+        mcts_module.leaf = valued
     return out
 
 
