@@ -100,6 +100,12 @@ both bars (25 does not beat ``greedy`` at 95%; from 50 up 4x does not beat the d
 picked on seed 0's games it was confirmed on seed 1: ``greedy`` 56.6% [51.7, 61.4], 140 against 35
 59.9% [55.0, 64.6] (400 games each). On seed 0 the margins are thin (both lower bounds within 2 points of
 50%). It gives up a little against ``greedy`` (56.0% where 100 scores 58.6%) for three times the speed.
+Tried at 35 and not kept: reusing the subtree of its own last move when it moves again having seen nothing
+new (a package is built item by item, each item a decision): 50.0% [43.1, 56.9] against 35 without it (200
+games), ``greedy`` 56.9% [52.0, 61.6], 140 against 35 55.8% [50.8, 60.5] (400 games, seed 0, both sides
+reusing): no gain for an agent that would remember its last tree. ``benchmarks/bench_mcts_scaling.py``
+(its own deals, 100 games each, seed 0): 9 against 35 55.5% [45.7, 64.9], 140 against 35 60.0% [50.2,
+69.1]; the visit-weighted mean leaf depth 1.95, 3.33 and 4.44 decisions at 9, 35 and 140 simulations.
 
 At the default 35 (seed 0, role-swapped, ``--workers 2``, 200 games each), the probes and closest personas:
 ``stonewall`` and ``pushover`` 100% [98.1, 100], ``spoiler`` 86.8% [81.3, 90.8], ``taker`` 86.2% [80.8,
