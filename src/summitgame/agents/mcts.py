@@ -110,8 +110,9 @@ reusing): no gain for an agent that would remember its last tree. ``benchmarks/b
 At the default 35 (seed 0, role-swapped, ``--workers 2``, 200 games each), the probes and closest personas:
 ``stonewall`` and ``pushover`` 100% [98.1, 100], ``spoiler`` 86.8% [81.3, 90.8], ``taker`` 86.2% [80.8,
 90.3], ``persona:name=face_saver`` 84.0% [78.3, 88.4], ``persona:name=hawk`` 79.2% [73.1, 84.3]. At 100 they
-were 100%, 100%, 84.2%, 89.8%, 84.0% and 81.5%; there the mirror (200 games) ended failed 53.0%, incremental
-5.5%, symbolic 41.5%, Washington's score rate 56.8% [49.8, 63.4], an interval that holds 50%.
+were 100%, 100%, 84.2%, 89.8%, 84.0% and 81.5%. The mirror at 35 (200 games) ends failed 57.0%, incremental
+5.0%, symbolic 38.0%, Washington's score rate 51.0% [44.1, 57.8] (at 100: 53.0%, 5.5%, 41.5%, and 56.8%
+[49.8, 63.4]), intervals that hold 50%.
 
 Package items are searched in one canonical order (asks, then gives, each by code): a package is a
 set, so permutations would only split the statistics of the same offer. Under ``two_sided`` a package
