@@ -1,10 +1,10 @@
 """What more search, and perfect knowledge, buy ``mcts`` against its default, printed as JSON.
 
-    python benchmarks/bench_mcts_scaling.py [--budgets 25,400] [--games N] [--seed S] [--clairvoyant] [--rules PATH]
+    python benchmarks/bench_mcts_scaling.py [--budgets 9,140] [--games N] [--seed S] [--clairvoyant] [--rules PATH]
 
 Not a timing: a strength measurement, for judging whether a rule file leaves search room to win (issue 12
 asks that 4x the default budget beat the default at 95%), and the strength curve the default budget is
-chosen on (``--budgets 25,400``: a quarter of the default and four times it). Figures:
+chosen on (``--budgets 9,140``: a quarter of the default 35 and four times it). Figures:
 
 - ``depth``: at each budget, over the decisions of a few seeded games between ``mcts`` at the largest
   budget and the default, the deepest node of the tree and the visit-weighted mean depth of its leaves
@@ -98,15 +98,17 @@ def depth(rules: Ruleset, budgets: list[int], games: int) -> dict[str, Any]:
                 views.append(view)
             s = apply(s, agents[s.to_move].act(view, view.legal))
     leaves = [0, 0]  # simulations valued, and those valued at the end of the summit
-    utilities = mcts_module.utilities
+    valued = mcts_module.leaf  # every simulation's value comes from it (``utilities`` only at the end)
 
-    def counted(s: State, weights: tuple[float, float, float, float]) -> tuple[float, float]:
+    def counted(
+        s: State, weights: tuple[float, float, float, float], sigma: float, look: int, hazard: float
+    ) -> tuple[float, float]:
         leaves[0] += 1
         leaves[1] += s.to_move < 0
-        return utilities(s, weights)
+        return valued(s, weights, sigma, look, hazard)
 
     out: dict[str, Any] = {"positions": len(views)}
-    mcts_module.utilities = counted  # count where the simulations end, without touching the search
+    mcts_module.leaf = counted  # count where the simulations end, without touching the search
     try:
         for budget in sorted({ITERATIONS, *budgets}):
             leaves[:] = [0, 0]
@@ -123,7 +125,7 @@ def depth(rules: Ruleset, budgets: list[int], games: int) -> dict[str, Any]:
                 "terminal_share": round(leaves[1] / max(1, leaves[0]), 3),
             }
     finally:
-        mcts_module.utilities = utilities
+        mcts_module.leaf = valued
     return out
 
 
@@ -154,7 +156,7 @@ def score_rate(rules: Ruleset, make: Any, games: int, seed: int) -> dict[str, An
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--budgets", default="25,400", help="simulations per decision to measure, comma-separated")
+    parser.add_argument("--budgets", default="9,140", help="simulations per decision to measure, comma-separated")
     parser.add_argument("--games", type=int, default=100, help="role-swapped games per match (0: depth only)")
     parser.add_argument("--seed", type=int, default=0, help="the first deal's seed")
     parser.add_argument("--depth-games", type=int, default=12, help="games whose decisions the depth is taken at")

@@ -193,7 +193,7 @@ def test_targets_agents_are_bounded_and_resolved_against_the_targets_file(
 def test_the_agents_command_shows_every_range() -> None:
     result = CliRunner().invoke(cli, ["agents"])
     assert result.exit_code == 0
-    assert "iterations: a whole number in 1..100000, default 100" in result.output
+    assert "iterations: a whole number in 1..100000, default 35" in result.output
     assert "file: a file name, default ''" in result.output
     for name in available():
         assert f"\n{name}: " in "\n" + result.output

@@ -19,6 +19,8 @@ from conftest import bundled
 from summitgame.agents import AgentError, load_class, make_agent
 from summitgame.agents.base import Agent
 from summitgame.agents.mcts import (
+    GROW_FROM,
+    ITERATIONS,
     MctsAgent,
     Node,
     _choices,
@@ -592,6 +594,37 @@ def test_runs_exactly_its_iterations(summit_rules: Ruleset, iterations: int) -> 
     assert root.n == iterations
     assert sum(kid.n for kid in root.kids.values()) == iterations
     assert agent.act(obs, obs.legal) in obs.legal
+
+
+def test_the_default_budget_is_the_measured_one(summit_rules: Ruleset) -> None:
+    # 35 simulations: the budget the module docstring's figures were measured at (greedy, the probes, 4x it)
+    s = decision_point(summit_rules, 5, 2)
+    agent = make_agent("mcts")
+    assert isinstance(agent, MctsAgent)
+    agent.start(summit_rules, s.to_move, random.Random(0))
+    agent.search(observe(s, s.to_move))
+    assert agent.iterations_done == ITERATIONS == 35
+
+
+def test_grow_widens_only_past_its_own_base_not_the_default(summit_rules: Ruleset) -> None:
+    # grow is anchored at GROW_FROM (100), not at the default budget: from the default up to 100 the plan
+    # keeps width packages, so a smaller default does not widen every search that names a budget
+    give_base, ask_base = summit_rules.actions.give_base, summit_rules.actions.ask_base
+    checked = 0
+    for seed in range(4):
+        s = decision_point(summit_rules, seed, 0)
+        if s.phase != Phase.BUILD or s.items:
+            continue
+        view = observe(s, s.to_move)
+        first = {min(p, key=lambda a: (a < ask_base, a)) for p in _Plan(view, 1).packages}
+        if len({min(p, key=lambda a: (a < ask_base, a)) for p in _Plan(view, 4).packages}) < 2:
+            continue
+        agent = make_agent(f"mcts:iterations={GROW_FROM},width=1,grow=1")
+        assert isinstance(agent, MctsAgent) and GROW_FROM > ITERATIONS
+        agent.start(summit_rules, s.to_move, random.Random(seed))
+        assert first_items(agent.search(view), give_base) == first
+        checked += 1
+    assert checked >= 2
 
 
 def test_lone_legal_action_is_played_without_search(summit_rules: Ruleset) -> None:
