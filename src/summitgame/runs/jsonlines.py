@@ -48,10 +48,9 @@ class JsonLines:
         self._synced = 0.0
         self._pending_cut: int | None = None  #: where a torn last line begins, until it is cut off
 
-    def open(self, resume: bool, refuse: Callable[[int], str]) -> list[dict[str, Any]]:
-        """Open for appending and return the lines already there; without ``resume`` a file that holds
-        lines is refused with ``refuse(count)`` (and left untouched). The file must be a regular file
-        (a folder, a named pipe or a device where it should be is refused), at most ``MAX_LOG_BYTES``."""
+    def _open_locked(self) -> tuple[Any, int, int]:
+        """Open the file for reading and appending (a regular file only), locked, and check it holds at most
+        ``MAX_LOG_BYTES``: (file, descriptor, size). Nothing is left open when it fails."""
         with writing(self.path):
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -64,6 +63,17 @@ class JsonLines:
             size = os.fstat(fd).st_size
             if size > MAX_LOG_BYTES:
                 raise self.error(f"{self.path}: is {size:,} bytes, over the limit of {MAX_LOG_BYTES:,}")
+        except BaseException:
+            fh.close()
+            raise
+        return fh, fd, size
+
+    def open(self, resume: bool, refuse: Callable[[int], str]) -> list[dict[str, Any]]:
+        """Open for appending and return the lines already there; without ``resume`` a file that holds
+        lines is refused with ``refuse(count)`` (and left untouched). The file must be a regular file
+        (a folder, a named pipe or a device where it should be is refused), at most ``MAX_LOG_BYTES``."""
+        fh, fd, _ = self._open_locked()
+        try:
             fh.seek(0)
             data = fh.read()
             if data.strip() and not resume:
@@ -88,18 +98,8 @@ class JsonLines:
         file now (refusing a file with lines without ``resume``) and returns a function that reads its complete
         lines afresh each time it is called, each checked as it comes. A torn last line is cut off once every
         complete line has been read and found good (as ``open``, nothing is changed before)."""
-        with writing(self.path):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        fh, fd, size = self._open_locked()
         try:
-            fd = open_regular(self.path, flags=os.O_RDWR | os.O_CREAT | os.O_APPEND)
-        except DataFileError as exc:
-            raise self.error(str(exc)) from None
-        fh = os.fdopen(fd, "r+b", buffering=0)
-        try:
-            _lock(fh, self.path, self.error)
-            size = os.fstat(fd).st_size
-            if size > MAX_LOG_BYTES:
-                raise self.error(f"{self.path}: is {size:,} bytes, over the limit of {MAX_LOG_BYTES:,}")
             if not resume and any(block.strip() for block in _blocks(fd, 0, size)):
                 raise self.error(refuse(sum(block.count(b"\n") for block in _blocks(fd, 0, size))))
             cut = _after_last_newline(fd, size)
