@@ -11,6 +11,7 @@ from __future__ import annotations
 import compileall
 import os
 import random
+import sys
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from functools import cache
@@ -62,6 +63,19 @@ def pytest_configure(config: pytest.Config) -> None:
     afresh (about 0.15 s of CPU each)."""
     if not hasattr(config, "workerinput"):
         compileall.compile_dir(str(Path(summitgame.__file__).parent), quiet=1)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection() -> Iterator[None]:
+    """Keep the assertion-rewritten test modules' bytecode while collecting, even where the environment sets
+    PYTHONDONTWRITEBYTECODE: rewriting every test module again costs each xdist worker about 3.5 s of CPU a run.
+    pytest writes each file atomically, so two workers collecting at once is safe."""
+    before = sys.dont_write_bytecode
+    sys.dont_write_bytecode = False
+    try:
+        yield
+    finally:
+        sys.dont_write_bytecode = before
 
 
 @cache

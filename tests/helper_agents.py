@@ -60,13 +60,17 @@ class Exiter(Agent):
 
 
 class Sleeper(Agent):
-    """Sleeps ``seconds`` before every move (an interruptible sleep: the move alarm stops it)."""
+    """Sleeps ``seconds`` before every move (an interruptible sleep: the move alarm stops it); with ``woke`` set,
+    appends a line to that file each time a sleep runs to its end, so a test can tell that none did."""
 
     name = "sleeper"
-    defaults: ClassVar[dict[str, Any]] = {"seconds": 1.0}
+    defaults: ClassVar[dict[str, Any]] = {"seconds": 1.0, "woke": ""}
 
     def act(self, obs: Observation, legal: Sequence[Action]) -> Action:
         time.sleep(self.params["seconds"])
+        if self.params["woke"]:
+            with open(self.params["woke"], "a", encoding="utf-8") as f:
+                f.write("woke\n")
         return legal[0]
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from absl import flags
-from open_spiel.python.algorithms import generate_playthrough
 
 import summitgame.integrations.openspiel  # noqa: F401  (registers python_summit with pyspiel)
 
@@ -34,6 +33,8 @@ def absl_flags_ready() -> None:
 
 def playthrough(game_string: str, seed: int) -> str:
     """A fresh playthrough of ``game_string``: random legal actions (chance too) from ``seed``."""
+    from open_spiel.python.algorithms import generate_playthrough  # ~1 s to import: only where it runs
+
     absl_flags_ready()
     text: str = generate_playthrough.playthrough(game_string, None, seed=seed)
     return text

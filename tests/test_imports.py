@@ -8,6 +8,7 @@ together), except under ``if TYPE_CHECKING:`` (never run).
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -74,6 +75,12 @@ def import_graph(root: Path) -> dict[str, set[str]]:
     return graph
 
 
+@functools.cache
+def package_graph() -> dict[str, set[str]]:
+    """The import graph of the summitgame package, read once (three tests ask; parsing it costs ~1 s of CPU)."""
+    return import_graph(Path(summitgame.__file__).parent)
+
+
 def circles(graph: dict[str, set[str]]) -> list[frozenset[str]]:
     """The strongly connected components of more than one module (Tarjan's algorithm)."""
     index: dict[str, int] = {}
@@ -110,8 +117,7 @@ def circles(graph: dict[str, set[str]]) -> list[frozenset[str]]:
 
 
 def test_the_package_imports_have_no_circle() -> None:
-    root = Path(summitgame.__file__).parent
-    graph = import_graph(root)
+    graph = package_graph()
     assert "summitgame.runs.tournament" in graph["summitgame.cli.commands"]  # read, not empty
     unexpected = [sorted(c) for c in circles(graph) if not any(c <= allowed for allowed in ALLOWED)]
     assert unexpected == []
@@ -169,13 +175,13 @@ def test_every_module_has_a_layer() -> None:
 
 
 def test_the_arrows_point_down_the_layers() -> None:
-    graph = import_graph(Path(summitgame.__file__).parent)
+    graph = package_graph()
     assert "summitgame.rules.ruleset" in graph["summitgame.engine.forward"]  # read, not empty
     assert downward_violations(graph) == []
 
 
 def test_the_engine_and_the_rules_import_nothing_above_them() -> None:
-    graph = import_graph(Path(summitgame.__file__).parent)
+    graph = package_graph()
     for name, targets in graph.items():
         if layer_of(name)[0] in ("rules", "engine"):
             above = {

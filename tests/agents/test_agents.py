@@ -61,7 +61,9 @@ AGENTS_DIR = Path(agents_pkg.__file__).parent
 
 #: agents a bare name builds (``cmd`` needs a program: the contract tests play it with the reference bot)
 BY_NAME = [name for name in SHIPPED if not available()[name].runs_program]
-REFERENCE_BOT = f"cmd:{sys.executable} {Path(__file__).resolve().parents[2] / 'examples' / 'bots' / 'dealmaker.py'}"
+#: -S (no site-packages): the reference bot needs only the standard library, as it says, and it starts in about two
+#: thirds of the time (the contract tests start it some sixty times)
+REFERENCE_BOT = f"cmd:{sys.executable} -S {Path(__file__).resolve().parents[2] / 'examples' / 'bots' / 'dealmaker.py'}"
 
 
 def quick(name: str) -> str:

@@ -39,7 +39,8 @@ from summitgame.runs.tournament import read_games, run_tournament
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT / "examples" / "bots" / "dealmaker.py"
-REF_SPEC = f"cmd:{sys.executable} {REFERENCE}"
+#: the bots here use only the standard library: -S (no site-packages) makes each of the many starts cheaper
+REF_SPEC = f"cmd:{sys.executable} -S {REFERENCE}"
 SHORT = ("--set", "rounds.count=3")
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="cmd: bots need a Unix-like system")
@@ -78,7 +79,7 @@ def program(tmp_path: Path, body: str, name: str = "bot") -> str:
     path = tmp_path / f"{name}.py"
     pids = tmp_path / f"{name}.pids"
     path.write_text(PRELUDE.format(pids=str(pids)) + textwrap.indent(textwrap.dedent(body), "    "))
-    return f"cmd:{sys.executable} {path}"
+    return f"cmd:{sys.executable} -S {path}"
 
 
 def pids(tmp_path: Path, name: str = "bot") -> list[int]:

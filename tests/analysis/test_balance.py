@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -217,11 +218,31 @@ def test_the_probes_play_the_reports_deals() -> None:
     assert len({g.game_id for g in probes}) == len(probes)
 
 
-def test_a_probe_that_wins_at_95_percent_is_warned_about_first() -> None:
-    # the first edition, where only taking beats appeaser: its numbers stay put while the default is retuned
-    res = run("balance", "--agents", "appeaser", "--games", 4, "--probe-games", 30, "--rules", CLASSIC_PATH, "--json")
+@pytest.fixture(scope="module")
+def appeaser_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str]:
+    """The JSON report and the HTML page of one run where a probe beats the agent at 95%: appeaser on the first
+    edition, where only taking beats it (its numbers stay put while the default is retuned)."""
+    page = tmp_path_factory.mktemp("appeaser") / "b.html"
+    res = run(
+        "balance",
+        "--agents",
+        "appeaser",
+        "--games",
+        4,
+        "--probe-games",
+        30,
+        "--rules",
+        CLASSIC_PATH,
+        "--json",
+        "--html",
+        page,
+    )
     assert res.exit_code == 0, res.output
-    doc = json.loads(res.output)
+    return json.loads(res.stdout), page.read_text(encoding="utf-8")
+
+
+def test_a_probe_that_wins_at_95_percent_is_warned_about_first(appeaser_run: tuple[dict[str, Any], str]) -> None:
+    doc = appeaser_run[0]
     assert problems(doc, "balance") == []
     ex = doc["exploits"]
     assert ex["agents"] == ["appeaser"] and ex["games_per_pairing"] == 30
@@ -288,27 +309,10 @@ def test_exploit_warnings_read_the_pairings() -> None:
     assert exploit_warnings({"pairings": [row("taker", "random", 1.0, 0.9, 1.0)]}) == []  # random proves nothing
 
 
-def test_the_html_report_shows_the_exploits_coloured(tmp_path: Path) -> None:
+def test_the_html_report_shows_the_exploits_coloured(appeaser_run: tuple[dict[str, Any], str]) -> None:
     from summitgame.analysis.html import rate_colour
 
-    page = tmp_path / "b.html"
-    res = run(
-        "balance",
-        "--agents",
-        "appeaser",
-        "--games",
-        4,
-        "--probe-games",
-        30,
-        "--rules",
-        CLASSIC_PATH,
-        "--json",
-        "--html",
-        page,
-    )
-    assert res.exit_code == 0, res.output
-    doc = json.loads(res.stdout)
-    html = page.read_text(encoding="utf-8")
+    doc, html = appeaser_run
     assert '<table class="rates" id="exploits">' in html
     assert html.index("Cheap win") < html.index('id="exploits"')  # the warning is at the top
     for r in doc["exploits"]["pairings"]:

@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 from hypothesis import given
@@ -114,6 +113,8 @@ def test_export_errors_are_one_line(tmp_path: Path) -> None:
 
 
 def test_read_games_gives_typed_dataframes_from_the_file_and_from_the_tables(tour: Path) -> None:
+    import pandas as pd  # here, not at the top: importing it costs each worker that collects the file ~0.5 s
+
     from_file = summitgame.read_games(tour / "run" / "games.jsonl")
     from_csv = summitgame.read_games(tour / "csv")
     assert isinstance(from_file, pd.DataFrame) and len(from_file) == 6

@@ -259,13 +259,20 @@ def test_exit_and_start_failures_forfeit(summit_rules: Ruleset) -> None:
     }
 
 
-def test_a_slow_agent_forfeits_under_the_move_timeout(summit_rules: Ruleset) -> None:
-    start = time.monotonic()
-    run, s = run_match(summit_rules, "sleeper:seconds=5.0", "first", 2, backend=RunOptions(move_timeout=0.2))
-    assert time.monotonic() - start < 4.5  # the alarm cut both 5-second sleeps short
+def test_a_slow_agent_forfeits_under_the_move_timeout(summit_rules: Ruleset, tmp_path: Path) -> None:
+    woke = tmp_path / "woke"
+    run, s = run_match(
+        summit_rules, f"sleeper:seconds=5.0,woke={woke}", "first", 2, backend=RunOptions(move_timeout=0.2)
+    )
     assert run.workers == 1  # a move limit plays on a worker process
     assert s["games"]["forfeits"] == 2
-    assert all(f["error"].startswith("MoveTimeout: no answer within the 0.2 s") for f in s["forfeit_errors"])
+    # the alarm raised in the agent's call (not "took ... s" after it returned, nor "its worker was stopped" by
+    # the watchdog), and no 5-second sleep ran to its end: the alarm cut both short
+    assert [f["error"] for f in s["forfeit_errors"]] == ["MoveTimeout: no answer within the 0.2 s move limit"] * 2
+    assert not woke.exists()
+    # the marker does notice a sleep that ends (here without a move limit, in this process)
+    run_match(summit_rules, f"sleeper:seconds=0,woke={woke}", "first", 1)
+    assert woke.read_text().startswith("woke\n")
 
 
 def test_a_hung_agent_is_stopped_by_the_watchdog(summit_rules: Ruleset, tmp_path: Path) -> None:
