@@ -28,6 +28,7 @@ from summitgame.engine import apply_unchecked, legal_actions, new_game
 from summitgame.errors import RulesError
 from summitgame.rules.loader import load_rules
 from summitgame.rules.params import Span
+from summitgame.runs.jsonlines import seal, unsealed
 from summitgame.runs.options import RunOptions
 from summitgame.runs.records import record_of
 
@@ -368,9 +369,9 @@ def test_a_stored_line_breaking_the_lock_is_refused_with_its_line_number(
 ) -> None:
     folder, _ = locked
     lines = (folder / "out" / tn.TRIALS_FILE).read_bytes().splitlines(keepends=True)
-    doc = json.loads(lines[1])
+    doc = unsealed(json.loads(lines[1]))
     doc["values"][WALKOUTS[1]] = 4 if doc["values"][WALKOUTS[0]] != 4 else 5
-    lines[1] = (json.dumps(doc, sort_keys=True) + "\n").encode()
+    lines[1] = (seal(json.dumps(doc)) + "\n").encode()  # forged with a fresh checksum: the lock check meets it
     monkeypatch.chdir(tmp_path)
     res = _resume_from(locked, tmp_path, lines[:3])
     assert res.exit_code == 1 and "Traceback" not in res.output

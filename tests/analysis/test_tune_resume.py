@@ -28,7 +28,7 @@ from summitgame.analysis.measures import Measure
 from summitgame.analysis.targets import targets_from_text
 from summitgame.cli import cli
 from summitgame.rules.loader import load_rules
-from summitgame.runs.jsonlines import parse_lines
+from summitgame.runs.jsonlines import parse_lines, seal, unsealed
 from summitgame.runs.options import RunOptions
 from summitgame.safeio import MAX_DEPTH
 
@@ -258,13 +258,15 @@ def test_the_search_resumed_after_any_cut_proposes_what_an_uninterrupted_one_doe
 
 
 def _doc(line: bytes) -> dict[str, Any]:
-    doc = json.loads(line)
+    doc = unsealed(json.loads(line))
     assert isinstance(doc, dict)
     return doc
 
 
 def _dump(doc: Any) -> bytes:
-    return (json.dumps(doc, sort_keys=True) + "\n").encode()
+    """A forged line written with a fresh checksum, so that the checks behind the checksum are what it meets."""
+    text = json.dumps(doc)
+    return ((seal(text) if isinstance(doc, dict) else text) + "\n").encode()
 
 
 def _attack(ref: Run, here: Path, lines: list[bytes], *wanted: str, budget: int = BUDGET) -> str:
@@ -549,3 +551,8 @@ def test_a_trials_file_that_is_not_a_regular_file_is_refused(ref: Run, here: Pat
     else:
         os.mkfifo(out / tn.TRIALS_FILE)
     _refused(ref.tune(BUDGET, "--resume"), "trials.jsonl: ")
+
+
+def test_digits_spliced_into_a_stored_number_are_refused_or_resume_identically(ref: Run, here: Path) -> None:
+    """Found by the fuzzed test above: forty 9s pasted into a line of trials.jsonl left valid JSON."""
+    _resume_identically_or_refuse(ref, here, ("junk", (842, b"9" * 40)))

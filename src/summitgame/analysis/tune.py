@@ -47,7 +47,7 @@ from ..errors import Problem, RulesError, SummitError
 from ..rules.loader import default_rules_path, load_rules
 from ..rules.params import Number, Span, Value, fmt_number, get_at, parse_path
 from ..rules.ruleset import Ruleset, card_values
-from ..runs.jsonlines import RunFolder, keys_problem
+from ..runs.jsonlines import RunFolder, keys_problem, seal
 from ..runs.options import RunOptions
 from ..runs.records import write_atomic
 from ..runs.stats import wilson
@@ -395,7 +395,7 @@ class Store(RunFolder[Trial]):
         for i, t in enumerate(self.trials):
             if t.read_from != i + 1:
                 return i + 1, "a blank line (the tune writes none)"
-            if data[starts[i] : starts[i + 1]] != (t.line() + "\n").encode():
+            if data[starts[i] : starts[i + 1]] != (seal(t.line()) + "\n").encode():
                 return i + 1, "not in the form the tune writes it (spacing, key order or number format changed)"
         if data.count(b"\n") > len(self.trials):
             return len(self.trials) + 1, "a blank line (the tune writes none)"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
@@ -300,6 +301,35 @@ class Stored(Protocol):
 S = TypeVar("S", bound=Stored)
 
 
+SEAL = "crc32"  #: the key of a stored record's checksum (``seal``)
+
+
+def _crc(doc: Mapping[str, Any]) -> int:
+    return zlib.crc32(json.dumps(doc, sort_keys=True).encode())
+
+
+def seal(text: str) -> str:
+    """A record's JSON line with the checksum of its content added (``SEAL``), so that a line changed since it was
+    written (by hand, or a disk's corruption that leaves valid JSON) is refused on resume, not carried on."""
+    doc = json.loads(text)
+    doc[SEAL] = _crc(doc)
+    return json.dumps(doc, sort_keys=True)
+
+
+def unsealed(doc: Any) -> Any:
+    """A stored line without its checksum (a line written before records were sealed has none)."""
+    if isinstance(doc, dict) and SEAL in doc:
+        return {k: v for k, v in doc.items() if k != SEAL}
+    return doc
+
+
+def seal_problem(doc: Any) -> str | None:
+    """Why a stored line's checksum does not match its content, or None (also for a line without one)."""
+    if not isinstance(doc, dict) or SEAL not in doc or doc[SEAL] == _crc(unsealed(doc)):
+        return None
+    return "its content does not match its checksum (the line was changed after it was written); the file is corrupt"
+
+
 class RunFolder(Generic[S]):
     """A resumable run's ``--out`` folder: its settings (``files[1]``, which a resume must match) and its records,
     one a line in ``files[0]`` (a ``JsonLines`` log, fsynced after each), appended as they finish and read back
@@ -333,8 +363,8 @@ class RunFolder(Generic[S]):
             check_resume_settings(settings_path, self.settings, self.folder, error, self.what, self.show)
         else:
             write_atomic(settings_path, json.dumps(dict(settings), indent=1, sort_keys=True) + "\n")
-        self.log = JsonLines(self.path, error, check)
-        self.docs = self.log.open(True, lambda n: "")  #: the lines read back, as parsed
+        self.log = JsonLines(self.path, error, lambda doc: seal_problem(doc) or check(unsealed(doc)))
+        self.docs = [unsealed(d) for d in self.log.open(True, lambda n: "")]  #: the lines read back, as parsed
         self.records = [parse(d, n) for d, (n, _) in zip(self.docs, self.log.where, strict=True)]
 
     def show(self, key: str) -> str:
@@ -348,7 +378,7 @@ class RunFolder(Generic[S]):
     def add(self, record: S) -> None:
         """Append a record and make it durable before the next one starts."""
         self.records.append(record)
-        self.log.append([record.line()])
+        self.log.append([seal(record.line())])
 
     def drop(self, count: int) -> None:
         """Keep only the first ``count`` records (a finished run's last phases, when a larger budget goes on)."""
