@@ -51,14 +51,8 @@ def test_measured_never_reaches_the_stored_lines(summit_rules: Ruleset) -> None:
     assert all("measured" not in ln for ln in run.lines)
 
 
-@pytest.mark.slow  # worker processes (spawned, each imports the package)
-def test_a_sweep_plays_every_point_on_one_pool(monkeypatch: pytest.MonkeyPatch) -> None:
-    players = bal.players_for(["greedy", "random"])
-    points = load_points(None, [], grid([parse_grid("meters.trust.start=2..4")]))
-    names = default_names(points[0].rules)
-    one = run_sweep(points, Sweep(players, 6, 5, names, RunOptions(1)))
-    one_measures = [{n: p.measures[n].as_dict() for n in names} for p in one]
-
+def _count_spawns(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The slots of the worker processes started from now on, in order (``workers.Pool._spawn`` spied on)."""
     started: list[int] = []
     real_spawn = workers.Pool._spawn
 
@@ -67,6 +61,17 @@ def test_a_sweep_plays_every_point_on_one_pool(monkeypatch: pytest.MonkeyPatch) 
         return real_spawn(self, slot)
 
     monkeypatch.setattr(workers.Pool, "_spawn", spawn)
+    return started
+
+
+@pytest.mark.slow  # worker processes (spawned, each imports the package)
+def test_a_sweep_plays_every_point_on_one_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    players = bal.players_for(["greedy", "random"])
+    points = load_points(None, [], grid([parse_grid("meters.trust.start=2..4")]))
+    names = default_names(points[0].rules)
+    one = run_sweep(points, Sweep(players, 6, 5, names, RunOptions(1)))
+    one_measures = [{n: p.measures[n].as_dict() for n in names} for p in one]
+    started = _count_spawns(monkeypatch)
     points = load_points(None, [], grid([parse_grid("meters.trust.start=2..4")]))
     two = run_sweep(points, Sweep(players, 6, 5, names, RunOptions(2)))
     assert started == [0, 1]  # two processes for three points (it was two a point)
@@ -80,17 +85,13 @@ def test_a_sweep_plays_its_probe_games_on_the_same_pool(monkeypatch: pytest.Monk
     players = bal.players_for(["greedy", "random"])
     names = ["probe_score_rate", "exploitability:greedy"]
     points = load_points(None, [], grid([parse_grid("meters.trust.start=3..4")]))
-    one = [{n: p.measures[n].as_dict() for n in names} for p in run_sweep(points, players, 4, 2, names, RunOptions(1))]
-    started: list[int] = []
-    real_spawn = workers.Pool._spawn
-
-    def spawn(self: workers.Pool, slot: int) -> Any:
-        started.append(slot)
-        return real_spawn(self, slot)
-
-    monkeypatch.setattr(workers.Pool, "_spawn", spawn)
+    one = [
+        {n: p.measures[n].as_dict() for n in names}
+        for p in run_sweep(points, Sweep(players, 4, 2, names, RunOptions(1)))
+    ]
+    started = _count_spawns(monkeypatch)
     points = load_points(None, [], grid([parse_grid("meters.trust.start=3..4")]))
-    two = run_sweep(points, players, 4, 2, names, RunOptions(2))
+    two = run_sweep(points, Sweep(players, 4, 2, names, RunOptions(2)))
     assert started == [0, 1]  # two processes for two points and their probes (it was two more a point)
     assert [{n: p.measures[n].as_dict() for n in names} for p in two] == one
 
