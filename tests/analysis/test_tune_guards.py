@@ -388,3 +388,19 @@ def test_a_winner_that_is_the_current_rules_and_misses_says_so(tmp_path: Path, m
     assert res.exit_code == 1, res.output  # no candidate meets the targets
     assert "  no change: the current rules are the closest found" in res.stdout
     assert "no change needed" not in res.stdout  # it was: "the current rules meet the targets", which they do not
+
+
+def test_a_point_sampled_again_is_shown_as_again_not_under_a_candidate_number(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sampler proposes seen points again (four points, a budget of four); each is answered from the store,
+    not counted, and was shown under the last candidate's number ("candidate 2/4" three times)."""
+    monkeypatch.chdir(tmp_path)
+    Path("t.toml").write_text('median_end_round = ">= 20"\n[run]\ngames = 4\nagents = ["greedy"]\n', encoding="utf-8")
+    args = ("--param", "rounds.count=5..6", "--param", "hands.size=2..3", "--budget", 4, "--out", "out")
+    res = invoke("tune", "--targets", "t.toml", *args)
+    lines = res.stderr.splitlines()
+    numbered = [line.split(":")[0] for line in lines if line.startswith("candidate ")]
+    assert numbered == ["candidate 1/4", "candidate 2/4", "candidate 3/4", "candidate 4/4"], res.stderr
+    again = [line for line in lines if line.startswith("again: ")]
+    assert again and all(line.endswith("(seen before, not counted)") for line in again)

@@ -412,12 +412,14 @@ def tune_cmd(
 
     def show(t: tn.Trial, played: int, of: int) -> None:
         values = " ".join(f"{k}={show_number(v)}" for k, v in t.values.items() if v != now[k]) or "the current rules"
-        tag = f"candidate {played}/{of}" if t.phase == "search" else "trim"
+        # a point the sampler proposes again is answered from the store and not counted against the budget
+        search, counted = t.phase == "search", not t.cached
+        tag = f"candidate {played}/{of}" if search and counted else "again" if search else "trim"
         if not t.fingerprint:
             click.echo(f"{tag}: {values} -> refused by the rules: {t.measures.get('invalid', '')}", err=True)
             return
         met = sum(1 for m in t.measures.values() if m["met"])
-        again = " (seen before)" if t.cached else ""
+        again = "" if counted else " (seen before, not counted)" if search else " (seen before)"
         click.echo(f"{tag}: {values} -> loss {t.loss:.3f}, {met} of {len(t.measures)} met{again}", err=True)
 
     tn.require_optuna()  # before anything is written to --out
