@@ -113,6 +113,7 @@ def test_games_file_into_pandas(games_file: Path, tmp_path: Path, capsys: pytest
     assert chart.stat().st_size > 1000
 
 
+@pytest.mark.slow  # a tournament of shell-and-awk bot processes, ~1.5 s
 @pytest.mark.skipif(os.name != "posix" or shutil.which("awk") is None, reason="needs a Unix shell and awk")
 def test_the_shell_and_awk_bot_plays_a_whole_tournament(tmp_path: Path) -> None:
     """examples/bots/dealer.sh (POSIX sh and awk, no Python) plays every game of a tournament through, with no

@@ -250,6 +250,7 @@ def first_of(s: State, kind: ActionKind) -> Action:
     return next(a for a in legal_actions(s) if a.kind is kind)
 
 
+@pytest.mark.slow  # kills a game process mid-turn, ~1.8 s
 def test_a_game_killed_mid_turn_resumes_to_the_same_state(tmp_path: Path) -> None:
     """Two humans; give, ask, undo, ask; a half-typed line; SIGKILL. The journal holds the game. (The first
     edition, where a package of two single steps is not offered by itself.)"""

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pexpect
+import pytest
 
 from summitgame.engine import apply, legal_actions, new_game
 from summitgame.engine.state import Phase, State
@@ -61,6 +62,7 @@ def choose(s: State) -> Action:
     return kinds.get(ActionKind.OFFER) or kinds[ActionKind.PASS]
 
 
+@pytest.mark.slow  # a whole game typed through a pty, ~2.5 s
 def test_whole_game_through_a_terminal(tmp_path: Path) -> None:
     rules = load_rules(None, [RULES[1]])
     s = new_game(rules, SEED)

@@ -191,6 +191,7 @@ def typed_bursts(tmp_path: Path, seed: int, n: int) -> None:
     assert "\x1b[2J" not in child.before  # the typed escape was not echoed raw
 
 
+@pytest.mark.slow  # a soak: many random key bursts through a pty
 def test_random_bursts_of_keys_never_crash_or_hang(tmp_path: Path) -> None:
     typed_bursts(tmp_path, seed=7, n=25)
 

@@ -416,6 +416,7 @@ def test_the_bundled_files_pass_the_same_checks(tmp_path: Path) -> None:
         assert rules is not None and rules.fingerprint == load_rules(RULE_FILES[name]).fingerprint
 
 
+@pytest.mark.slow  # one subprocess per nasty input, ~1.7 s
 def test_a_few_nasty_inputs_through_the_real_command(tmp_path: Path) -> None:
     """End to end in a subprocess: exit status 1, one line per problem, no traceback (timeouts are hang guards)."""
     doc = rule_data("summit")

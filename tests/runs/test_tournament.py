@@ -275,6 +275,7 @@ def test_a_slow_agent_forfeits_under_the_move_timeout(summit_rules: Ruleset, tmp
     assert woke.read_text().startswith("woke\n")
 
 
+@pytest.mark.slow  # waits for the watchdog to kill a worker, ~2 s
 def test_a_hung_agent_is_stopped_by_the_watchdog(summit_rules: Ruleset, tmp_path: Path) -> None:
     run, s = run_tournament(
         summit_rules, ["stubborn", "first"], 2, tmp_path, backend=RunOptions(workers=1, move_timeout=0.1)
@@ -292,6 +293,7 @@ def test_a_dying_worker_forfeits_the_agent_that_killed_it(summit_rules: Ruleset,
     assert all("died (exit code 7)" in f["error"] and f["agent"] == "dier" for f in s["forfeit_errors"])
 
 
+@pytest.mark.slow  # workers die and are replaced, ~1.5 s
 def test_a_worker_dying_inside_a_chunk_forfeits_that_game_and_replays_the_others(
     summit_rules: Ruleset, tmp_path: Path
 ) -> None:
